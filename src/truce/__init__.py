@@ -1,0 +1,34 @@
+"""truce: evaluate ceasefire terms, encoded as declarative rules, against scenario states.
+
+    >>> import truce
+    >>> verdict = truce.evaluate("examples/idlib-2019/01-holds-after-withdrawal.yaml")
+    >>> verdict.status, verdict.holds
+    ('holds', True)
+"""
+
+from .errors import EngineError, Problem, RulebookError, ScenarioError, TruceError, UnknownRulebookError
+from .evaluate import evaluate
+from .load import RulebookInfo, list_rulebooks, load_rulebook, load_scenario
+from .rulebook import Rulebook
+from .scenario import Incident, Position, Scenario, Unit
+from .verdict import Finding, Verdict
+
+__all__ = [
+    "EngineError",
+    "Finding",
+    "Incident",
+    "Position",
+    "Problem",
+    "RulebookError",
+    "RulebookInfo",
+    "Scenario",
+    "ScenarioError",
+    "TruceError",
+    "Unit",
+    "UnknownRulebookError",
+    "Verdict",
+    "evaluate",
+    "list_rulebooks",
+    "load_rulebook",
+    "load_scenario",
+]

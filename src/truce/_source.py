@@ -1,0 +1,149 @@
+"""Reading YAML/JSON documents safely, keeping the line of every field for errors."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import ValidationError
+
+from .errors import Problem, TruceError
+
+Lines = dict[tuple[str | int, ...], int]
+
+_MAX_BYTES = 64 * 1024 * 1024
+
+
+class Document:
+    """Parsed data plus where each field came from."""
+
+    def __init__(self, data: object, file: str | None, lines: Lines | None = None) -> None:
+        self.data = data
+        self.file = file
+        self.lines: Lines = lines or {}
+
+    def problem(self, loc: tuple[str | int, ...], message: str, **extra: Any) -> Problem:
+        """A Problem located at field path ``loc`` of this document."""
+        line = None
+        for end in range(len(loc), -1, -1):
+            line = self.lines.get(tuple(loc[:end]))
+            if line is not None:
+                break
+        return Problem(path=dotted(loc), message=message, file=self.file, line=line, **extra)
+
+
+def dotted(loc: tuple[str | int, ...]) -> str:
+    """``('units', 3, 'position')`` -> ``units[3].position``."""
+    out = ""
+    for part in loc:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
+
+
+def read_document(path: Path, error: type[TruceError]) -> Document:
+    """Read a .yaml/.yml/.json file into a Document, or raise ``error`` naming the file."""
+    name = str(path)
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise error.from_problems(
+            f"cannot read {name}", [Problem("", f"cannot read file: {exc.strerror or exc}", file=name)]
+        ) from None
+    if len(raw) > _MAX_BYTES:
+        raise error.from_problems(
+            f"{name} is too large", [Problem("", f"file is {len(raw)} bytes; the limit is {_MAX_BYTES}", file=name)]
+        )
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise error.from_problems(
+            f"{name} is not text",
+            [Problem("", f"not UTF-8 text (byte {exc.start})", file=name, suggestion="save the file as UTF-8")],
+        ) from None
+    return parse_text(text, name, error)
+
+
+def parse_text(text: str, file: str, error: type[TruceError]) -> Document:
+    """Parse YAML (JSON is YAML) with safe constructors only; reject duplicate keys."""
+    loader = yaml.SafeLoader(text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            data: object = None
+            lines: Lines = {}
+        else:
+            lines = {}
+            duplicates: list[Problem] = []
+            _index(node, (), lines, duplicates, file)
+            if duplicates:
+                raise error.from_problems(f"{file} has duplicate keys", duplicates)
+            data = loader.construct_document(node)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark else None
+        msg = f"{exc.problem or exc.context or 'invalid YAML'}"
+        raise error.from_problems(f"{file} is not valid YAML", [Problem("", msg, file=file, line=line)]) from None
+    except yaml.YAMLError as exc:
+        raise error.from_problems(f"{file} is not valid YAML", [Problem("", str(exc), file=file)]) from None
+    finally:
+        loader.dispose()
+    return Document(data, file, lines)
+
+
+def _index(
+    node: yaml.Node, loc: tuple[str | int, ...], lines: Lines, duplicates: list[Problem], file: str
+) -> None:
+    lines[loc] = node.start_mark.line + 1
+    if isinstance(node, yaml.MappingNode):
+        seen: set[str] = set()
+        for key_node, value_node in node.value:
+            key = str(key_node.value)
+            if key in seen:
+                duplicates.append(
+                    Problem(
+                        dotted((*loc, key)),
+                        "key appears twice; the second would silently replace the first",
+                        file=file,
+                        line=key_node.start_mark.line + 1,
+                        suggestion="keep one",
+                    )
+                )
+            seen.add(key)
+            _index(value_node, (*loc, key), lines, duplicates, file)
+    elif isinstance(node, yaml.SequenceNode):
+        for i, item in enumerate(node.value):
+            _index(item, (*loc, i), lines, duplicates, file)
+
+
+def validation_problems(exc: ValidationError, doc: Document, prefix: tuple[str | int, ...] = ()) -> list[Problem]:
+    """Every pydantic error as a Problem with file, line, path and the bad value."""
+    problems = []
+    for err in exc.errors(include_url=False):
+        loc = (*prefix, *(p for p in err["loc"] if not _is_union_tag(p)))
+        message = err["msg"]
+        if err["type"] == "extra_forbidden":
+            message = "unknown field; a typo here would silently drop data"
+        value = err.get("input")
+        problems.append(doc.problem(loc, message, value=value if _is_scalar(value) else None))
+    return problems
+
+
+def validate(model: Callable[[Any], Any], doc: Document, error: type[TruceError], what: str) -> Any:
+    """Validate ``doc.data`` with a pydantic model, turning errors into ``error``."""
+    if not isinstance(doc.data, Mapping):
+        found = type(doc.data).__name__ if doc.data is not None else "an empty document"
+        raise error.from_problems(what, [doc.problem((), f"expected a mapping of fields, found {found}")])
+    try:
+        return model(doc.data)
+    except ValidationError as exc:
+        raise error.from_problems(what, validation_problems(exc, doc)) from None
+
+
+def _is_union_tag(part: object) -> bool:
+    return isinstance(part, str) and (part.startswith("function-") or "[" in part)
+
+
+def _is_scalar(value: object) -> bool:
+    return value is None or isinstance(value, str | int | float | bool)

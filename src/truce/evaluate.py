@@ -1,0 +1,156 @@
+"""``truce.evaluate``: load, observe, decide, and assemble the verdict."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from .decide import decide
+from .errors import Problem, ScenarioError, did_you_mean
+from .load import check_scenario, load_rulebook, read_scenario
+from .observe import Measure, observe
+from .rulebook import Rulebook
+from .scenario import Scenario
+from .verdict import Finding, Verdict
+
+__all__ = ["evaluate"]
+
+
+def evaluate(
+    state: Mapping[str, Any] | Scenario | str | Path,
+    rules: Rulebook | str | Path | None = None,
+    reading: str | None = None,
+) -> Verdict:
+    """Whether the ceasefire holds in ``state`` under ``rules`` (default: the state's
+    ``agreement``) read as ``reading`` (default: the state's, else the rulebook's)."""
+    scenario, doc = read_scenario(state)
+    book = _rulebook_for(scenario, rules, doc.file)
+    check_scenario(scenario, book, doc)
+    chosen = reading or scenario.reading or book.default_reading
+    if chosen not in book.readings:
+        raise ScenarioError.from_problems(
+            f"unknown reading {chosen!r} for rulebook {book.id}",
+            [Problem("reading", "unknown reading", value=chosen, suggestion=did_you_mean(chosen, book.readings), file=doc.file)],
+        )
+    observation = observe(scenario, book, chosen)
+    decision = decide(book, observation)
+    findings = [_in_force_finding(book, decision.in_force)]
+    findings += [_finding(book, m, decision.findings[m.clause.id]) for m in observation.measures]
+    responsible: set[str] = set()
+    if decision.status in ("conditions_unmet", "breached"):
+        for m in observation.measures:
+            if m.clause.id in decision.because:
+                responsible.update(m.parties)
+    missing = (
+        sorted({item for m in observation.measures if decision.findings[m.clause.id] == "unknown" for item in m.missing})
+        if decision.status == "indeterminate"
+        else []
+    )
+    notes = []
+    if any(m.illustrative_zone and decision.findings[m.clause.id] in ("violated", "unknown", "met") for m in observation.measures):
+        notes.append("Some findings rest on zone lines the agreement never published; the rulebook's geometry is illustrative.")
+    if observation.ignored:
+        notes.append(f"Incidents after the instant evaluated were not considered: {', '.join(sorted(observation.ignored))}.")
+    return Verdict(
+        agreement=book.id,
+        title=book.title,
+        reading=chosen,
+        reading_name=book.readings[chosen].name,
+        as_of=scenario.as_of.isoformat(),
+        status=decision.status,  # type: ignore[arg-type]
+        responsible=sorted(responsible),
+        findings=findings,
+        missing=missing,
+        notes=notes,
+    )
+
+
+def _rulebook_for(scenario: Scenario, rules: Rulebook | str | Path | None, file: str | None) -> Rulebook:
+    if isinstance(rules, Rulebook):
+        return rules
+    if rules is not None:
+        return load_rulebook(rules)
+    if scenario.agreement is None:
+        raise ScenarioError.from_problems(
+            "no rulebook to evaluate against",
+            [Problem("agreement", "missing", file=file, suggestion="add 'agreement: <bundled id>' or pass rules=")],
+        )
+    return load_rulebook(scenario.agreement)
+
+
+def _when(instant: datetime) -> str:
+    return instant.strftime("%d %B %Y %H:%M") + f" ({instant.strftime('%z')[:3]}:{instant.strftime('%z')[3:]})"
+
+
+def _in_force_finding(book: Rulebook, outcome: str) -> Finding:
+    start, end = book.in_force.start, book.in_force.end
+    message = {
+        "not_due": f"The truce starts on {_when(start)}; the instant evaluated is earlier.",
+        "met": f"The truce is in force: it started on {_when(start)}" + (f" and runs until {_when(end)}." if end else "."),
+        "not_applicable": f"The truce ended on {_when(end)}." if end else "",
+    }[outcome]
+    return Finding(
+        clause="in-force",
+        title="Period of force",
+        role="in_force",
+        status=outcome,  # type: ignore[arg-type]
+        parties=[],
+        evidence=[],
+        unknown=[],
+        reference=book.in_force.article,
+        message=message,
+    )
+
+
+def _finding(book: Rulebook, m: Measure, status: str) -> Finding:
+    return Finding(
+        clause=m.clause.id,
+        title=m.clause.title,
+        role=m.clause.role,
+        status=status,  # type: ignore[arg-type]
+        parties=list(m.parties) if status == "violated" else [],
+        evidence=list(m.evidence),
+        unknown=list(m.unknown_evidence) if status == "unknown" else [],
+        reference=m.clause.article,
+        message=_message(book, m, status),
+    )
+
+
+def _actors(book: Rulebook, ids: list[str] | tuple[str, ...]) -> str:
+    return ", ".join(f"{book.party_name(i)} ({i})" for i in ids)
+
+
+def _message(book: Rulebook, m: Measure, status: str) -> str:
+    clause = m.clause
+    who = _actors(book, clause.parties)
+    if status == "not_applicable":
+        return "This clause does not apply under this reading."
+    if clause.type == "withdrawal":
+        assert clause.zone is not None
+        zone = book.zones[clause.zone].name
+        what = "all forces" if clause.forces == "all" else ", ".join(
+            (book.classes[f].name if f in book.classes else book.kinds[f].name) for f in clause.forces or []
+        )
+        deadline = _when(clause.deadline or book.in_force.start)
+        if status == "not_due":
+            return f"{who} have until {deadline} to withdraw {what} from the {zone}."
+        if status == "met":
+            return f"No {what} of {who} remain in the {zone}."
+        tally = ", ".join(f"{n} x {book.kinds[k].name}" for k, n in m.tally)
+        if status == "violated":
+            return (
+                f"{tally} of {_actors(book, m.parties)} remain in the {zone} after the deadline of {deadline} "
+                f"(units {', '.join(m.evidence)})."
+            )
+        return f"Cannot tell whether {what} of {who} remain in the {zone}: units {', '.join(m.unknown_evidence)} lack what is needed."
+    kinds = ", ".join(book.incident_kinds[k].name for k in clause.incidents or [])
+    where = f" in the {book.zones[clause.zone].name}" if clause.zone else ""
+    if status == "not_due":
+        return f"{who} are bound not to carry out {kinds}{where} once the truce starts."
+    if status == "met":
+        return f"No {kinds}{where} by {who} while the truce was in force."
+    if status == "violated":
+        return f"{len(m.evidence)} forbidden act(s){where} by {_actors(book, m.parties)}: incidents {', '.join(m.evidence)}."
+    return f"Incidents {', '.join(m.unknown_evidence)} may be forbidden acts{where}, but their perpetrator or place is unknown."

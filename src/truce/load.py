@@ -1,0 +1,258 @@
+"""Load and validate rulebooks and scenarios, reporting every problem with its place."""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import shapely
+from pydantic import ValidationError
+from shapely.geometry import shape
+from shapely.geometry.base import BaseGeometry
+
+from ._source import Document, parse_text, read_document, validate, validation_problems
+from .errors import Problem, RulebookError, ScenarioError, UnknownRulebookError, did_you_mean
+from .rulebook import Rulebook
+from .scenario import Scenario
+
+__all__ = [
+    "RulebookInfo",
+    "bundled_rules_dir",
+    "check_scenario",
+    "list_rulebooks",
+    "load_rulebook",
+    "load_scenario",
+    "read_scenario",
+]
+
+_SUFFIXES = (".yaml", ".yml", ".json")
+_cache: dict[tuple[str, int], Rulebook] = {}
+_cache_lock = threading.Lock()
+
+
+@dataclass(frozen=True)
+class RulebookInfo:
+    """A bundled rulebook's identity, for listings."""
+
+    id: str
+    title: str
+    date: str
+    source: str
+    path: Path
+
+
+def bundled_rules_dir() -> Path:
+    """The folder of bundled rulebooks: inside the installed package, or the source tree's."""
+    packaged = Path(str(resources.files("truce"))) / "rules"
+    if packaged.is_dir():
+        return packaged
+    return Path(__file__).resolve().parents[2] / "rules"
+
+
+def _bundled() -> dict[str, Path]:
+    folder = bundled_rules_dir()
+    return {p.stem: p for p in sorted(folder.glob("*.yaml"))} if folder.is_dir() else {}
+
+
+def list_rulebooks() -> list[RulebookInfo]:
+    """Every bundled rulebook with its title, date and first source."""
+    infos = []
+    for path in _bundled().values():
+        book = load_rulebook(path)
+        infos.append(RulebookInfo(book.id, book.title, book.date.isoformat(), book.sources[0].title, path))
+    return infos
+
+
+def load_rulebook(ref: str | Path) -> Rulebook:
+    """A validated rulebook from a bundled id (``"idlib-2019"``) or a file path; cached per file."""
+    path = _rulebook_path(ref)
+    key = (str(path.resolve()), path.stat().st_mtime_ns)
+    with _cache_lock:
+        cached = _cache.get(key)
+    if cached is not None:
+        return cached
+    book = _read_rulebook(path)
+    with _cache_lock:
+        _cache[key] = book
+    return book
+
+
+def _rulebook_path(ref: str | Path) -> Path:
+    bundled = _bundled()
+    if isinstance(ref, str) and ref in bundled:
+        return bundled[ref]
+    path = Path(ref)
+    if path.suffix in _SUFFIXES or path.exists():
+        if not path.is_file():
+            raise RulebookError.from_problems(
+                f"no rulebook file {path}", [Problem("", "no such file", value=str(path), file=str(path))]
+            )
+        return path
+    raise UnknownRulebookError.from_problems(
+        f"unknown rulebook {ref!r}",
+        [Problem("agreement", "no bundled rulebook has this id", value=str(ref), suggestion=did_you_mean(ref, bundled))],
+    )
+
+
+def _read_rulebook(path: Path) -> Rulebook:
+    doc = read_document(path, RulebookError)
+    what = f"invalid rulebook {path}"
+    book: Rulebook = validate(Rulebook.model_validate, doc, RulebookError, what)
+    problems = _cross_references(book, doc)
+    geometry = {}
+    for zone_id, zone in book.zones.items():
+        try:
+            geometry[zone_id] = _read_zone(path.parent / zone.geojson)
+        except ValueError as exc:
+            problems.append(doc.problem(("zones", zone_id, "geojson"), str(exc), value=zone.geojson))
+    if problems:
+        raise RulebookError.from_problems(what, problems)
+    book._geometry.update(geometry)
+    book._origin = str(path)
+    return book
+
+
+def _cross_references(book: Rulebook, doc: Document) -> list[Problem]:
+    """Every id a rulebook uses must be one it declares."""
+    problems: list[Problem] = []
+
+    def check(loc: tuple[str | int, ...], value: str, known: Iterable[str], what: str) -> None:
+        options = set(known)
+        if value not in options:
+            problems.append(doc.problem(loc, f"unknown {what} {value!r}", value=value, suggestion=did_you_mean(value, options)))
+
+    actors = set(book.parties) | set(book.groups)
+    forces = set(book.kinds) | set(book.classes)
+    for gid, group in book.groups.items():
+        if gid in book.parties:
+            problems.append(doc.problem(("groups", gid), "a group may not share an id with a party", value=gid))
+        for i, member in enumerate(group.members):
+            check(("groups", gid, "members", i), member, book.parties, "party")
+    for kid, kind in book.kinds.items():
+        if kid in book.classes:
+            problems.append(doc.problem(("kinds", kid), "a kind may not share an id with a class", value=kid))
+        for i, cls in enumerate(kind.classes):
+            check(("kinds", kid, "classes", i), cls, book.classes, "class")
+    defaults = [name for name, r in book.readings.items() if r.default]
+    if len(defaults) > 1:
+        problems.append(doc.problem(("readings",), f"only one reading may be the default, found {defaults}"))
+    seen: set[str] = set()
+    for ci, clause in enumerate(book.clauses):
+        base: tuple[str | int, ...] = ("clauses", ci)
+        if clause.id in seen:
+            problems.append(doc.problem((*base, "id"), f"clause id {clause.id!r} is used twice", value=clause.id))
+        seen.add(clause.id)
+        if clause.set_by is not None:
+            check((*base, "set_by"), clause.set_by, actors, "party")
+        for name, override in clause.readings.items():
+            check((*base, "readings", name), name, book.readings, "reading")
+        variants: list[tuple[tuple[str | int, ...], Any]] = [(base, clause)]
+        variants += [((*base, "readings", n), o) for n, o in clause.readings.items()]
+        for loc, item in variants:
+            for i, party in enumerate(item.parties or []):
+                check((*loc, "parties", i), party, actors, "party or group")
+            if isinstance(item.forces, list):
+                for i, force in enumerate(item.forces):
+                    check((*loc, "forces", i), force, forces, "kind or class")
+            if item.zone is not None:
+                check((*loc, "zone"), item.zone, book.zones, "zone")
+            for i, incident in enumerate(item.incidents or []):
+                check((*loc, "incidents", i), incident, book.incident_kinds, "incident kind")
+    return problems
+
+
+def _read_zone(path: Path) -> BaseGeometry:
+    """A valid, non-empty (multi)polygon in lon/lat from a GeoJSON file."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise ValueError(f"cannot read zone file {path}: {exc.strerror or exc}") from None
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise ValueError(f"zone file {path} is not valid JSON: {exc}") from None
+    geoms = []
+    features = data.get("features") if isinstance(data, dict) and data.get("type") == "FeatureCollection" else [data]
+    for feature in features or []:
+        if not isinstance(feature, dict):
+            raise ValueError(f"zone file {path}: each feature must be a JSON object")
+        geometry = feature.get("geometry") if feature.get("type") == "Feature" else feature
+        try:
+            geoms.append(shape(geometry))
+        except Exception as exc:  # shapely raises several types for bad GeoJSON
+            raise ValueError(f"zone file {path}: not a GeoJSON geometry ({exc})") from None
+    if not geoms:
+        raise ValueError(f"zone file {path} holds no geometry")
+    geom = shapely.union_all(geoms)
+    if geom.geom_type not in ("Polygon", "MultiPolygon") or geom.is_empty:
+        raise ValueError(f"zone file {path}: expected a non-empty Polygon or MultiPolygon, found {geom.geom_type}")
+    if not geom.is_valid:
+        raise ValueError(f"zone file {path}: invalid polygon ({shapely.is_valid_reason(geom)})")
+    minx, miny, maxx, maxy = geom.bounds
+    if not (-180 <= minx <= maxx <= 180 and -90 <= miny <= maxy <= 90):
+        raise ValueError(f"zone file {path}: coordinates must be lon/lat degrees (GeoJSON order: lon, lat)")
+    shapely.prepare(geom)
+    return geom
+
+
+def load_scenario(source: Mapping[str, Any] | Scenario | str | Path) -> Scenario:
+    """A validated Scenario from a dict, a Scenario, or a .yaml/.json path."""
+    return read_scenario(source)[0]
+
+
+def read_scenario(source: Mapping[str, Any] | Scenario | str | Path) -> tuple[Scenario, Document]:
+    """A validated Scenario and the document it came from (for locating later problems)."""
+    if isinstance(source, Scenario):
+        return source, Document(None, None)
+    if isinstance(source, Mapping):
+        doc = Document(source, None)
+    elif isinstance(source, str | Path):
+        path = Path(source)
+        if path.suffix not in _SUFFIXES:
+            raise ScenarioError.from_problems(
+                f"not a scenario file: {path}",
+                [Problem("", "expected a .yaml, .yml or .json file", value=str(path), file=str(path))],
+            )
+        doc = read_document(path, ScenarioError)
+    else:
+        raise ScenarioError.from_problems(
+            "cannot read scenario",
+            [Problem("", f"expected a dict, a Scenario or a path, got {type(source).__name__}")],
+        )
+    scenario: Scenario = validate(Scenario.model_validate, doc, ScenarioError, f"invalid scenario {doc.file or ''}".strip())
+    return scenario, doc
+
+
+def check_scenario(scenario: Scenario, book: Rulebook, doc: Document) -> None:
+    """Every id a scenario uses must be one its rulebook declares; ids must be unique."""
+    problems: list[Problem] = []
+    actors = set(book.parties) | set(book.groups)
+
+    def check(loc: tuple[str | int, ...], value: str | None, known: Iterable[str], what: str) -> None:
+        options = set(known)
+        if value is not None and value not in options:
+            problems.append(
+                doc.problem(loc, f"unknown {what} {value!r} in rulebook {book.id}", value=value, suggestion=did_you_mean(value, options))
+            )
+
+    for field, items in (("units", scenario.units), ("incidents", scenario.incidents)):
+        seen: set[str] = set()
+        for i, item in enumerate(items):
+            if item.id in seen:
+                problems.append(doc.problem((field, i, "id"), f"id {item.id!r} is used twice", value=item.id, suggestion="ids must be unique"))
+            seen.add(item.id)
+            check((field, i, "zone"), item.zone, book.zones, "zone")
+    for i, unit in enumerate(scenario.units):
+        check(("units", i, "party"), unit.party, actors, "party or group")
+        check(("units", i, "kind"), unit.kind, book.kinds, "kind")
+    for i, incident in enumerate(scenario.incidents):
+        check(("incidents", i, "by"), incident.by, actors, "party or group")
+        check(("incidents", i, "kind"), incident.kind, book.incident_kinds, "incident kind")
+    check(("reading",), scenario.reading, book.readings, "reading")
+    for name in scenario.expect:
+        check(("expect", name), name, book.readings, "reading")
+    if problems:
+        raise ScenarioError.from_problems(f"scenario {doc.file or ''} does not fit rulebook {book.id}".replace("  ", " "), problems)

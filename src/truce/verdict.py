@@ -1,0 +1,97 @@
+"""The verdict: status, responsible parties, a finding per clause, and a plain account."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, computed_field
+
+from .scenario import FindingStatus, Status
+
+__all__ = ["Finding", "Verdict"]
+
+_STATUS_TEXT: dict[str, str] = {
+    "holds": "the ceasefire HOLDS: it is in force and no term is broken.",
+    "breached": "the ceasefire is BREACHED: a party did what the terms forbid while it was in force.",
+    "conditions_unmet": (
+        "the ceasefire's CONDITIONS ARE UNMET: a condition it was made dependent on is not met, "
+        "so under its own terms it does not bind the party that set it."
+    ),
+    "not_in_force": "the ceasefire is NOT IN FORCE at this instant.",
+    "indeterminate": "the verdict is INDETERMINATE: the state lacks what the terms need to decide.",
+}
+_MARK = {"met": "ok ", "violated": "XX ", "unknown": "?? ", "not_due": "-- ", "not_applicable": "n/a"}
+
+
+class Finding(BaseModel):
+    """What one clause says about the state."""
+
+    model_config = ConfigDict(frozen=True)
+
+    clause: str
+    title: str
+    role: Literal["in_force", "term", "condition"]
+    status: FindingStatus
+    parties: list[str]
+    evidence: list[str]
+    unknown: list[str]
+    reference: str
+    message: str
+
+
+class Verdict(BaseModel):
+    """Whether a ceasefire holds under its terms at one instant, and why."""
+
+    model_config = ConfigDict(frozen=True)
+
+    agreement: str
+    title: str
+    reading: str
+    reading_name: str
+    as_of: str
+    status: Status
+    responsible: list[str]
+    findings: list[Finding]
+    missing: list[str]
+    notes: list[str]
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def holds(self) -> bool | None:
+        """True if the truce holds, False if it is breached or its conditions are unmet, else None."""
+        if self.status == "holds":
+            return True
+        if self.status in ("breached", "conditions_unmet"):
+            return False
+        return None
+
+    def finding(self, clause: str) -> Finding:
+        """The finding for a clause id."""
+        for finding in self.findings:
+            if finding.clause == clause:
+                return finding
+        raise KeyError(f"no finding for clause {clause!r}; clauses: {[f.clause for f in self.findings]}")
+
+    def explain(self) -> str:
+        """A plain-language account a non-programmer can read and check clause by clause."""
+        lines = [
+            f"{self.title} ({self.agreement})",
+            f"Reading: {self.reading_name} ({self.reading})",
+            f"As of {self.as_of}: {_STATUS_TEXT[self.status]}",
+        ]
+        if self.responsible:
+            lines.append("Responsible: " + ", ".join(self.responsible) + ".")
+        if self.missing:
+            lines.append("To decide, the state needs:")
+            lines += [f"  - {item}" for item in self.missing]
+        lines.append("")
+        lines.append("Clause by clause:")
+        for f in self.findings:
+            lines.append(f"  [{_MARK[f.status]}] {f.clause} - {f.title} ({f.status.replace('_', ' ')})")
+            lines.append(f"        {f.message}")
+            lines.append(f"        Reference: {f.reference}")
+        if self.notes:
+            lines.append("")
+            lines.append("Notes:")
+            lines += [f"  - {note}" for note in self.notes]
+        return "\n".join(lines)
