@@ -89,7 +89,7 @@ def ruleset_definition(book: Rulebook) -> dict[str, dict[str, Any]]:
         "in_force:not_applicable": {"all": [{"m": {"$and": [{"t": "window"}, {"phase": "after"}]}}]},
     }
     for clause in book.clauses:
-        rules.update(_clause_rules(clause.id, 0))
+        rules.update(_clause_rules(clause.id, clause.limit))
     rules.update(_VERDICT_RULES)
     return rules
 

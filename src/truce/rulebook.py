@@ -147,6 +147,11 @@ class Clause(_Data):
             raise ValueError("a condition needs 'set_by': the party whose truce depends on it")
         return self
 
+    @property
+    def limit(self) -> int:
+        """The most of what the clause counts that the state may hold before it is violated."""
+        return 0
+
     def under(self, reading: str) -> Clause | None:
         """This clause as a reading has it, or None if it does not apply under that reading."""
         override = self.readings.get(reading)
