@@ -81,15 +81,15 @@ def _clause_rules(clause_id: str, limit: int) -> dict[str, dict[str, Any]]:
     }
 
 
-def ruleset_definition(book: Rulebook) -> dict[str, dict[str, Any]]:
-    """The durable_rules JSON definition compiled from a rulebook."""
+def ruleset_definition(book: Rulebook, reading: str) -> dict[str, dict[str, Any]]:
+    """The durable_rules JSON definition compiled from a rulebook under one reading."""
     rules: dict[str, dict[str, Any]] = {
         "in_force:not_due": {"all": [{"m": {"$and": [{"t": "window"}, {"phase": "before"}]}}]},
         "in_force:met": {"all": [{"m": _IN_FORCE}]},
         "in_force:not_applicable": {"all": [{"m": {"$and": [{"t": "window"}, {"phase": "after"}]}}]},
     }
     for clause in book.clauses:
-        rules.update(_clause_rules(clause.id, clause.limit))
+        rules.update(_clause_rules(clause.id, (clause.under(reading) or clause).limit))
     rules.update(_VERDICT_RULES)
     return rules
 
@@ -99,29 +99,30 @@ class _Compiled:
 
     _names = itertools.count()
 
-    def __init__(self, book: Rulebook) -> None:
-        self.definition = ruleset_definition(book)
+    def __init__(self, book: Rulebook, reading: str) -> None:
+        self.definition = ruleset_definition(book, reading)
         self.handle = dre.create_ruleset(f"truce-{next(self._names)}", json.dumps(self.definition))
         self.lock = threading.Lock()
         self.sids = itertools.count()
 
 
-_compiled: dict[int, tuple[Rulebook, _Compiled]] = {}
+_compiled: dict[tuple[int, str], tuple[Rulebook, _Compiled]] = {}
 _compiled_lock = threading.Lock()
 
 
-def _ruleset_for(book: Rulebook) -> _Compiled:
+def _ruleset_for(book: Rulebook, reading: str) -> _Compiled:
+    """The compiled ruleset for a rulebook and reading, compiled on first use only."""
     with _compiled_lock:
-        entry = _compiled.get(id(book))
+        entry = _compiled.get((id(book), reading))
         if entry is None or entry[0] is not book:
-            entry = (book, _Compiled(book))
-            _compiled[id(book)] = entry
+            entry = (book, _Compiled(book, reading))
+            _compiled[(id(book), reading)] = entry
         return entry[1]
 
 
-def decide(book: Rulebook, observation: Observation) -> Decision:
+def decide(book: Rulebook, reading: str, observation: Observation) -> Decision:
     """Run the compiled rules on an observation in a fresh, isolated engine state."""
-    compiled = _ruleset_for(book)
+    compiled = _ruleset_for(book, reading)
     with compiled.lock:
         sid = f"s{next(compiled.sids)}"
         try:

@@ -35,7 +35,7 @@ def evaluate(
             [Problem("reading", "unknown reading", value=chosen, suggestion=did_you_mean(chosen, book.readings), file=doc.file)],
         )
     observation = observe(scenario, book, chosen)
-    decision = decide(book, observation)
+    decision = decide(book, chosen, observation)
     findings = [_in_force_finding(book, decision.in_force)]
     findings += [_finding(book, m, decision.findings[m.clause.id]) for m in observation.measures]
     responsible: set[str] = set()
