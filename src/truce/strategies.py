@@ -1,0 +1,119 @@
+"""Hypothesis strategies for scenario states, to property-test any rulebook.
+
+    from hypothesis import given
+    import truce
+    from truce.strategies import scenarios
+
+    book = truce.load_rulebook("idlib-2019")
+
+    @given(scenarios(book))
+    def test_my_property(state):
+        truce.evaluate(state, rules=book)
+
+States are plain dicts in the scenario format. Positions cluster inside zones,
+on and near their edges, far away, or are left unknown; times cluster around
+the truce's start, end and every deadline.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from hypothesis import strategies as st
+
+from .rulebook import Rulebook
+
+__all__ = ["instants", "positions", "scenarios"]
+
+
+def _key_instants(book: Rulebook) -> list[datetime]:
+    moments = [book.in_force.start]
+    if book.in_force.end is not None:
+        moments.append(book.in_force.end)
+    for clause in book.clauses:
+        moments += [c.deadline for c in (clause, *clause.readings.values()) if c.deadline is not None]
+    return sorted(set(moments))
+
+
+def instants(book: Rulebook) -> st.SearchStrategy[datetime]:
+    """Aware instants at, just around, and well around the truce's key moments."""
+    offsets = st.one_of(
+        st.just(timedelta(0)),
+        st.sampled_from([timedelta(seconds=s) for s in (-1, 1, -60, 60)]),
+        st.integers(-30 * 24 * 3600, 30 * 24 * 3600).map(lambda s: timedelta(seconds=s)),
+    )
+    return st.builds(lambda base, delta: base + delta, st.sampled_from(_key_instants(book)), offsets)
+
+
+def positions(book: Rulebook) -> st.SearchStrategy[dict[str, float] | None]:
+    """Positions inside zones, on or near their edges, far away, or None (unknown)."""
+    geometries = [book.geometry(z) for z in book.zones]
+
+    def near_edge(index: int, fraction: float, dlon: float, dlat: float) -> dict[str, float]:
+        point = geometries[index].boundary.interpolate(fraction, normalized=True)
+        return {"lat": max(-90.0, min(90.0, point.y + dlat)), "lon": max(-180.0, min(180.0, point.x + dlon))}
+
+    def inside(index: int) -> dict[str, float]:
+        point = geometries[index].representative_point()
+        return {"lat": point.y, "lon": point.x}
+
+    options: list[st.SearchStrategy[dict[str, float] | None]] = [st.none()]
+    if geometries:
+        zone_index = st.integers(0, len(geometries) - 1)
+        tiny = st.floats(-0.002, 0.002)
+        wide = st.floats(-0.5, 0.5)
+        options += [
+            st.builds(inside, zone_index),
+            st.builds(near_edge, zone_index, st.floats(0, 1), tiny, tiny),
+            st.builds(near_edge, zone_index, st.floats(0, 1), wide, wide),
+        ]
+    options.append(st.builds(lambda lat, lon: {"lat": lat, "lon": lon}, st.floats(-89, 89), st.floats(-179, 179)))
+    return st.one_of(*options)
+
+
+def _ids(prefix: str) -> st.SearchStrategy[str]:
+    return st.integers(0, 10**6).map(lambda n: f"{prefix}-{n}")
+
+
+def _units(book: Rulebook, actors: list[str]) -> st.SearchStrategy[dict[str, Any]]:
+    return st.fixed_dictionaries(
+        {
+            "id": _ids("u"),
+            "party": st.sampled_from(actors),
+            "kind": st.sampled_from(sorted(book.kinds)),
+            "count": st.integers(0, 500),
+            "position": positions(book),
+        }
+    )
+
+
+def _incidents(book: Rulebook, actors: list[str]) -> st.SearchStrategy[dict[str, Any]]:
+    return st.fixed_dictionaries(
+        {
+            "id": _ids("i"),
+            "time": instants(book).map(datetime.isoformat),
+            "kind": st.sampled_from(sorted(book.incident_kinds)),
+            "by": st.one_of(st.none(), st.sampled_from(actors)),
+            "position": positions(book),
+        }
+    )
+
+
+def scenarios(book: Rulebook, max_units: int = 8, max_incidents: int = 5) -> st.SearchStrategy[dict[str, Any]]:
+    """Scenario states (dicts) for ``book``: unique ids, every id one the rulebook declares."""
+    actors = sorted(set(book.parties) | set(book.groups))
+    units = st.lists(_units(book, actors), max_size=max_units, unique_by=lambda u: u["id"])
+    incidents = (
+        st.lists(_incidents(book, actors), max_size=max_incidents, unique_by=lambda i: i["id"])
+        if book.incident_kinds
+        else st.just([])
+    )
+    return st.fixed_dictionaries(
+        {
+            "agreement": st.just(book.id),
+            "as_of": instants(book).map(datetime.isoformat),
+            "units": units,
+            "incidents": incidents,
+        }
+    )
