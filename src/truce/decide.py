@@ -1,7 +1,9 @@
 """Decide clause findings and the verdict with durable_rules.
 
 Each (rulebook, reading) is compiled once into a durable_rules ruleset whose
-rules carry the rulebook's thresholds. An evaluation runs in its own state
+rules carry the rulebook's thresholds. A status is only given when no unknown
+could overturn it: a breach while a condition is unknown is indeterminate,
+since the condition, if unmet, would take precedence. An evaluation runs in its own state
 (a fresh sid), in two rounds: measures settle each clause's finding, then the
 findings and the truce's window settle the verdict. We drive the engine's C
 API ourselves, so no background timer threads run, errors in actions surface,
@@ -42,7 +44,7 @@ _VERDICT_RULES: dict[str, dict[str, Any]] = {
         "all": [
             {"w": _IN_FORCE},
             {"f": _finding({"role": "term"}, {"status": "violated"})},
-            {"c$not": _finding({"role": "condition"}, {"status": "violated"})},
+            {"c$not": _finding({"role": "condition"}, {"$or": [{"status": "violated"}, {"status": "unknown"}]})},
         ]
     },
     "verdict:indeterminate": {
@@ -50,6 +52,14 @@ _VERDICT_RULES: dict[str, dict[str, Any]] = {
             {"w": _IN_FORCE},
             {"f": _finding({"status": "unknown"})},
             {"c$not": _finding({"status": "violated"})},
+        ]
+    },
+    "verdict:indeterminate:condition-unknown": {
+        "all": [
+            {"w": _IN_FORCE},
+            {"f": _finding({"role": "condition"}, {"status": "unknown"})},
+            {"g": _finding({"role": "term"}, {"status": "violated"})},
+            {"c$not": _finding({"role": "condition"}, {"status": "violated"})},
         ]
     },
     "verdict:holds": {
@@ -160,7 +170,7 @@ def _run(compiled: _Compiled, sid: str, observation: Observation) -> Decision:
     statuses = {name.split(":")[1] for name, _ in fired if name.startswith("verdict:")}
     if len(in_force) != 1 or len(statuses) != 1:
         raise EngineError(f"the rules gave in-force {in_force} and verdict {sorted(statuses)}; expected one of each")
-    because = tuple(sorted({msg["f"]["clause"] for _, msg in fired if "f" in msg}))
+    because = tuple(sorted({fact["clause"] for _, msg in fired for key, fact in msg.items() if key in ("f", "g")}))
     return Decision(in_force=in_force[0], findings=findings, status=statuses.pop(), because=because)
 
 

@@ -32,7 +32,8 @@ def _key_instants(book: Rulebook) -> list[datetime]:
     if book.in_force.end is not None:
         moments.append(book.in_force.end)
     for clause in book.clauses:
-        moments += [c.deadline for c in (clause, *clause.readings.values()) if c.deadline is not None]
+        deadlines = [clause.deadline, *(r.deadline for r in clause.readings.values())]
+        moments += [d for d in deadlines if d is not None]
     return sorted(set(moments))
 
 

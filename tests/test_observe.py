@@ -1,0 +1,101 @@
+"""Observe: the facts each clause needs, with evidence, from units and incidents."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import truce
+from places import HAMA, IDLIB_CITY, KHAN_SHAYKHUN, MAARAT_AL_NUMAN
+from truce.load import load_scenario
+from truce.observe import Measure, observe
+
+State = Callable[..., dict[str, Any]]
+
+
+def _measures(book: truce.Rulebook, data: dict[str, Any], reading: str = "sochi") -> dict[str, Measure]:
+    return {m.clause.id: m for m in observe(load_scenario(data), book, reading).measures}
+
+
+def test_units_in_the_zone_are_counted_with_their_ids(idlib: truce.Rulebook, state: State) -> None:
+    data = state(
+        units=[
+            {"id": "a", "party": "hts", "kind": "fighters", "count": 300, "position": KHAN_SHAYKHUN},
+            {"id": "b", "party": "other-jihadists", "kind": "fighters", "count": 40, "zone": "buffer"},
+            {"id": "c", "party": "hts", "kind": "fighters", "count": 500, "position": IDLIB_CITY},
+            {"id": "d", "party": "hts", "kind": "fighters", "count": 0, "position": KHAN_SHAYKHUN},
+        ]
+    )
+    m = _measures(idlib, data)["jihadists-leave-buffer"]
+    assert (m.phase, m.amount, m.possible) == ("due", 340, 340)
+    assert m.evidence == ("a", "b")
+    assert m.parties == ("hts", "other-jihadists")
+    assert m.tally == (("fighters", 340),)
+
+
+def test_unknown_position_counts_as_possible_not_certain(idlib: truce.Rulebook, state: State) -> None:
+    data = state(units=[{"id": "a", "party": "hts", "kind": "fighters", "count": 120}])
+    m = _measures(idlib, data)["jihadists-leave-buffer"]
+    assert (m.amount, m.possible, m.unknown_evidence) == (0, 120, ("a",))
+    assert m.missing == ("the position of unit a (hts, fighters)",)
+
+
+def test_a_unit_reported_by_zone_is_placed_in_zones_that_cover_it(idlib: truce.Rulebook, state: State) -> None:
+    data = state(
+        as_of="2019-08-02T12:00:00+03:00",
+        incidents=[{"id": "i", "time": "2019-08-02T01:00:00+03:00", "kind": "shelling", "by": "sy-gov", "zone": "buffer"}],
+    )
+    assert _measures(idlib, data)["no-attacks"].amount == 1
+
+
+def test_a_group_unit_is_uncertain_for_a_clause_naming_only_some_members(idlib: truce.Rulebook, state: State) -> None:
+    tanks = {"id": "t", "party": "rebels", "kind": "tank", "count": 2, "position": KHAN_SHAYKHUN}
+    m = _measures(idlib, state(units=[tanks]))["heavy-weapons-leave-buffer"]
+    assert m.amount == 2  # the clause names the whole group
+    narrowed = [c.model_copy(update={"parties": ["nfl"]}) if c.id == "heavy-weapons-leave-buffer" else c for c in idlib.clauses]
+    book = idlib.model_copy(update={"clauses": narrowed})
+    book._geometry.update(idlib._geometry)
+    m = _measures(book, state(units=[tanks]))["heavy-weapons-leave-buffer"]
+    assert (m.amount, m.possible) == (0, 2)
+    assert m.missing == ("which member of group rebels unit t belongs to",)
+
+
+def test_reading_changes_what_a_clause_covers(idlib: truce.Rulebook, state: State) -> None:
+    data = state(units=[{"id": "h", "party": "nfl", "kind": "heavy_machine_gun", "count": 5, "position": KHAN_SHAYKHUN}])
+    assert _measures(idlib, data, "sochi")["heavy-weapons-leave-buffer"].amount == 0
+    assert _measures(idlib, data, "government")["heavy-weapons-leave-buffer"].amount == 5
+
+
+def test_incidents_count_only_inside_the_truce_window_and_area(idlib: truce.Rulebook, state: State) -> None:
+    def shelling(ident: str, time: str, position: dict[str, float] | None, by: str | None = "sy-gov") -> dict[str, Any]:
+        return {"id": ident, "time": time, "kind": "shelling", "by": by, "position": position}
+
+    data = state(
+        incidents=[
+            shelling("before", "2019-08-01T23:59:59+03:00", MAARAT_AL_NUMAN),
+            shelling("at-start", "2019-08-02T00:00:00+03:00", MAARAT_AL_NUMAN),
+            shelling("outside", "2019-08-02T10:00:00+03:00", HAMA),
+            shelling("after-as-of", "2019-08-04T10:00:00+03:00", MAARAT_AL_NUMAN),
+            shelling("nobody", "2019-08-02T10:00:00+03:00", MAARAT_AL_NUMAN, by=None),
+            shelling("nowhere", "2019-08-02T10:00:00+03:00", None),
+        ]
+    )
+    observation = observe(load_scenario(data), idlib, "sochi")
+    m = {x.clause.id: x for x in observation.measures}["no-attacks"]
+    assert m.evidence == ("at-start",)
+    assert m.unknown_evidence == ("nobody", "nowhere")
+    assert (m.amount, m.possible) == (1, 3)
+    assert observation.ignored == ("after-as-of",)
+
+
+def test_clauses_are_not_due_before_their_deadline(idlib: truce.Rulebook, state: State) -> None:
+    data = state(as_of="2019-08-01T23:00:00+03:00", units=[{"id": "a", "party": "hts", "kind": "fighters", "position": KHAN_SHAYKHUN}])
+    observation = observe(load_scenario(data), idlib, "sochi")
+    assert observation.window == "before"
+    phases = {m.clause.id: m.phase for m in observation.measures}
+    assert phases == {
+        "jihadists-leave-buffer": "not_due",
+        "heavy-weapons-leave-buffer": "not_due",
+        "government-heavy-weapons": "due",  # its Sochi deadline, 10 October 2018, passed long before
+        "no-attacks": "not_due",
+    }
