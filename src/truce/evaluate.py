@@ -142,12 +142,12 @@ def _message(book: Rulebook, m: Measure, status: str) -> str:
     if clause.type == "withdrawal":
         assert clause.zone is not None
         zone = book.zones[clause.zone].name
-        what = "all forces" if clause.forces == "all" else ", ".join(
+        what = "forces" if clause.forces == "all" else ", ".join(
             (book.classes[f].name if f in book.classes else book.kinds[f].name) for f in clause.forces or []
         )
         deadline = _when(clause.deadline or book.in_force.start)
         if status == "not_due":
-            return f"{who} have until {deadline} to withdraw {what} from the {zone}."
+            return f"{who} have until {deadline} to withdraw {'all ' * (clause.forces == 'all')}{what} from the {zone}."
         if status == "met":
             return f"No {what} of {who} remain in the {zone}."
         tally = ", ".join(f"{n} x {book.kinds[k].name}" for k, n in m.tally)
@@ -164,5 +164,6 @@ def _message(book: Rulebook, m: Measure, status: str) -> str:
     if status == "met":
         return f"No {kinds}{where} by {who} while the truce was in force."
     if status == "violated":
-        return f"{len(m.evidence)} forbidden act(s){where} by {_actors(book, m.parties)}: incidents {', '.join(m.evidence)}."
+        acts = "1 forbidden act" if len(m.evidence) == 1 else f"{len(m.evidence)} forbidden acts"
+        return f"{acts}{where} by {_actors(book, m.parties)}: incidents {', '.join(m.evidence)}."
     return f"Incidents {', '.join(m.unknown_evidence)} may be forbidden acts{where}, but their perpetrator or place is unknown."
