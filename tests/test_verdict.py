@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+from concurrent.futures import ThreadPoolExecutor
 import subprocess
 import sys
 from pathlib import Path
@@ -75,3 +76,11 @@ def test_json_is_byte_identical_across_processes() -> None:
         outputs.add(run.stdout)
     assert len(outputs) == 1
     assert outputs.pop() == truce.evaluate(EXAMPLES / "10-unmet-condition-comes-first.yaml").model_dump_json()
+
+
+def test_threads_get_the_serial_verdicts() -> None:
+    paths = sorted(EXAMPLES.glob("*.yaml")) * 4
+    serial = [truce.evaluate(p).model_dump_json() for p in paths]
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        threaded = list(pool.map(lambda p: truce.evaluate(p).model_dump_json(), paths))
+    assert threaded == serial
