@@ -153,4 +153,4 @@ def _message(book: Rulebook, m: Measure, status: str) -> str:
         return f"No {kinds}{where} by {who} while the truce was in force."
     if status == "violated":
         return f"{len(m.evidence)} forbidden act(s){where} by {_actors(book, m.parties)}: incidents {', '.join(m.evidence)}."
-    return f"Incidents {', '.join(m.unknown_evidence)} may be forbidden acts{where}, but their perpetrator or place is unknown."
+    return f"Incidents {', '.join(m.unknown_evidence)} may be forbidden acts{where}, but their perpetrator, place or time is unknown."
