@@ -61,13 +61,18 @@ class Observation:
     ignored: tuple[str, ...] = field(default=())
 
 
+WINDOWS: tuple[Window, ...] = ("before", "in_force", "after")
+
+
+def window_index(book: Rulebook, instants: Floats) -> npt.NDArray[np.intp]:
+    """For each instant (epoch seconds), its index in ``WINDOWS``."""
+    bounds = [book.in_force.start.timestamp(), book.in_force.end.timestamp() if book.in_force.end else np.inf]
+    return np.searchsorted(bounds, instants, side="right")
+
+
 def window_at(book: Rulebook, instant: datetime) -> Window:
     """Whether ``instant`` is before, inside or after the truce's period of force."""
-    if instant < book.in_force.start:
-        return "before"
-    if book.in_force.end is not None and instant >= book.in_force.end:
-        return "after"
-    return "in_force"
+    return WINDOWS[int(window_index(book, np.array([instant.timestamp()]))[0])]
 
 
 def due_from(clause: Clause, book: Rulebook) -> datetime:
@@ -226,7 +231,8 @@ def measure(clause: Clause, items: Items, classified: Classified, surely: Mask, 
     certain = classified.certain & surely
     relevant = classified.relevant & maybe
     doubtful = relevant & ~certain
-    missing = [_missing(items.items[int(i)], classified.party[i], classified.where[i]) for i in np.flatnonzero(doubtful)]
+    missing = [_missing(items.items[int(i)], classified.party[i], classified.where[i])
+               for i in np.flatnonzero(doubtful)]
     tally: dict[str, int] = {}
     for kind, count in zip(items.kinds[certain].tolist(), items.weights[certain].tolist(), strict=True):
         tally[kind] = tally.get(kind, 0) + count
