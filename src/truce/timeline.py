@@ -195,6 +195,8 @@ class _Sweep:
         self.scenario, self.book, self.reading = scenario, book, reading
         self.zone: tzinfo | None = book.in_force.start.tzinfo
         units, incidents = Items(scenario.units, book), Items(scenario.incidents, book)
+        starts = np.concatenate([units.start, incidents.start, [np.inf]])
+        self.first_dated = float(starts[np.isfinite(starts)].min(initial=np.inf))
         self.tracks: dict[str, _Track | None] = {}
         for original in book.clauses:
             clause = original.under(reading)
@@ -231,14 +233,14 @@ class _Sweep:
         moments = [self.book.in_force.start.timestamp()]
         if self.book.in_force.end is not None:
             moments.append(self.book.in_force.end.timestamp())
-        dated = [np.array([np.inf])]
+        dated = []
         for track in self.tracks.values():
             if track is not None:
                 moments.append(track.due)
                 dated += [track.amount.times, track.possible.times]
-        times = np.concatenate(dated)
+        times = np.concatenate(dated) if dated else np.zeros(0)
         times = times[np.isfinite(times)]
-        first = start.timestamp() if start is not None else min(moments[0], float(times.min(initial=np.inf)))
+        first = start.timestamp() if start is not None else min(moments[0], self.first_dated)
         points = np.unique(np.concatenate([np.array(moments), times]))
         points = points[points >= first]
         if end is not None:
