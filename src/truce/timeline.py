@@ -204,7 +204,7 @@ class _Sweep:
                 self.tracks[original.id] = None
             else:
                 self.tracks[original.id] = self._track(clause, units if clause.type == "withdrawal" else incidents)
-        self.parties = sorted(book.parties)
+        self.parties = sorted({*book.parties, *book.groups})
 
     def _track(self, clause: Clause, items: Items) -> _Track:
         classified = classify(clause, items)
