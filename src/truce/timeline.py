@@ -26,7 +26,7 @@ from .observe import WINDOWS, Classified, Items, Measure, Observation, classify,
 from .rulebook import Clause, Rulebook
 from .scenario import FindingStatus, Incident, Scenario, Status
 
-__all__ = ["FindingChange", "Interval", "Mark", "Moment", "Timeline", "timeline"]
+__all__ = ["FindingChange", "Interval", "Moment", "Timeline", "timeline"]
 
 _PHASES = ("not_applicable", "not_due", "due")
 
@@ -67,18 +67,11 @@ class Moment(_Model):
     evidence: list[str]
 
 
-class Mark(_Model):
-    """An incident as a timeline shows it: when (from, before), what and by whom."""
-
-    id: str
-    time: datetime
-    latest: datetime | None
-    kind: str
-    by: str | None
-
-
 class Timeline(_Model):
-    """The status of a truce over time, with its first breach and the first lapse of its conditions."""
+    """The status of a truce over time, with its first breach and the first lapse of its conditions.
+
+    ``incidents`` are the log's incidents in time order, for charts.
+    """
 
     agreement: str
     title: str
@@ -87,7 +80,7 @@ class Timeline(_Model):
     intervals: list[Interval]
     first_breach: Moment | None
     first_unmet: Moment | None
-    incidents: list[Mark]
+    incidents: list[Incident]
 
     def at(self, instant: datetime) -> Interval | None:
         """The interval holding ``instant``, if the timeline covers it."""
@@ -312,7 +305,7 @@ class _Sweep:
             intervals=intervals,
             first_breach=first_breach,
             first_unmet=first_unmet,
-            incidents=[_mark(i) for i in sorted(self.scenario.incidents, key=lambda i: (i.time, i.id))],
+            incidents=sorted(self.scenario.incidents, key=lambda i: (i.time, i.id)),
         )
 
     def _party_bits(self, track: _Track, points: Floats) -> Ints:
@@ -383,7 +376,3 @@ class _Sweep:
 
     def _time(self, point: float) -> datetime:
         return datetime.fromtimestamp(point, self.zone)
-
-
-def _mark(incident: Incident) -> Mark:
-    return Mark(id=incident.id, time=incident.time, latest=incident.latest, kind=incident.kind, by=incident.by)
