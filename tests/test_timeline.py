@@ -20,7 +20,7 @@ HAMA = {"lat": 35.135, "lon": 36.750}  # outside both
 
 
 def _sample(reading: str) -> Timeline:
-    return timeline(read_acled(SAMPLE_CSV, SAMPLE_MAPPING).scenario(), reading=reading)
+    return truce.timeline(read_acled(SAMPLE_CSV, SAMPLE_MAPPING).scenario(), reading=reading)
 
 
 def test_sample_first_breach_is_the_governments_shelling_of_2_august() -> None:

@@ -101,7 +101,11 @@ class Timeline(_Model):
                 was = change.before.replace("_", " ") if change.before else "-"
                 items = f" ({', '.join(change.evidence)})" if change.evidence else ""
                 lines.append(f"    {change.clause}: {was} -> {change.after.replace('_', ' ')}{items}")
-        lines.append("")
+        return "\n".join([*lines, "", *self.summary()])
+
+    def summary(self) -> list[str]:
+        """Two lines: the first breach and the first lapse of conditions, with parties and evidence."""
+        lines = []
         for label, moment in (("First breach", self.first_breach), ("Conditions first unmet", self.first_unmet)):
             if moment is None:
                 lines.append(f"{label}: none in this log.")
@@ -110,7 +114,7 @@ class Timeline(_Model):
                     f"{label}: {_show(moment.at)} by {', '.join(moment.parties) or 'unknown'} "
                     f"({', '.join(moment.clauses)}; evidence {', '.join(moment.evidence)})"
                 )
-        return "\n".join(lines)
+        return lines
 
 
 def _show(instant: datetime) -> str:

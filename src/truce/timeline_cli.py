@@ -81,15 +81,8 @@ def _render(line: Timeline, out: Console) -> None:
             end_section=False,
         )
     out.print(table)
-    for label, moment in (("First breach", line.first_breach), ("Conditions first unmet", line.first_unmet)):
-        if moment is None:
-            out.print(f"{label}: none in this log.")
-        else:
-            out.print(
-                f"{label}: {moment.at.isoformat(timespec='minutes')} by {', '.join(moment.parties) or 'unknown'}"
-                f" ({', '.join(moment.clauses)}; evidence {', '.join(moment.evidence)})",
-                markup=False,
-            )
+    for text in line.summary():
+        out.print(text, markup=False)
 
 
 def plot_timeline(line: Timeline, path: Path) -> None:
