@@ -17,6 +17,7 @@ def test_public_surface_is_pinned() -> None:
         "RulebookInfo",
         "Scenario",
         "ScenarioError",
+        "Timeline",
         "TruceError",
         "Unit",
         "UnknownRulebookError",
@@ -25,6 +26,7 @@ def test_public_surface_is_pinned() -> None:
         "list_rulebooks",
         "load_rulebook",
         "load_scenario",
+        "timeline",
     ]
     for name in truce.__all__:
         assert getattr(truce, name) is not None

@@ -125,7 +125,7 @@ def test_scenario_unknown_ids_all_reported_with_suggestions(state: Callable[...,
     found = {(p.path, p.suggestion) for p in info.value.problems}
     assert found == {
         ("units[0].party", "did you mean 'hts'?"),
-        ("units[1].id", "ids must be unique"),
+        ("units[1].id", "ids must be unique; observations of one unit need distinct 'observed' times"),
         ("units[1].kind", "did you mean 'tank'?"),
         ("units[1].zone", "did you mean 'buffer'?"),
         ("incidents[0].kind", "did you mean 'shelling'?"),

@@ -11,6 +11,7 @@ from .evaluate import evaluate
 from .load import RulebookInfo, list_rulebooks, load_rulebook, load_scenario
 from .rulebook import Rulebook
 from .scenario import Incident, Position, Scenario, Unit
+from .timeline import Timeline, timeline
 from .verdict import Finding, Verdict
 
 __all__ = [
@@ -24,6 +25,7 @@ __all__ = [
     "RulebookInfo",
     "Scenario",
     "ScenarioError",
+    "Timeline",
     "TruceError",
     "Unit",
     "UnknownRulebookError",
@@ -32,4 +34,5 @@ __all__ = [
     "list_rulebooks",
     "load_rulebook",
     "load_scenario",
+    "timeline",
 ]

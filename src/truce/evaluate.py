@@ -26,14 +26,9 @@ def evaluate(
     """Whether the ceasefire holds in ``state`` under ``rules`` (default: the state's
     ``agreement``) read as ``reading`` (default: the state's, else the rulebook's)."""
     scenario, doc = read_scenario(state)
-    book = _rulebook_for(scenario, rules, doc.file)
+    book = rulebook_for(scenario, rules, doc.file)
     check_scenario(scenario, book, doc)
-    chosen = reading or scenario.reading or book.default_reading
-    if chosen not in book.readings:
-        raise ScenarioError.from_problems(
-            f"unknown reading {chosen!r} for rulebook {book.id}",
-            [Problem("reading", "unknown reading", value=chosen, suggestion=did_you_mean(chosen, book.readings), file=doc.file)],
-        )
+    chosen = choose_reading(book, reading or scenario.reading, doc.file)
     observation = observe(scenario, book, chosen)
     decision = decide(book, chosen, observation)
     findings = [_in_force_finding(book, decision.in_force)]
@@ -79,7 +74,19 @@ def mismatches(verdict: Verdict, expected: Expectation) -> list[str]:
     return wrong
 
 
-def _rulebook_for(scenario: Scenario, rules: Rulebook | str | Path | None, file: str | None) -> Rulebook:
+def choose_reading(book: Rulebook, reading: str | None, file: str | None) -> str:
+    """The reading asked for, else the rulebook's default; an unknown one is an error."""
+    chosen = reading or book.default_reading
+    if chosen not in book.readings:
+        raise ScenarioError.from_problems(
+            f"unknown reading {chosen!r} for rulebook {book.id}",
+            [Problem("reading", "unknown reading", value=chosen, suggestion=did_you_mean(chosen, book.readings), file=file)],
+        )
+    return chosen
+
+
+def rulebook_for(scenario: Scenario, rules: Rulebook | str | Path | None, file: str | None) -> Rulebook:
+    """The rulebook given, else the one the scenario's ``agreement`` names."""
     if isinstance(rules, Rulebook):
         return rules
     if rules is not None:
@@ -166,4 +173,4 @@ def _message(book: Rulebook, m: Measure, status: str) -> str:
     if status == "violated":
         acts = "1 forbidden act" if len(m.evidence) == 1 else f"{len(m.evidence)} forbidden acts"
         return f"{acts}{where} by {_actors(book, m.parties)}: incidents {', '.join(m.evidence)}."
-    return f"Incidents {', '.join(m.unknown_evidence)} may be forbidden acts{where}, but their perpetrator or place is unknown."
+    return f"Incidents {', '.join(m.unknown_evidence)} may be forbidden acts{where}, but their perpetrator, place or time is unknown."

@@ -6,6 +6,7 @@ import json
 import threading
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -238,14 +239,17 @@ def check_scenario(scenario: Scenario, book: Rulebook, doc: Document) -> None:
                 doc.problem(loc, f"unknown {what} {value!r} in rulebook {book.id}", value=value, suggestion=did_you_mean(value, options))
             )
 
-    groups: tuple[tuple[str, Sequence[Unit | Incident]], ...] = (("units", scenario.units), ("incidents", scenario.incidents))
-    for field, items in groups:
-        seen: set[str] = set()
+    columns: tuple[tuple[str, Sequence[Unit | Incident]], ...] = (("units", scenario.units), ("incidents", scenario.incidents))
+    for field, items in columns:
+        seen: dict[str, set[datetime | None]] = {}
         for i, item in enumerate(items):
-            if item.id in seen:
+            stamp = item.observed if isinstance(item, Unit) else None
+            stamps = seen.setdefault(item.id, set())
+            if stamps and (stamp is None or None in stamps or stamp in stamps):
+                hint = "ids must be unique; observations of one unit need distinct 'observed' times"
                 message = f"id {item.id!r} is used twice"
-                problems.append(doc.problem((field, i, "id"), message, value=item.id, suggestion="ids must be unique"))
-            seen.add(item.id)
+                problems.append(doc.problem((field, i, "id"), message, value=item.id, suggestion=hint))
+            stamps.add(stamp)
             check((field, i, "zone"), item.zone, book.zones, "zone")
     for i, unit in enumerate(scenario.units):
         check(("units", i, "party"), unit.party, actors, "party or group")

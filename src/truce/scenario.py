@@ -35,32 +35,53 @@ class Position(_Data):
 class _Located(_Data):
     position: Position | None = None
     zone: Id | None = None
+    uncertainty_km: float | None = Field(default=None, ge=0, le=20000, allow_inf_nan=False)
 
     @model_validator(mode="after")
     def _one_place(self) -> _Located:
         if self.position is not None and self.zone is not None:
             raise ValueError("give either 'position' or 'zone', not both")
+        if self.uncertainty_km is not None and self.position is None:
+            raise ValueError("'uncertainty_km' qualifies a 'position'; give one or drop it")
         return self
 
 
 class Unit(_Located):
-    """Forces or weapons of one kind and party, as observed; no position means unknown."""
+    """Forces or weapons of one kind and party, as observed; no position means unknown.
+
+    ``observed`` dates the observation: a unit id may then appear several times, and
+    at any instant its latest observation at or before that instant counts. A unit
+    without ``observed`` stands for the whole scenario.
+    """
 
     id: ObjectId
     party: Id
     kind: Id
     count: int = Field(default=1, ge=0)
+    observed: AwareDatetime | None = None
 
 
 class Incident(_Located):
-    """A time-stamped act; ``by: null`` means the perpetrator is not known."""
+    """A time-stamped act; ``by: null`` means the perpetrator is not known.
+
+    ``latest`` makes the time uncertain: the act happened at some moment from
+    ``time`` up to, not including, ``latest`` (a date known only to the day,
+    week or month).
+    """
 
     id: ObjectId
     time: AwareDatetime
+    latest: AwareDatetime | None = None
     kind: Id
     by: Id | None = None
     fatalities: int | None = Field(default=None, ge=0)
     note: str | None = None
+
+    @model_validator(mode="after")
+    def _latest_after_time(self) -> Incident:
+        if self.latest is not None and self.latest <= self.time:
+            raise ValueError("'latest' must come after 'time'")
+        return self
 
 
 class Expectation(_Data):

@@ -1,0 +1,382 @@
+"""``truce.timeline``: a truce's status over time, from dated incidents and unit observations.
+
+Incremental: each item is classified once per clause (``observe.classify``);
+it then enters or leaves that clause's running totals at known instants, so
+the totals at every change point are cumulative sums. The rules are consulted
+once per distinct combination of clause outcomes, never once per event.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime, tzinfo
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+from pydantic import BaseModel, ConfigDict
+
+from .decide import Decision, decide
+from .errors import Problem, ScenarioError
+from .evaluate import choose_reading, rulebook_for
+from .load import check_scenario, read_scenario
+from .observe import WINDOWS, Classified, Items, Measure, Observation, classify, due_from, measure, window_index
+from .rulebook import Clause, Rulebook
+from .scenario import FindingStatus, Incident, Scenario, Status
+
+__all__ = ["FindingChange", "Interval", "Moment", "Timeline", "timeline"]
+
+_PHASES = ("not_applicable", "not_due", "due")
+
+Floats = npt.NDArray[np.float64]
+Ints = npt.NDArray[np.int64]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+
+class FindingChange(_Model):
+    """A clause whose finding changed when an interval began, and the items behind the change."""
+
+    clause: str
+    before: FindingStatus | None
+    after: FindingStatus
+    evidence: list[str]
+
+
+class Interval(_Model):
+    """A stretch of time with one status, one set of responsible parties and one finding per clause."""
+
+    start: datetime
+    end: datetime | None
+    status: Status
+    responsible: list[str]
+    findings: dict[str, FindingStatus]
+    changed: list[FindingChange]
+
+
+class Moment(_Model):
+    """The first instant something became certain: which clauses, whose doing, on what evidence."""
+
+    at: datetime
+    clauses: list[str]
+    parties: list[str]
+    evidence: list[str]
+
+
+class Timeline(_Model):
+    """The status of a truce over time, with its first breach and the first lapse of its conditions.
+
+    ``incidents`` are the log's incidents in time order, for charts.
+    """
+
+    agreement: str
+    title: str
+    reading: str
+    truce_start: datetime
+    intervals: list[Interval]
+    first_breach: Moment | None
+    first_unmet: Moment | None
+    incidents: list[Incident]
+
+    def at(self, instant: datetime) -> Interval | None:
+        """The interval holding ``instant``, if the timeline covers it."""
+        for interval in self.intervals:
+            if interval.start <= instant and (interval.end is None or instant < interval.end):
+                return interval
+        return None
+
+    def explain(self) -> str:
+        """A plain account: one line per interval, then the first breach and the first lapse."""
+        lines = [f"{self.title} ({self.agreement}), reading {self.reading}"]
+        lines += [f"Truce starts {_show(self.truce_start)}", ""]
+        for interval in self.intervals:
+            until = _show(interval.end) if interval.end else "onwards"
+            who = f" [{', '.join(interval.responsible)}]" if interval.responsible else ""
+            lines.append(f"{_show(interval.start)} .. {until}: {interval.status.replace('_', ' ')}{who}")
+            for change in interval.changed:
+                was = change.before.replace("_", " ") if change.before else "-"
+                items = f" ({', '.join(change.evidence)})" if change.evidence else ""
+                lines.append(f"    {change.clause}: {was} -> {change.after.replace('_', ' ')}{items}")
+        return "\n".join([*lines, "", *self.summary()])
+
+    def summary(self) -> list[str]:
+        """Two lines: the first breach and the first lapse of conditions, with parties and evidence."""
+        lines = []
+        for label, moment in (("First breach", self.first_breach), ("Conditions first unmet", self.first_unmet)):
+            if moment is None:
+                lines.append(f"{label}: none in this log.")
+            else:
+                lines.append(
+                    f"{label}: {_show(moment.at)} by {', '.join(moment.parties) or 'unknown'} "
+                    f"({', '.join(moment.clauses)}; evidence {', '.join(moment.evidence)})"
+                )
+        return lines
+
+
+def _show(instant: datetime) -> str:
+    return instant.isoformat(timespec="minutes")
+
+
+def timeline(
+    source: Mapping[str, Any] | Scenario | str | Path,
+    rules: Rulebook | str | Path | None = None,
+    reading: str | None = None,
+    start: datetime | None = None,
+    end: datetime | None = None,
+) -> Timeline:
+    """The truce's status over time for a log (a scenario whose units carry ``observed``
+    times and whose incidents may carry a ``latest`` time), from ``start`` (default:
+    the first dated item or the truce's start) until ``end`` (default: open)."""
+    scenario, doc = read_scenario(source)
+    book = rulebook_for(scenario, rules, doc.file)
+    check_scenario(scenario, book, doc)
+    chosen = choose_reading(book, reading or scenario.reading, doc.file)
+    for name, value in (("start", start), ("end", end)):
+        if value is not None and value.tzinfo is None:
+            raise ScenarioError.from_problems(
+                f"naive {name} time",
+                [Problem(name, "a time zone is required", value=str(value), suggestion="add an offset such as +03:00")],
+            )
+    if start is not None and end is not None and end <= start:
+        raise ScenarioError.from_problems(
+            "empty timeline", [Problem("end", "must come after start", value=end.isoformat(), suggestion="swap them")]
+        )
+    return _Sweep(scenario, book, chosen).run(start, end)
+
+
+@dataclass(frozen=True)
+class _Entries:
+    """When items join (positive weight) or leave (negative) a running total; sorted by time."""
+
+    times: Floats
+    weights: Ints
+    items: npt.NDArray[np.intp]
+
+    @staticmethod
+    def of(times: Floats, weights: Ints, items: npt.NDArray[np.intp]) -> _Entries:
+        order = np.argsort(times, kind="stable")
+        return _Entries(times[order], weights[order], items[order])
+
+    def totals(self, points: Floats, mask: npt.NDArray[np.bool_] | None = None) -> Ints:
+        """The running total at each point: every entry at or before it counts."""
+        weights = self.weights if mask is None else np.where(mask, self.weights, 0)
+        cumulative = np.concatenate(([0], np.cumsum(weights)))
+        return cumulative[np.searchsorted(self.times, points, side="right")]
+
+    def at(self, point: float) -> npt.NDArray[np.intp]:
+        """The items that join or leave exactly at ``point``."""
+        lo, hi = np.searchsorted(self.times, [point, point], side="left"), np.searchsorted(self.times, point, "right")
+        return self.items[int(lo[0]) : int(hi)]
+
+
+@dataclass(frozen=True)
+class _Track:
+    """One clause's running totals: what surely offends (``amount``) and what may (``possible``)."""
+
+    clause: Clause
+    items: Items
+    classified: Classified
+    due: float
+    amount: _Entries
+    possible: _Entries
+
+
+class _Sweep:
+    """Sweeps the change points of one scenario under one reading."""
+
+    def __init__(self, scenario: Scenario, book: Rulebook, reading: str) -> None:
+        self.scenario, self.book, self.reading = scenario, book, reading
+        self.zone: tzinfo | None = book.in_force.start.tzinfo
+        units, incidents = Items(scenario.units, book), Items(scenario.incidents, book)
+        starts = np.concatenate([units.start, incidents.start, [np.inf]])
+        self.first_dated = float(starts[np.isfinite(starts)].min(initial=np.inf))
+        self.tracks: dict[str, _Track | None] = {}
+        for original in book.clauses:
+            clause = original.under(reading)
+            if clause is None:
+                self.tracks[original.id] = None
+            else:
+                self.tracks[original.id] = self._track(clause, units if clause.type == "withdrawal" else incidents)
+        self.parties = sorted({*book.parties, *book.groups})
+
+    def _track(self, clause: Clause, items: Items) -> _Track:
+        classified = classify(clause, items)
+        if clause.type == "withdrawal":
+            # a unit observation counts from its time until the next observation of that unit
+            def entries(mask: npt.NDArray[np.bool_]) -> _Entries:
+                index = np.flatnonzero(mask)
+                weights = items.weights[index]
+                return _Entries.of(
+                    np.concatenate([items.start[index], items.stop[index]]),
+                    np.concatenate([weights, -weights]),
+                    np.concatenate([index, index]),
+                )
+
+            amount, possible = entries(classified.certain), entries(classified.relevant)
+        else:
+            # an incident may count from the first moment it may have happened, surely once its last has passed
+            surely, maybe = items.during(np.inf)
+            sure, may = np.flatnonzero(classified.certain & surely), np.flatnonzero(classified.relevant & maybe)
+            amount = _Entries.of(items.stop[sure], items.weights[sure], sure)
+            possible = _Entries.of(items.start[may], items.weights[may], may)
+        return _Track(clause, items, classified, due_from(clause, self.book).timestamp(), amount, possible)
+
+    def _points(self, start: datetime | None, end: datetime | None) -> Floats:
+        """Every instant something may change, from ``start`` (default: the first dated item or the truce's start)."""
+        moments = [self.book.in_force.start.timestamp()]
+        if self.book.in_force.end is not None:
+            moments.append(self.book.in_force.end.timestamp())
+        dated = []
+        for track in self.tracks.values():
+            if track is not None:
+                moments.append(track.due)
+                dated += [track.amount.times, track.possible.times]
+        times = np.concatenate(dated) if dated else np.zeros(0)
+        times = times[np.isfinite(times)]
+        first = start.timestamp() if start is not None else min(moments[0], self.first_dated)
+        points = np.unique(np.concatenate([np.array(moments), times]))
+        points = points[points >= first]
+        if end is not None:
+            points = points[points < end.timestamp()]
+        return np.union1d([first], points)
+
+    def run(self, start: datetime | None, end: datetime | None) -> Timeline:
+        points = self._points(start, end)
+        columns = [window_index(self.book, points)]
+        for track in self.tracks.values():
+            if track is None:
+                columns += [np.zeros(len(points), dtype=np.int64)] * 4
+                continue
+            limit = track.clause.limit
+            columns.append(np.where(points < track.due, 1, 2))
+            columns.append(np.minimum(track.amount.totals(points), limit + 1))
+            columns.append(np.minimum(track.possible.totals(points), limit + 1))
+            columns.append(self._party_bits(track, points))
+        table = np.stack(columns, axis=1)
+        changed = np.ones(len(points), dtype=bool)
+        changed[1:] = (table[1:] != table[:-1]).any(axis=1)
+        decisions: dict[tuple[int, ...], Decision] = {}
+        intervals: list[Interval] = []
+        first_breach: Moment | None = None
+        first_unmet: Moment | None = None
+        for row in np.flatnonzero(changed):
+            values = tuple(int(v) for v in table[row])
+            key = tuple(v for i, v in enumerate(values) if i == 0 or i % 4 != 0)
+            decision = decisions.get(key)
+            if decision is None:
+                decision = decisions[key] = decide(self.book, self.reading, self._observation(values))
+            bits = 0
+            if decision.status in ("breached", "conditions_unmet"):
+                for i, clause_id in enumerate(self.tracks):
+                    if clause_id in decision.because:
+                        bits |= values[4 + 4 * i]
+            findings: dict[str, FindingStatus] = {"in-force": decision.in_force}  # type: ignore[dict-item]
+            findings.update(decision.findings)  # type: ignore[arg-type]
+            point = float(points[row])
+            if decision.in_force == "met":
+                if first_breach is None:
+                    first_breach = self._moment(point, decision, "term")
+                if first_unmet is None:
+                    first_unmet = self._moment(point, decision, "condition")
+            previous = intervals[-1] if intervals else None
+            responsible = self._names(bits)
+            if previous and (previous.status, previous.responsible, previous.findings) == (
+                decision.status, responsible, findings
+            ):
+                continue
+            when = self._time(point)
+            if previous:
+                intervals[-1] = previous.model_copy(update={"end": when})
+            intervals.append(
+                Interval(
+                    start=when,
+                    end=end,
+                    status=decision.status,  # type: ignore[arg-type]
+                    responsible=responsible,
+                    findings=findings,
+                    changed=self._changes(point, previous.findings if previous else {}, findings),
+                )
+            )
+        return Timeline(
+            agreement=self.book.id,
+            title=self.book.title,
+            reading=self.reading,
+            truce_start=self.book.in_force.start,
+            intervals=intervals,
+            first_breach=first_breach,
+            first_unmet=first_unmet,
+            incidents=sorted(self.scenario.incidents, key=lambda i: (i.time, i.id)),
+        )
+
+    def _party_bits(self, track: _Track, points: Floats) -> Ints:
+        """Per point, a bit per party with items surely offending the clause then."""
+        actors = track.items.actors[track.amount.items]
+        bits = np.zeros(len(points), dtype=np.int64)
+        for i, party in enumerate(self.parties):
+            present = track.amount.totals(points, actors == party) > 0
+            bits |= np.where(present, 1 << i, 0)
+        return bits
+
+    def _names(self, bits: int) -> list[str]:
+        return [party for i, party in enumerate(self.parties) if bits & (1 << i)]
+
+    def _observation(self, values: tuple[int, ...]) -> Observation:
+        measures = []
+        for i, (clause_id, track) in enumerate(self.tracks.items()):
+            phase, amount, possible = values[1 + 4 * i : 4 + 4 * i]
+            clause = track.clause if track else next(c for c in self.book.clauses if c.id == clause_id)
+            measures.append(Measure(clause, _PHASES[phase], amount=amount, possible=possible))  # type: ignore[arg-type]
+        return Observation(WINDOWS[values[0]], tuple(measures))
+
+    def _moment(self, point: float, decision: Decision, role: str) -> Moment | None:
+        """The clauses of ``role`` violated at ``point``, with their parties and evidence, or None."""
+        clauses: list[str] = []
+        parties: set[str] = set()
+        evidence: set[str] = set()
+        for clause_id, outcome in decision.findings.items():
+            track = self.tracks[clause_id]
+            if outcome != "violated" or track is None or track.clause.role != role:
+                continue
+            surely, maybe = self._counting(track, point)
+            found = measure(track.clause, track.items, track.classified, surely, maybe)
+            clauses.append(clause_id)
+            parties.update(found.parties)
+            evidence.update(found.evidence)
+        if not clauses:
+            return None
+        return Moment(at=self._time(point), clauses=clauses, parties=sorted(parties), evidence=sorted(evidence))
+
+    @staticmethod
+    def _counting(track: _Track, point: float) -> tuple[npt.NDArray[np.bool_], npt.NDArray[np.bool_]]:
+        if track.clause.type == "withdrawal":
+            active = track.items.active_at(point)
+            return active, active
+        return track.items.during(point)
+
+    def _changes(
+        self, point: float, before: dict[str, FindingStatus], after: dict[str, FindingStatus]
+    ) -> list[FindingChange]:
+        changes = []
+        for clause_id, status in after.items():
+            if before.get(clause_id) == status:
+                continue
+            track = self.tracks.get(clause_id)
+            evidence: list[str] = []
+            if track is not None:
+                index = np.union1d(track.amount.at(point), track.possible.at(point))
+                if len(index) == 0 and status in ("violated", "unknown"):
+                    # the clock changed it (a deadline, the start): show what counts at that moment
+                    found = measure(track.clause, track.items, track.classified, *self._counting(track, point))
+                    evidence = list(found.evidence if status == "violated" else found.unknown_evidence)
+                else:
+                    evidence = sorted(str(i) for i in track.items.ids[index].tolist())
+            was = before.get(clause_id)
+            changes.append(FindingChange(clause=clause_id, before=was, after=status, evidence=evidence))
+        return changes
+
+    def _time(self, point: float) -> datetime:
+        return datetime.fromtimestamp(point, self.zone)

@@ -1,0 +1,139 @@
+"""``truce timeline EVENTS.csv --mapping M.yaml``: a readable timeline from an ACLED export, and a chart.
+
+``timeline_command`` takes plain arguments so any command-line front end can
+call it; ``python -m truce.timeline_cli`` runs it on its own.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from datetime import datetime
+from pathlib import Path
+from typing import Literal
+
+from rich.console import Console
+from rich.table import Table
+
+from .errors import TruceError
+from .io.acled import read_acled
+from .timeline import Timeline, timeline
+
+__all__ = ["main", "plot_timeline", "timeline_command"]
+
+_COLOURS = {
+    "holds": "#2e7d32",
+    "breached": "#c62828",
+    "conditions_unmet": "#ef6c00",
+    "indeterminate": "#9e9e9e",
+    "not_in_force": "#e0e0e0",
+}
+_STYLES = {"holds": "green", "breached": "bold red", "conditions_unmet": "dark_orange", "indeterminate": "grey50"}
+
+
+def timeline_command(
+    events: Path,
+    mapping: Path,
+    *,
+    agreement: str | None = None,
+    reading: str | None = None,
+    output: Literal["text", "json"] = "text",
+    plot: Path | None = None,
+    start: datetime | None = None,
+    end: datetime | None = None,
+    console: Console | None = None,
+) -> int:
+    """Print the timeline of an ACLED export; exit 1 if it shows a breach or a lapse, 0 if not, 3 on bad input."""
+    out = console or Console()
+    err = Console(stderr=True)
+    try:
+        data = read_acled(events, mapping, rules=agreement)
+        line = timeline(data.scenario(), rules=data.book, reading=reading, start=start, end=end)
+        if plot is not None:
+            plot_timeline(line, plot)
+    except TruceError as exc:
+        err.print(f"truce: {exc}", markup=False, highlight=False, soft_wrap=True)
+        return 3
+    err.print(data.report(), markup=False, highlight=False, soft_wrap=True)
+    if output == "json":
+        out.print_json(line.model_dump_json())
+    else:
+        _render(line, out)
+    return 1 if line.first_breach or line.first_unmet else 0
+
+
+def _render(line: Timeline, out: Console) -> None:
+    table = Table(title=f"{line.title} ({line.agreement}), reading {line.reading}")
+    for column in ("from", "until", "status", "responsible", "what changed"):
+        table.add_column(column)
+    for interval in line.intervals:
+        changes = "\n".join(
+            f"{c.clause}: {c.before or '-'} -> {c.after}" + (f" ({', '.join(c.evidence)})" if c.evidence else "")
+            for c in interval.changed
+        )
+        table.add_row(
+            interval.start.isoformat(timespec="minutes"),
+            interval.end.isoformat(timespec="minutes") if interval.end else "onwards",
+            f"[{_STYLES.get(interval.status, 'default')}]{interval.status.replace('_', ' ')}[/]",
+            ", ".join(interval.responsible),
+            changes,
+            end_section=False,
+        )
+    out.print(table)
+    for text in line.summary():
+        out.print(text, markup=False)
+
+
+def plot_timeline(line: Timeline, path: Path) -> None:
+    """A chart of status over time (coloured bands) with incidents marked by party (needs matplotlib)."""
+    import matplotlib  # noqa: PLC0415  (optional dependency)
+
+    matplotlib.use("Agg")
+    import matplotlib.dates as mdates  # noqa: PLC0415
+    import matplotlib.pyplot as plt  # noqa: PLC0415
+    from matplotlib.patches import Patch  # noqa: PLC0415
+
+    parties = sorted({i.by or "unattributed" for i in line.incidents})
+    figure, axes = plt.subplots(figsize=(11, 2 + 0.4 * len(parties)))
+    last = max([i.latest or i.time for i in line.incidents] + [i.start for i in line.intervals])
+    for interval in line.intervals:
+        axes.axvspan(interval.start, interval.end or last, color=_COLOURS[interval.status], alpha=0.35, lw=0)  # type: ignore[arg-type]
+    for row, party in enumerate(parties):
+        mine = [i for i in line.incidents if (i.by or "unattributed") == party]
+        axes.scatter([i.time for i in mine], [row] * len(mine), s=25, zorder=3, label=party)  # type: ignore[arg-type]
+        for incident in mine:
+            if incident.latest is not None:
+                axes.hlines(row, incident.time, incident.latest, lw=1, alpha=0.6, zorder=2)  # type: ignore[arg-type]
+    axes.axvline(line.truce_start, color="black", lw=1, ls="--")  # type: ignore[arg-type]
+    axes.set_yticks(range(len(parties)), parties)
+    axes.set_ylim(-1, max(len(parties), 1))
+    axes.xaxis.set_major_formatter(mdates.DateFormatter("%d %b"))  # type: ignore[no-untyped-call]
+    handles = [Patch(color=c, alpha=0.35, label=s.replace("_", " ")) for s, c in _COLOURS.items()]
+    axes.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=8, title="status")
+    axes.set_title(f"{line.title}: status over time (reading {line.reading}); dashed line: truce start")
+    figure.tight_layout()
+    figure.savefig(path, dpi=110)
+    plt.close(figure)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """``python -m truce.timeline_cli EVENTS.csv --mapping M.yaml [--format text|json] [--plot PNG]``."""
+    parser = argparse.ArgumentParser(prog="truce timeline", description="A truce's status over time from ACLED events.")
+    parser.add_argument("events", type=Path, help="an ACLED CSV export")
+    parser.add_argument("--mapping", type=Path, required=True, help="actor and event-type mapping (YAML)")
+    parser.add_argument("--agreement", help="a rulebook id or file (default: the mapping's agreement)")
+    parser.add_argument("--reading", help="a reading of the rulebook (default: the rulebook's)")
+    parser.add_argument("--format", choices=("text", "json"), default="text")
+    parser.add_argument("--plot", type=Path, help="write a chart of status over time to this PNG file")
+    parser.add_argument("--start", type=datetime.fromisoformat, help="first instant shown (with time zone)")
+    parser.add_argument("--end", type=datetime.fromisoformat, help="instant the timeline stops (with time zone)")
+    args = parser.parse_args(argv)
+    return timeline_command(
+        args.events, args.mapping, agreement=args.agreement, reading=args.reading, output=args.format,
+        plot=args.plot, start=args.start, end=args.end,
+    )
+
+
+if __name__ == "__main__":
+    sys.exit(main())

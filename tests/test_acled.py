@@ -1,0 +1,118 @@
+"""Reading ACLED exports: every row accepted or reported, counts that reconcile, precision carried."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from truce.io.acled import COLUMNS, SAMPLE_CSV, SAMPLE_MAPPING, AcledError, read_acled
+
+GOOD = {
+    "event_id_cnty": "T1", "event_date": "2019-08-03", "year": "2019", "time_precision": "1",
+    "event_type": "Explosions/Remote violence", "sub_event_type": "Shelling/artillery/missile attack",
+    "actor1": "Military Forces of Syria (2000-)", "actor2": "", "location": "Khan Shaykhun",
+    "latitude": "35.4389", "longitude": "36.6511", "geo_precision": "1", "fatalities": "0",
+}  # fmt: skip
+
+
+def _csv(tmp_path: Path, rows: list[dict[str, str]], tail: str = "") -> Path:
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=COLUMNS, restval="", lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    path = tmp_path / "events.csv"
+    path.write_text(out.getvalue() + tail, encoding="utf-8")
+    return path
+
+
+def test_the_bundled_sample_reconciles() -> None:
+    data = read_acled(SAMPLE_CSV, SAMPLE_MAPPING)
+    with SAMPLE_CSV.open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    assert data.read == len(rows)
+    assert data.read == data.accepted + len(data.rejected)
+    assert all(p.ignored for p in data.rejected), data.report()
+    assert all("INVENTED" in row["notes"] for row in rows)  # never real ACLED rows in the repository
+
+
+def test_malformed_rows_are_each_reported_and_the_counts_reconcile(tmp_path: Path) -> None:
+    rows = [
+        GOOD,
+        {**GOOD, "event_id_cnty": "T2", "event_date": "2019-13-45"},
+        {**GOOD, "event_id_cnty": "T3", "actor1": "Some Militia"},
+        {**GOOD, "event_id_cnty": "T4", "latitude": "", "longitude": ""},
+        {**GOOD, "event_id_cnty": "T5", "time_precision": "7"},
+        {**GOOD, "event_id_cnty": "T1"},
+        {**GOOD, "event_id_cnty": "T6", "event_type": "Riots", "sub_event_type": "Mob violence"},
+    ]
+    path = _csv(tmp_path, rows, tail="T7,2019-08-04,2019,1,Political violence,Battles,Armed cl")
+    data = read_acled(path, SAMPLE_MAPPING)
+    assert data.read == 8
+    assert data.accepted == 1 and [i.id for i in data.incidents] == ["T1"]
+    assert data.read == data.accepted + len(data.rejected)
+    found = {p.line: p for p in data.rejected}
+    assert sorted(found) == [3, 4, 5, 6, 7, 8, 9]
+    assert found[3].event_id == "T2" and "event_date '2019-13-45'" in found[3].reason
+    assert "actor1 'Some Militia' is not in the mapping" in found[4].reason
+    assert "not numbers (missing coordinates?)" in found[5].reason
+    assert "time_precision '7'" in found[6].reason
+    assert "appears twice" in found[7].reason
+    assert found[8].ignored and not any(found[n].ignored for n in (3, 4, 5, 6, 7, 9))
+    assert found[9].event_id == "T7" and "truncated" in found[9].reason
+    assert "line 9 (T7): rejected" in data.report()
+
+
+def test_unmapped_event_types_are_rejected_with_the_pair(tmp_path: Path) -> None:
+    path = _csv(tmp_path, [{**GOOD, "event_type": "Battles", "sub_event_type": "Ambush"}])
+    data = read_acled(path, SAMPLE_MAPPING)
+    assert data.accepted == 0
+    assert "'Battles' / 'Ambush' is not in the mapping" in data.rejected[0].reason
+
+
+PERIODS = [("1", "2019-08-03", 1), ("2", "2019-07-31", 7), ("3", "2019-08-01", 31)]
+
+
+@pytest.mark.parametrize(("precision", "first", "days"), PERIODS)
+def test_time_precision_becomes_a_period(tmp_path: Path, precision: str, first: str, days: int) -> None:
+    data = read_acled(_csv(tmp_path, [{**GOOD, "time_precision": precision}]), SAMPLE_MAPPING)
+    incident = data.incidents[0]
+    assert incident.time.isoformat() == f"{first}T00:00:00+03:00"
+    assert incident.latest is not None and incident.latest - incident.time == timedelta(days=days)
+
+
+def test_geo_precision_becomes_a_radius_and_battles_place_both_sides(tmp_path: Path) -> None:
+    battle = {**GOOD, "event_type": "Battles", "sub_event_type": "Armed clash", "actor2": "Hayat Tahrir al-Sham",
+              "geo_precision": "3"}
+    data = read_acled(_csv(tmp_path, [battle]), SAMPLE_MAPPING)
+    assert data.incidents[0].uncertainty_km == 50.0
+    assert sorted(u.party for u in data.units) == ["hts", "sy-gov"]
+    assert {u.observed for u in data.units} == {data.incidents[0].latest}
+
+
+def test_unknown_actors_may_be_accepted_as_unattributed(tmp_path: Path) -> None:
+    mapping = tmp_path / "mapping.yaml"
+    mapping.write_text(SAMPLE_MAPPING.read_text().replace("unknown_actor: reject", "unknown_actor: unattributed"))
+    data = read_acled(_csv(tmp_path, [{**GOOD, "actor1": "Some Militia"}]), mapping)
+    assert data.accepted == 1 and data.incidents[0].by is None
+
+
+def test_a_mapping_naming_an_unknown_party_is_refused(tmp_path: Path) -> None:
+    mapping = tmp_path / "mapping.yaml"
+    mapping.write_text(SAMPLE_MAPPING.read_text().replace('"Hayat Tahrir al-Sham": hts', '"Hayat Tahrir al-Sham": hst'))
+    with pytest.raises(AcledError) as caught:
+        read_acled(SAMPLE_CSV, mapping)
+    problem = caught.value.problems[0]
+    assert problem.path == "actors.Hayat Tahrir al-Sham" and problem.value == "hst" and problem.line is not None
+    assert problem.suggestion == "did you mean 'hts'?"
+
+
+def test_a_file_without_acled_columns_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "other.csv"
+    path.write_text("id,date\n1,2019-08-02\n", encoding="utf-8")
+    with pytest.raises(AcledError, match="not an ACLED export") as caught:
+        read_acled(path, SAMPLE_MAPPING)
+    assert {p.message for p in caught.value.problems} >= {"missing column 'event_id_cnty'", "missing column 'latitude'"}

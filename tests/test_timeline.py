@@ -1,0 +1,162 @@
+"""The timeline: the founding story from the bundled sample, and agreement with snapshot evaluation."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import truce
+from truce.io.acled import SAMPLE_CSV, SAMPLE_MAPPING, read_acled
+from truce.timeline import Timeline, timeline
+
+START = datetime.fromisoformat("2019-08-02T00:00:00+03:00")
+KHAN_SHAYKHUN = {"lat": 35.4389, "lon": 36.6511}  # inside the buffer and the de-escalation area
+IDLIB_CITY = {"lat": 35.933, "lon": 36.633}  # de-escalation area, outside the buffer
+HAMA = {"lat": 35.135, "lon": 36.750}  # outside both
+
+
+def _sample(reading: str) -> Timeline:
+    return truce.timeline(read_acled(SAMPLE_CSV, SAMPLE_MAPPING).scenario(), reading=reading)
+
+
+def test_sample_first_breach_is_the_governments_shelling_of_2_august() -> None:
+    line = _sample("sochi")
+    assert line.first_breach is not None
+    # SYR1008 is dated 2 August to the day: it surely fell inside the truce once that day was over
+    assert line.first_breach.at == START + timedelta(days=1)
+    assert line.first_breach.parties == ["sy-gov"]
+    assert line.first_breach.evidence == ["SYR1008"]
+    assert line.first_breach.clauses == ["no-attacks"]
+
+
+@pytest.mark.parametrize(("reading", "parties"), [("sochi", ["hts"]), ("government", ["hts", "nfl"])])
+def test_sample_conditions_lapse_at_the_start(reading: str, parties: list[str]) -> None:
+    line = _sample(reading)
+    assert line.first_unmet is not None
+    assert line.first_unmet.at == START  # fighters sighted in the buffer in July were never seen leaving it
+    assert line.first_unmet.parties == parties
+    assert line.first_unmet.clauses == ["jihadists-leave-buffer"]
+    before, during = line.at(START - timedelta(seconds=1)), line.at(START)
+    assert before is not None and before.status == "not_in_force"
+    assert during is not None and during.status == "conditions_unmet" and during.responsible == parties
+
+
+def test_intervals_tile_time_without_gaps_or_repeats() -> None:
+    line = _sample("sochi")
+    for earlier, later in zip(line.intervals, line.intervals[1:], strict=False):
+        assert earlier.end == later.start
+        assert (earlier.status, earlier.responsible, earlier.findings) != (
+            later.status, later.responsible, later.findings
+        )
+    assert line.intervals[-1].end is None
+
+
+def _state(**extra: Any) -> dict[str, Any]:
+    return {"agreement": "idlib-2019", "as_of": "2019-08-20T00:00:00+03:00", **extra}
+
+
+def test_an_incident_known_to_the_week_around_the_start_leaves_the_truce_indeterminate() -> None:
+    state = _state(incidents=[{"id": "w", "time": "2019-07-29T00:00:00+03:00", "latest": "2019-08-05T00:00:00+03:00",
+                               "kind": "shelling", "by": "sy-gov", "position": IDLIB_CITY}])
+    line = timeline(state)
+    after = line.at(START + timedelta(days=10))
+    assert after is not None and after.status == "indeterminate"
+    assert after.findings["no-attacks"] == "unknown"
+    assert line.first_breach is None
+
+
+def test_a_unit_seen_leaving_the_buffer_meets_the_condition_from_then_on() -> None:
+    hts = {"id": "h", "party": "hts", "kind": "fighters"}
+    units = [
+        {**hts, "position": KHAN_SHAYKHUN, "observed": "2019-07-30T00:00:00+03:00"},
+        {**hts, "position": IDLIB_CITY, "observed": "2019-08-04T06:00:00+03:00"},
+    ]
+    line = timeline(_state(units=units))
+    left = datetime.fromisoformat("2019-08-04T06:00:00+03:00")
+    assert [i.status for i in line.intervals] == ["not_in_force", "conditions_unmet", "holds"]
+    assert line.intervals[2].start == left
+    assert line.intervals[2].changed[0].evidence == ["h"]
+
+
+def test_start_and_end_clip_the_timeline() -> None:
+    strike = {"id": "x", "time": "2019-08-10T00:00:00+03:00", "kind": "air_strike", "by": "ru"}
+    incidents = [{**strike, "position": IDLIB_CITY}]
+    first, last = START + timedelta(days=1), START + timedelta(days=5)
+    line = timeline(_state(incidents=incidents), start=first, end=last)
+    assert [(i.start, i.end, i.status) for i in line.intervals] == [(first, last, "holds")]
+    assert line.first_breach is None
+
+
+def test_naive_or_reversed_bounds_are_rejected() -> None:
+    with pytest.raises(truce.ScenarioError, match="time zone"):
+        timeline(_state(), start=datetime(2019, 8, 1))
+    with pytest.raises(truce.ScenarioError, match="after start"):
+        timeline(_state(), start=START, end=START)
+
+
+def test_one_unit_observed_twice_at_the_same_time_is_an_error() -> None:
+    unit = {"id": "h", "party": "hts", "kind": "fighters", "observed": "2019-07-30T00:00:00+03:00"}
+    with pytest.raises(truce.ScenarioError, match="used twice") as caught:
+        timeline(_state(units=[unit, unit]))
+    assert caught.value.problems[0].path == "units[1].id"
+
+
+# -- the timeline agrees with truce.evaluate at every instant -------------------------------------------------------
+
+PLACES = [KHAN_SHAYKHUN, IDLIB_CITY, HAMA, None]
+HOURS = st.integers(-72, 120).map(lambda h: START + timedelta(hours=h))
+
+
+@st.composite
+def logs(draw: st.DrawFn) -> dict[str, Any]:
+    units = []
+    for n in range(draw(st.integers(0, 3))):
+        kind = draw(st.sampled_from(["fighters", "tank", "mortar"]))
+        party = draw(st.sampled_from(["hts", "nfl", "sy-gov", "rebels"]))
+        for when in sorted(set(draw(st.lists(HOURS, min_size=1, max_size=3)))):
+            unit: dict[str, Any] = {"id": f"u{n}", "party": party, "kind": kind, "observed": when.isoformat()}
+            place = draw(st.sampled_from(PLACES))
+            if place is not None:
+                unit["position"] = place
+            units.append(unit)
+    incidents = []
+    for n in range(draw(st.integers(0, 4))):
+        when = draw(HOURS)
+        incident: dict[str, Any] = {
+            "id": f"i{n}",
+            "time": when.isoformat(),
+            "kind": draw(st.sampled_from(["shelling", "air_strike"])),
+            "by": draw(st.sampled_from(["sy-gov", "hts", "ru", "jihadists", None])),
+        }
+        if draw(st.booleans()):
+            incident["latest"] = (when + timedelta(days=draw(st.sampled_from([1, 7])))).isoformat()
+        place = draw(st.sampled_from(PLACES))
+        if place is not None:
+            incident["position"] = place
+        incidents.append(incident)
+    return _state(units=units, incidents=incidents)
+
+
+def _instants(line: Timeline) -> list[datetime]:
+    out = []
+    for interval in line.intervals:
+        out.append(interval.start)
+        out.append((interval.end or interval.start + timedelta(days=2)) - timedelta(seconds=1))
+    return out
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(logs(), st.sampled_from(["sochi", "government"]))
+def test_every_interval_agrees_with_evaluating_the_snapshot(state: dict[str, Any], reading: str) -> None:
+    line = timeline(state, reading=reading)
+    for instant in _instants(line):
+        interval = line.at(instant)
+        assert interval is not None
+        verdict = truce.evaluate({**state, "as_of": instant.isoformat()}, reading=reading)
+        assert interval.status == verdict.status, instant
+        assert interval.responsible == verdict.responsible, instant
+        assert interval.findings == {f.clause: f.status for f in verdict.findings}, instant
