@@ -1,41 +1,216 @@
-"""The ``truce`` command: evaluate scenario files and print each verdict."""
+"""The ``truce`` command: evaluate, explain and compare verdicts; lint, test and map rulebooks.
+
+Exit status, for scripts: 0 the ceasefire holds, 1 it does not (breached or
+its conditions unmet), 2 indeterminate or not in force, 3 bad input (a
+one-line error on stderr, never a traceback), 4 an internal error (a bug).
+"""
 
 from __future__ import annotations
 
-import argparse
+import json
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from enum import StrEnum
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+from typing import Annotated, TypeVar
 
-from .errors import TruceError
-from .evaluate import evaluate
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-_EXIT = {"holds": 0, "breached": 1, "conditions_unmet": 1, "indeterminate": 2, "not_in_force": 2}
+from ._render import readings_view, rulebooks_view, verdict_view
+from .errors import EngineError, TruceError
+from .evaluate import evaluate as _evaluate
+from .load import list_rulebooks, load_rulebook
+from .schema import SchemaName, json_schema
+from .verdict import Verdict
+
+__all__ = ["EXIT_BAD_INPUT", "EXIT_CODES", "app", "main"]
+
+EXIT_CODES: dict[str, int] = {"holds": 0, "breached": 1, "conditions_unmet": 1, "indeterminate": 2, "not_in_force": 2}
+EXIT_BAD_INPUT = 3
+_EXIT_BUG = 4
+
+app = typer.Typer(
+    name="truce",
+    help="Evaluate ceasefire terms, encoded as declarative rules, against scenario states.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode="rich",
+)
+_out = Console()
+_err = Console(stderr=True)
+
+T = TypeVar("T")
+
+
+class Format(StrEnum):
+    """Output format: a table for people, or JSON for programs."""
+
+    text = "text"
+    json = "json"
+
+
+Rules = Annotated[
+    str | None,
+    typer.Option("--rules", "-r", help="A bundled rulebook id or a rulebook file (default: the scenario's agreement)."),
+]
+ReadingOpt = Annotated[
+    str | None,
+    typer.Option("--reading", help="A reading of the rulebook (default: the scenario's, else the rulebook's)."),
+]
+FormatOpt = Annotated[Format, typer.Option("--format", "-f", help="text for people, json for programs.")]
+ScenarioArg = Annotated[Path, typer.Argument(help="A scenario .yaml or .json file.", show_default=False)]
+
+
+def track(items: Sequence[T], what: str) -> Iterator[T]:
+    """Iterate ``items`` behind a progress bar on stderr, shown only for several items on a terminal."""
+    progress = Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=_err,
+        transient=True,
+        disable=len(items) < 2 or not _err.is_terminal,
+    )
+    with progress:
+        yield from progress.track(items, description=what)
+
+
+def _version(value: bool) -> None:
+    if value:
+        try:
+            typer.echo(f"truce {version('truce')}")
+        except PackageNotFoundError:
+            typer.echo("truce (not installed)")
+        raise typer.Exit(0)
+
+
+@app.callback()
+def _root(
+    show_version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version and exit.")
+    ] = False,
+) -> None:
+    """Evaluate ceasefire terms, encoded as declarative rules, against scenario states.
+
+    Exit status: 0 holds, 1 breached or conditions unmet, 2 indeterminate or
+    not in force, 3 bad input.
+    """
+
+
+@app.command()
+def evaluate(
+    scenarios: Annotated[list[Path], typer.Argument(help="Scenario .yaml or .json files.", show_default=False)],
+    rules: Rules = None,
+    reading: ReadingOpt = None,
+    fmt: FormatOpt = Format.text,
+) -> None:
+    """Evaluate scenario files and print each verdict, clause by clause.
+
+    With several files the exit status is the worst of their verdicts; with
+    --format json, one JSON verdict per line.
+    """
+    worst = 0
+    for path in track(scenarios, "evaluating"):
+        verdict = _evaluate(path, rules=rules, reading=reading)
+        if fmt is Format.json:
+            typer.echo(verdict.model_dump_json())
+        else:
+            _out.print(verdict_view(verdict, str(path)))
+        worst = max(worst, EXIT_CODES[verdict.status])
+    raise typer.Exit(worst)
+
+
+@app.command()
+def explain(scenario: ScenarioArg, rules: Rules = None, reading: ReadingOpt = None) -> None:
+    """Explain a verdict in plain language, clause by clause (exit status as for evaluate)."""
+    verdict = _evaluate(scenario, rules=rules, reading=reading)
+    typer.echo(verdict.explain())
+    raise typer.Exit(EXIT_CODES[verdict.status])
+
+
+@app.command()
+def readings(scenario: ScenarioArg, rules: Rules = None, fmt: FormatOpt = Format.text) -> None:
+    """Show the verdict under every reading of the rulebook side by side, marking where they disagree."""
+    verdicts = verdicts_by_reading(scenario, rules)
+    if fmt is Format.json:
+        typer.echo("{" + ", ".join(f'"{v.reading}": {v.model_dump_json()}' for v in verdicts) + "}")
+        return
+    table, disagree = readings_view(verdicts)
+    _out.print(table)
+    if disagree:
+        _out.print(f"The readings disagree on: {', '.join(disagree)} (marked ≠).")
+    else:
+        _out.print("All readings agree.")
+
+
+def verdicts_by_reading(scenario: Path, rules: str | None) -> list[Verdict]:
+    """The scenario's verdict under each reading its rulebook declares, default first."""
+    first = _evaluate(scenario, rules=rules)
+    book = load_rulebook(rules if rules is not None else first.agreement)
+    others = [r for r in book.readings if r != first.reading]
+    return [first, *(_evaluate(scenario, rules=rules, reading=r) for r in others)]
+
+
+@app.command()
+def rulebooks(fmt: FormatOpt = Format.text) -> None:
+    """List the bundled agreements with their title, date and source."""
+    infos = list_rulebooks()
+    if fmt is Format.json:
+        rows = [{"id": i.id, "title": i.title, "date": i.date, "source": i.source} for i in infos]
+        typer.echo(json.dumps(rows, indent=2))
+    else:
+        _out.print(rulebooks_view(infos))
+
+
+@app.command()
+def schema(
+    name: Annotated[SchemaName, typer.Argument(help="Which file format.", show_default=False)],
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="Write to this file instead of stdout.")] = None,
+) -> None:
+    """Print the JSON Schema of scenario or rulebook files, for editors to validate and complete YAML.
+
+    For VS Code's YAML extension: truce schema scenario -o scenario.schema.json,
+    then add "# yaml-language-server: $schema=scenario.schema.json" atop a scenario.
+    """
+    text = json.dumps(json_schema(name), indent=2)
+    if output is None:
+        typer.echo(text)
+    else:
+        output.write_text(text + "\n", encoding="utf-8")
+
+
+def _one_line(exc: TruceError) -> str:
+    if not exc.problems:
+        return str(exc).splitlines()[0]
+    more = len(exc.problems) - 1
+    return str(exc.problems[0]) + (f" (and {more} more problem{'s' if more > 1 else ''})" if more else "")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point: ``truce evaluate SCENARIO... [--rules R] [--reading X] [--format text|json]``."""
-    parser = argparse.ArgumentParser(prog="truce", description="Evaluate ceasefire terms against scenario states.")
-    commands = parser.add_subparsers(dest="command", required=True)
-    run = commands.add_parser("evaluate", help="evaluate scenario files and print each verdict")
-    run.add_argument("scenarios", nargs="+", help="scenario .yaml/.json files")
-    run.add_argument("--rules", help="a rulebook id or file (default: each scenario's agreement)")
-    run.add_argument("--reading", help="a reading of the rulebook (default: the scenario's, else the rulebook's)")
-    run.add_argument("--format", choices=("text", "json"), default="text")
-    args = parser.parse_args(argv)
-    worst = 0
-    for path in args.scenarios:
-        try:
-            verdict = evaluate(path, rules=args.rules, reading=args.reading)
-        except TruceError as exc:
-            print(f"truce: {exc}", file=sys.stderr)
-            return 3
-        if args.format == "json":
-            print(verdict.model_dump_json())
-        else:
-            print(f"== {path}\n{verdict.explain()}\n")
-        worst = max(worst, _EXIT[verdict.status])
-    return worst
+    """Run the command line and return its exit status (the console script's entry point)."""
+    command = typer.main.get_command(app)
+    try:
+        code = command.main(args=list(argv) if argv is not None else None, prog_name="truce", standalone_mode=False)
+    except EngineError as exc:
+        print(f"truce: internal error, please report it: {exc}", file=sys.stderr)
+        return _EXIT_BUG
+    except TruceError as exc:
+        print(f"truce: error: {_one_line(exc)}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except typer.TyperException as exc:
+        message = exc.format_message() or "no command given"
+        print(f"truce: error: {message} (try 'truce --help')", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except OSError as exc:
+        print(f"truce: error: {exc.filename or ''}: {exc.strerror or exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except typer.Abort:
+        print("truce: aborted", file=sys.stderr)
+        return 130
+    return code if isinstance(code, int) else 0
 
-
-if __name__ == "__main__":
-    sys.exit(main())
