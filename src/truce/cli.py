@@ -20,8 +20,9 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from ._render import readings_view, rulebooks_view, verdict_view
-from .errors import EngineError, TruceError
+from .errors import EngineError, RulebookError, TruceError
 from .evaluate import evaluate as _evaluate
+from .lint import lint_rulebook
 from .load import list_rulebooks, load_rulebook
 from .schema import SchemaName, json_schema
 from .verdict import Verdict
@@ -184,6 +185,36 @@ def schema(
         output.write_text(text + "\n", encoding="utf-8")
 
 
+@app.command()
+def check(
+    rulebooks: Annotated[list[str], typer.Argument(help="Rulebook files or bundled ids.", show_default=False)],
+    strict: Annotated[bool, typer.Option("--strict", help="Fail on warnings too.")] = False,
+) -> None:
+    """Lint rulebooks: undefined or unused ids, kinds no clause counts, clauses that can never apply,
+    deadlines before the start, invalid geometry, overlapping zones that contradict.
+
+    Every finding is printed as file:line: field: message [severity: code]. Exit status:
+    0 clean (or warnings only), 1 errors (or warnings with --strict), 3 a rulebook does not load.
+    """
+    worst = 0
+    for ref in track(rulebooks, "checking"):
+        try:
+            found = lint_rulebook(ref)
+        except RulebookError as exc:
+            for problem in exc.problems:
+                typer.echo(f"{problem} [error: invalid]")
+            print(f"truce: error: {_one_line(exc)}", file=sys.stderr)
+            worst = EXIT_BAD_INPUT
+            continue
+        for lint in found:
+            typer.echo(lint)
+        failing = [x for x in found if x.severity == "error" or strict]
+        worst = max(worst, 1 if failing else 0)
+        errors = sum(x.severity == "error" for x in found)
+        _err.print(f"{ref}: {errors} error(s), {len(found) - errors} warning(s)", highlight=False)
+    raise typer.Exit(worst)
+
+
 def _one_line(exc: TruceError) -> str:
     if not exc.problems:
         return str(exc).splitlines()[0]
@@ -213,4 +244,3 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("truce: aborted", file=sys.stderr)
         return 130
     return code if isinstance(code, int) else 0
-
