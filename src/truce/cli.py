@@ -18,12 +18,14 @@ from typing import Annotated, TypeVar
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.text import Text
 
 from ._render import readings_view, rulebooks_view, verdict_view
-from .errors import EngineError, RulebookError, TruceError
+from .errors import EngineError, Problem, RulebookError, ScenarioError, TruceError
 from .evaluate import evaluate as _evaluate
 from .lint import lint_rulebook
 from .load import list_rulebooks, load_rulebook
+from .scenario_tests import expectation_diff, expected_readings, find_scenario_tests
 from .schema import SchemaName, json_schema
 from .verdict import Verdict
 
@@ -213,6 +215,45 @@ def check(
         errors = sum(x.severity == "error" for x in found)
         _err.print(f"{ref}: {errors} error(s), {len(found) - errors} warning(s)", highlight=False)
     raise typer.Exit(worst)
+
+
+@app.command("test")
+def test_scenarios(
+    paths: Annotated[
+        list[Path] | None, typer.Argument(help="Scenario files or folders to search (default: .).", show_default=False)
+    ] = None,
+) -> None:
+    """Run scenario files that carry their expected verdict (expect:) and report pass or fail.
+
+    A failure shows expected (-) against actual (+). Exit status: 0 all pass,
+    1 some fail, 3 a file is bad input or none is found.
+    """
+    where = paths or [Path(".")]
+    files = find_scenario_tests(where)
+    if not files:
+        problem = Problem(
+            "", "no scenario tests found: no .yaml file has a top-level 'expect:'", file=", ".join(map(str, where))
+        )
+        raise ScenarioError.from_problems("no scenario tests found", [problem])
+    passed = failed = broken = 0
+    for path in track(files, "testing"):
+        try:
+            cases = [(reading, expectation_diff(path, reading)) for reading in expected_readings(path)]
+        except TruceError as exc:
+            broken += 1
+            print(f"truce: error: {_one_line(exc)}", file=sys.stderr)
+            continue
+        for reading, diff in cases:
+            if diff:
+                failed += 1
+                _out.print(Text.assemble(("FAIL", "bold red"), f" {path} [{reading}]"), soft_wrap=True)
+                for line in diff:
+                    _out.print(Text(f"    {line}", style="red" if line.startswith("-") else "green"), soft_wrap=True)
+            else:
+                passed += 1
+                _out.print(Text.assemble(("PASS", "green"), f" {path} [{reading}]"), soft_wrap=True)
+    _out.print(f"{passed} passed, {failed} failed, {broken} could not run", highlight=False)
+    raise typer.Exit(EXIT_BAD_INPUT if broken else (1 if failed else 0))
 
 
 def _one_line(exc: TruceError) -> str:
