@@ -9,8 +9,10 @@ import sys
 from pathlib import Path
 
 import pytest
+from PIL import Image
 
 import truce
+from truce._render import STATUS_COLOURS
 from truce.cli import EXIT_BAD_INPUT, EXIT_CODES, main
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -162,3 +164,31 @@ def test_rulebooks_lists_bundled_agreements(capsys: pytest.CaptureFixture[str]) 
     out = capsys.readouterr().out
     for info in truce.list_rulebooks():
         assert info.id in out
+
+
+@pytest.mark.parametrize("path", [DATA / "unmet.yaml", DATA / "unknown-position.yaml"], ids=lambda p: p.stem)
+def test_map_writes_a_readable_png(path: Path, tmp_path: Path) -> None:
+    out = tmp_path / "map.png"
+    result = truce_cmd("map", path, "-o", out)
+    assert result.returncode == 0, result.stderr
+    assert out.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    with Image.open(out) as image:
+        image.verify()
+    with Image.open(out) as image:
+        width, height = image.size
+        assert 800 <= width <= 4000 and 600 <= height <= 4000
+        colours = image.convert("RGB").getcolors(maxcolors=1 << 20)
+        assert colours is not None and len(colours) > 50, "the map looks blank"
+        pixels = {rgb for _, rgb in colours}
+    status = truce.evaluate(path).status
+    expected_colour = tuple(int(STATUS_COLOURS[status][i : i + 2], 16) for i in (1, 3, 5))
+    assert expected_colour in pixels, f"the verdict ({status}) is not shown in its colour"
+
+
+def test_map_svg(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "map.svg"
+    assert main(["map", str(DATA / "breached.yaml"), "-o", str(out)]) == 0
+    text = out.read_text(encoding="utf-8")
+    assert "<svg" in text
+    assert "BREACHED" in text
+    assert "illustrative" in text

@@ -20,11 +20,12 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.text import Text
 
-from ._render import readings_view, rulebooks_view, verdict_view
+from ._render import readings_view, rulebooks_view, status_label, verdict_view
 from .errors import EngineError, Problem, RulebookError, ScenarioError, TruceError
 from .evaluate import evaluate as _evaluate
 from .lint import lint_rulebook
 from .load import list_rulebooks, load_rulebook
+from .mapping import draw_map
 from .scenario_tests import expectation_diff, expected_readings, find_scenario_tests
 from .schema import SchemaName, json_schema
 from .verdict import Verdict
@@ -254,6 +255,18 @@ def test_scenarios(
                 _out.print(Text.assemble(("PASS", "green"), f" {path} [{reading}]"), soft_wrap=True)
     _out.print(f"{passed} passed, {failed} failed, {broken} could not run", highlight=False)
     raise typer.Exit(EXIT_BAD_INPUT if broken else (1 if failed else 0))
+
+
+@app.command("map")
+def map_(
+    scenario: ScenarioArg,
+    output: Annotated[Path, typer.Option("--output", "-o", help="The image to write: .png, .svg or .pdf.")],
+    rules: Rules = None,
+    reading: ReadingOpt = None,
+) -> None:
+    """Draw the zones, units and incidents, coloured by their finding, with the verdict in the title."""
+    verdict = draw_map(scenario, output, rules=rules, reading=reading)
+    _err.print(f"wrote {output} ({status_label(verdict.status)})", highlight=False)
 
 
 def _one_line(exc: TruceError) -> str:
