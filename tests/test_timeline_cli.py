@@ -7,12 +7,12 @@ from pathlib import Path
 
 import pytest
 
+from truce.cli import main
 from truce.io.acled import SAMPLE_CSV, SAMPLE_MAPPING
-from truce.timeline_cli import main
 
 
 def test_json_names_the_first_breach(capsys: pytest.CaptureFixture[str]) -> None:
-    code = main([str(SAMPLE_CSV), "--mapping", str(SAMPLE_MAPPING), "--format", "json"])
+    code = main(["timeline", str(SAMPLE_CSV), "--mapping", str(SAMPLE_MAPPING), "--format", "json"])
     out, err = capsys.readouterr()
     assert code == 1
     data = json.loads(out)
@@ -22,7 +22,7 @@ def test_json_names_the_first_breach(capsys: pytest.CaptureFixture[str]) -> None
 
 def test_text_and_chart(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     chart = tmp_path / "timeline.png"
-    code = main([str(SAMPLE_CSV), "--mapping", str(SAMPLE_MAPPING), "--agreement", "idlib-2019", "--plot", str(chart)])
+    code = main(["timeline", str(SAMPLE_CSV), "--mapping", str(SAMPLE_MAPPING), "--agreement", "idlib-2019", "--plot", str(chart)])
     out = capsys.readouterr().out
     assert code == 1
     assert "First breach: 2019-08-03T00:00+03:00 by sy-gov" in out
@@ -32,5 +32,5 @@ def test_text_and_chart(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> N
 def test_a_bad_mapping_exits_3(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     mapping = tmp_path / "m.yaml"
     mapping.write_text("agreement: idlib-2019\nevents: {Battles: clash}\n")
-    assert main([str(SAMPLE_CSV), "--mapping", str(mapping)]) == 3
+    assert main(["timeline", str(SAMPLE_CSV), "--mapping", str(mapping)]) == 3
     assert "unknown incident kind 'clash'" in capsys.readouterr().err

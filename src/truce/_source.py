@@ -112,6 +112,7 @@ def _index(
                 )
             seen.add(key)
             _index(value_node, (*loc, key), lines, duplicates, file)
+            lines[(*loc, key)] = key_node.start_mark.line + 1
     elif isinstance(node, yaml.SequenceNode):
         for i, item in enumerate(node.value):
             _index(item, (*loc, i), lines, duplicates, file)

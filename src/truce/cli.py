@@ -1,57 +1,338 @@
-"""The ``truce`` command: evaluate scenario files, or check them against their stored expectations."""
+"""The ``truce`` command: evaluate, explain and compare verdicts; lint, test and map rulebooks.
+
+Exit status, for scripts: 0 the ceasefire holds, 1 it does not (breached or
+its conditions unmet), 2 indeterminate or not in force, 3 bad input (a
+one-line error on stderr, never a traceback), 4 an internal error (a bug).
+"""
 
 from __future__ import annotations
 
-import argparse
+import json
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from datetime import datetime
+from enum import StrEnum
+from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
+from typing import Annotated, TypeVar
 
-from .errors import TruceError
-from .evaluate import evaluate, mismatches
-from .load import load_scenario
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.text import Text
 
-_EXIT = {"holds": 0, "breached": 1, "conditions_unmet": 1, "indeterminate": 2, "not_in_force": 2}
+from ._render import readings_view, rulebooks_view, status_label, verdict_view
+from .errors import EngineError, Problem, RulebookError, ScenarioError, TruceError
+from .evaluate import evaluate as _evaluate
+from .lint import lint_rulebook
+from .load import list_rulebooks, load_rulebook
+from .mapping import draw_map
+from .scenario_tests import expectation_diff, expected_readings, find_scenario_tests
+from .schema import SchemaName, json_schema
+from .timeline_cli import timeline_command
+from .verdict import Verdict
+
+__all__ = ["EXIT_BAD_INPUT", "EXIT_CODES", "app", "main"]
+
+EXIT_CODES: dict[str, int] = {"holds": 0, "breached": 1, "conditions_unmet": 1, "indeterminate": 2, "not_in_force": 2}
+EXIT_BAD_INPUT = 3
+_EXIT_BUG = 4
+
+app = typer.Typer(
+    name="truce",
+    help="Evaluate ceasefire terms, encoded as declarative rules, against scenario states.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode="rich",
+)
+_out = Console()
+_err = Console(stderr=True)
+
+T = TypeVar("T")
+
+
+class Format(StrEnum):
+    """Output format: a table for people, or JSON for programs."""
+
+    text = "text"
+    json = "json"
+
+
+Rules = Annotated[
+    str | None,
+    typer.Option("--rules", "-r", help="A bundled rulebook id or a rulebook file (default: the scenario's agreement)."),
+]
+ReadingOpt = Annotated[
+    str | None,
+    typer.Option("--reading", help="A reading of the rulebook (default: the scenario's, else the rulebook's)."),
+]
+FormatOpt = Annotated[Format, typer.Option("--format", "-f", help="text for people, json for programs.")]
+ScenarioArg = Annotated[Path, typer.Argument(help="A scenario .yaml or .json file.", show_default=False)]
+
+
+def track(items: Sequence[T], what: str) -> Iterator[T]:
+    """Iterate ``items`` behind a progress bar on stderr, shown only for several items on a terminal."""
+    progress = Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=_err,
+        transient=True,
+        disable=len(items) < 2 or not _err.is_terminal,
+    )
+    with progress:
+        yield from progress.track(items, description=what)
+
+
+def _version(value: bool) -> None:
+    if value:
+        try:
+            typer.echo(f"truce {version('truce')}")
+        except PackageNotFoundError:
+            typer.echo("truce (not installed)")
+        raise typer.Exit(0)
+
+
+@app.callback()
+def _root(
+    show_version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version and exit.")
+    ] = False,
+) -> None:
+    """Evaluate ceasefire terms, encoded as declarative rules, against scenario states.
+
+    Exit status: 0 holds, 1 breached or conditions unmet, 2 indeterminate or
+    not in force, 3 bad input.
+    """
+
+
+@app.command()
+def evaluate(
+    scenarios: Annotated[list[Path], typer.Argument(help="Scenario .yaml or .json files.", show_default=False)],
+    rules: Rules = None,
+    reading: ReadingOpt = None,
+    fmt: FormatOpt = Format.text,
+) -> None:
+    """Evaluate scenario files and print each verdict, clause by clause.
+
+    With several files the exit status is the worst of their verdicts; with
+    --format json, one JSON verdict per line.
+    """
+    worst = 0
+    for path in track(scenarios, "evaluating"):
+        verdict = _evaluate(path, rules=rules, reading=reading)
+        if fmt is Format.json:
+            typer.echo(verdict.model_dump_json())
+        else:
+            _out.print(verdict_view(verdict, str(path)))
+        worst = max(worst, EXIT_CODES[verdict.status])
+    raise typer.Exit(worst)
+
+
+@app.command()
+def explain(scenario: ScenarioArg, rules: Rules = None, reading: ReadingOpt = None) -> None:
+    """Explain a verdict in plain language, clause by clause (exit status as for evaluate)."""
+    verdict = _evaluate(scenario, rules=rules, reading=reading)
+    typer.echo(verdict.explain())
+    raise typer.Exit(EXIT_CODES[verdict.status])
+
+
+@app.command()
+def readings(scenario: ScenarioArg, rules: Rules = None, fmt: FormatOpt = Format.text) -> None:
+    """Show the verdict under every reading of the rulebook side by side, marking where they disagree."""
+    verdicts = verdicts_by_reading(scenario, rules)
+    if fmt is Format.json:
+        typer.echo("{" + ", ".join(f'"{v.reading}": {v.model_dump_json()}' for v in verdicts) + "}")
+        return
+    table, disagree = readings_view(verdicts)
+    _out.print(table)
+    if disagree:
+        _out.print(f"The readings disagree on: {', '.join(disagree)} (marked ≠).")
+    else:
+        _out.print("All readings agree.")
+
+
+def verdicts_by_reading(scenario: Path, rules: str | None) -> list[Verdict]:
+    """The scenario's verdict under each reading its rulebook declares, default first."""
+    first = _evaluate(scenario, rules=rules)
+    book = load_rulebook(rules if rules is not None else first.agreement)
+    others = [r for r in book.readings if r != first.reading]
+    return [first, *(_evaluate(scenario, rules=rules, reading=r) for r in others)]
+
+
+@app.command()
+def rulebooks(fmt: FormatOpt = Format.text) -> None:
+    """List the bundled agreements with their title, date and source."""
+    infos = list_rulebooks()
+    if fmt is Format.json:
+        rows = [{"id": i.id, "title": i.title, "date": i.date, "source": i.source} for i in infos]
+        typer.echo(json.dumps(rows, indent=2))
+    else:
+        _out.print(rulebooks_view(infos))
+
+
+@app.command()
+def schema(
+    name: Annotated[SchemaName, typer.Argument(help="Which file format.", show_default=False)],
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="Write to this file instead of stdout.")] = None,
+) -> None:
+    """Print the JSON Schema of scenario or rulebook files, for editors to validate and complete YAML.
+
+    For VS Code's YAML extension: truce schema scenario -o scenario.schema.json,
+    then add "# yaml-language-server: $schema=scenario.schema.json" atop a scenario.
+    """
+    text = json.dumps(json_schema(name), indent=2)
+    if output is None:
+        typer.echo(text)
+    else:
+        output.write_text(text + "\n", encoding="utf-8")
+
+
+@app.command()
+def check(
+    rulebooks: Annotated[list[str], typer.Argument(help="Rulebook files or bundled ids.", show_default=False)],
+    strict: Annotated[bool, typer.Option("--strict", help="Fail on warnings too.")] = False,
+) -> None:
+    """Lint rulebooks: undefined or unused ids, kinds no clause counts, clauses that can never apply,
+    deadlines before the start, invalid geometry, overlapping zones that contradict.
+
+    Every finding is printed as file:line: field: message [severity: code]. Exit status:
+    0 clean (or warnings only), 1 errors (or warnings with --strict), 3 a rulebook does not load.
+    """
+    worst = 0
+    for ref in track(rulebooks, "checking"):
+        try:
+            found = lint_rulebook(ref)
+        except RulebookError as exc:
+            for problem in exc.problems:
+                typer.echo(f"{problem} [error: invalid]")
+            print(f"truce: error: {_one_line(exc)}", file=sys.stderr)
+            worst = EXIT_BAD_INPUT
+            continue
+        for lint in found:
+            typer.echo(lint)
+        failing = [x for x in found if x.severity == "error" or strict]
+        worst = max(worst, 1 if failing else 0)
+        errors = sum(x.severity == "error" for x in found)
+        _err.print(f"{ref}: {errors} error(s), {len(found) - errors} warning(s)", highlight=False)
+    raise typer.Exit(worst)
+
+
+@app.command("test")
+def test_scenarios(
+    paths: Annotated[
+        list[Path] | None, typer.Argument(help="Scenario files or folders to search (default: .).", show_default=False)
+    ] = None,
+    verdicts: Annotated[bool, typer.Option("--verdicts", "-v", help="Also print each verdict, clause by clause.")] = False,
+) -> None:
+    """Run scenario files that carry their expected verdict (expect:) and report pass or fail.
+
+    A failure shows expected (-) against actual (+). Exit status: 0 all pass,
+    1 some fail, 3 a file is bad input or none is found.
+    """
+    where = paths or [Path(".")]
+    files = find_scenario_tests(where)
+    if not files:
+        problem = Problem(
+            "", "no scenario tests found: no .yaml file has a top-level 'expect:'", file=", ".join(map(str, where))
+        )
+        raise ScenarioError.from_problems("no scenario tests found", [problem])
+    passed = failed = broken = 0
+    for path in track(files, "testing"):
+        try:
+            cases = [(reading, expectation_diff(path, reading)) for reading in expected_readings(path)]
+        except TruceError as exc:
+            broken += 1
+            print(f"truce: error: {_one_line(exc)}", file=sys.stderr)
+            continue
+        for reading, (verdict, diff) in cases:
+            if verdicts:
+                _out.print(verdict_view(verdict, f"{path} [{reading}]"))
+            if diff:
+                failed += 1
+                _out.print(Text.assemble(("FAIL", "bold red"), f" {path} [{reading}]"), soft_wrap=True)
+                for line in diff:
+                    _out.print(Text(f"    {line}", style="red" if line.startswith("-") else "green"), soft_wrap=True)
+            else:
+                passed += 1
+                _out.print(Text.assemble(("PASS", "green"), f" {path} [{reading}]"), soft_wrap=True)
+    _out.print(f"{passed} passed, {failed} failed, {broken} could not run", highlight=False)
+    raise typer.Exit(EXIT_BAD_INPUT if broken else (1 if failed else 0))
+
+
+@app.command()
+def timeline(
+    events: Annotated[Path, typer.Argument(help="An ACLED CSV export.", show_default=False)],
+    mapping: Annotated[Path, typer.Option("--mapping", "-m", help="Actor and event-type mapping (YAML).")],
+    agreement: Annotated[
+        str | None, typer.Option("--agreement", "-a", help="A rulebook id or file (default: the mapping's agreement).")
+    ] = None,
+    reading: ReadingOpt = None,
+    fmt: FormatOpt = Format.text,
+    plot: Annotated[Path | None, typer.Option("--plot", help="Write a chart of status over time to this PNG file.")] = None,
+    start: Annotated[datetime | None, typer.Option(help="First instant shown (with a time zone).", parser=_instant)] = None,
+    end: Annotated[datetime | None, typer.Option(help="Instant the timeline stops (with a time zone).", parser=_instant)] = None,
+) -> None:
+    """The truce's status over time from an event log: when it broke, who broke it first, when its conditions lapsed.
+
+    Exit status: 0 no breach or lapse, 1 a breach or a lapse, 3 bad input.
+    """
+    code = timeline_command(
+        events, mapping, agreement=agreement, reading=reading, output=fmt.value, plot=plot, start=start, end=end, console=_out
+    )
+    raise typer.Exit(code)
+
+
+@app.command("map")
+def map_(
+    scenario: ScenarioArg,
+    output: Annotated[Path, typer.Option("--output", "-o", help="The image to write: .png, .svg or .pdf.")],
+    rules: Rules = None,
+    reading: ReadingOpt = None,
+) -> None:
+    """Draw the zones, units and incidents, coloured by their finding, with the verdict in the title."""
+    verdict = draw_map(scenario, output, rules=rules, reading=reading)
+    _err.print(f"wrote {output} ({status_label(verdict.status)})", highlight=False)
+
+
+def _instant(text: str) -> datetime:
+    try:
+        instant = datetime.fromisoformat(text)
+    except ValueError:
+        raise typer.BadParameter(f"{text!r} is not an ISO 8601 time, e.g. 2019-08-02T00:00:00+03:00") from None
+    if instant.tzinfo is None:
+        raise typer.BadParameter(f"{text!r} has no time zone; add one, e.g. +03:00")
+    return instant
+
+
+def _one_line(exc: TruceError) -> str:
+    if not exc.problems:
+        return str(exc).splitlines()[0]
+    more = len(exc.problems) - 1
+    return str(exc.problems[0]) + (f" (and {more} more problem{'s' if more > 1 else ''})" if more else "")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point of the ``truce`` command."""
-    parser = argparse.ArgumentParser(prog="truce", description="Evaluate ceasefire terms against scenario states.")
-    commands = parser.add_subparsers(dest="command", required=True)
-    run = commands.add_parser("evaluate", help="evaluate scenario files and print each verdict")
-    run.add_argument("scenarios", nargs="+", help="scenario .yaml/.json files")
-    run.add_argument("--rules", help="a rulebook id or file (default: each scenario's agreement)")
-    run.add_argument("--reading", help="a reading of the rulebook (default: the scenario's, else the rulebook's)")
-    run.add_argument("--format", choices=("text", "json"), default="text")
-    check = commands.add_parser("test", help="evaluate scenario files that carry expected verdicts; exit 1 on a mismatch")
-    check.add_argument("paths", nargs="+", help="scenario files, or folders to search for *.yaml")
-    args = parser.parse_args(argv)
+    """Run the command line and return its exit status (the console script's entry point)."""
+    command = typer.main.get_command(app)
     try:
-        return _evaluate(args) if args.command == "evaluate" else _test(args.paths)
+        code = command.main(args=list(argv) if argv is not None else None, prog_name="truce", standalone_mode=False)
+    except EngineError as exc:
+        print(f"truce: internal error, please report it: {exc}", file=sys.stderr)
+        return _EXIT_BUG
     except TruceError as exc:
-        print(f"truce: {exc}", file=sys.stderr)
-        return 3
-
-
-def _evaluate(args: argparse.Namespace) -> int:
-    worst = 0
-    for path in args.scenarios:
-        verdict = evaluate(path, rules=args.rules, reading=args.reading)
-        print(verdict.model_dump_json() if args.format == "json" else f"== {path}\n{verdict.explain()}\n")
-        worst = max(worst, _EXIT[verdict.status])
-    return worst
-
-
-def _test(paths: Sequence[str]) -> int:
-    files = sorted(f for p in map(Path, paths) for f in (sorted(p.rglob("*.yaml")) if p.is_dir() else [p]))
-    failures = checked = 0
-    for path in files:
-        scenario = load_scenario(path)
-        for reading, expected in scenario.expect.items():
-            verdict = evaluate(scenario, reading=reading)
-            wrong = mismatches(verdict, expected)
-            checked += 1
-            failures += bool(wrong)
-            print(f"== {path} [{reading}]: {'FAIL: ' + '; '.join(wrong) if wrong else 'as expected'}\n{verdict.explain()}\n")
-    print(f"{checked - failures} passed, {failures} failed")
-    return 1 if failures else 0
+        print(f"truce: error: {_one_line(exc)}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except typer.TyperException as exc:
+        message = exc.format_message() or "no command given"
+        print(f"truce: error: {message} (try 'truce --help')", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except OSError as exc:
+        print(f"truce: error: {exc.filename or ''}: {exc.strerror or exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except typer.Abort:
+        print("truce: aborted", file=sys.stderr)
+        return 130
+    return code if isinstance(code, int) else 0

@@ -12,10 +12,10 @@ from .errors import Problem, ScenarioError, did_you_mean
 from .load import check_scenario, load_rulebook, read_scenario
 from .observe import Measure, observe
 from .rulebook import Rulebook
-from .scenario import Expectation, Scenario
+from .scenario import Scenario
 from .verdict import Finding, Verdict
 
-__all__ = ["evaluate", "mismatches"]
+__all__ = ["choose_reading", "evaluate", "rulebook_for"]
 
 
 def evaluate(
@@ -60,18 +60,6 @@ def evaluate(
         missing=missing,
         notes=notes,
     )
-
-
-def mismatches(verdict: Verdict, expected: Expectation) -> list[str]:
-    """How a verdict differs from a scenario's stored expectation (empty if it matches)."""
-    wrong = [f"status {verdict.status}, expected {expected.status}"] if verdict.status != expected.status else []
-    if verdict.responsible != sorted(expected.responsible):
-        wrong.append(f"responsible {verdict.responsible}, expected {sorted(expected.responsible)}")
-    found = {f.clause: f.status for f in verdict.findings}
-    for clause, status in expected.findings.items():
-        if found.get(clause) != status:
-            wrong.append(f"clause {clause} {found.get(clause, 'absent')}, expected {status}")
-    return wrong
 
 
 def choose_reading(book: Rulebook, reading: str | None, file: str | None) -> str:

@@ -1,14 +1,7 @@
-"""``truce timeline EVENTS.csv --mapping M.yaml``: a readable timeline from an ACLED export, and a chart.
-
-``timeline_command`` takes plain arguments so any command-line front end can
-call it; ``python -m truce.timeline_cli`` runs it on its own.
-"""
+"""``truce timeline EVENTS.csv --mapping M.yaml``: a readable timeline from an ACLED export, and a chart."""
 
 from __future__ import annotations
 
-import argparse
-import sys
-from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import Literal
@@ -16,11 +9,10 @@ from typing import Literal
 from rich.console import Console
 from rich.table import Table
 
-from .errors import TruceError
 from .io.acled import read_acled
 from .timeline import Timeline, timeline
 
-__all__ = ["main", "plot_timeline", "timeline_command"]
+__all__ = ["plot_timeline", "timeline_command"]
 
 _COLOURS = {
     "holds": "#2e7d32",
@@ -44,18 +36,16 @@ def timeline_command(
     end: datetime | None = None,
     console: Console | None = None,
 ) -> int:
-    """Print the timeline of an ACLED export; exit 1 if it shows a breach or a lapse, 0 if not, 3 on bad input."""
+    """Print the timeline of an ACLED export; return 1 if it shows a breach or a lapse, 0 if not.
+
+    Bad input raises a TruceError (the command line turns it into exit status 3).
+    """
     out = console or Console()
-    err = Console(stderr=True)
-    try:
-        data = read_acled(events, mapping, rules=agreement)
-        line = timeline(data.scenario(), rules=data.book, reading=reading, start=start, end=end)
-        if plot is not None:
-            plot_timeline(line, plot)
-    except TruceError as exc:
-        err.print(f"truce: {exc}", markup=False, highlight=False, soft_wrap=True)
-        return 3
-    err.print(data.report(), markup=False, highlight=False, soft_wrap=True)
+    data = read_acled(events, mapping, rules=agreement)
+    line = timeline(data.scenario(), rules=data.book, reading=reading, start=start, end=end)
+    if plot is not None:
+        plot_timeline(line, plot)
+    Console(stderr=True).print(data.report(), markup=False, highlight=False, soft_wrap=True)
     if output == "json":
         out.print_json(line.model_dump_json())
     else:
@@ -115,25 +105,3 @@ def plot_timeline(line: Timeline, path: Path) -> None:
     figure.tight_layout()
     figure.savefig(path, dpi=110)
     plt.close(figure)
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    """``python -m truce.timeline_cli EVENTS.csv --mapping M.yaml [--format text|json] [--plot PNG]``."""
-    parser = argparse.ArgumentParser(prog="truce timeline", description="A truce's status over time from ACLED events.")
-    parser.add_argument("events", type=Path, help="an ACLED CSV export")
-    parser.add_argument("--mapping", type=Path, required=True, help="actor and event-type mapping (YAML)")
-    parser.add_argument("--agreement", help="a rulebook id or file (default: the mapping's agreement)")
-    parser.add_argument("--reading", help="a reading of the rulebook (default: the rulebook's)")
-    parser.add_argument("--format", choices=("text", "json"), default="text")
-    parser.add_argument("--plot", type=Path, help="write a chart of status over time to this PNG file")
-    parser.add_argument("--start", type=datetime.fromisoformat, help="first instant shown (with time zone)")
-    parser.add_argument("--end", type=datetime.fromisoformat, help="instant the timeline stops (with time zone)")
-    args = parser.parse_args(argv)
-    return timeline_command(
-        args.events, args.mapping, agreement=args.agreement, reading=args.reading, output=args.format,
-        plot=args.plot, start=args.start, end=args.end,
-    )
-
-
-if __name__ == "__main__":
-    sys.exit(main())

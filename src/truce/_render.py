@@ -1,0 +1,109 @@
+"""Rich renderings of verdicts for the terminal, and the colours they share with maps."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from rich.console import Group, RenderableType
+from rich.panel import Panel
+from rich.table import Table
+from rich.text import Text
+
+from .load import RulebookInfo
+from .verdict import Verdict
+
+FINDING_COLOURS: dict[str, str] = {
+    "violated": "#d62728",
+    "unknown": "#ff9f1c",
+    "met": "#2ca02c",
+    "not_due": "#7f7f7f",
+    "not_applicable": "#bcbcbc",
+}
+STATUS_COLOURS: dict[str, str] = {
+    "holds": "#2ca02c",
+    "breached": "#d62728",
+    "conditions_unmet": "#c2185b",
+    "not_in_force": "#7f7f7f",
+    "indeterminate": "#ff9f1c",
+}
+
+
+def status_label(status: str) -> str:
+    """``conditions_unmet`` -> ``CONDITIONS UNMET``."""
+    return status.replace("_", " ").upper()
+
+
+def _status(status: str) -> Text:
+    return Text(status_label(status), style=f"bold {STATUS_COLOURS[status]}")
+
+
+def _finding(status: str) -> Text:
+    return Text(status.replace("_", " "), style=FINDING_COLOURS[status])
+
+
+def verdict_view(verdict: Verdict, source: str | None = None) -> RenderableType:
+    """A verdict as a panel: the status and who is responsible, then a table of clauses."""
+    head = Table.grid(padding=(0, 2))
+    head.add_column(style="bold")
+    head.add_column()
+    if source:
+        head.add_row("scenario", source)
+    head.add_row("reading", f"{verdict.reading_name} ({verdict.reading})")
+    head.add_row("as of", verdict.as_of)
+    head.add_row("status", _status(verdict.status))
+    if verdict.responsible:
+        head.add_row("responsible", ", ".join(verdict.responsible))
+    clauses = Table(show_lines=True)
+    clauses.add_column("Clause, term and article", min_width=2 + max(len(f.clause) for f in verdict.findings))
+    clauses.add_column("Finding", no_wrap=True)
+    clauses.add_column("Evidence", overflow="fold")
+    for f in verdict.findings:
+        evidence = Text("\n".join(f.evidence))
+        if f.unknown:
+            unknown = "\n".join(f"? {i}" for i in f.unknown)
+            evidence.append(("\n" if f.evidence else "") + unknown, style=FINDING_COLOURS["unknown"])
+        finding = _finding(f.status)
+        if f.parties:
+            finding.append("\nby " + ", ".join(f.parties))
+        clause = Text.assemble((f.clause, "bold"), "\n", f.title, "\n", (f.reference, "dim"))
+        clauses.add_row(clause, finding, evidence)
+    parts: list[RenderableType] = [head, clauses]
+    if verdict.missing:
+        parts.append(Text("To decide, the state needs:\n" + "\n".join(f"  - {m}" for m in verdict.missing)))
+    if verdict.notes:
+        parts.append(Text("\n".join(f"Note: {n}" for n in verdict.notes), style="dim"))
+    return Panel(Group(*parts), title=f"{verdict.title} ({verdict.agreement})", title_align="left")
+
+
+def readings_view(verdicts: Sequence[Verdict]) -> tuple[RenderableType, list[str]]:
+    """The verdicts under several readings side by side, and the rows where they disagree."""
+    table = Table(title=f"{verdicts[0].title}: as of {verdicts[0].as_of}", show_lines=True)
+    table.add_column("", no_wrap=True)
+    for v in verdicts:
+        table.add_column(f"{v.reading}\n{v.reading_name}", overflow="fold")
+    rows: list[tuple[str, list[Text]]] = [
+        ("status", [_status(v.status) for v in verdicts]),
+        ("responsible", [Text(", ".join(v.responsible) or "-") for v in verdicts]),
+    ]
+    for f in verdicts[0].findings:
+        rows.append((f.clause, [_finding(v.finding(f.clause).status) for v in verdicts]))
+    disagree = []
+    for name, cells in rows:
+        differs = len({c.plain for c in cells}) > 1
+        label = Text(("≠ " if differs else "  ") + name, style="bold reverse" if differs else "bold")
+        if differs:
+            disagree.append(name)
+        table.add_row(label, *cells)
+    return table, disagree
+
+
+def rulebooks_view(infos: Sequence[RulebookInfo]) -> RenderableType:
+    """The bundled rulebooks as a table."""
+    table = Table(title="Bundled rulebooks")
+    table.add_column("id", style="bold", no_wrap=True)
+    table.add_column("title")
+    table.add_column("date", no_wrap=True)
+    table.add_column("source")
+    for info in infos:
+        table.add_row(info.id, info.title, info.date, info.source)
+    return table

@@ -1,0 +1,198 @@
+"""Lint a rulebook: what loads but is probably wrong, with the file and line of each finding.
+
+Loading already rejects undefined ids, malformed fields and invalid or empty
+geometry (a ``RulebookError`` listing every problem). The linter looks for
+what is valid but suspect: ids nothing uses, kinds no clause counts, clauses
+that can never apply, deadlines before the truce starts, and overlapping
+zones where two clauses set different limits on the same forces or acts.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+from ._source import Document, read_document
+from .errors import Problem, RulebookError
+from .load import load_rulebook
+from .rulebook import Clause, Rulebook
+
+__all__ = ["Lint", "lint_rulebook"]
+
+Severity = Literal["error", "warning"]
+Loc = tuple[str | int, ...]
+
+
+@dataclass(frozen=True)
+class Lint:
+    """One linter finding: a code, how serious it is, and where (file, line, field path)."""
+
+    code: str
+    severity: Severity
+    problem: Problem
+
+    def __str__(self) -> str:
+        return f"{self.problem} [{self.severity}: {self.code}]"
+
+
+def lint_rulebook(ref: str | Path) -> list[Lint]:
+    """Every lint finding for a rulebook (bundled id or file), in file order.
+
+    Raises ``RulebookError`` (listing every problem) if the rulebook does not load.
+    """
+    book = load_rulebook(ref)
+    assert book.origin is not None
+    doc = read_document(Path(book.origin), RulebookError)
+    found = [*_unused(book, doc), *_clauses(book, doc), *_overlaps(book, doc)]
+    return sorted(found, key=lambda lint: (lint.problem.line or 0, lint.code))
+
+
+def _variants(book: Rulebook) -> Iterator[tuple[str, int, Clause]]:
+    """Each clause as each reading has it: (reading, clause index, clause)."""
+    for reading in book.readings:
+        for index, clause in enumerate(book.clauses):
+            variant = clause.under(reading)
+            if variant is not None:
+                yield reading, index, variant
+
+
+def _kinds_counted(book: Rulebook, clause: Clause) -> frozenset[str]:
+    if clause.forces is None:
+        return frozenset()
+    if clause.forces == "all":
+        return frozenset(book.kinds)
+    wanted = set(clause.forces)
+    return frozenset(k for k in book.kinds if book.classes_of(k) & wanted)
+
+
+def _unused(book: Rulebook, doc: Document) -> Iterator[Lint]:
+    variants = [clause for _, _, clause in _variants(book)]
+    actors = {a for c in variants for a in (*c.parties, c.set_by) if a is not None}
+    members = {m for g in book.groups.values() for m in g.members}
+    named_forces = {f for c in variants if isinstance(c.forces, list) for f in c.forces}
+    counted = {k for c in variants for k in _kinds_counted(book, c)}
+    incidents = {i for c in variants for i in c.incidents or []}
+    zones = {c.zone for c in variants if c.zone is not None}
+    overridden = {r for c in book.clauses for r in c.readings}
+
+    def unused(section: str, ids: Iterable[str], used: set[str], message: str) -> Iterator[Lint]:
+        for item in ids:
+            if item not in used:
+                yield Lint("unused-id", "warning", doc.problem((section, item), message, value=item))
+
+    yield from unused(
+        "parties", book.parties, actors | members, "no clause or group names this party: no term binds it"
+    )
+    yield from unused("groups", book.groups, actors, "no clause names this group")
+    yield from unused(
+        "incident_kinds", book.incident_kinds, incidents, "no clause forbids this kind of incident: it never counts"
+    )
+    yield from unused("zones", book.zones, zones, "no clause uses this zone")
+    in_a_kind = {c for kind in book.kinds.values() for c in kind.classes}
+    yield from unused(
+        "classes", book.classes, in_a_kind | named_forces, "no kind falls in this class and no clause names it"
+    )
+    for kind in book.kinds:
+        if kind not in counted:
+            yield Lint(
+                "uncovered-kind",
+                "warning",
+                doc.problem(
+                    ("kinds", kind),
+                    "no clause counts this kind under any reading: units of it never matter",
+                    value=kind,
+                    suggestion="put it in a class a clause names, or name it in a clause's forces",
+                ),
+            )
+    if len(book.readings) > 1:
+        yield from unused(
+            "readings",
+            book.readings,
+            overridden | {book.default_reading},
+            "no clause reads differently under this reading",
+        )
+
+
+def _clauses(book: Rulebook, doc: Document) -> Iterator[Lint]:
+    start, end = book.in_force.start, book.in_force.end
+    for index, clause in enumerate(book.clauses):
+        base: Loc = ("clauses", index)
+        if all(clause.under(r) is None for r in book.readings):
+            yield Lint(
+                "never-applies", "error", doc.problem(base, "the clause applies under no reading", value=clause.id)
+            )
+        if clause.deadline is not None and clause.deadline < start:
+            yield Lint(
+                "deadline-before-start",
+                "warning",
+                doc.problem(
+                    (*base, "deadline"),
+                    f"the deadline is before the truce starts ({start.isoformat()}): the clause is due from the start",
+                    value=clause.deadline.isoformat(),
+                    suggestion="check the date; if an earlier agreement set it, say so in the clause's note",
+                ),
+            )
+    for reading, index, clause in _variants(book):
+        loc = _where(book, index, reading)
+        if end is not None and clause.deadline is not None and clause.deadline >= end:
+            yield Lint(
+                "never-applies",
+                "error",
+                doc.problem(
+                    (*loc, "deadline"), f"under reading {reading!r} the deadline falls after the truce ends: never due"
+                ),
+            )
+        if isinstance(clause.forces, list) and not _kinds_counted(book, clause):
+            yield Lint(
+                "never-applies",
+                "error",
+                doc.problem(
+                    (*loc, "forces"),
+                    f"under reading {reading!r} no kind falls in {clause.forces}: the clause can never be violated",
+                    suggestion="add the class to some kinds' classes",
+                ),
+            )
+
+
+def _where(book: Rulebook, index: int, reading: str) -> Loc:
+    """The field path of a clause, or of its override under a reading if it has one."""
+    base: Loc = ("clauses", index)
+    return (*base, "readings", reading) if reading in book.clauses[index].readings else base
+
+
+def _overlaps(book: Rulebook, doc: Document) -> Iterator[Lint]:
+    """Clauses on overlapping zones that bind the same parties and count the same things with different limits."""
+    seen: set[tuple[str, str]] = set()
+    for reading in book.readings:
+        located = [(i, c) for r, i, c in _variants(book) if r == reading and c.zone is not None]
+        for (i, a), (j, b) in itertools.combinations(located, 2):
+            if (a.id, b.id) in seen or a.limit == b.limit:
+                continue
+            assert a.zone is not None and b.zone is not None
+            overlap = book.geometry(a.zone).intersection(book.geometry(b.zone)).area
+            shared = _counts(book, a) & _counts(book, b)
+            parties = _members(book, a) & _members(book, b)
+            if overlap > 0 and shared and parties:
+                seen.add((a.id, b.id))
+                yield Lint(
+                    "contradictory-zones",
+                    "error",
+                    doc.problem(
+                        _where(book, j, reading),
+                        f"zones {a.zone!r} and {b.zone!r} overlap; there clause {a.id!r} allows at most {a.limit} "
+                        f"and clause {b.id!r} at most {b.limit} of {sorted(shared)} for {sorted(parties)}",
+                        suggestion=f"make the zones meet without overlapping (see clause {a.id!r}, line "
+                        f"{doc.problem(_where(book, i, reading), '').line})",
+                    ),
+                )
+
+
+def _counts(book: Rulebook, clause: Clause) -> frozenset[str]:
+    return _kinds_counted(book, clause) | frozenset(clause.incidents or ())
+
+
+def _members(book: Rulebook, clause: Clause) -> frozenset[str]:
+    return frozenset(m for actor in clause.parties for m in book.members(actor))

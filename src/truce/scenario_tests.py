@@ -1,0 +1,78 @@
+"""Scenario files as tests: each carries the verdict it expects (``expect:``), per reading.
+
+Used by ``truce test`` and by the pytest plugin, so both find, run and report
+these files the same way.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from pathlib import Path
+
+from .errors import Problem, ScenarioError
+from .evaluate import evaluate
+from .load import load_scenario
+from .verdict import Verdict
+
+__all__ = ["carries_expectation", "expectation_diff", "expected_readings", "find_scenario_tests"]
+
+SUFFIXES = (".yaml", ".yml")
+_EXPECT = re.compile(r"^expect\s*:", re.MULTILINE)
+
+
+def carries_expectation(path: Path) -> bool:
+    """Whether a file looks like a scenario test: YAML with a top-level ``expect:`` (not parsed here)."""
+    if path.suffix not in SUFFIXES:
+        return False
+    try:
+        return _EXPECT.search(path.read_text(encoding="utf-8", errors="replace")) is not None
+    except OSError:
+        return False
+
+
+def find_scenario_tests(paths: Iterable[Path]) -> list[Path]:
+    """Scenario test files under ``paths``: files named explicitly, and matching files in folders."""
+    found: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            found += sorted(p for p in path.rglob("*") if p.is_file() and carries_expectation(p))
+        else:
+            found.append(path)
+    return list(dict.fromkeys(found))
+
+
+def expected_readings(path: Path) -> list[str]:
+    """The readings a scenario file states an expected verdict for; an error if it states none."""
+    scenario = load_scenario(path)
+    if not scenario.expect:
+        raise ScenarioError.from_problems(
+            f"{path} carries no expected verdict",
+            [
+                Problem(
+                    "expect",
+                    "no expected verdict to test against",
+                    file=str(path),
+                    suggestion="add 'expect: {<reading>: {status: holds}}'",
+                )
+            ],
+        )
+    return list(scenario.expect)
+
+
+def expectation_diff(path: Path, reading: str) -> tuple[Verdict, list[str]]:
+    """The verdict under one reading, and how it differs from the expected one as ``-expected`` /
+    ``+actual`` lines (empty when they agree)."""
+    expected = load_scenario(path).expect[reading]
+    verdict = evaluate(path, reading=reading)
+    pairs: list[tuple[str, object, object]] = [
+        ("status", expected.status, verdict.status),
+        ("responsible", sorted(expected.responsible), verdict.responsible),
+    ]
+    actual: dict[str, str] = {f.clause: f.status for f in verdict.findings}
+    pairs += [(f"findings.{c}", s, actual.get(c, "(no such clause)")) for c, s in expected.findings.items()]
+    diff: list[str] = []
+    for field, want, got in pairs:
+        if want != got:
+            diff += [f"- {field}: {want}", f"+ {field}: {got}"]
+    return verdict, diff
