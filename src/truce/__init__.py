@@ -19,6 +19,7 @@ __all__ = [
     "Incident",
     "Position",
     "Problem",
+    "Rulebook",
     "RulebookError",
     "RulebookInfo",
     "Scenario",

@@ -11,7 +11,7 @@ from .decide import decide
 from .errors import Problem, ScenarioError, did_you_mean
 from .load import check_scenario, load_rulebook, read_scenario
 from .observe import Measure, observe
-from .rulebook import Rulebook
+from .rulebook import Clause, Rulebook
 from .scenario import Scenario
 from .verdict import Finding, Verdict
 
@@ -127,13 +127,15 @@ def _message(book: Rulebook, m: Measure, status: str) -> str:
     who = _actors(book, clause.parties)
     if status == "not_applicable":
         return "This clause does not apply under this reading."
+    if clause.type == "handover":
+        return _handover_message(book, m, status)
+    if clause.type == "cap":
+        return _cap_message(book, m, status)
     if clause.type == "withdrawal":
         assert clause.zone is not None
         zone = book.zones[clause.zone].name
-        what = "all forces" if clause.forces == "all" else ", ".join(
-            (book.classes[f].name if f in book.classes else book.kinds[f].name) for f in clause.forces or []
-        )
-        deadline = _when(clause.deadline or book.in_force.start)
+        what = _forces_text(book, clause)
+        deadline = _when(book.deadline(clause))
         if status == "not_due":
             return f"{who} have until {deadline} to withdraw {what} from the {zone}."
         if status == "met":
@@ -154,3 +156,37 @@ def _message(book: Rulebook, m: Measure, status: str) -> str:
     if status == "violated":
         return f"{len(m.evidence)} forbidden act(s){where} by {_actors(book, m.parties)}: incidents {', '.join(m.evidence)}."
     return f"Incidents {', '.join(m.unknown_evidence)} may be forbidden acts{where}, but their perpetrator or place is unknown."
+
+
+def _forces_text(book: Rulebook, clause: Clause) -> str:
+    if clause.forces == "all":
+        return "all forces"
+    return ", ".join((book.classes[f].name if f in book.classes else book.kinds[f].name) for f in clause.forces or [])
+
+
+def _cap_message(book: Rulebook, m: Measure, status: str) -> str:
+    clause = m.clause
+    where = f" in the {book.zones[clause.zone].name}" if clause.zone else ""
+    each = " for each party" if clause.per == "party" else ""
+    rule = f"at most {clause.max} {_forces_text(book, clause)} of {_actors(book, clause.parties)}{where}{each}"
+    if status == "not_due":
+        return f"From {_when(book.deadline(clause))}: {rule}."
+    if status == "met":
+        return f"Within the cap ({rule}): the most counted is {m.amount}."
+    if status == "violated":
+        tally = ", ".join(f"{n} x {book.kinds[k].name}" for k, n in m.tally)
+        return f"Over the cap ({rule}): {tally} of {_actors(book, m.parties)} (units {', '.join(m.evidence)})."
+    return f"Cannot tell whether the cap holds ({rule}): units {', '.join(m.unknown_evidence)} lack what is needed."
+
+
+def _handover_message(book: Rulebook, m: Measure, status: str) -> str:
+    clause = m.clause
+    assert clause.area is not None and clause.controlled_by is not None
+    area, receiver = book.areas[clause.area].name, _actors(book, [clause.controlled_by])
+    if status == "not_due":
+        return f"{_actors(book, clause.parties)} have until {_when(book.deadline(clause))} to hand {area} over to {receiver}."
+    if status == "met":
+        return f"{area} is controlled by {receiver}, as agreed."
+    if status == "violated":
+        return f"{area} is still controlled by {_actors(book, m.parties)} after {_when(book.deadline(clause))}."
+    return f"Who controls {area} is not known."
