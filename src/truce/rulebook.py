@@ -235,7 +235,7 @@ class Clause(_Data):
             raise ValueError(f"a {self.type} clause needs {', '.join(repr(a) for a in absent)}")
         foreign = [name for name in _OWN if name not in _ALLOWS[self.type] and getattr(self, name) is not None]
         if foreign:
-            raise ValueError(f"{', '.join(repr(f) for f in foreign)} do not belong to a {self.type} clause")
+            raise ValueError(f"a {self.type} clause has no {', '.join(repr(f) for f in foreign)}")
         if self.role == "condition" and self.set_by is None:
             raise ValueError("a condition needs 'set_by': the party whose truce depends on it")
         return self
