@@ -182,11 +182,10 @@ def _cap_message(book: Rulebook, m: Measure, status: str) -> str:
 def _handover_message(book: Rulebook, m: Measure, status: str) -> str:
     clause = m.clause
     assert clause.area is not None and clause.controlled_by is not None
-    area, receiver = book.areas[clause.area].name, _actors(book, [clause.controlled_by])
-    if status == "not_due":
-        return f"{_actors(book, clause.parties)} have until {_when(book.deadline(clause))} to hand {area} over to {receiver}."
-    if status == "met":
-        return f"{area} is controlled by {receiver}, as agreed."
-    if status == "violated":
-        return f"{area} is still controlled by {_actors(book, m.parties)} after {_when(book.deadline(clause))}."
-    return f"Who controls {area} is not known."
+    area, receiver, deadline = book.areas[clause.area].name, _actors(book, [clause.controlled_by]), _when(book.deadline(clause))
+    return {
+        "not_due": f"{_actors(book, clause.parties)} have until {deadline} to hand {area} over to {receiver}.",
+        "met": f"{area} is controlled by {receiver}, as agreed.",
+        "violated": f"{area} is still controlled by {_actors(book, m.parties)} after {deadline}.",
+        "unknown": f"Who controls {area} is not known.",
+    }[status]
