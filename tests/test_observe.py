@@ -54,7 +54,7 @@ def test_a_group_unit_is_uncertain_for_a_clause_naming_only_some_members(idlib: 
     assert m.amount == 2  # the clause names the whole group
     narrowed = [c.model_copy(update={"parties": ["nfl"]}) if c.id == "heavy-weapons-leave-buffer" else c for c in idlib.clauses]
     book = idlib.model_copy(update={"clauses": narrowed})
-    book._geometry.update(idlib._geometry)
+    book._areas.update(idlib._areas)
     m = _measures(book, state(units=[tanks]))["heavy-weapons-leave-buffer"]
     assert (m.amount, m.possible) == (0, 2)
     assert m.missing == ("which member of group rebels unit t belongs to",)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -160,3 +161,16 @@ def test_every_interval_agrees_with_evaluating_the_snapshot(state: dict[str, Any
         assert interval.status == verdict.status, instant
         assert interval.responsible == verdict.responsible, instant
         assert interval.findings == {f.clause: f.status for f in verdict.findings}, instant
+
+
+@pytest.mark.parametrize(
+    "path", sorted((Path(__file__).resolve().parents[1] / "examples").glob("*/*.yaml")), ids=lambda p: f"{p.parent.name}/{p.stem}"
+)
+def test_the_timeline_at_each_examples_instant_is_its_verdict(path: Path) -> None:
+    scenario = truce.load_scenario(path)
+    for reading in scenario.expect:
+        verdict = truce.evaluate(scenario, reading=reading)
+        interval = truce.timeline(scenario, reading=reading).at(scenario.as_of)
+        assert interval is not None
+        assert (interval.status, interval.responsible) == (verdict.status, verdict.responsible), f"{path.name} [{reading}]"
+        assert interval.findings == {f.clause: f.status for f in verdict.findings}

@@ -11,7 +11,7 @@ from .decide import decide
 from .errors import Problem, ScenarioError, did_you_mean
 from .load import check_scenario, load_rulebook, read_scenario
 from .observe import Measure, observe
-from .rulebook import Rulebook
+from .rulebook import Clause, Rulebook
 from .scenario import Scenario
 from .verdict import Finding, Verdict
 
@@ -134,13 +134,15 @@ def _message(book: Rulebook, m: Measure, status: str) -> str:
     who = _actors(book, clause.parties)
     if status == "not_applicable":
         return "This clause does not apply under this reading."
+    if clause.type == "handover":
+        return _handover_message(book, m, status)
+    if clause.type == "cap":
+        return _cap_message(book, m, status)
     if clause.type == "withdrawal":
         assert clause.zone is not None
         zone = book.zones[clause.zone].name
-        what = "forces" if clause.forces == "all" else ", ".join(
-            (book.classes[f].name if f in book.classes else book.kinds[f].name) for f in clause.forces or []
-        )
-        deadline = _when(clause.deadline or book.in_force.start)
+        what = _forces_text(book, clause)
+        deadline = _when(book.deadline(clause))
         if status == "not_due":
             return f"{who} have until {deadline} to withdraw {'all ' * (clause.forces == 'all')}{what} from the {zone}."
         if status == "met":
@@ -162,3 +164,36 @@ def _message(book: Rulebook, m: Measure, status: str) -> str:
         acts = "1 forbidden act" if len(m.evidence) == 1 else f"{len(m.evidence)} forbidden acts"
         return f"{acts}{where} by {_actors(book, m.parties)}: incidents {', '.join(m.evidence)}."
     return f"Incidents {', '.join(m.unknown_evidence)} may be forbidden acts{where}, but their perpetrator, place or time is unknown."
+
+
+def _forces_text(book: Rulebook, clause: Clause) -> str:
+    if clause.forces == "all":
+        return "forces"
+    return ", ".join((book.classes[f].name if f in book.classes else book.kinds[f].name) for f in clause.forces or [])
+
+
+def _cap_message(book: Rulebook, m: Measure, status: str) -> str:
+    clause = m.clause
+    where = f" in the {book.zones[clause.zone].name}" if clause.zone else ""
+    each = " for each party" if clause.per == "party" else ""
+    rule = f"at most {clause.max} {_forces_text(book, clause)} of {_actors(book, clause.parties)}{where}{each}"
+    if status == "not_due":
+        return f"From {_when(book.deadline(clause))}: {rule}."
+    if status == "met":
+        return f"Within the cap ({rule}): the most counted is {m.amount}."
+    if status == "violated":
+        tally = ", ".join(f"{n} x {book.kinds[k].name}" for k, n in m.tally)
+        return f"Over the cap ({rule}): {tally} of {_actors(book, m.parties)} (units {', '.join(m.evidence)})."
+    return f"Cannot tell whether the cap holds ({rule}): units {', '.join(m.unknown_evidence)} lack what is needed."
+
+
+def _handover_message(book: Rulebook, m: Measure, status: str) -> str:
+    clause = m.clause
+    assert clause.area is not None and clause.controlled_by is not None
+    area, receiver, deadline = book.areas[clause.area].name, _actors(book, [clause.controlled_by]), _when(book.deadline(clause))
+    return {
+        "not_due": f"{_actors(book, clause.parties)} have until {deadline} to hand {area} over to {receiver}.",
+        "met": f"{area} is controlled by {receiver}, as agreed.",
+        "violated": f"{area} is still controlled by {_actors(book, m.parties)} after {deadline}.",
+        "unknown": f"Who controls {area} is not known.",
+    }[status]

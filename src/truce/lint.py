@@ -124,20 +124,20 @@ def _clauses(book: Rulebook, doc: Document) -> Iterator[Lint]:
             yield Lint(
                 "never-applies", "error", doc.problem(base, "the clause applies under no reading", value=clause.id)
             )
-        if clause.deadline is not None and clause.deadline < start:
+        if clause.deadline is not None and book.deadline(clause) < start:
             yield Lint(
                 "deadline-before-start",
                 "warning",
                 doc.problem(
                     (*base, "deadline"),
                     f"the deadline is before the truce starts ({start.isoformat()}): the clause is due from the start",
-                    value=clause.deadline.isoformat(),
+                    value=book.deadline(clause).isoformat(),
                     suggestion="check the date; if an earlier agreement set it, say so in the clause's note",
                 ),
             )
     for reading, index, clause in _variants(book):
         loc = _where(book, index, reading)
-        if end is not None and clause.deadline is not None and clause.deadline >= end:
+        if end is not None and clause.deadline is not None and book.deadline(clause) >= end:
             yield Lint(
                 "never-applies",
                 "error",

@@ -17,6 +17,7 @@ from shapely.geometry.base import BaseGeometry
 
 from ._source import Document, read_document, validate
 from .errors import Problem, RulebookError, ScenarioError, UnknownRulebookError, did_you_mean
+from .geo import Area, band_area, polygon_area, union_area
 from .rulebook import Rulebook
 from .scenario import Incident, Scenario, Unit
 
@@ -105,15 +106,10 @@ def _read_rulebook(path: Path) -> Rulebook:
     what = f"invalid rulebook {path}"
     book: Rulebook = validate(Rulebook.model_validate, doc, RulebookError, what)
     problems = _cross_references(book, doc)
-    geometry = {}
-    for zone_id, zone in book.zones.items():
-        try:
-            geometry[zone_id] = _read_zone(path.parent / zone.geojson)
-        except ValueError as exc:
-            problems.append(doc.problem(("zones", zone_id, "geojson"), str(exc), value=zone.geojson))
+    areas = _zone_areas(book, doc, path.parent, problems)
     if problems:
         raise RulebookError.from_problems(what, problems)
-    book._geometry.update(geometry)
+    book._areas.update(areas)
     book._origin = str(path)
     return book
 
@@ -139,6 +135,14 @@ def _cross_references(book: Rulebook, doc: Document) -> list[Problem]:
             problems.append(doc.problem(("kinds", kid), "a kind may not share an id with a class", value=kid))
         for i, cls in enumerate(kind.classes):
             check(("kinds", kid, "classes", i), cls, book.classes, "class")
+    for cid, weapon_class in book.classes.items():
+        for i, member_kind in enumerate(weapon_class.kinds):
+            check(("classes", cid, "kinds", i), member_kind, book.kinds, "kind")
+        for attribute in weapon_class.where:
+            check(("classes", cid, "where", attribute), attribute, book.attributes, "attribute")
+    for zid, zone in book.zones.items():
+        for i, part in enumerate(zone.union or []):
+            check(("zones", zid, "union", i), part, book.zones, "zone")
     defaults = [name for name, r in book.readings.items() if r.default]
     if len(defaults) > 1:
         problems.append(doc.problem(("readings",), f"only one reading may be the default, found {defaults}"))
@@ -150,6 +154,10 @@ def _cross_references(book: Rulebook, doc: Document) -> list[Problem]:
         seen.add(clause.id)
         if clause.set_by is not None:
             check((*base, "set_by"), clause.set_by, actors, "party")
+        if clause.area is not None:
+            check((*base, "area"), clause.area, book.areas, "area")
+        if clause.controlled_by is not None:
+            check((*base, "controlled_by"), clause.controlled_by, actors, "party or group")
         for name in clause.readings:
             check((*base, "readings", name), name, book.readings, "reading")
         variants: list[tuple[tuple[str | int, ...], Any]] = [(base, clause)]
@@ -167,8 +175,35 @@ def _cross_references(book: Rulebook, doc: Document) -> list[Problem]:
     return problems
 
 
-def _read_zone(path: Path) -> BaseGeometry:
-    """A valid, non-empty (multi)polygon in lon/lat from a GeoJSON file."""
+def _zone_areas(book: Rulebook, doc: Document, folder: Path, problems: list[Problem]) -> dict[str, Area]:
+    """The ground of every zone; unions are built last, from zones that are not unions."""
+    areas: dict[str, Area] = {}
+    lines: dict[str, BaseGeometry] = {}
+    for zone_id, zone in book.zones.items():
+        try:
+            if zone.geojson is not None:
+                areas[zone_id] = polygon_area(_read_zone(folder / zone.geojson))
+            elif zone.band is not None:
+                band = zone.band
+                if band.line not in lines:
+                    lines[band.line] = _read_line(folder / band.line)
+                areas[zone_id] = band_area(lines[band.line], band.side, band.from_km, band.to_km)
+        except ValueError as exc:
+            field = ("geojson",) if zone.geojson is not None else ("band", "line")
+            problems.append(doc.problem(("zones", zone_id, *field), str(exc), value=zone.geojson or (zone.band and zone.band.line)))
+    for zone_id, zone in book.zones.items():
+        if zone.union is None:
+            continue
+        for i, part in enumerate(zone.union):
+            if part in book.zones and book.zones[part].union is not None:
+                problems.append(doc.problem(("zones", zone_id, "union", i), "a union is made of zones that are not unions", value=part))
+        if all(part in areas for part in zone.union):
+            areas[zone_id] = union_area(tuple(areas[part] for part in zone.union))
+    return areas
+
+
+def _read_geojson(path: Path) -> BaseGeometry:
+    """The union of every geometry in a GeoJSON file, checked to be lon/lat."""
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except OSError as exc:
@@ -188,14 +223,27 @@ def _read_zone(path: Path) -> BaseGeometry:
     if not geoms:
         raise ValueError(f"zone file {path} holds no geometry")
     geom = shapely.union_all(geoms)
+    minx, miny, maxx, maxy = geom.bounds
+    if not (-180 <= minx <= maxx <= 180 and -90 <= miny <= maxy <= 90):
+        raise ValueError(f"zone file {path}: coordinates must be lon/lat degrees (GeoJSON order: lon, lat)")
+    return geom
+
+
+def _read_line(path: Path) -> BaseGeometry:
+    """A single non-empty LineString in lon/lat from a GeoJSON file (a band's reference line)."""
+    geom = _read_geojson(path)
+    if geom.geom_type != "LineString" or geom.is_empty or geom.length == 0:
+        raise ValueError(f"line file {path}: expected one LineString, found {geom.geom_type}")
+    return geom
+
+
+def _read_zone(path: Path) -> BaseGeometry:
+    """A valid, non-empty (multi)polygon in lon/lat from a GeoJSON file."""
+    geom = _read_geojson(path)
     if geom.geom_type not in ("Polygon", "MultiPolygon") or geom.is_empty:
         raise ValueError(f"zone file {path}: expected a non-empty Polygon or MultiPolygon, found {geom.geom_type}")
     if not geom.is_valid:
         raise ValueError(f"zone file {path}: invalid polygon ({shapely.is_valid_reason(geom)})")
-    minx, miny, maxx, maxy = geom.bounds
-    if not (-180 <= minx <= maxx <= 180 and -90 <= miny <= maxy <= 90):
-        raise ValueError(f"zone file {path}: coordinates must be lon/lat degrees (GeoJSON order: lon, lat)")
-    shapely.prepare(geom)
     return geom
 
 
@@ -254,6 +302,15 @@ def check_scenario(scenario: Scenario, book: Rulebook, doc: Document) -> None:
     for i, unit in enumerate(scenario.units):
         check(("units", i, "party"), unit.party, actors, "party or group")
         check(("units", i, "kind"), unit.kind, book.kinds, "kind")
+        for attribute in unit.attributes:
+            check(("units", i, "attributes", attribute), attribute, book.attributes, "attribute")
+    seen_areas: set[str] = set()
+    for i, control in enumerate(scenario.areas):
+        if control.id in seen_areas:
+            problems.append(doc.problem(("areas", i, "id"), f"area {control.id!r} is listed twice", value=control.id))
+        seen_areas.add(control.id)
+        check(("areas", i, "id"), control.id, book.areas, "area")
+        check(("areas", i, "controlled_by"), control.controlled_by, actors, "party or group")
     for i, incident in enumerate(scenario.incidents):
         check(("incidents", i, "by"), incident.by, actors, "party or group")
         check(("incidents", i, "kind"), incident.kind, book.incident_kinds, "incident kind")

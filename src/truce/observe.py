@@ -29,6 +29,7 @@ Phase = Literal["due", "not_due", "not_applicable"]
 Window = Literal["before", "in_force", "after"]
 
 INSIDE, OUTSIDE, UNKNOWN = 1, 0, -1
+COUNTS_UNITS = ("withdrawal", "cap")
 Tri = npt.NDArray[np.int8]
 Mask = npt.NDArray[np.bool_]
 Floats = npt.NDArray[np.float64]
@@ -75,11 +76,6 @@ def window_at(book: Rulebook, instant: datetime) -> Window:
     return WINDOWS[int(window_index(book, np.array([instant.timestamp()]))[0])]
 
 
-def due_from(clause: Clause, book: Rulebook) -> datetime:
-    """The instant from which a clause binds: its deadline, else the truce's start."""
-    return (clause.deadline if clause.type == "withdrawal" else None) or book.in_force.start
-
-
 def observe(scenario: Scenario, book: Rulebook, reading: str) -> Observation:
     """All measures for a scenario under a reading of the rulebook."""
     units = Items(scenario.units, book)
@@ -92,9 +88,11 @@ def observe(scenario: Scenario, book: Rulebook, reading: str) -> Observation:
         clause = original.under(reading)
         if clause is None:
             measures.append(Measure(original, "not_applicable"))
-        elif scenario.as_of < due_from(clause, book):
+        elif scenario.as_of < book.deadline(clause):
             measures.append(Measure(clause, "not_due", illustrative_zone=_illustrative(clause, book)))
-        elif clause.type == "withdrawal":
+        elif clause.type == "handover":
+            measures.append(handover(clause, scenario, book))
+        elif clause.type in COUNTS_UNITS:
             measures.append(measure(clause, units, classify(clause, units), active, active))
         else:
             measures.append(measure(clause, incidents, classify(clause, incidents), surely, maybe))
@@ -147,17 +145,17 @@ class Items:
         is UNKNOWN: the true place may lie on either side.
         """
         if zone not in self._zones:
-            geom = self.book.geometry(zone)
             located = ~np.isnan(self.lon)
             result = np.full(len(self), UNKNOWN, dtype=np.int8)
-            inside = shapely.intersects_xy(geom, self.lon[located], self.lat[located])
+            inside = self.book.area(zone).covers_xy(self.lon[located], self.lat[located])
             result[located] = np.where(inside, INSIDE, OUTSIDE)
             vague = located & (self.radius_km > 0)
             if vague.any():
                 # degrees of longitude are the shorter ones, so this radius in degrees errs on the wide side
                 shrink = np.maximum(np.cos(np.radians(self.lat[vague])), 0.01)
                 degrees = self.radius_km[vague] / (_KM_PER_DEGREE * shrink)
-                near = shapely.dwithin(geom.boundary, shapely.points(self.lon[vague], self.lat[vague]), degrees)
+                outline = self.book.geometry(zone).boundary
+                near = shapely.dwithin(outline, shapely.points(self.lon[vague], self.lat[vague]), degrees)
                 result[np.flatnonzero(vague)[near]] = UNKNOWN
             for named in set(self.named_zone[~located]) - {""}:
                 result[self.named_zone == named] = _zone_relation(self.book, named, zone)
@@ -204,50 +202,120 @@ class Classified:
     certain: Mask
     party: Tri
     where: Tri
+    force: Tri
 
 
 def classify(clause: Clause, items: Items) -> Classified:
-    """Which items a clause counts: kind, party and place, but not time."""
+    """Which items a clause counts: kind (and measured attributes), party and place, but not time."""
     book = items.book
-    if clause.type == "withdrawal":
-        if clause.forces == "all":
-            kind_ok = np.ones(len(items), dtype=bool)
-        else:
-            wanted = set(clause.forces or [])
-            kind_ok = np.zeros(len(items), dtype=bool)
-            for kind in set(items.kinds.tolist()):
-                if book.classes_of(kind) & wanted:
-                    kind_ok[items.kinds == kind] = True
+    if clause.type in COUNTS_UNITS:
+        force = _force_fit(book, clause, items)
     else:
-        kind_ok = np.isin(items.kinds, list(clause.incidents or [])) if len(items) else np.zeros(0, dtype=bool)
+        force = np.where(np.isin(items.kinds, list(clause.incidents or [])), INSIDE, OUTSIDE).astype(np.int8)
     party = items.coverage(_covered_parties(book, clause))
     where = items.in_zone(clause.zone) if clause.zone else np.full(len(items), INSIDE, dtype=np.int8)
-    relevant = kind_ok & (items.weights > 0) & (party != OUTSIDE) & (where != OUTSIDE)
-    return Classified(relevant, relevant & (party == INSIDE) & (where == INSIDE), party, where)
+    relevant = (force != OUTSIDE) & (items.weights > 0) & (party != OUTSIDE) & (where != OUTSIDE)
+    certain = relevant & (force == INSIDE) & (party == INSIDE) & (where == INSIDE)
+    return Classified(relevant, certain, party, where, force)
+
+
+def _force_fit(book: Rulebook, clause: Clause, items: Items) -> Tri:
+    """INSIDE if a unit is of the clause's forces, UNKNOWN if that turns on an attribute it lacks."""
+    if clause.forces == "all":
+        return np.full(len(items), INSIDE, dtype=np.int8)
+    wanted = set(clause.forces or [])
+    result = np.full(len(items), OUTSIDE, dtype=np.int8)
+    for kind in set(items.kinds.tolist()):
+        rows = np.flatnonzero(items.kinds == kind)
+        units = [items.items[int(i)] for i in rows]
+        fits = [_class_fit(book, cls, units) for cls in book.classes_of(kind) & wanted]  # type: ignore[arg-type]
+        if fits:
+            result[rows] = _any(np.stack(fits))
+    return result
+
+
+def _class_fit(book: Rulebook, cls: str, units: list[Unit]) -> Tri:
+    """Whether units of a kind in class ``cls`` meet the class's attribute bounds."""
+    bounds = book.classes[cls].where if cls in book.classes else {}
+    fit = np.full(len(units), INSIDE, dtype=np.int8)
+    for attribute, bound in bounds.items():
+        value = np.array([u.attributes.get(attribute, np.nan) for u in units], dtype=float)
+        ok = np.ones(len(units), dtype=bool)
+        with np.errstate(invalid="ignore"):
+            for limit, test in ((bound.min, np.greater_equal), (bound.max, np.less_equal),
+                                (bound.above, np.greater), (bound.below, np.less)):
+                if limit is not None:
+                    ok &= test(value, limit)
+        this = np.where(np.isnan(value), UNKNOWN, np.where(ok, INSIDE, OUTSIDE)).astype(np.int8)
+        fit = np.where((fit == OUTSIDE) | (this == OUTSIDE), OUTSIDE, np.minimum(fit, this)).astype(np.int8)
+    return fit
+
+
+def _any(fits: Tri) -> Tri:
+    """Per column: INSIDE if any row is, else UNKNOWN if any row is, else OUTSIDE."""
+    return np.where((fits == INSIDE).any(axis=0), INSIDE, np.where((fits == UNKNOWN).any(axis=0), UNKNOWN, OUTSIDE)).astype(
+        np.int8
+    )
+
+
+def party_keys(clause: Clause, items: Items) -> npt.NDArray[np.object_]:
+    """What a clause totals by: each item's actor for ``per: party`` caps, else one total for all."""
+    return items.actors if clause.per == "party" else np.full(len(items), "", dtype=object)
 
 
 def measure(clause: Clause, items: Items, classified: Classified, surely: Mask, maybe: Mask) -> Measure:
-    """A due clause's measure from its classification and the items that (surely, maybe) count now."""
+    """A due clause's measure from its classification and the items that (surely, maybe) count now.
+
+    With ``per: party`` the amount is the worst party's total, and the evidence the
+    units of every party over the limit (else of the worst one).
+    """
     certain = classified.certain & surely
     relevant = classified.relevant & maybe
     doubtful = relevant & ~certain
-    missing = [_missing(items.items[int(i)], classified.party[i], classified.where[i])
-               for i in np.flatnonzero(doubtful)]
+    keys = party_keys(clause, items)
+    totals = {key: int(items.weights[certain & (keys == key)].sum()) for key in set(keys.tolist())}
+    possibles = {key: int(items.weights[relevant & (keys == key)].sum()) for key in set(keys.tolist())}
+    amount = max(totals.values(), default=0)
+    over = {key for key, total in totals.items() if total > clause.limit} or {
+        key for key, total in totals.items() if total == amount and amount > 0
+    }
+    shown = certain & np.isin(keys, list(over)) if len(items) else certain
+    missing = [
+        m
+        for i in np.flatnonzero(doubtful)
+        for m in _missing(
+            items.book, clause, items.items[int(i)],
+            party=classified.party[i], where=classified.where[i], force=classified.force[i],
+        )
+    ]
     tally: dict[str, int] = {}
-    for kind, count in zip(items.kinds[certain].tolist(), items.weights[certain].tolist(), strict=True):
+    for kind, count in zip(items.kinds[shown].tolist(), items.weights[shown].tolist(), strict=True):
         tally[kind] = tally.get(kind, 0) + count
     return Measure(
         clause,
         "due",
-        amount=int(items.weights[certain].sum()),
-        possible=int(items.weights[relevant].sum()),
-        evidence=tuple(sorted(items.ids[certain].tolist())),
+        amount=amount,
+        possible=max(possibles.values(), default=0),
+        evidence=tuple(sorted(items.ids[shown].tolist())),
         unknown_evidence=tuple(sorted(items.ids[doubtful].tolist())),
-        parties=tuple(sorted({str(a) for a in items.actors[certain].tolist()})),
-        missing=tuple(sorted(m for ms in missing for m in ms)),
+        parties=tuple(sorted({str(a) for a in items.actors[shown].tolist()})),
+        missing=tuple(sorted(set(missing))),
         tally=tuple(sorted(tally.items())),
         illustrative_zone=_illustrative(clause, book=items.book),
     )
+
+
+def handover(clause: Clause, scenario: Scenario, book: Rulebook) -> Measure:
+    """Whether a named area is held by the party it was to be handed to (the clause being due)."""
+    assert clause.area is not None and clause.controlled_by is not None
+    holder = {a.id: a.controlled_by for a in scenario.areas}.get(clause.area)
+    if holder is None:
+        missing = (f"who controls {book.areas[clause.area].name} ({clause.area})",)
+        return Measure(clause, "due", possible=1, unknown_evidence=(clause.area,), missing=missing)
+    receivers = book.members(clause.controlled_by) | {clause.controlled_by}
+    if book.members(holder) <= receivers:
+        return Measure(clause, "due", evidence=(clause.area,))
+    return Measure(clause, "due", amount=1, possible=1, evidence=(clause.area,), parties=(holder,))
 
 
 def _illustrative(clause: Clause, book: Rulebook) -> bool:
@@ -283,13 +351,19 @@ def _covered_parties(book: Rulebook, clause: Clause) -> frozenset[str]:
     return frozenset(covered)
 
 
-def _missing(item: Unit | Incident, party: int, where: int) -> list[str]:
+def _missing(book: Rulebook, clause: Clause, item: Unit | Incident, *, party: int, where: int, force: int) -> list[str]:
     """What would settle whether a doubtful item counts."""
+    missing = []
     if isinstance(item, Unit):
         if where == UNKNOWN:
-            return [f"the position of unit {item.id} ({item.party}, {item.kind})"]
-        return [f"which member of group {item.party} unit {item.id} belongs to"]
-    missing = []
+            missing.append(f"the position of unit {item.id} ({item.party}, {item.kind})")
+        if party == UNKNOWN:
+            missing.append(f"which member of group {item.party} unit {item.id} belongs to")
+        if force == UNKNOWN:
+            wanted = book.classes_of(item.kind) & set(clause.forces or [])
+            absent = sorted({a for c in wanted if c in book.classes for a in book.classes[c].where} - set(item.attributes))
+            missing.append(f"the {' and '.join(absent)} of unit {item.id} ({item.party}, {item.kind})")
+        return missing
     if party == UNKNOWN:
         missing.append(f"the perpetrator of incident {item.id} ({item.kind})" if item.by is None
                        else f"which member of group {item.by} carried out incident {item.id}")

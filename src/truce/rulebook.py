@@ -8,6 +8,8 @@ from typing import Annotated, Any, Literal
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, PrivateAttr, StringConstraints, model_validator
 from shapely.geometry.base import BaseGeometry
 
+from .geo import Area
+
 Id = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_.-]*$", max_length=80)]
 Text = Annotated[str, StringConstraints(min_length=1, max_length=4000)]
 
@@ -41,10 +43,40 @@ class Group(_Data):
     note: Text | None = None
 
 
-class WeaponClass(_Data):
-    """A class that kinds of forces fall in (heavy, medium, the Sochi list, ...)."""
+class Bounds(_Data):
+    """Limits on a unit attribute: ``min``/``max`` include the bound, ``above``/``below`` exclude it."""
+
+    min: float | None = None
+    max: float | None = None
+    above: float | None = None
+    below: float | None = None
+
+    @model_validator(mode="after")
+    def _some_bound(self) -> Bounds:
+        if self.min is None and self.max is None and self.above is None and self.below is None:
+            raise ValueError("give at least one of min, max, above, below")
+        return self
+
+
+class Attribute(_Data):
+    """A measurable property scenario units may report (calibre, range, ...)."""
 
     name: Text
+    unit: Text | None = None
+    note: Text | None = None
+
+
+class WeaponClass(_Data):
+    """A class that kinds of forces fall in (heavy, medium, the Sochi list, ...).
+
+    A kind falls in a class if the kind lists the class or the class lists the
+    kind in ``kinds``; ``where`` further requires unit attributes within bounds
+    (e.g. ``calibre_mm: {min: 100}``), so a unit lacking one is of unknown class.
+    """
+
+    name: Text
+    kinds: list[Id] = []
+    where: dict[Id, Bounds] = {}
     note: Text | None = None
 
 
@@ -63,13 +95,67 @@ class IncidentKind(_Data):
     note: Text | None = None
 
 
+class Band(_Data):
+    """The ground between ``from_km`` and ``to_km`` from a line, on one side of it or both.
+
+    ``left`` and ``right`` are as seen walking the line in the order its points
+    are drawn. Distances are kilometres on the ground (a metric projection).
+    """
+
+    line: Text
+    side: Literal["left", "right", "both"]
+    from_km: float = Field(default=0, ge=0)
+    to_km: float = Field(gt=0, le=1000)
+
+    @model_validator(mode="after")
+    def _from_below_to(self) -> Band:
+        if self.from_km >= self.to_km:
+            raise ValueError("from_km must be less than to_km")
+        return self
+
+
 class Zone(_Data):
-    """An area from a GeoJSON file beside the rulebook."""
+    """An area: a GeoJSON polygon file, a band along a line, or the union of other zones."""
 
     name: Text
-    geojson: Text
+    geojson: Text | None = None
+    band: Band | None = None
+    union: list[Id] | None = Field(default=None, min_length=2)
     illustrative: bool = False
     note: Text | None = None
+
+    @model_validator(mode="after")
+    def _one_shape(self) -> Zone:
+        if sum(x is not None for x in (self.geojson, self.band, self.union)) != 1:
+            raise ValueError("give exactly one of 'geojson', 'band' or 'union'")
+        return self
+
+
+class NamedArea(_Data):
+    """A named place whose control scenarios report (a district to hand over, a corridor)."""
+
+    name: Text
+    note: Text | None = None
+
+
+class Span(_Data):
+    """A length of time in days and hours."""
+
+    days: int = Field(default=0, ge=0, le=36500)
+    hours: int = Field(default=0, ge=0, le=876000)
+
+    @property
+    def delta(self) -> dt.timedelta:
+        return dt.timedelta(days=self.days, hours=self.hours)
+
+
+class AfterStart(_Data):
+    """A deadline counted from the truce's start: ``{after_start: {hours: 72}}``."""
+
+    after_start: Span
+
+
+Deadline = AwareDatetime | AfterStart
 
 
 class Reading(_Data):
@@ -102,8 +188,9 @@ class ClauseReading(_Data):
     parties: list[Id] | None = Field(default=None, min_length=1)
     forces: Literal["all"] | list[Id] | None = None
     zone: Id | None = None
-    deadline: AwareDatetime | None = None
+    deadline: Deadline | None = None
     incidents: list[Id] | None = Field(default=None, min_length=1)
+    max: int | None = Field(default=None, ge=0)
     note: Text | None = None
 
 
@@ -115,10 +202,15 @@ class Clause(_Data):
     ``incidents`` by ``parties`` (inside ``zone`` if given) while the truce is in
     force. ``role: condition`` makes the clause a condition the whole truce
     depends on (set by ``set_by``) rather than a term a party can breach.
+    ``cap``: units of ``parties`` whose kind is in ``forces`` in ``zone`` (or
+    anywhere, without a zone) number at most ``max`` from ``deadline`` on;
+    ``per: party`` applies the cap to each party as scenarios report it.
+    ``handover``: ``area`` is controlled by ``controlled_by`` from ``deadline``
+    on; ``parties`` are those bound to hand it over.
     """
 
     id: Id
-    type: Literal["withdrawal", "prohibition"]
+    type: Literal["withdrawal", "prohibition", "cap", "handover"]
     role: Literal["term", "condition"] = "term"
     title: Text
     article: Text
@@ -126,23 +218,24 @@ class Clause(_Data):
     parties: list[Id] = Field(min_length=1)
     forces: Literal["all"] | list[Id] | None = None
     zone: Id | None = None
-    deadline: AwareDatetime | None = None
+    deadline: Deadline | None = None
     incidents: list[Id] | None = Field(default=None, min_length=1)
+    max: int | None = Field(default=None, ge=0)
+    per: Literal["party"] | None = None
+    area: Id | None = None
+    controlled_by: Id | None = None
     readings: dict[Id, ClauseReading] = {}
     note: Text | None = None
 
     @model_validator(mode="after")
     def _fields_fit_type(self) -> Clause:
-        if self.type == "withdrawal":
-            if self.forces is None or self.zone is None:
-                raise ValueError("a withdrawal clause needs 'forces' (a list of kinds/classes, or all) and 'zone'")
-            if self.incidents is not None:
-                raise ValueError("'incidents' belongs to prohibition clauses, not withdrawals")
-        else:
-            if self.incidents is None:
-                raise ValueError("a prohibition clause needs 'incidents' (the incident kinds it forbids)")
-            if self.forces is not None or self.deadline is not None:
-                raise ValueError("'forces' and 'deadline' belong to withdrawal clauses, not prohibitions")
+        needed = _NEEDS[self.type]
+        absent = [name for name in sorted(needed) if getattr(self, name) is None]
+        if absent:
+            raise ValueError(f"a {self.type} clause needs {', '.join(repr(a) for a in absent)}")
+        foreign = [name for name in _OWN if name not in _ALLOWS[self.type] and getattr(self, name) is not None]
+        if foreign:
+            raise ValueError(f"a {self.type} clause has no {', '.join(repr(f) for f in foreign)}")
         if self.role == "condition" and self.set_by is None:
             raise ValueError("a condition needs 'set_by': the party whose truce depends on it")
         return self
@@ -150,7 +243,7 @@ class Clause(_Data):
     @property
     def limit(self) -> int:
         """The most of what the clause counts that the state may hold before it is violated."""
-        return 0
+        return self.max if self.type == "cap" and self.max is not None else 0
 
     def under(self, reading: str) -> Clause | None:
         """This clause as a reading has it, or None if it does not apply under that reading."""
@@ -160,9 +253,26 @@ class Clause(_Data):
         if not override.applies:
             return None
         update: dict[str, Any] = {
-            k: v for k, v in override.model_dump(exclude={"applies", "note"}).items() if v is not None
+            k: getattr(override, k)
+            for k in type(override).model_fields
+            if k not in ("applies", "note") and getattr(override, k) is not None
         }
         return self.model_copy(update=update)
+
+
+_OWN = ("forces", "zone", "deadline", "incidents", "max", "per", "area", "controlled_by")
+_NEEDS: dict[str, frozenset[str]] = {
+    "withdrawal": frozenset({"forces", "zone"}),
+    "prohibition": frozenset({"incidents"}),
+    "cap": frozenset({"forces", "max"}),
+    "handover": frozenset({"area", "controlled_by", "deadline"}),
+}
+_ALLOWS: dict[str, frozenset[str]] = {
+    "withdrawal": frozenset({"forces", "zone", "deadline"}),
+    "prohibition": frozenset({"incidents", "zone"}),
+    "cap": frozenset({"forces", "zone", "deadline", "max", "per"}),
+    "handover": frozenset({"area", "controlled_by", "deadline"}),
+}
 
 
 class Rulebook(_Data):
@@ -175,15 +285,17 @@ class Rulebook(_Data):
     sources: list[Source] = Field(min_length=1)
     parties: dict[Id, Party] = Field(min_length=1)
     groups: dict[Id, Group] = {}
+    attributes: dict[Id, Attribute] = {}
     classes: dict[Id, WeaponClass] = {}
     kinds: dict[Id, Kind] = Field(min_length=1)
     incident_kinds: dict[Id, IncidentKind] = {}
     zones: dict[Id, Zone] = {}
+    areas: dict[Id, NamedArea] = {}
     readings: dict[Id, Reading] = Field(min_length=1)
     in_force: InForce
     clauses: list[Clause] = Field(min_length=1)
 
-    _geometry: dict[str, BaseGeometry] = PrivateAttr(default_factory=dict)
+    _areas: dict[str, Area] = PrivateAttr(default_factory=dict)
     _origin: str | None = PrivateAttr(default=None)
 
     @property
@@ -201,7 +313,17 @@ class Rulebook(_Data):
 
     def geometry(self, zone: str) -> BaseGeometry:
         """The shapely geometry of a zone (lon/lat degrees)."""
-        return self._geometry[zone]
+        return self._areas[zone].lonlat
+
+    def area(self, zone: str) -> Area:
+        """A zone's ground, for testing which points lie in it."""
+        return self._areas[zone]
+
+    def deadline(self, clause: Clause) -> dt.datetime:
+        """The instant from which a clause binds: its deadline, else the truce's start."""
+        if isinstance(clause.deadline, AfterStart):
+            return self.in_force.start + clause.deadline.after_start.delta
+        return clause.deadline or self.in_force.start
 
     def members(self, party_or_group: str) -> frozenset[str]:
         """Party ids an id stands for: itself, or a group's members."""
@@ -209,8 +331,9 @@ class Rulebook(_Data):
         return frozenset(group.members) if group else frozenset({party_or_group})
 
     def classes_of(self, kind: str) -> frozenset[str]:
-        """A kind's id together with the classes it falls in."""
-        return frozenset({kind, *self.kinds[kind].classes})
+        """A kind's id together with the classes it falls in (some only if attributes fit)."""
+        listed = {cid for cid, cls in self.classes.items() if kind in cls.kinds}
+        return frozenset({kind, *self.kinds[kind].classes, *listed})
 
     def clauses_under(self, reading: str) -> list[Clause]:
         """The clauses in force under a reading, overrides applied, in rulebook order."""

@@ -59,6 +59,21 @@ class Unit(_Located):
     kind: Id
     count: int = Field(default=1, ge=0)
     observed: AwareDatetime | None = None
+    attributes: dict[Id, float] = {}
+
+    @field_validator("attributes")
+    @classmethod
+    def _finite_attributes(cls, value: dict[str, float]) -> dict[str, float]:
+        if not all(math.isfinite(v) for v in value.values()):
+            raise ValueError("attribute values must be finite numbers")
+        return value
+
+
+class AreaControl(_Data):
+    """Who controls a named area at ``as_of``; ``controlled_by: null`` means not known."""
+
+    id: Id
+    controlled_by: Id | None = None
 
 
 class Incident(_Located):
@@ -102,4 +117,5 @@ class Scenario(_Data):
     as_of: AwareDatetime
     units: list[Unit] = []
     incidents: list[Incident] = []
+    areas: list[AreaControl] = []
     expect: dict[Id, Expectation] = {}

@@ -32,8 +32,8 @@ def _key_instants(book: Rulebook) -> list[datetime]:
     if book.in_force.end is not None:
         moments.append(book.in_force.end)
     for clause in book.clauses:
-        deadlines = [clause.deadline, *(r.deadline for r in clause.readings.values())]
-        moments += [d for d in deadlines if d is not None]
+        variants = [clause, *(clause.under(r) for r in clause.readings)]
+        moments += [book.deadline(c) for c in variants if c is not None]
     return sorted(set(moments))
 
 

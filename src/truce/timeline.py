@@ -22,7 +22,19 @@ from .decide import Decision, decide
 from .errors import Problem, ScenarioError
 from .evaluate import choose_reading, rulebook_for
 from .load import check_scenario, read_scenario
-from .observe import WINDOWS, Classified, Items, Measure, Observation, classify, due_from, measure, window_index
+from .observe import (
+    COUNTS_UNITS,
+    WINDOWS,
+    Classified,
+    Items,
+    Measure,
+    Observation,
+    classify,
+    handover,
+    measure,
+    party_keys,
+    window_index,
+)
 from .rulebook import Clause, Rulebook
 from .scenario import FindingStatus, Incident, Scenario, Status
 
@@ -175,7 +187,10 @@ class _Entries:
 
 @dataclass(frozen=True)
 class _Track:
-    """One clause's running totals: what surely offends (``amount``) and what may (``possible``)."""
+    """One clause's running totals: what surely offends (``amount``) and what may (``possible``).
+
+    A handover depends on no dated item: its measure is ``fixed`` once due.
+    """
 
     clause: Clause
     items: Items
@@ -183,6 +198,27 @@ class _Track:
     due: float
     amount: _Entries
     possible: _Entries
+    fixed: Measure | None = None
+
+    def totals(self, points: Floats) -> tuple[Ints, Ints]:
+        """Amount and possible at each point; for ``per: party`` caps, the worst party's."""
+        if self.fixed is not None:
+            return np.full(len(points), self.fixed.amount), np.full(len(points), self.fixed.possible)
+        keys = party_keys(self.clause, self.items)
+        found = []
+        for entries in (self.amount, self.possible):
+            per_key = [entries.totals(points, keys[entries.items] == key) for key in set(keys.tolist())]
+            found.append(np.max(per_key, axis=0) if per_key else np.zeros(len(points), dtype=np.int64))
+        return found[0], found[1]
+
+    def measure_at(self, point: float) -> Measure:
+        """The clause's measure at ``point`` (once due), with its evidence."""
+        if self.fixed is not None:
+            return self.fixed
+        if self.clause.type in COUNTS_UNITS:
+            active = self.items.active_at(point)
+            return measure(self.clause, self.items, self.classified, active, active)
+        return measure(self.clause, self.items, self.classified, *self.items.during(point))
 
 
 class _Sweep:
@@ -199,13 +235,19 @@ class _Sweep:
             clause = original.under(reading)
             if clause is None:
                 self.tracks[original.id] = None
+            elif clause.type == "handover":
+                nothing = Items([], book)
+                fixed = handover(clause, scenario, book)
+                empty = _Entries.of(np.zeros(0), np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.intp))
+                due = book.deadline(clause).timestamp()
+                self.tracks[original.id] = _Track(clause, nothing, classify(clause, nothing), due, empty, empty, fixed)
             else:
-                self.tracks[original.id] = self._track(clause, units if clause.type == "withdrawal" else incidents)
+                self.tracks[original.id] = self._track(clause, units if clause.type in COUNTS_UNITS else incidents)
         self.parties = sorted({*book.parties, *book.groups})
 
     def _track(self, clause: Clause, items: Items) -> _Track:
         classified = classify(clause, items)
-        if clause.type == "withdrawal":
+        if clause.type in COUNTS_UNITS:
             # a unit observation counts from its time until the next observation of that unit
             def entries(mask: npt.NDArray[np.bool_]) -> _Entries:
                 index = np.flatnonzero(mask)
@@ -223,7 +265,7 @@ class _Sweep:
             sure, may = np.flatnonzero(classified.certain & surely), np.flatnonzero(classified.relevant & maybe)
             amount = _Entries.of(items.stop[sure], items.weights[sure], sure)
             possible = _Entries.of(items.start[may], items.weights[may], may)
-        return _Track(clause, items, classified, due_from(clause, self.book).timestamp(), amount, possible)
+        return _Track(clause, items, classified, self.book.deadline(clause).timestamp(), amount, possible)
 
     def _points(self, start: datetime | None, end: datetime | None) -> Floats:
         """Every instant something may change, from ``start`` (default: the first dated item or the truce's start)."""
@@ -253,8 +295,9 @@ class _Sweep:
                 continue
             limit = track.clause.limit
             columns.append(np.where(points < track.due, 1, 2))
-            columns.append(np.minimum(track.amount.totals(points), limit + 1))
-            columns.append(np.minimum(track.possible.totals(points), limit + 1))
+            amount, possible = track.totals(points)
+            columns.append(np.minimum(amount, limit + 1))
+            columns.append(np.minimum(possible, limit + 1))
             columns.append(self._party_bits(track, points))
         table = np.stack(columns, axis=1)
         changed = np.ones(len(points), dtype=bool)
@@ -313,11 +356,17 @@ class _Sweep:
         )
 
     def _party_bits(self, track: _Track, points: Floats) -> Ints:
-        """Per point, a bit per party with items surely offending the clause then."""
-        actors = track.items.actors[track.amount.items]
+        """Per point, a bit per party that surely offends the clause then (over the cap, for a per-party cap)."""
         bits = np.zeros(len(points), dtype=np.int64)
+        if track.fixed is not None:
+            for i, party in enumerate(self.parties):
+                if party in track.fixed.parties:
+                    bits |= 1 << i
+            return bits
+        actors = track.items.actors[track.amount.items]
+        floor = track.clause.limit if track.clause.per == "party" else 0
         for i, party in enumerate(self.parties):
-            present = track.amount.totals(points, actors == party) > 0
+            present = track.amount.totals(points, actors == party) > floor
             bits |= np.where(present, 1 << i, 0)
         return bits
 
@@ -341,21 +390,13 @@ class _Sweep:
             track = self.tracks[clause_id]
             if outcome != "violated" or track is None or track.clause.role != role:
                 continue
-            surely, maybe = self._counting(track, point)
-            found = measure(track.clause, track.items, track.classified, surely, maybe)
+            found = track.measure_at(point)
             clauses.append(clause_id)
             parties.update(found.parties)
             evidence.update(found.evidence)
         if not clauses:
             return None
         return Moment(at=self._time(point), clauses=clauses, parties=sorted(parties), evidence=sorted(evidence))
-
-    @staticmethod
-    def _counting(track: _Track, point: float) -> tuple[npt.NDArray[np.bool_], npt.NDArray[np.bool_]]:
-        if track.clause.type == "withdrawal":
-            active = track.items.active_at(point)
-            return active, active
-        return track.items.during(point)
 
     def _changes(
         self, point: float, before: dict[str, FindingStatus], after: dict[str, FindingStatus]
@@ -370,7 +411,7 @@ class _Sweep:
                 index = np.union1d(track.amount.at(point), track.possible.at(point))
                 if len(index) == 0 and status in ("violated", "unknown"):
                     # the clock changed it (a deadline, the start): show what counts at that moment
-                    found = measure(track.clause, track.items, track.classified, *self._counting(track, point))
+                    found = track.measure_at(point)
                     evidence = list(found.evidence if status == "violated" else found.unknown_evidence)
                 else:
                     evidence = sorted(str(i) for i in track.items.ids[index].tolist())

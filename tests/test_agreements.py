@@ -1,0 +1,139 @@
+"""The agreement library: every bundled rulebook loads and is listed; the language's new
+terms (bands, unions, attribute classes, caps, handovers, relative deadlines) are validated."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+import truce
+
+RULES = Path(__file__).resolve().parents[1] / "rules"
+AGREEMENTS = ["golan-1974", "karabakh-2020", "korea-1953", "minsk-2015", "moscow-2020", "nes-2019"]
+
+
+def test_every_agreement_is_listed_with_title_date_and_source() -> None:
+    listed = {info.id: info for info in truce.list_rulebooks()}
+    for rid in AGREEMENTS:
+        info = listed[rid]
+        book = truce.load_rulebook(rid)
+        assert (info.title, info.date, info.source) == (book.title, book.date.isoformat(), book.sources[0].title)
+        assert all(clause.article for clause in book.clauses)
+        assert all(zone.illustrative for zone in book.zones.values())
+
+
+def test_every_agreement_has_five_examples() -> None:
+    examples = Path(__file__).resolve().parents[1] / "examples"
+    for rid in AGREEMENTS:
+        assert len(list((examples / rid).glob("*.yaml"))) >= 5, rid
+
+
+def test_relative_deadlines_count_from_the_start() -> None:
+    korea = truce.load_rulebook("korea-1953")
+    clause = next(c for c in korea.clauses if c.id == "forces-leave-dmz")
+    assert korea.deadline(clause) == dt.datetime(1953, 7, 30, 22, tzinfo=dt.timezone(dt.timedelta(hours=9)))
+    minsk = truce.load_rulebook("minsk-2015")
+    clause = next(c for c in minsk.clauses if c.id == "ua-artillery-25km")
+    assert minsk.deadline(clause) == dt.datetime(2015, 3, 1, tzinfo=dt.timezone(dt.timedelta(hours=2)))
+
+
+def test_a_reading_can_move_a_deadline() -> None:
+    book = truce.load_rulebook("karabakh-2020")
+    clause = next(c for c in book.clauses if c.id == "kalbajar-returned")
+    moved = clause.under("extended")
+    assert moved is not None
+    assert book.deadline(moved) - book.deadline(clause) == dt.timedelta(days=10)
+
+
+def test_per_party_cap_names_every_party_over_it() -> None:
+    state: dict[str, Any] = {
+        "agreement": "golan-1974",
+        "as_of": "1974-07-01T12:00:00+02:00",
+        "units": [
+            {"id": "il", "party": "il", "kind": "tank", "count": 80, "position": {"lat": 33.044339, "lon": 35.754397}},
+            {"id": "sy", "party": "sy", "kind": "tank", "count": 76, "position": {"lat": 33.055639, "lon": 35.910618}},
+        ],
+    }
+    verdict = truce.evaluate(state)
+    assert verdict.finding("tanks-cap").status == "violated"
+    assert verdict.responsible == ["il", "sy"]
+    assert verdict.finding("tanks-cap").evidence == ["il", "sy"]
+    state["units"][1]["count"] = 75
+    assert truce.evaluate(state).responsible == ["il"]
+
+
+def _copy_rulebook(tmp_path: Path, rid: str, edit: Any) -> Path:
+    shutil.copytree(RULES / "zones", tmp_path / "zones")
+    data = yaml.safe_load((RULES / f"{rid}.yaml").read_text())
+    edit(data)
+    path = tmp_path / f"{rid}.yaml"
+    path.write_text(yaml.safe_dump(data, sort_keys=False))
+    return path
+
+
+def _problems(path: Path) -> dict[str, str]:
+    with pytest.raises(truce.RulebookError) as info:
+        truce.load_rulebook(path)
+    return {p.path: f"{p.message} {p.suggestion or ''}" for p in info.value.problems}
+
+
+def test_bad_band_and_zone_shapes_are_each_reported(tmp_path: Path) -> None:
+    def edit(data: dict[str, Any]) -> None:
+        data["zones"]["dmz"]["band"]["from_km"] = 3
+        data["zones"]["north-half"]["geojson"] = "zones/korea-mdl.geojson"
+        data["zones"]["south-half"]["band"]["side"] = "north"
+
+    problems = _problems(_copy_rulebook(tmp_path, "korea-1953", edit))
+    assert "from_km must be less than to_km" in problems["zones.dmz.band"]
+    assert "exactly one of 'geojson', 'band' or 'union'" in problems["zones.north-half"]
+    assert "zones.south-half.band.side" in problems
+
+
+def test_unknown_ids_in_the_new_terms_get_did_you_mean(tmp_path: Path) -> None:
+    def edit(data: dict[str, Any]) -> None:
+        data["classes"]["short_range_artillery"]["where"] = {"calibre": {"max": 122}}
+        data["zones"]["first-zones"]["union"] = ["il-0-10", "sy-0-1"]
+
+    problems = _problems(_copy_rulebook(tmp_path, "golan-1974", edit))
+    assert "did you mean 'calibre_mm'" in problems["classes.short_range_artillery.where.calibre"]
+    assert "did you mean 'sy-0-10'" in problems["zones.first-zones.union[1]"]
+
+
+def test_clause_fields_must_fit_its_type(tmp_path: Path) -> None:
+    def edit(data: dict[str, Any]) -> None:
+        del data["clauses"][1]["area"]
+        data["clauses"][4]["max"] = 10
+        del data["clauses"][6]["max"]
+
+    problems = _problems(_copy_rulebook(tmp_path, "karabakh-2020", edit))
+    assert "needs 'area'" in problems["clauses[1]"]
+    assert "a withdrawal clause has no 'max'" in problems["clauses[4]"]
+    assert "needs 'max'" in problems["clauses[6]"]
+
+
+def test_a_line_file_must_hold_a_line(tmp_path: Path) -> None:
+    def edit(data: dict[str, Any]) -> None:
+        data["zones"]["border-30km"]["band"]["line"] = "zones/idlib-buffer.geojson"
+
+    problems = _problems(_copy_rulebook(tmp_path, "nes-2019", edit))
+    assert "expected one LineString, found Polygon" in problems["zones.border-30km.band.line"]
+
+
+def test_scenario_attributes_and_areas_are_checked() -> None:
+    state = {
+        "agreement": "karabakh-2020",
+        "as_of": "2020-11-20T12:00:00+03:00",
+        "units": [{"id": "u", "party": "ru", "kind": "apc", "attributes": {"calibre_mm": 14.5}}],
+        "areas": [{"id": "kalbajr", "controlled_by": "arm"}],
+    }
+    with pytest.raises(truce.ScenarioError) as info:
+        truce.evaluate(state)
+    problems = {p.path: p for p in info.value.problems}
+    assert set(problems) == {"units[0].attributes.calibre_mm", "areas[0].id", "areas[0].controlled_by"}
+    assert problems["areas[0].id"].suggestion == "did you mean 'kalbajar'?"
+    assert problems["areas[0].controlled_by"].value == "arm"
