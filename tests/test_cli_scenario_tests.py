@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from importlib.metadata import entry_points
 from pathlib import Path
 
 import pytest
@@ -56,9 +57,13 @@ def test_folder_without_scenario_tests_is_bad_input(tmp_path: Path, capsys: pyte
     assert "no scenario tests found" in capsys.readouterr().err
 
 
+# Installed, the plugin loads through its pytest11 entry point; from a source tree, it is named with -p.
+_PLUGIN = [] if any(ep.name == "truce" for ep in entry_points(group="pytest11")) else ["-p", "truce.pytest_plugin"]
+
+
 def _pytest(folder: Path, *args: str) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
-    command = [sys.executable, "-m", "pytest", "-p", "truce.pytest_plugin", "-p", "no:cacheprovider", "-q", *args]
+    command = [sys.executable, "-m", "pytest", *_PLUGIN, "-p", "no:cacheprovider", "-q", *args]
     return subprocess.run([*command, str(folder)], capture_output=True, text=True, env=env, cwd=folder, check=False)
 
 
