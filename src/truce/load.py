@@ -4,21 +4,20 @@ from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
 import shapely
-from pydantic import ValidationError
 from shapely.geometry import shape
 from shapely.geometry.base import BaseGeometry
 
-from ._source import Document, parse_text, read_document, validate, validation_problems
+from ._source import Document, read_document, validate
 from .errors import Problem, RulebookError, ScenarioError, UnknownRulebookError, did_you_mean
 from .rulebook import Rulebook
-from .scenario import Scenario
+from .scenario import Incident, Scenario, Unit
 
 __all__ = [
     "RulebookInfo",
@@ -31,7 +30,7 @@ __all__ = [
 ]
 
 _SUFFIXES = (".yaml", ".yml", ".json")
-_cache: dict[tuple[str, int], Rulebook] = {}
+_cache: dict[tuple[str, int, int], Rulebook] = {}
 _cache_lock = threading.Lock()
 
 
@@ -71,7 +70,8 @@ def list_rulebooks() -> list[RulebookInfo]:
 def load_rulebook(ref: str | Path) -> Rulebook:
     """A validated rulebook from a bundled id (``"idlib-2019"``) or a file path; cached per file."""
     path = _rulebook_path(ref)
-    key = (str(path.resolve()), path.stat().st_mtime_ns)
+    stat = path.stat()
+    key = (str(path.resolve()), stat.st_mtime_ns, stat.st_size)
     with _cache_lock:
         cached = _cache.get(key)
     if cached is not None:
@@ -149,7 +149,7 @@ def _cross_references(book: Rulebook, doc: Document) -> list[Problem]:
         seen.add(clause.id)
         if clause.set_by is not None:
             check((*base, "set_by"), clause.set_by, actors, "party")
-        for name, override in clause.readings.items():
+        for name in clause.readings:
             check((*base, "readings", name), name, book.readings, "reading")
         variants: list[tuple[tuple[str | int, ...], Any]] = [(base, clause)]
         variants += [((*base, "readings", n), o) for n, o in clause.readings.items()]
@@ -238,11 +238,13 @@ def check_scenario(scenario: Scenario, book: Rulebook, doc: Document) -> None:
                 doc.problem(loc, f"unknown {what} {value!r} in rulebook {book.id}", value=value, suggestion=did_you_mean(value, options))
             )
 
-    for field, items in (("units", scenario.units), ("incidents", scenario.incidents)):
+    groups: tuple[tuple[str, Sequence[Unit | Incident]], ...] = (("units", scenario.units), ("incidents", scenario.incidents))
+    for field, items in groups:
         seen: set[str] = set()
         for i, item in enumerate(items):
             if item.id in seen:
-                problems.append(doc.problem((field, i, "id"), f"id {item.id!r} is used twice", value=item.id, suggestion="ids must be unique"))
+                message = f"id {item.id!r} is used twice"
+                problems.append(doc.problem((field, i, "id"), message, value=item.id, suggestion="ids must be unique"))
             seen.add(item.id)
             check((field, i, "zone"), item.zone, book.zones, "zone")
     for i, unit in enumerate(scenario.units):

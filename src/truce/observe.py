@@ -74,7 +74,7 @@ def observe(scenario: Scenario, book: Rulebook, reading: str) -> Observation:
         elif clause.type == "withdrawal":
             measures.append(_withdrawal(clause, units, scenario, book))
         else:
-            measures.append(_prohibition(clause, incidents, times, as_of, scenario, book))
+            measures.append(_prohibition(clause, incidents, times, scenario, book))
     ignored = tuple(i.id for i, t in zip(scenario.incidents, times, strict=True) if t > as_of)
     return Observation(window_at(book, scenario.as_of), tuple(measures), ignored)
 
@@ -189,9 +189,7 @@ def _missing_unit(unit: Unit, where: int, party: int) -> str:
     return f"which member of group {unit.party} unit {unit.id} belongs to"
 
 
-def _prohibition(
-    clause: Clause, incidents: _Items, times: npt.NDArray[np.float64], as_of: float, scenario: Scenario, book: Rulebook
-) -> Measure:
+def _prohibition(clause: Clause, incidents: _Items, times: npt.NDArray[np.float64], scenario: Scenario, book: Rulebook) -> Measure:
     illustrative = clause.zone is not None and book.zones[clause.zone].illustrative
     if scenario.as_of < book.in_force.start:
         return Measure(clause, "not_due", illustrative_zone=illustrative)
@@ -200,7 +198,7 @@ def _prohibition(
     end = book.in_force.end.timestamp() if book.in_force.end else np.inf
     kinds = np.array([i.kind for i in items], dtype=object)
     kind_ok = np.isin(kinds, list(clause.incidents or [])) if len(items) else np.zeros(0, dtype=bool)
-    during = (times >= start) & (times < end) & (times <= as_of)
+    during = (times >= start) & (times < end) & (times <= scenario.as_of.timestamp())
     party = incidents.coverage(np.array([i.by for i in items], dtype=object), _covered_parties(book, clause))
     where = incidents.in_zone(clause.zone) if clause.zone else np.full(len(items), INSIDE, dtype=np.int8)
     relevant = kind_ok & during & (party != OUTSIDE) & (where != OUTSIDE)
