@@ -6,7 +6,7 @@
     ('holds', True)
 """
 
-from .errors import EngineError, Problem, RulebookError, ScenarioError, TruceError, UnknownRulebookError
+from .errors import EngineError, EngineUnavailableError, Problem, RulebookError, ScenarioError, TruceError, UnknownRulebookError
 from .evaluate import evaluate
 from .load import RulebookInfo, list_rulebooks, load_rulebook, load_scenario
 from .rulebook import Rulebook
@@ -15,10 +15,12 @@ from .verdict import Finding, Verdict
 
 __all__ = [
     "EngineError",
+    "EngineUnavailableError",
     "Finding",
     "Incident",
     "Position",
     "Problem",
+    "Rulebook",
     "RulebookError",
     "RulebookInfo",
     "Scenario",
