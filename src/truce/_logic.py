@@ -38,11 +38,11 @@ Pattern = tuple[Test, ...]
 
 @dataclass(frozen=True)
 class VerdictRule:
-    """A status, the window it needs, and the finding that triggers it (None: no finding needed)."""
+    """A status, the window it needs, and the findings that must all be present (each matched by some finding)."""
 
     status: str
     window: Pattern
-    finding: Pattern | None
+    findings: tuple[Pattern, ...] = ()
 
 
 _DUE = Test("phase", "==", "due")
@@ -63,15 +63,18 @@ IN_FORCE_OUTCOMES: tuple[tuple[str, Pattern], ...] = (
 """The truce's window -> the finding on its period of force."""
 
 _IN_FORCE: Pattern = (Test("phase", "==", "in_force"),)
+_CONDITION_VIOLATED: Pattern = (Test("role", "==", "condition"), Test("status", "==", "violated"))
+_CONDITION_UNKNOWN: Pattern = (Test("role", "==", "condition"), Test("status", "==", "unknown"))
+_TERM_VIOLATED: Pattern = (Test("role", "==", "term"), Test("status", "==", "violated"))
 VERDICT_PRECEDENCE: tuple[VerdictRule, ...] = (
-    VerdictRule("not_in_force", (Test("phase", "!=", "in_force"),), None),
-    VerdictRule("conditions_unmet", _IN_FORCE, (Test("role", "==", "condition"), Test("status", "==", "violated"))),
-    VerdictRule("indeterminate", _IN_FORCE, (Test("role", "==", "condition"), Test("status", "==", "unknown"))),
-    VerdictRule("breached", _IN_FORCE, (Test("role", "==", "term"), Test("status", "==", "violated"))),
-    VerdictRule("indeterminate", _IN_FORCE, (Test("status", "==", "unknown"),)),
-    VerdictRule("holds", _IN_FORCE, None),
+    VerdictRule("not_in_force", (Test("phase", "!=", "in_force"),)),
+    VerdictRule("conditions_unmet", _IN_FORCE, (_CONDITION_VIOLATED,)),
+    VerdictRule("indeterminate", _IN_FORCE, (_CONDITION_UNKNOWN, _TERM_VIOLATED)),
+    VerdictRule("breached", _IN_FORCE, (_TERM_VIOLATED,)),
+    VerdictRule("indeterminate", _IN_FORCE, ((Test("status", "==", "unknown"),),)),
+    VerdictRule("holds", _IN_FORCE),
 )
-"""The first rule whose window and finding match gives the status; the clauses of its
+"""The first rule whose window and findings match gives the status; the clauses of its
 matching findings are the ones 'because' of which it holds. A status is only given when no
 unknown could overturn it: a breach while a condition is unknown is indeterminate, since
 the condition, if unmet, would take precedence."""
@@ -148,9 +151,7 @@ def decide_python(book: Rulebook, reading: str, observation: Observation) -> Dec
     for rule in VERDICT_PRECEDENCE:
         if not matches(rule.window, window):
             continue
-        if rule.finding is None:
-            return Decision(in_force, findings, rule.status, ())
-        because = sorted(str(f["clause"]) for f in facts if matches(rule.finding, f))
-        if because:
-            return Decision(in_force, findings, rule.status, tuple(because))
+        found = [[str(f["clause"]) for f in facts if matches(pattern, f)] for pattern in rule.findings]
+        if all(found):
+            return Decision(in_force, findings, rule.status, tuple(sorted({c for clauses in found for c in clauses})))
     raise EngineError(f"no verdict rule matched window {observation.window} and findings {findings}")

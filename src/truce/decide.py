@@ -52,17 +52,34 @@ def _condition(kind: str, pattern: Pattern, limit: int = 0, **fields: str) -> di
 
 
 def _verdict_rules() -> dict[str, dict[str, Any]]:
-    """One rule per status; each excludes, by negated joins, the findings of every rule above it."""
+    """One rule per entry of the precedence; negated joins keep it from firing when a rule above would."""
     rules: dict[str, dict[str, Any]] = {}
     for i, rule in enumerate(VERDICT_PRECEDENCE):
         joins: list[dict[str, Any]] = [{"w": _condition("window", rule.window)}]
-        if rule.finding is not None:
-            joins.append({"f": _condition("finding", rule.finding)})
-        for j, higher in enumerate(VERDICT_PRECEDENCE[:i]):
-            if higher.finding is not None and higher.window == rule.window:
-                joins.append({f"x{j}$not": _condition("finding", higher.finding)})
+        joins += [{f"f{k}": _condition("finding", pattern)} for k, pattern in enumerate(rule.findings)]
+        joins += [{f"x{k}$not": _condition("finding", pattern)} for k, pattern in enumerate(_exclusions(i))]
         rules[f"verdict:{rule.status}:{i}"] = {"all": joins}
     return rules
+
+
+def _exclusions(index: int) -> list[Pattern]:
+    """Finding patterns whose absence rules out every higher rule with the same window.
+
+    A higher rule needing one pattern is ruled out by its absence; one needing several, by the
+    absence of one already excluded, or of the only one this rule does not itself require.
+    """
+    rule = VERDICT_PRECEDENCE[index]
+    higher = [r.findings for r in VERDICT_PRECEDENCE[:index] if r.window == rule.window]
+    excluded = list(dict.fromkeys(p for needs in higher if len(needs) == 1 for p in needs))
+    for needs in higher:
+        if len(needs) > 1 and not set(needs) & set(excluded):
+            rest = [p for p in needs if p not in rule.findings]
+            if len(rest) != 1:
+                raise EngineError(f"verdict rule {index} ({rule.status}) cannot exclude a higher rule needing {needs}")
+            excluded.append(rest[0])
+    if not rule.findings and any(not needs for needs in higher):
+        raise EngineError(f"verdict rule {index} ({rule.status}) is shadowed by a higher rule that needs no finding")
+    return excluded
 
 
 def ruleset_definition(book: Rulebook, reading: str) -> dict[str, dict[str, Any]]:
@@ -142,7 +159,7 @@ def _run(compiled: _Compiled, sid: str, observation: Observation) -> Decision:
     statuses = {name.split(":")[1] for name, _ in fired if name.startswith("verdict:")}
     if len(in_force) != 1 or len(statuses) != 1:
         raise EngineError(f"the rules gave in-force {in_force} and verdict {sorted(statuses)}; expected one of each")
-    because = tuple(sorted({msg["f"]["clause"] for _, msg in fired if "f" in msg}))
+    because = tuple(sorted({fact["clause"] for _, msg in fired for key, fact in msg.items() if key.startswith("f")}))
     return Decision(in_force=in_force[0], findings=findings, status=statuses.pop(), because=because)
 
 
