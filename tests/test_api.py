@@ -8,6 +8,7 @@ import truce
 def test_public_surface_is_pinned() -> None:
     assert sorted(truce.__all__) == [
         "EngineError",
+        "EngineUnavailableError",
         "Finding",
         "Incident",
         "Position",

@@ -6,7 +6,7 @@
     ('holds', True)
 """
 
-from .errors import EngineError, Problem, RulebookError, ScenarioError, TruceError, UnknownRulebookError
+from .errors import EngineError, EngineUnavailableError, Problem, RulebookError, ScenarioError, TruceError, UnknownRulebookError
 from .evaluate import evaluate
 from .load import RulebookInfo, list_rulebooks, load_rulebook, load_scenario
 from .rulebook import Rulebook
@@ -16,6 +16,7 @@ from .verdict import Finding, Verdict
 
 __all__ = [
     "EngineError",
+    "EngineUnavailableError",
     "Finding",
     "Incident",
     "Position",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
@@ -13,7 +14,10 @@ from .errors import Problem, TruceError
 
 Lines = dict[tuple[str | int, ...], int]
 
-_MAX_BYTES = 64 * 1024 * 1024
+_MAX_BYTES = 8 * 1024 * 1024
+_MAX_NODES = 1_000_000
+_MAX_DEPTH = 200
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 class Document:
@@ -46,14 +50,16 @@ def read_document(path: Path, error: type[TruceError]) -> Document:
     """Read a .yaml/.yml/.json file into a Document, or raise ``error`` naming the file."""
     name = str(path)
     try:
-        raw = path.read_bytes()
+        with path.open("rb") as stream:
+            raw = stream.read(_MAX_BYTES + 1)
     except OSError as exc:
         raise error.from_problems(
             f"cannot read {name}", [Problem("", f"cannot read file: {exc.strerror or exc}", file=name)]
         ) from None
     if len(raw) > _MAX_BYTES:
         raise error.from_problems(
-            f"{name} is too large", [Problem("", f"file is {len(raw)} bytes; the limit is {_MAX_BYTES}", file=name)]
+            f"{name} is too large",
+            [Problem("", f"file is over the limit of {_MAX_BYTES} bytes", file=name, suggestion="pass a dict, or split the state")],
         )
     try:
         text = raw.decode("utf-8")
@@ -66,9 +72,14 @@ def read_document(path: Path, error: type[TruceError]) -> Document:
 
 
 def parse_text(text: str, file: str, error: type[TruceError]) -> Document:
-    """Parse YAML (JSON is YAML) with safe constructors only; reject duplicate keys."""
-    loader = yaml.SafeLoader(text)
+    """Parse YAML (JSON is YAML) with safe constructors only; reject duplicate keys.
+
+    Aliases are expanded while counting, so an alias bomb or a recursive anchor
+    fails after ``_MAX_NODES`` values instead of exhausting memory.
+    """
+    loader = None
     try:
+        loader = _Loader(text)
         node = loader.get_single_node()
         if node is None:
             data: object = None
@@ -76,7 +87,9 @@ def parse_text(text: str, file: str, error: type[TruceError]) -> Document:
         else:
             lines = {}
             duplicates: list[Problem] = []
-            _index(node, (), lines, duplicates, file)
+            too_large = _index(node, (), lines, duplicates, file)
+            if too_large is not None:
+                raise error.from_problems(f"{file} is too large", [too_large])
             if duplicates:
                 raise error.from_problems(f"{file} has duplicate keys", duplicates)
             data = loader.construct_document(node)
@@ -87,35 +100,49 @@ def parse_text(text: str, file: str, error: type[TruceError]) -> Document:
         raise error.from_problems(f"{file} is not valid YAML", [Problem("", msg, file=file, line=line)]) from None
     except yaml.YAMLError as exc:
         raise error.from_problems(f"{file} is not valid YAML", [Problem("", str(exc), file=file)]) from None
+    except RecursionError:
+        raise error.from_problems(f"{file} is nested too deeply", [Problem("", "too deeply nested", file=file)]) from None
     finally:
-        loader.dispose()
+        if loader is not None:
+            loader.dispose()
     return Document(data, file, lines)
 
 
 def _index(
-    node: yaml.Node, loc: tuple[str | int, ...], lines: Lines, duplicates: list[Problem], file: str
-) -> None:
-    lines[loc] = node.start_mark.line + 1
-    if isinstance(node, yaml.MappingNode):
-        seen: set[str] = set()
-        for key_node, value_node in node.value:
-            key = str(key_node.value)
-            if key in seen:
-                duplicates.append(
-                    Problem(
-                        dotted((*loc, key)),
-                        "key appears twice; the second would silently replace the first",
-                        file=file,
-                        line=key_node.start_mark.line + 1,
-                        suggestion="keep one",
+    root: yaml.Node, loc: tuple[str | int, ...], lines: Lines, duplicates: list[Problem], file: str
+) -> Problem | None:
+    """Record each field's line (its key's, for a mapping value) and every duplicate key, walking aliases
+    as expanded; a Problem if over budget."""
+    stack: list[tuple[yaml.Node, tuple[str | int, ...], int]] = [(root, loc, root.start_mark.line + 1)]
+    seen_nodes = 0
+    while stack:
+        node, loc, line = stack.pop()
+        seen_nodes += 1
+        if seen_nodes > _MAX_NODES or len(loc) > _MAX_DEPTH:
+            limit = f"more than {_MAX_NODES} values" if seen_nodes > _MAX_NODES else f"nested deeper than {_MAX_DEPTH}"
+            return Problem(dotted(loc), f"document too large: {limit} (aliases count as expanded)", file=file, line=line)
+        lines[loc] = line
+        children: list[tuple[yaml.Node, tuple[str | int, ...], int]] = []
+        if isinstance(node, yaml.MappingNode):
+            keys: set[str] = set()
+            for key_node, value_node in node.value:
+                key = str(key_node.value)
+                if key in keys:
+                    duplicates.append(
+                        Problem(
+                            dotted((*loc, key)),
+                            "key appears twice; the second would silently replace the first",
+                            file=file,
+                            line=key_node.start_mark.line + 1,
+                            suggestion="keep one",
+                        )
                     )
-                )
-            seen.add(key)
-            _index(value_node, (*loc, key), lines, duplicates, file)
-            lines[(*loc, key)] = key_node.start_mark.line + 1
-    elif isinstance(node, yaml.SequenceNode):
-        for i, item in enumerate(node.value):
-            _index(item, (*loc, i), lines, duplicates, file)
+                keys.add(key)
+                children.append((value_node, (*loc, key), key_node.start_mark.line + 1))
+        elif isinstance(node, yaml.SequenceNode):
+            children = [(item, (*loc, i), item.start_mark.line + 1) for i, item in enumerate(node.value)]
+        stack.extend(reversed(children))
+    return None
 
 
 def validation_problems(exc: ValidationError, doc: Document, prefix: tuple[str | int, ...] = ()) -> list[Problem]:
@@ -147,4 +174,4 @@ def _is_union_tag(part: object) -> bool:
 
 
 def _is_scalar(value: object) -> bool:
-    return value is None or isinstance(value, str | int | float | bool)
+    return value is None or isinstance(value, str | int | float | bool | dt.date)

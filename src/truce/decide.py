@@ -1,9 +1,8 @@
 """Decide clause findings and the verdict with durable_rules.
 
 Each (rulebook, reading) is compiled once into a durable_rules ruleset whose
-rules carry the rulebook's thresholds. A status is only given when no unknown
-could overturn it: a breach while a condition is unknown is indeterminate,
-since the condition, if unmet, would take precedence. An evaluation runs in its own state
+rules carry the rulebook's thresholds; the rules are generated from the tables
+in ``_logic`` that the Python engine also evaluates. An evaluation runs in its own state
 (a fresh sid), in two rounds: measures settle each clause's finding, then the
 findings and the truce's window settle the verdict. We drive the engine's C
 API ourselves, so no background timer threads run, errors in actions surface,
@@ -16,91 +15,81 @@ import itertools
 import json
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 import durable_rules_engine as dre
 
+from ._logic import (
+    CLAUSE_OUTCOMES,
+    IN_FORCE_OUTCOMES,
+    VERDICT_PRECEDENCE,
+    Decision,
+    Pattern,
+    finding_fact,
+    measure_fact,
+    resolve,
+    window_fact,
+)
 from .errors import EngineError
 from .observe import Measure, Observation
 from .rulebook import Rulebook
 
-__all__ = ["Decision", "decide"]
+__all__ = ["Decision", "decide", "ruleset_definition"]
 
-_CLAUSE_OUTCOMES = ("not_applicable", "not_due", "violated", "unknown", "met")
-_IN_FORCE = {"$and": [{"t": "window"}, {"phase": "in_force"}]}
-
-
-def _finding(*conditions: dict[str, Any]) -> dict[str, Any]:
-    return {"$and": [{"t": "finding"}, *conditions]}
+_OPS = {"!=": "$neq", ">": "$gt", "<=": "$lte"}
 
 
-_VERDICT_RULES: dict[str, dict[str, Any]] = {
-    "verdict:not_in_force": {"all": [{"w": {"$and": [{"t": "window"}, {"$neq": {"phase": "in_force"}}]}}]},
-    "verdict:conditions_unmet": {
-        "all": [{"w": _IN_FORCE}, {"f": _finding({"role": "condition"}, {"status": "violated"})}]
-    },
-    "verdict:breached": {
-        "all": [
-            {"w": _IN_FORCE},
-            {"f": _finding({"role": "term"}, {"status": "violated"})},
-            {"c$not": _finding({"role": "condition"}, {"$or": [{"status": "violated"}, {"status": "unknown"}]})},
-        ]
-    },
-    "verdict:indeterminate": {
-        "all": [
-            {"w": _IN_FORCE},
-            {"f": _finding({"status": "unknown"})},
-            {"c$not": _finding({"status": "violated"})},
-        ]
-    },
-    "verdict:indeterminate:condition-unknown": {
-        "all": [
-            {"w": _IN_FORCE},
-            {"f": _finding({"role": "condition"}, {"status": "unknown"})},
-            {"g": _finding({"role": "term"}, {"status": "violated"})},
-            {"c$not": _finding({"role": "condition"}, {"status": "violated"})},
-        ]
-    },
-    "verdict:holds": {
-        "all": [{"w": _IN_FORCE}, {"c$not": _finding({"$or": [{"status": "violated"}, {"status": "unknown"}]})}]
-    },
-}
+def _condition(kind: str, pattern: Pattern, limit: int = 0, **fields: str) -> dict[str, Any]:
+    """A durable_rules condition on one fact of type ``kind`` with ``fields`` passing every test of a pattern."""
+    terms: list[dict[str, Any]] = [{"t": kind}, *({k: v} for k, v in fields.items())]
+    for test in pattern:
+        value = resolve(test.value, limit)
+        if test.op == "==":
+            terms.append({test.field: value})
+        else:
+            terms.append({_OPS[test.op]: {test.field: value}})
+    return {"$and": terms}
 
 
-@dataclass(frozen=True)
-class Decision:
-    """The engine's word: a status per clause, the verdict, and the clauses behind it."""
+def _verdict_rules() -> dict[str, dict[str, Any]]:
+    """One rule per entry of the precedence; negated joins keep it from firing when a rule above would."""
+    rules: dict[str, dict[str, Any]] = {}
+    for i, rule in enumerate(VERDICT_PRECEDENCE):
+        joins: list[dict[str, Any]] = [{"w": _condition("window", rule.window)}]
+        joins += [{f"f{k}": _condition("finding", pattern)} for k, pattern in enumerate(rule.findings)]
+        joins += [{f"x{k}$not": _condition("finding", pattern)} for k, pattern in enumerate(_exclusions(i))]
+        rules[f"verdict:{rule.status}:{i}"] = {"all": joins}
+    return rules
 
-    in_force: str
-    findings: dict[str, str]
-    status: str
-    because: tuple[str, ...]
 
+def _exclusions(index: int) -> list[Pattern]:
+    """Finding patterns whose absence rules out every higher rule with the same window.
 
-def _clause_rules(clause_id: str, limit: int) -> dict[str, dict[str, Any]]:
-    def rule(*conditions: dict[str, Any]) -> dict[str, Any]:
-        return {"all": [{"m": {"$and": [{"t": "measure"}, {"clause": clause_id}, *conditions]}}]}
-
-    return {
-        f"clause:{clause_id}:not_applicable": rule({"phase": "not_applicable"}),
-        f"clause:{clause_id}:not_due": rule({"phase": "not_due"}),
-        f"clause:{clause_id}:violated": rule({"phase": "due"}, {"$gt": {"amount": limit}}),
-        f"clause:{clause_id}:unknown": rule({"phase": "due"}, {"$lte": {"amount": limit}}, {"$gt": {"possible": limit}}),
-        f"clause:{clause_id}:met": rule({"phase": "due"}, {"$lte": {"possible": limit}}),
-    }
+    A higher rule needing one pattern is ruled out by its absence; one needing several, by the
+    absence of one already excluded, or of the only one this rule does not itself require.
+    """
+    rule = VERDICT_PRECEDENCE[index]
+    higher = [r.findings for r in VERDICT_PRECEDENCE[:index] if r.window == rule.window]
+    excluded = list(dict.fromkeys(p for needs in higher if len(needs) == 1 for p in needs))
+    for needs in higher:
+        if len(needs) > 1 and not set(needs) & set(excluded):
+            rest = [p for p in needs if p not in rule.findings]
+            if len(rest) != 1:
+                raise EngineError(f"verdict rule {index} ({rule.status}) cannot exclude a higher rule needing {needs}")
+            excluded.append(rest[0])
+    if not rule.findings and any(not needs for needs in higher):
+        raise EngineError(f"verdict rule {index} ({rule.status}) is shadowed by a higher rule that needs no finding")
+    return excluded
 
 
 def ruleset_definition(book: Rulebook, reading: str) -> dict[str, dict[str, Any]]:
     """The durable_rules JSON definition compiled from a rulebook under one reading."""
-    rules: dict[str, dict[str, Any]] = {
-        "in_force:not_due": {"all": [{"m": {"$and": [{"t": "window"}, {"phase": "before"}]}}]},
-        "in_force:met": {"all": [{"m": _IN_FORCE}]},
-        "in_force:not_applicable": {"all": [{"m": {"$and": [{"t": "window"}, {"phase": "after"}]}}]},
-    }
+    rules = {f"in_force:{name}": {"all": [{"m": _condition("window", pattern)}]} for name, pattern in IN_FORCE_OUTCOMES}
     for clause in book.clauses:
-        rules.update(_clause_rules(clause.id, (clause.under(reading) or clause).limit))
-    rules.update(_VERDICT_RULES)
+        limit = (clause.under(reading) or clause).limit
+        for name, pattern in CLAUSE_OUTCOMES:
+            rules[f"clause:{clause.id}:{name}"] = {"all": [{"m": _condition("measure", pattern, limit, clause=clause.id)}]}
+    rules.update(_verdict_rules())
     return rules
 
 
@@ -161,29 +150,21 @@ def _run(compiled: _Compiled, sid: str, observation: Observation) -> Decision:
     fired.clear()
     roles = {m.clause.id: m.clause.role for m in observation.measures}
     finding_facts = [
-        {"sid": sid, "id": f"finding:{cid}", "t": "finding", "clause": cid, "role": roles[cid], "status": status}
+        {"sid": sid, "id": f"finding:{cid}", "t": "finding", **finding_fact(cid, roles[cid], status)}
         for cid, status in findings.items()
     ]
     _post(compiled, sid, finding_facts, record)
-    _post(compiled, sid, [{"sid": sid, "id": "window", "t": "window", "phase": observation.window}], record)
+    _post(compiled, sid, [{"sid": sid, "id": "window", "t": "window", **window_fact(observation)}], record)
     in_force = [name.split(":")[1] for name, _ in fired if name.startswith("in_force:")]
     statuses = {name.split(":")[1] for name, _ in fired if name.startswith("verdict:")}
     if len(in_force) != 1 or len(statuses) != 1:
         raise EngineError(f"the rules gave in-force {in_force} and verdict {sorted(statuses)}; expected one of each")
-    because = tuple(sorted({fact["clause"] for _, msg in fired for key, fact in msg.items() if key in ("f", "g")}))
+    because = tuple(sorted({fact["clause"] for _, msg in fired for key, fact in msg.items() if key.startswith("f")}))
     return Decision(in_force=in_force[0], findings=findings, status=statuses.pop(), because=because)
 
 
 def _measure_fact(sid: str, index: int, measure: Measure) -> dict[str, Any]:
-    return {
-        "sid": sid,
-        "id": f"measure:{index}",
-        "t": "measure",
-        "clause": measure.clause.id,
-        "phase": measure.phase,
-        "amount": measure.amount,
-        "possible": measure.possible,
-    }
+    return {"sid": sid, "id": f"measure:{index}", "t": "measure", **measure_fact(measure)}
 
 
 def _post(

@@ -4,6 +4,7 @@
     ├── ScenarioError      a scenario state is malformed or names unknown ids
     ├── RulebookError      a rulebook or its zone files are malformed
     │   └── UnknownRulebookError   no bundled rulebook has that id
+    ├── EngineUnavailableError  the engine asked for cannot run here (durable on 3.13+) or does not exist
     └── EngineError (also RuntimeError)  the rule engine misbehaved (a bug, not bad input)
 
 Input errors carry every problem found, not just the first: ``error.problems``
@@ -18,6 +19,7 @@ from dataclasses import dataclass
 
 __all__ = [
     "EngineError",
+    "EngineUnavailableError",
     "Problem",
     "RulebookError",
     "ScenarioError",
@@ -89,6 +91,10 @@ class RulebookError(TruceError):
 
 class UnknownRulebookError(RulebookError):
     """No bundled rulebook has the requested id."""
+
+
+class EngineUnavailableError(TruceError):
+    """The decision engine asked for cannot run in this interpreter, or there is no such engine."""
 
 
 class EngineError(TruceError, RuntimeError):

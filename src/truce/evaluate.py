@@ -7,7 +7,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from .decide import decide
+from .engines import decider
 from .errors import Problem, ScenarioError, did_you_mean
 from .load import check_scenario, load_rulebook, read_scenario
 from .observe import Measure, observe
@@ -22,9 +22,15 @@ def evaluate(
     state: Mapping[str, Any] | Scenario | str | Path,
     rules: Rulebook | str | Path | None = None,
     reading: str | None = None,
+    engine: str | None = None,
 ) -> Verdict:
     """Whether the ceasefire holds in ``state`` under ``rules`` (default: the state's
-    ``agreement``) read as ``reading`` (default: the state's, else the rulebook's)."""
+    ``agreement``) read as ``reading`` (default: the state's, else the rulebook's).
+
+    ``engine`` decides: ``"durable"`` (durable_rules) or ``"python"``; by default
+    durable where it imports (Python < 3.13), else python. Both give the same verdict.
+    """
+    decide = decider(engine)
     scenario, doc = read_scenario(state)
     book = rulebook_for(scenario, rules, doc.file)
     check_scenario(scenario, book, doc)

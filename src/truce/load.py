@@ -15,7 +15,7 @@ import shapely
 from shapely.geometry import shape
 from shapely.geometry.base import BaseGeometry
 
-from ._source import Document, read_document, validate
+from ._source import _MAX_BYTES, Document, read_document, validate
 from .errors import Problem, RulebookError, ScenarioError, UnknownRulebookError, did_you_mean
 from .geo import Area, band_area, polygon_area, union_area
 from .rulebook import Rulebook
@@ -71,6 +71,10 @@ def list_rulebooks() -> list[RulebookInfo]:
 
 def load_rulebook(ref: str | Path) -> Rulebook:
     """A validated rulebook from a bundled id (``"idlib-2019"``) or a file path; cached per file."""
+    if not isinstance(ref, str | Path):
+        raise RulebookError.from_problems(
+            "cannot load rulebook", [Problem("rules", f"expected a rulebook id or path, got {type(ref).__name__}")]
+        )
     path = _rulebook_path(ref)
     stat = path.stat()
     key = (str(path.resolve()), stat.st_mtime_ns, stat.st_size)
@@ -205,11 +209,17 @@ def _zone_areas(book: Rulebook, doc: Document, folder: Path, problems: list[Prob
 def _read_geojson(path: Path) -> BaseGeometry:
     """The union of every geometry in a GeoJSON file, checked to be lon/lat."""
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        with path.open("rb") as stream:
+            raw = stream.read(_MAX_BYTES + 1)
+        if len(raw) > _MAX_BYTES:
+            raise ValueError(f"zone file {path} is over the limit of {_MAX_BYTES} bytes")
+        data = json.loads(raw.decode("utf-8"))
     except OSError as exc:
         raise ValueError(f"cannot read zone file {path}: {exc.strerror or exc}") from None
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise ValueError(f"zone file {path} is not valid JSON: {exc}") from None
+    except RecursionError:
+        raise ValueError(f"zone file {path} is nested too deeply") from None
     geoms = []
     features = data.get("features") if isinstance(data, dict) and data.get("type") == "FeatureCollection" else [data]
     for feature in features or []:

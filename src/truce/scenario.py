@@ -57,7 +57,7 @@ class Unit(_Located):
     id: ObjectId
     party: Id
     kind: Id
-    count: int = Field(default=1, ge=0)
+    count: int = Field(default=1, ge=0, le=1_000_000_000)
     observed: AwareDatetime | None = None
     attributes: dict[Id, float] = {}
 

@@ -11,8 +11,10 @@
         truce.evaluate(state, rules=book)
 
 States are plain dicts in the scenario format. Positions cluster inside zones,
-on and near their edges, far away, or are left unknown; times cluster around
-the truce's start, end and every deadline.
+on and near their edges, far away, or are left unknown; a unit or incident
+may name a zone instead of a position; parties may be whole groups (so which
+member acted is unknown) and perpetrators may be unknown; times cluster
+around the truce's start, end and every deadline.
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ from hypothesis import strategies as st
 
 from .rulebook import Rulebook
 
-__all__ = ["instants", "positions", "scenarios"]
+__all__ = ["instants", "places", "positions", "scenarios"]
 
 
 def _key_instants(book: Rulebook) -> list[datetime]:
@@ -73,32 +75,41 @@ def positions(book: Rulebook) -> st.SearchStrategy[dict[str, float] | None]:
     return st.one_of(*options)
 
 
+def places(book: Rulebook) -> st.SearchStrategy[dict[str, Any]]:
+    """Where a unit or incident is: ``{"position": ...}`` (maybe None), ``{"zone": id}``, or nothing."""
+    options: list[st.SearchStrategy[dict[str, Any]]] = [positions(book).map(lambda p: {"position": p}), st.just({})]
+    if book.zones:
+        options.append(st.sampled_from(sorted(book.zones)).map(lambda z: {"zone": z}))
+    return st.one_of(*options)
+
+
 def _ids(prefix: str) -> st.SearchStrategy[str]:
     return st.integers(0, 10**6).map(lambda n: f"{prefix}-{n}")
 
 
+def _located(fields: dict[str, st.SearchStrategy[Any]], book: Rulebook) -> st.SearchStrategy[dict[str, Any]]:
+    return st.builds(lambda item, place: {**item, **place}, st.fixed_dictionaries(fields), places(book))
+
+
 def _units(book: Rulebook, actors: list[str]) -> st.SearchStrategy[dict[str, Any]]:
-    return st.fixed_dictionaries(
-        {
-            "id": _ids("u"),
-            "party": st.sampled_from(actors),
-            "kind": st.sampled_from(sorted(book.kinds)),
-            "count": st.integers(0, 500),
-            "position": positions(book),
-        }
-    )
+    fields: dict[str, st.SearchStrategy[Any]] = {
+        "id": _ids("u"),
+        "party": st.sampled_from(actors),
+        "kind": st.sampled_from(sorted(book.kinds)),
+        "count": st.one_of(st.integers(0, 3), st.integers(0, 500)),
+    }
+    return _located(fields, book)
 
 
 def _incidents(book: Rulebook, actors: list[str]) -> st.SearchStrategy[dict[str, Any]]:
-    return st.fixed_dictionaries(
-        {
-            "id": _ids("i"),
-            "time": instants(book).map(datetime.isoformat),
-            "kind": st.sampled_from(sorted(book.incident_kinds)),
-            "by": st.one_of(st.none(), st.sampled_from(actors)),
-            "position": positions(book),
-        }
-    )
+    fields: dict[str, st.SearchStrategy[Any]] = {
+        "id": _ids("i"),
+        "time": instants(book).map(datetime.isoformat),
+        "kind": st.sampled_from(sorted(book.incident_kinds)),
+        "by": st.one_of(st.none(), st.sampled_from(actors)),
+        "fatalities": st.one_of(st.none(), st.integers(0, 50)),
+    }
+    return _located(fields, book)
 
 
 def scenarios(book: Rulebook, max_units: int = 8, max_incidents: int = 5) -> st.SearchStrategy[dict[str, Any]]:

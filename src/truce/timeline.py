@@ -18,7 +18,8 @@ import numpy as np
 import numpy.typing as npt
 from pydantic import BaseModel, ConfigDict
 
-from .decide import Decision, decide
+from ._logic import Decision
+from .engines import Decider, decider
 from .errors import Problem, ScenarioError
 from .evaluate import choose_reading, rulebook_for
 from .load import check_scenario, read_scenario
@@ -137,12 +138,15 @@ def timeline(
     source: Mapping[str, Any] | Scenario | str | Path,
     rules: Rulebook | str | Path | None = None,
     reading: str | None = None,
+    *,
     start: datetime | None = None,
     end: datetime | None = None,
+    engine: str | None = None,
 ) -> Timeline:
     """The truce's status over time for a log (a scenario whose units carry ``observed``
     times and whose incidents may carry a ``latest`` time), from ``start`` (default:
-    the first dated item or the truce's start) until ``end`` (default: open)."""
+    the first dated item or the truce's start) until ``end`` (default: open), decided
+    by ``engine`` as in ``truce.evaluate``."""
     scenario, doc = read_scenario(source)
     book = rulebook_for(scenario, rules, doc.file)
     check_scenario(scenario, book, doc)
@@ -157,7 +161,7 @@ def timeline(
         raise ScenarioError.from_problems(
             "empty timeline", [Problem("end", "must come after start", value=end.isoformat(), suggestion="swap them")]
         )
-    return _Sweep(scenario, book, chosen).run(start, end)
+    return _Sweep(scenario, book, chosen, decider(engine)).run(start, end)
 
 
 @dataclass(frozen=True)
@@ -224,8 +228,8 @@ class _Track:
 class _Sweep:
     """Sweeps the change points of one scenario under one reading."""
 
-    def __init__(self, scenario: Scenario, book: Rulebook, reading: str) -> None:
-        self.scenario, self.book, self.reading = scenario, book, reading
+    def __init__(self, scenario: Scenario, book: Rulebook, reading: str, decide: Decider) -> None:
+        self.scenario, self.book, self.reading, self.decide = scenario, book, reading, decide
         self.zone: tzinfo | None = book.in_force.start.tzinfo
         units, incidents = Items(scenario.units, book), Items(scenario.incidents, book)
         starts = np.concatenate([units.start, incidents.start, [np.inf]])
@@ -311,7 +315,7 @@ class _Sweep:
             key = tuple(v for i, v in enumerate(values) if i == 0 or i % 4 != 0)
             decision = decisions.get(key)
             if decision is None:
-                decision = decisions[key] = decide(self.book, self.reading, self._observation(values))
+                decision = decisions[key] = self.decide(self.book, self.reading, self._observation(values))
             bits = 0
             if decision.status in ("breached", "conditions_unmet"):
                 for i, clause_id in enumerate(self.tracks):
