@@ -26,6 +26,7 @@ def test_public_surface_is_pinned() -> None:
         "list_rulebooks",
         "load_rulebook",
         "load_scenario",
+        "sweep",
         "timeline",
     ]
     for name in truce.__all__:

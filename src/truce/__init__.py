@@ -11,6 +11,7 @@ from .evaluate import evaluate
 from .load import RulebookInfo, list_rulebooks, load_rulebook, load_scenario
 from .rulebook import Rulebook
 from .scenario import Incident, Position, Scenario, Unit
+from .sweep import sweep
 from .timeline import Timeline, timeline
 from .verdict import Finding, Verdict
 
@@ -34,5 +35,6 @@ __all__ = [
     "list_rulebooks",
     "load_rulebook",
     "load_scenario",
+    "sweep",
     "timeline",
 ]
