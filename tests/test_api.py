@@ -7,6 +7,7 @@ import truce
 
 def test_public_surface_is_pinned() -> None:
     assert sorted(truce.__all__) == [
+        "Columns",
         "EngineError",
         "Finding",
         "Incident",

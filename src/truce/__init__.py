@@ -6,6 +6,7 @@
     ('holds', True)
 """
 
+from .columns import Columns
 from .errors import EngineError, Problem, RulebookError, ScenarioError, TruceError, UnknownRulebookError
 from .evaluate import evaluate
 from .load import RulebookInfo, list_rulebooks, load_rulebook, load_scenario
@@ -16,6 +17,7 @@ from .timeline import Timeline, timeline
 from .verdict import Finding, Verdict
 
 __all__ = [
+    "Columns",
     "EngineError",
     "Finding",
     "Incident",

@@ -19,6 +19,7 @@ from typing import Any
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
+from .columns import Columns
 from .errors import EngineError, Problem, ScenarioError, TruceError
 from .evaluate import evaluate
 from .rulebook import Rulebook
@@ -27,7 +28,7 @@ from .verdict import Verdict
 
 __all__ = ["Outcome", "State", "sweep"]
 
-State = Mapping[str, Any] | Scenario | str | Path
+State = Mapping[str, Any] | Scenario | Columns | str | Path
 Outcome = Verdict | TruceError
 """A scenario's verdict, or the error that kept it from one."""
 
