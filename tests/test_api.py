@@ -7,6 +7,7 @@ import truce
 
 def test_public_surface_is_pinned() -> None:
     assert sorted(truce.__all__) == [
+        "Columns",
         "EngineError",
         "EngineUnavailableError",
         "Finding",
@@ -27,6 +28,7 @@ def test_public_surface_is_pinned() -> None:
         "list_rulebooks",
         "load_rulebook",
         "load_scenario",
+        "sweep",
         "timeline",
     ]
     for name in truce.__all__:

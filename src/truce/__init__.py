@@ -6,15 +6,18 @@
     ('holds', True)
 """
 
+from .columns import Columns
 from .errors import EngineError, EngineUnavailableError, Problem, RulebookError, ScenarioError, TruceError, UnknownRulebookError
 from .evaluate import evaluate
 from .load import RulebookInfo, list_rulebooks, load_rulebook, load_scenario
 from .rulebook import Rulebook
 from .scenario import Incident, Position, Scenario, Unit
+from .sweep import sweep
 from .timeline import Timeline, timeline
 from .verdict import Finding, Verdict
 
 __all__ = [
+    "Columns",
     "EngineError",
     "EngineUnavailableError",
     "Finding",
@@ -35,5 +38,6 @@ __all__ = [
     "list_rulebooks",
     "load_rulebook",
     "load_scenario",
+    "sweep",
     "timeline",
 ]

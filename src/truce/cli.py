@@ -29,6 +29,7 @@ from .load import list_rulebooks, load_rulebook
 from .mapping import draw_map
 from .scenario_tests import expectation_diff, expected_readings, find_scenario_tests
 from .schema import SchemaName, json_schema
+from .sweep import sweep as _sweep
 from .timeline_cli import timeline_command
 from .verdict import Verdict
 
@@ -128,6 +129,50 @@ def evaluate(
         else:
             _out.print(verdict_view(verdict, str(path)))
         worst = max(worst, EXIT_CODES[verdict.status])
+    raise typer.Exit(worst)
+
+
+@app.command()
+def sweep(
+    scenarios: Annotated[list[Path], typer.Argument(help="Scenario .yaml or .json files.", show_default=False)],
+    rules: Rules = None,
+    reading: ReadingOpt = None,
+    workers: Annotated[int | None, typer.Option("--workers", "-w", min=1, help="Worker processes (default: one per core).")] = None,
+    scheduler: Annotated[
+        str | None, typer.Option("--dask", help="Run on a dask.distributed scheduler at this address instead of local processes.")
+    ] = None,
+    fmt: FormatOpt = Format.text,
+) -> None:
+    """Evaluate many scenario files in parallel: one line each, in the order given.
+
+    A file that cannot be evaluated is reported on its line and the rest still
+    run; the exit status is the worst over all files (3 if any was bad input).
+    """
+    if scheduler is not None:
+        try:
+            from distributed import Client  # noqa: PLC0415  (an optional extra)
+        except ImportError:
+            raise typer.BadParameter("--dask needs dask.distributed: pip install 'truce[dask]'") from None
+        with Client(scheduler) as client:  # type: ignore[no-untyped-call]
+            outcomes = _sweep(scenarios, rules, reading, client.get_executor(), progress=True)
+    else:
+        from concurrent.futures import ProcessPoolExecutor  # noqa: PLC0415
+
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            outcomes = _sweep(scenarios, rules, reading, pool, progress=True)
+    worst = 0
+    for path, outcome in zip(scenarios, outcomes, strict=True):
+        if isinstance(outcome, TruceError):
+            worst = max(worst, _EXIT_BUG if isinstance(outcome, EngineError) else EXIT_BAD_INPUT)
+            line = {"file": str(path), "error": _one_line(outcome)}
+            typer.echo(json.dumps(line) if fmt is Format.json else f"{path}: error: {line['error']}")
+            continue
+        worst = max(worst, EXIT_CODES[outcome.status])
+        if fmt is Format.json:
+            typer.echo(outcome.model_dump_json())
+        else:
+            who = f" ({', '.join(outcome.responsible)})" if outcome.responsible else ""
+            typer.echo(f"{path}: {status_label(outcome.status)}{who}")
     raise typer.Exit(worst)
 
 

@@ -7,6 +7,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from ._source import Document
+from .columns import Columns
 from .engines import decider
 from .errors import Problem, ScenarioError, did_you_mean
 from .load import check_scenario, load_rulebook, read_scenario
@@ -19,7 +21,7 @@ __all__ = ["choose_reading", "evaluate", "rulebook_for"]
 
 
 def evaluate(
-    state: Mapping[str, Any] | Scenario | str | Path,
+    state: Mapping[str, Any] | Scenario | Columns | str | Path,
     rules: Rulebook | str | Path | None = None,
     reading: str | None = None,
     engine: str | None = None,
@@ -31,11 +33,12 @@ def evaluate(
     durable where it imports (Python < 3.13), else python. Both give the same verdict.
     """
     decide = decider(engine)
-    scenario, doc = read_scenario(state)
+    scenario, doc = (state.scenario, Document(None, None)) if isinstance(state, Columns) else read_scenario(state)
     book = rulebook_for(scenario, rules, doc.file)
     check_scenario(scenario, book, doc)
     chosen = choose_reading(book, reading or scenario.reading, doc.file)
-    observation = observe(scenario, book, chosen)
+    units, incidents = state.items(book) if isinstance(state, Columns) else (None, None)
+    observation = observe(scenario, book, chosen, units, incidents)
     decision = decide(book, chosen, observation)
     findings = [_in_force_finding(book, decision.in_force)]
     findings += [_finding(book, m, decision.findings[m.clause.id]) for m in observation.measures]

@@ -12,11 +12,10 @@ instant; ``measure`` combines the two.
 
 from __future__ import annotations
 
-import itertools
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
-from typing import Literal
+from datetime import datetime, timedelta, timezone
+from typing import Any, Literal
 
 import numpy as np
 import numpy.typing as npt
@@ -33,6 +32,7 @@ COUNTS_UNITS = ("withdrawal", "cap")
 Tri = npt.NDArray[np.int8]
 Mask = npt.NDArray[np.bool_]
 Floats = npt.NDArray[np.float64]
+Strings = npt.NDArray[np.object_]
 
 _KM_PER_DEGREE = 111.32
 
@@ -76,10 +76,13 @@ def window_at(book: Rulebook, instant: datetime) -> Window:
     return WINDOWS[int(window_index(book, np.array([instant.timestamp()]))[0])]
 
 
-def observe(scenario: Scenario, book: Rulebook, reading: str) -> Observation:
-    """All measures for a scenario under a reading of the rulebook."""
-    units = Items(scenario.units, book)
-    incidents = Items(scenario.incidents, book)
+def observe(
+    scenario: Scenario, book: Rulebook, reading: str, units: Items | None = None, incidents: Items | None = None
+) -> Observation:
+    """All measures for a scenario under a reading of the rulebook; ``units``/``incidents``
+    stand in for the scenario's own lists when a state comes as columns."""
+    units = Items(scenario.units, book) if units is None else units
+    incidents = Items(scenario.incidents, book) if incidents is None else incidents
     as_of = scenario.as_of.timestamp()
     active = units.active_at(as_of)
     surely, maybe = incidents.during(as_of)
@@ -107,24 +110,55 @@ class Items:
     observation until the next observation of the same id (always, if it has
     none); for an incident, the moments it may have happened, ``stop`` exclusive
     when the time is uncertain and equal to ``start`` when it is exact.
+    ``offsets`` keep each start's and stop's UTC offset in seconds, for messages.
+    ``attributes`` hold a column per measured attribute, NaN where a unit lacks it.
     """
 
     def __init__(self, items: Sequence[Unit | Incident], book: Rulebook) -> None:
-        self.items = items
+        units = [i for i in items if isinstance(i, Unit)]
+        names = sorted({a for u in units for a in u.attributes})
+        start = np.array([_start(i) for i in items], dtype=float)
+        self._fill(
+            book,
+            ids=np.array([i.id for i in items], dtype=object),
+            actors=np.array([i.party if isinstance(i, Unit) else i.by for i in items], dtype=object),
+            kinds=np.array([i.kind for i in items], dtype=object),
+            weights=np.array([i.count if isinstance(i, Unit) else 1 for i in items], dtype=np.int64),
+            lon=np.array([i.position.lon if i.position else np.nan for i in items], dtype=float),
+            lat=np.array([i.position.lat if i.position else np.nan for i in items], dtype=float),
+            radius_km=np.array([i.uncertainty_km or 0.0 for i in items], dtype=float),
+            named_zone=np.array([i.zone or "" for i in items], dtype=object),
+            start=start,
+            stop=np.array([_stop(i) for i in items], dtype=float),
+            offsets=np.array([_offsets(i) for i in items], dtype=np.int32).reshape(len(items), 2),
+            attributes={a: np.array([u.attributes.get(a, np.nan) for u in units], dtype=float) for a in names},
+        )
+
+    @classmethod
+    def from_columns(cls, book: Rulebook, **columns: Any) -> Items:
+        """Items straight from validated columns (see ``__init__`` for their meaning), no object per row."""
+        items = cls.__new__(cls)
+        items._fill(book, **columns)
+        return items
+
+    def _fill(
+        self, book: Rulebook, *, ids: Strings, actors: Strings, kinds: Strings, weights: npt.NDArray[np.int64],
+        lon: Floats, lat: Floats, radius_km: Floats, named_zone: Strings, start: Floats, stop: Floats,
+        offsets: npt.NDArray[np.int32], attributes: Mapping[str, Floats],
+    ) -> None:
         self.book = book
-        self.ids = np.array([i.id for i in items], dtype=object)
-        self.actors = np.array([i.party if isinstance(i, Unit) else i.by for i in items], dtype=object)
-        self.kinds = np.array([i.kind for i in items], dtype=object)
-        self.weights = np.array([i.count if isinstance(i, Unit) else 1 for i in items], dtype=np.int64)
-        self.lon = np.array([i.position.lon if i.position else np.nan for i in items], dtype=float)
-        self.lat = np.array([i.position.lat if i.position else np.nan for i in items], dtype=float)
-        self.radius_km = np.array([i.uncertainty_km or 0.0 for i in items], dtype=float)
-        self.named_zone = np.array([i.zone or "" for i in items], dtype=object)
-        self.start, self.stop = _spans(items)
+        self.ids, self.actors, self.kinds, self.weights = ids, actors, kinds, weights
+        self.lon, self.lat, self.radius_km, self.named_zone = lon, lat, radius_km, named_zone
+        self.start, self.stop, self.offsets, self.attributes = start, _chain(ids, start, stop), offsets, attributes
         self._zones: dict[str, Tri] = {}
 
     def __len__(self) -> int:
-        return len(self.items)
+        return len(self.ids)
+
+    def stamp(self, row: int, end: int) -> str:
+        """The ISO 8601 text of a row's start (``end`` 0) or stop (1), in the offset it was given in."""
+        moment = (self.start, self.stop)[end][row]
+        return datetime.fromtimestamp(moment, timezone(timedelta(seconds=int(self.offsets[row, end])))).isoformat()
 
     def active_at(self, instant: float) -> Mask:
         """Units whose observation is the one that counts at ``instant``."""
@@ -170,16 +204,26 @@ class Items:
         return result
 
 
-def _spans(items: Sequence[Unit | Incident]) -> tuple[Floats, Floats]:
-    start = np.array([_start(i) for i in items], dtype=float)
-    stop = np.array([_stop(i) for i in items], dtype=float)
-    observed = [k for k, i in enumerate(items) if isinstance(i, Unit) and i.observed is not None]
-    if observed:
-        order = sorted(observed, key=lambda k: (items[k].id, start[k]))
-        for here, after in itertools.pairwise(order):
-            if items[here].id == items[after].id:
-                stop[here] = start[after]
-    return start, stop
+def _chain(ids: Strings, start: Floats, stop: Floats) -> Floats:
+    """Stops with each dated observation of a unit ending where the next one of that id begins."""
+    dated = np.flatnonzero(np.isfinite(start) & np.isinf(stop))
+    if len(dated) < 2:
+        return stop
+    codes = np.unique(ids[dated], return_inverse=True)[1]
+    ranked = np.lexsort((start[dated], codes))
+    order, sorted_codes = dated[ranked], codes[ranked]
+    same = sorted_codes[1:] == sorted_codes[:-1]
+    chained = stop.copy()
+    chained[order[:-1][same]] = start[order[1:][same]]
+    return chained
+
+
+def _offsets(item: Unit | Incident) -> tuple[int, int]:
+    if isinstance(item, Unit):
+        return (0, 0)
+    first = item.time.utcoffset() or timedelta(0)
+    last = (item.latest or item.time).utcoffset() or timedelta(0)
+    return int(first.total_seconds()), int(last.total_seconds())
 
 
 def _start(item: Unit | Incident) -> float:
@@ -227,20 +271,19 @@ def _force_fit(book: Rulebook, clause: Clause, items: Items) -> Tri:
     result = np.full(len(items), OUTSIDE, dtype=np.int8)
     for kind in set(items.kinds.tolist()):
         rows = np.flatnonzero(items.kinds == kind)
-        units = [items.items[int(i)] for i in rows]
-        fits = [_class_fit(book, cls, units) for cls in book.classes_of(kind) & wanted]  # type: ignore[arg-type]
+        fits = [_class_fit(book, cls, items, rows) for cls in book.classes_of(kind) & wanted]
         if fits:
             result[rows] = _any(np.stack(fits))
     return result
 
 
-def _class_fit(book: Rulebook, cls: str, units: list[Unit]) -> Tri:
-    """Whether units of a kind in class ``cls`` meet the class's attribute bounds."""
+def _class_fit(book: Rulebook, cls: str, items: Items, rows: npt.NDArray[np.intp]) -> Tri:
+    """Whether the units at ``rows`` (of a kind in class ``cls``) meet the class's attribute bounds."""
     bounds = book.classes[cls].where if cls in book.classes else {}
-    fit = np.full(len(units), INSIDE, dtype=np.int8)
+    fit = np.full(len(rows), INSIDE, dtype=np.int8)
     for attribute, bound in bounds.items():
-        value = np.array([u.attributes.get(attribute, np.nan) for u in units], dtype=float)
-        ok = np.ones(len(units), dtype=bool)
+        value = items.attributes[attribute][rows] if attribute in items.attributes else np.full(len(rows), np.nan)
+        ok = np.ones(len(rows), dtype=bool)
         with np.errstate(invalid="ignore"):
             for limit, test in ((bound.min, np.greater_equal), (bound.max, np.less_equal),
                                 (bound.above, np.greater), (bound.below, np.less)):
@@ -284,8 +327,7 @@ def measure(clause: Clause, items: Items, classified: Classified, surely: Mask, 
         m
         for i in np.flatnonzero(doubtful)
         for m in _missing(
-            items.book, clause, items.items[int(i)],
-            party=classified.party[i], where=classified.where[i], force=classified.force[i],
+            clause, items, int(i), party=classified.party[i], where=classified.where[i], force=classified.force[i]
         )
     ]
     tally: dict[str, int] = {}
@@ -351,25 +393,27 @@ def _covered_parties(book: Rulebook, clause: Clause) -> frozenset[str]:
     return frozenset(covered)
 
 
-def _missing(book: Rulebook, clause: Clause, item: Unit | Incident, *, party: int, where: int, force: int) -> list[str]:
-    """What would settle whether a doubtful item counts."""
-    missing = []
-    if isinstance(item, Unit):
+def _missing(clause: Clause, items: Items, row: int, *, party: int, where: int, force: int) -> list[str]:
+    """What would settle whether a doubtful item (at ``row``) counts."""
+    book, missing = items.book, []
+    item, actor, kind = items.ids[row], items.actors[row], items.kinds[row]
+    if clause.type in COUNTS_UNITS:
         if where == UNKNOWN:
-            missing.append(f"the position of unit {item.id} ({item.party}, {item.kind})")
+            missing.append(f"the position of unit {item} ({actor}, {kind})")
         if party == UNKNOWN:
-            missing.append(f"which member of group {item.party} unit {item.id} belongs to")
+            missing.append(f"which member of group {actor} unit {item} belongs to")
         if force == UNKNOWN:
-            wanted = book.classes_of(item.kind) & set(clause.forces or [])
-            absent = sorted({a for c in wanted if c in book.classes for a in book.classes[c].where} - set(item.attributes))
-            missing.append(f"the {' and '.join(absent)} of unit {item.id} ({item.party}, {item.kind})")
+            wanted = book.classes_of(kind) & set(clause.forces or [])
+            given = {a for a, values in items.attributes.items() if not np.isnan(values[row])}
+            absent = sorted({a for c in wanted if c in book.classes for a in book.classes[c].where} - given)
+            missing.append(f"the {' and '.join(absent)} of unit {item} ({actor}, {kind})")
         return missing
     if party == UNKNOWN:
-        missing.append(f"the perpetrator of incident {item.id} ({item.kind})" if item.by is None
-                       else f"which member of group {item.by} carried out incident {item.id}")
+        missing.append(f"the perpetrator of incident {item} ({kind})" if actor is None
+                       else f"which member of group {actor} carried out incident {item}")
     if where == UNKNOWN:
-        missing.append(f"the position of incident {item.id} ({item.kind})")
+        missing.append(f"the position of incident {item} ({kind})")
     if not missing:
-        until = item.latest.isoformat() if item.latest else "?"
-        missing.append(f"the time of incident {item.id} ({item.kind}, from {item.time.isoformat()} to before {until})")
+        until = items.stamp(row, 1) if items.stop[row] > items.start[row] else "?"
+        missing.append(f"the time of incident {item} ({kind}, from {items.stamp(row, 0)} to before {until})")
     return missing

@@ -1,0 +1,106 @@
+"""``truce.sweep``: evaluate many scenario states on worker processes or a cluster.
+
+durable_rules holds the GIL, so parallel evaluation needs processes. Any
+``concurrent.futures.Executor`` serves: a local process pool by default, or a
+dask.distributed ``Client.get_executor()`` for a cluster. Scenarios travel in
+batches; the rulebook travels as its id or path, and each worker loads and
+compiles it once (both are cached per process).
+"""
+
+from __future__ import annotations
+
+import os
+import traceback
+from collections.abc import Iterable, Mapping, Sequence
+from concurrent.futures import Executor, Future, ProcessPoolExecutor, as_completed
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+from .columns import Columns
+from .errors import EngineError, Problem, ScenarioError, TruceError
+from .evaluate import evaluate
+from .rulebook import Rulebook
+from .scenario import Scenario
+from .verdict import Verdict
+
+__all__ = ["Outcome", "State", "sweep"]
+
+State = Mapping[str, Any] | Scenario | Columns | str | Path
+Outcome = Verdict | TruceError
+"""A scenario's verdict, or the error that kept it from one."""
+
+_BATCHES_PER_WORKER = 8
+
+
+def sweep(
+    scenarios: Iterable[State],
+    rules: Rulebook | str | Path | None = None,
+    reading: str | None = None,
+    executor: Executor | None = None,
+    *,
+    engine: str | None = None,
+    batch_size: int | None = None,
+    progress: bool = False,
+) -> list[Outcome]:
+    """Evaluate every scenario; one outcome per scenario, in input order.
+
+    A scenario that cannot be evaluated yields its ``TruceError`` in its place
+    (an unexpected failure becomes an ``EngineError`` carrying the traceback);
+    the others still run. Without ``executor``, a process pool with one worker
+    per core is started and shut down. ``engine`` is as in ``truce.evaluate``.
+    ``progress`` shows a bar on stderr.
+    """
+    states = list(scenarios)
+    ref = _rules_ref(rules)
+    own = executor is None
+    pool = ProcessPoolExecutor(max_workers=os.cpu_count() or 1) if executor is None else executor
+    size = batch_size or max(1, min(64, len(states) // (_BATCHES_PER_WORKER * (os.cpu_count() or 1))))
+    done: dict[int, list[Outcome]] = {}
+    bar = Progress(
+        TextColumn("sweeping"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+        console=Console(stderr=True), transient=True, disable=not progress,
+    )
+    try:
+        with bar:
+            task = bar.add_task("sweep", total=len(states))
+            futures: dict[Future[list[Outcome]], int] = {
+                pool.submit(_evaluate_batch, states[start : start + size], ref, reading, engine): start
+                for start in range(0, len(states), size)
+            }
+            for future in as_completed(futures):
+                done[futures[future]] = future.result()
+                bar.advance(task, len(done[futures[future]]))
+    finally:
+        if own:
+            pool.shutdown(cancel_futures=True)
+    return [outcome for start in sorted(done) for outcome in done[start]]
+
+
+def _rules_ref(rules: Rulebook | str | Path | None) -> str | None:
+    """What to send workers for a rulebook: its id or path, never the object (and its compiled state)."""
+    if rules is None or isinstance(rules, str):
+        return rules
+    if isinstance(rules, Path):
+        return str(rules.resolve())
+    if rules.origin is None:
+        raise ScenarioError.from_problems(
+            "cannot send this rulebook to workers",
+            [Problem("rules", "a rulebook built in memory has no file to load it from", suggestion="pass its id or path")],
+        )
+    return rules.origin
+
+
+def _evaluate_batch(states: Sequence[State], rules: str | None, reading: str | None, engine: str | None) -> list[Outcome]:
+    """Evaluate a batch in a worker, keeping each scenario's error as its outcome."""
+    outcomes: list[Outcome] = []
+    for state in states:
+        try:
+            outcomes.append(evaluate(state, rules=rules, reading=reading, engine=engine))
+        except TruceError as exc:
+            outcomes.append(exc)
+        except Exception as exc:
+            outcomes.append(EngineError(f"evaluation failed unexpectedly: {exc!r}\n{traceback.format_exc()}"))
+    return outcomes

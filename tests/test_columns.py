@@ -1,0 +1,141 @@
+"""``truce.Columns``: the columnar path gives the row path's verdicts and rejects what it rejects, row by row."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+import yaml
+from hypothesis import HealthCheck, given, settings
+
+import truce
+from truce.strategies import scenarios
+
+ROOT = Path(__file__).resolve().parents[1]
+EXAMPLES = sorted((ROOT / "examples").glob("*/*.yaml"))
+UNIT_FIELDS = ("id", "party", "kind", "count", "zone", "uncertainty_km", "observed")
+INCIDENT_FIELDS = ("id", "time", "latest", "kind", "by", "zone", "uncertainty_km", "fatalities", "note")
+
+
+def _column(rows: list[dict[str, Any]], field: str) -> list[Any]:
+    return [str(r[field]) if field in ("time", "latest", "observed") and r.get(field) is not None else r.get(field) for r in rows]
+
+
+def _table(rows: list[dict[str, Any]], fields: tuple[str, ...]) -> dict[str, Any]:
+    table: dict[str, Any] = {f: _column(rows, f) for f in fields if any(f in r for r in rows)}
+    if any(r.get("position") for r in rows):
+        table["lat"] = [r["position"]["lat"] if r.get("position") else np.nan for r in rows]
+        table["lon"] = [r["position"]["lon"] if r.get("position") else np.nan for r in rows]
+    if "count" in table:
+        table["count"] = [1 if c is None else c for c in table["count"]]
+    if "uncertainty_km" in table:
+        table["uncertainty_km"] = [np.nan if u is None else u for u in table["uncertainty_km"]]
+    names = sorted({a for r in rows for a in r.get("attributes", {})})
+    if names:
+        table["attributes"] = {a: [r.get("attributes", {}).get(a, np.nan) for r in rows] for a in names}
+    return table
+
+
+def as_columns(state: dict[str, Any]) -> truce.Columns:
+    """The same state as columns, built independently of truce's own conversion."""
+    header = {k: v for k, v in state.items() if k not in ("units", "incidents")}
+    units, incidents = state.get("units") or [], state.get("incidents") or []
+    return truce.Columns(units=_table(units, UNIT_FIELDS), incidents=_table(incidents, INCIDENT_FIELDS), **header)
+
+
+def _dump(verdict: truce.Verdict) -> Any:
+    return json.loads(verdict.model_dump_json())
+
+
+@pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: f"{p.parent.name}/{p.stem}")
+def test_every_example_gives_the_same_verdict_under_every_reading(path: Path) -> None:
+    state = yaml.safe_load(path.read_text())
+    book = truce.load_rulebook(state["agreement"])
+    for reading in book.readings:
+        assert _dump(truce.evaluate(as_columns(state), reading=reading)) == _dump(truce.evaluate(state, reading=reading))
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(scenarios(truce.load_rulebook("idlib-2019"), max_units=10, max_incidents=6))
+def test_generated_states_give_the_same_verdict(state: dict[str, Any]) -> None:
+    state = json.loads(json.dumps(state, default=str))
+    assert _dump(truce.evaluate(as_columns(state))) == _dump(truce.evaluate(state))
+
+
+def _base(**tables: Any) -> dict[str, Any]:
+    return {"agreement": "idlib-2019", "as_of": "2019-08-03T12:00:00+03:00", **tables}
+
+
+def _problems(state: dict[str, Any]) -> dict[str, truce.Problem]:
+    with pytest.raises(truce.ScenarioError) as caught:
+        truce.evaluate(truce.Columns(**state))
+    return {p.path: p for p in caught.value.problems}
+
+
+def test_unknown_ids_are_reported_per_row_with_did_you_mean() -> None:
+    units = {"id": ["a", "b", "c"], "party": ["hts", "hst", "hst"], "kind": ["fighters", "tank", "tnak"], "zone": [None, "bufer", None]}
+    found = _problems(_base(units=units))
+    assert set(found) == {"units[1].party", "units[2].party", "units[2].kind", "units[1].zone"}
+    assert found["units[1].party"].suggestion == "did you mean 'hts'?"
+    assert found["units[2].kind"].value == "tnak"
+
+
+def test_bad_values_are_reported_row_by_row() -> None:
+    units = {
+        "id": ["a", "b", "c", "d", "e", "a"],
+        "party": ["hts"] * 6,
+        "kind": ["fighters"] * 6,
+        "count": [1, -3, 2.5, 1, 1, 1],
+        "lat": [35.4, 91.0, np.nan, np.inf, 35.0, 35.0],
+        "lon": [36.6, 36.6, 36.6, 36.6, 36.6, 36.6],
+    }
+    incidents = {
+        "id": ["i1", "i2", "i3"],
+        "time": ["2019-08-02T00:40:00", "2019-08-02T00:40:00+03:00", "yesterday"],
+        "latest": [None, "2019-08-01T00:00:00+03:00", None],
+        "kind": ["shelling"] * 3,
+    }
+    found = _problems(_base(units=units, incidents=incidents))
+    assert set(found) == {
+        "units[1].count", "units[2].count", "units[1].lat", "units[2].lat", "units[3].lat", "units[5].id",
+        "incidents[0].time", "incidents[1].latest", "incidents[2].time",
+    }
+    assert "time zone required" in found["incidents[0].time"].message
+    assert found["units[5].id"].value == "a"
+
+
+def test_dated_observations_may_share_an_id_but_not_a_time() -> None:
+    observed = ["2019-08-01T00:00:00+03:00", "2019-08-02T00:00:00+03:00", "2019-08-02T00:00:00+03:00"]
+    units = {"id": ["a", "a", "a"], "party": ["hts"] * 3, "kind": ["fighters"] * 3, "observed": observed}
+    assert set(_problems(_base(units=units))) == {"units[2].id"}
+
+
+def test_unknown_columns_and_ragged_columns_are_named() -> None:
+    units = {"id": ["a", "b"], "party": ["hts"], "kind": ["fighters", "fighters"], "cuont": [1, 2]}
+    found = _problems(_base(units=units))
+    assert found["units.cuont"].suggestion == "did you mean 'count'?"
+    assert "units.party" in found
+
+
+def test_thousands_of_bad_rows_are_all_kept_and_the_message_is_short() -> None:
+    n = 5000
+    units = {"id": [f"u{i}" for i in range(n)], "party": ["hst"] * n, "kind": ["fighters"] * n}
+    with pytest.raises(truce.ScenarioError) as caught:
+        truce.evaluate(truce.Columns(**_base(units=units)))
+    assert len(caught.value.problems) == n
+    assert [p.path for p in caught.value.problems] == [f"units[{i}].party" for i in range(n)]
+    assert len(str(caught.value).splitlines()) < 30
+
+
+def test_numpy_arrays_and_epoch_seconds_are_accepted() -> None:
+    rows = {"units": [{"id": f"u{i}", "party": "hts", "kind": "fighters", "count": 10, "position": {"lat": 35.44, "lon": 36.65}}
+                      for i in range(3)],
+            "incidents": [{"id": "i1", "time": "2019-08-02T00:40:00+00:00", "kind": "shelling", "by": "sy-gov",
+                           "position": {"lat": 35.5, "lon": 36.6}}]}
+    units = {"id": np.array(["u0", "u1", "u2"]), "party": np.array(["hts"] * 3), "kind": np.array(["fighters"] * 3),
+             "count": np.array([10, 10, 10]), "lat": np.full(3, 35.44), "lon": np.full(3, 36.65)}
+    incidents = {"id": ["i1"], "time": np.array([1564706400.0]), "kind": ["shelling"], "by": ["sy-gov"], "lat": [35.5], "lon": [36.6]}
+    assert _dump(truce.evaluate(truce.Columns(units=units, incidents=incidents, **_base()))) == _dump(truce.evaluate(_base(**rows)))
