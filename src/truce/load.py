@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import threading
 from collections.abc import Iterable, Mapping, Sequence
@@ -47,6 +48,7 @@ class RulebookInfo:
     path: Path
 
 
+@functools.cache
 def bundled_rules_dir() -> Path:
     """The folder of bundled rulebooks: inside the installed package, or the source tree's."""
     packaged = Path(str(resources.files("truce"))) / "rules"
@@ -56,8 +58,15 @@ def bundled_rules_dir() -> Path:
 
 
 def _bundled() -> dict[str, Path]:
+    """Bundled rulebook ids and their resolved paths, listed again only when the folder changes."""
     folder = bundled_rules_dir()
-    return {p.stem: p for p in sorted(folder.glob("*.yaml"))} if folder.is_dir() else {}
+    stamp = folder.stat().st_mtime_ns if folder.is_dir() else None
+    return _listing(folder, stamp)
+
+
+@functools.lru_cache(maxsize=4)
+def _listing(folder: Path, stamp: int | None) -> dict[str, Path]:
+    return {p.stem: p.resolve() for p in sorted(folder.glob("*.yaml"))} if stamp is not None else {}
 
 
 def list_rulebooks() -> list[RulebookInfo]:
@@ -77,7 +86,7 @@ def load_rulebook(ref: str | Path) -> Rulebook:
         )
     path = _rulebook_path(ref)
     stat = path.stat()
-    key = (str(path.resolve()), stat.st_mtime_ns, stat.st_size)
+    key = (str(path if path.is_absolute() else path.resolve()), stat.st_mtime_ns, stat.st_size)
     with _cache_lock:
         cached = _cache.get(key)
     if cached is not None:
