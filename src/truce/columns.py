@@ -233,7 +233,7 @@ class _Table:
 
     def _unique(self, dated: npt.NDArray[np.bool_], problems: list[Problem]) -> None:
         """A repeated id is a problem unless every row of it is dated, each at a distinct time."""
-        if not self.size or not self.ok:
+        if not self.size or not self.ok or len(set(self.ids.tolist())) == self.size:
             return
         codes = np.unique(self.ids.astype(str), return_inverse=True)[1]
         rows = np.arange(self.size)
@@ -253,12 +253,12 @@ class _Table:
         self, values: Strings, column: str, *, options: Iterable[str], what: str, book: Rulebook, problems: list[Problem]
     ) -> None:
         """Every value of a column is one the rulebook declares; each other row is a problem with a did-you-mean."""
-        present = ~_none(values)
-        if not present.any():
-            return
-        unique, inverse = np.unique(values[present].astype(str), return_inverse=True)
         choices = set(options)
-        rows = np.flatnonzero(present)
+        unknown = ~_none(values) & ~np.isin(values, sorted(choices))
+        if not unknown.any():
+            return
+        unique, inverse = np.unique(values[unknown].astype(str), return_inverse=True)
+        rows = np.flatnonzero(unknown)
         for code, value in enumerate(unique.tolist()):
             if value not in choices:
                 hint = did_you_mean(value, choices)
@@ -289,7 +289,10 @@ def _instant(text: str) -> tuple[float, int, str | None]:
 
 
 def _none(values: Strings) -> npt.NDArray[np.bool_]:
-    return np.asarray(np.frompyfunc(lambda v: v is None, 1, 1)(values), dtype=bool)
+    """Which entries are None (only an object array can hold one)."""
+    if values.dtype != object:
+        return np.zeros(values.shape, dtype=bool)
+    return np.asarray(values == None, dtype=np.bool_)  # noqa: E711 (elementwise, on an object array)
 
 
 def _problem(loc: tuple[str | int, ...], message: str, value: object, suggestion: str | None = None) -> Problem:
