@@ -1,16 +1,30 @@
-"""Decide: durable_rules settles each clause and the verdict, in isolated states."""
+"""Decide: each engine settles each clause and the verdict; durable_rules in isolated states."""
 
 from __future__ import annotations
 
 import json
+from types import ModuleType
 from typing import Any
 
-import durable_rules_engine as dre
 import pytest
 
 import truce
-from truce.decide import _ruleset_for, decide
+from truce.engines import available_engines, decider
 from truce.observe import Measure, Observation, Window
+
+ENGINES = available_engines()
+
+
+@pytest.fixture
+def dre() -> ModuleType:
+    """durable_rules' C engine (its tests skip where it does not import, as on Python 3.13)."""
+    return pytest.importorskip("durable_rules_engine", reason="durable_rules does not import on this Python")
+
+
+@pytest.fixture
+def durable(dre: ModuleType) -> ModuleType:
+    """truce's durable_rules decision module."""
+    return pytest.importorskip("truce.decide")
 
 
 def _observation(book: truce.Rulebook, window: Window, **outcomes: tuple[int, int]) -> Observation:
@@ -37,19 +51,22 @@ CASES: list[tuple[Window, dict[str, tuple[int, int]], str, tuple[str, ...]]] = [
 ]
 
 
-@pytest.mark.parametrize(("window", "outcomes", "status", "because"), CASES)
+@pytest.mark.parametrize("engine", ENGINES)
+@pytest.mark.parametrize("case", CASES)
 def test_verdict_precedence(
-    idlib: truce.Rulebook, window: Window, outcomes: dict[str, tuple[int, int]], status: str, because: tuple[str, ...]
+    idlib: truce.Rulebook, engine: str, case: tuple[Window, dict[str, tuple[int, int]], str, tuple[str, ...]]
 ) -> None:
-    decision = decide(idlib, "sochi", _observation(idlib, window, **outcomes))
+    window, outcomes, status, because = case
+    decision = decider(engine)(idlib, "sochi", _observation(idlib, window, **outcomes))
     assert decision.status == status
     assert decision.because == because
 
 
-def test_clause_findings_compare_amounts_with_the_limit(idlib: truce.Rulebook) -> None:
+@pytest.mark.parametrize("engine", ENGINES)
+def test_clause_findings_compare_amounts_with_the_limit(idlib: truce.Rulebook, engine: str) -> None:
     observation = _observation(idlib, "in_force", jihadists_leave_buffer=(3, 3), no_attacks=(0, 2))
     measures = (*observation.measures[:2], Measure(idlib.clauses[2], "not_due"), observation.measures[3])
-    decision = decide(idlib, "sochi", Observation("in_force", measures))
+    decision = decider(engine)(idlib, "sochi", Observation("in_force", measures))
     assert decision.in_force == "met"
     assert decision.findings == {
         "jihadists-leave-buffer": "violated",
@@ -59,10 +76,10 @@ def test_clause_findings_compare_amounts_with_the_limit(idlib: truce.Rulebook) -
     }
 
 
-def test_each_evaluation_state_is_deleted_afterwards(idlib: truce.Rulebook) -> None:
-    compiled = _ruleset_for(idlib, "sochi")
+def test_each_evaluation_state_is_deleted_afterwards(idlib: truce.Rulebook, durable: ModuleType, dre: ModuleType) -> None:
+    compiled = durable._ruleset_for(idlib, "sochi")
     for _ in range(1100):  # more than durable_rules' 1,024 live states
-        decide(idlib, "sochi", _observation(idlib, "in_force", no_attacks=(1, 1)))
+        durable.decide(idlib, "sochi", _observation(idlib, "in_force", no_attacks=(1, 1)))
     last_sid = f"s{next(compiled.sids) - 1}"
     with pytest.raises(dre.error, match="309"):  # 309: no such state
         dre.get_facts(compiled.handle, last_sid)
@@ -73,13 +90,13 @@ def test_each_evaluation_state_is_deleted_afterwards(idlib: truce.Rulebook) -> N
     dre.delete_state(compiled.handle, "probe")
 
 
-def test_rulesets_are_compiled_once_per_rulebook_and_reading(idlib: truce.Rulebook) -> None:
-    assert _ruleset_for(idlib, "sochi") is _ruleset_for(idlib, "sochi")
-    assert _ruleset_for(idlib, "sochi") is not _ruleset_for(idlib, "government")
+def test_rulesets_are_compiled_once_per_rulebook_and_reading(idlib: truce.Rulebook, durable: ModuleType) -> None:
+    assert durable._ruleset_for(idlib, "sochi") is durable._ruleset_for(idlib, "sochi")
+    assert durable._ruleset_for(idlib, "sochi") is not durable._ruleset_for(idlib, "government")
 
 
-def test_a_fact_no_rule_settles_raises_instead_of_passing_silently(idlib: truce.Rulebook) -> None:
+def test_a_fact_no_rule_settles_raises_instead_of_passing_silently(idlib: truce.Rulebook, durable: ModuleType) -> None:
     bogus = Measure(idlib.clauses[0], "overdue")  # type: ignore[arg-type]
     rest = _observation(idlib, "in_force").measures[1:]
     with pytest.raises(truce.EngineError, match="settled clauses"):
-        decide(idlib, "sochi", Observation("in_force", (bogus, *rest)))
+        durable.decide(idlib, "sochi", Observation("in_force", (bogus, *rest)))

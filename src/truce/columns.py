@@ -239,7 +239,7 @@ class _Table:
         rows = np.arange(self.size)
         later = np.ones(self.size, dtype=bool)
         later[np.unique(codes, return_index=True)[1]] = False
-        first_undated = np.full(codes.max() + 1, self.size)
+        first_undated = np.full(int(np.max(codes)) + 1, self.size)
         np.minimum.at(first_undated, codes[~dated], rows[~dated])
         pairs = np.column_stack([codes.astype(float), np.where(dated, self.start, -np.inf)])
         again = np.ones(self.size, dtype=bool)

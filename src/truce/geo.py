@@ -63,7 +63,7 @@ class Area:
     def covers_xy(self, lon: Floats, lat: Floats) -> npt.NDArray[np.bool_]:
         """True for each point in the zone; its boundary counts as inside."""
         if self._parts:
-            return np.asarray(np.logical_or.reduce([part.covers_xy(lon, lat) for part in self._parts]), dtype=bool)
+            return np.asarray(np.stack([part.covers_xy(lon, lat) for part in self._parts]).any(axis=0), dtype=np.bool_)
         if self._projection is None or self._metric is None:
             return np.asarray(shapely.intersects_xy(self.lonlat, lon, lat), dtype=bool)
         x, y = self._projection.forward(lon, lat)

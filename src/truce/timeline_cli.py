@@ -84,18 +84,21 @@ def plot_timeline(line: Timeline, path: Path) -> None:
     import matplotlib.pyplot as plt  # noqa: PLC0415
     from matplotlib.patches import Patch  # noqa: PLC0415
 
+    def x(instant: datetime) -> float:
+        return float(mdates.date2num(instant))  # type: ignore[no-untyped-call]
+
     parties = sorted({i.by or "unattributed" for i in line.incidents})
     figure, axes = plt.subplots(figsize=(11, 2 + 0.4 * len(parties)))
     last = max([i.latest or i.time for i in line.incidents] + [i.start for i in line.intervals])
     for interval in line.intervals:
-        axes.axvspan(interval.start, interval.end or last, color=_COLOURS[interval.status], alpha=0.35, lw=0)  # type: ignore[arg-type]
+        axes.axvspan(x(interval.start), x(interval.end or last), color=_COLOURS[interval.status], alpha=0.35, lw=0)
     for row, party in enumerate(parties):
         mine = [i for i in line.incidents if (i.by or "unattributed") == party]
-        axes.scatter([i.time for i in mine], [row] * len(mine), s=25, zorder=3, label=party)  # type: ignore[arg-type]
+        axes.scatter([x(i.time) for i in mine], [row] * len(mine), s=25, zorder=3, label=party)
         for incident in mine:
             if incident.latest is not None:
-                axes.hlines(row, incident.time, incident.latest, lw=1, alpha=0.6, zorder=2)  # type: ignore[arg-type]
-    axes.axvline(line.truce_start, color="black", lw=1, ls="--")  # type: ignore[arg-type]
+                axes.hlines(row, x(incident.time), x(incident.latest), lw=1, alpha=0.6, zorder=2)
+    axes.axvline(x(line.truce_start), color="black", lw=1, ls="--")
     axes.set_yticks(range(len(parties)), parties)
     axes.set_ylim(-1, max(len(parties), 1))
     axes.xaxis.set_major_formatter(mdates.DateFormatter("%d %b"))  # type: ignore[no-untyped-call]
