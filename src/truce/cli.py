@@ -156,10 +156,7 @@ def sweep(
         with Client(scheduler) as client:  # type: ignore[no-untyped-call]
             outcomes = _sweep(scenarios, rules, reading, client.get_executor(), progress=True)
     else:
-        from concurrent.futures import ProcessPoolExecutor  # noqa: PLC0415
-
-        with ProcessPoolExecutor(max_workers=workers) as pool:
-            outcomes = _sweep(scenarios, rules, reading, pool, progress=True)
+        outcomes = _sweep(scenarios, rules, reading, workers=workers, progress=True)
     worst = 0
     for path, outcome in zip(scenarios, outcomes, strict=True):
         if isinstance(outcome, TruceError):

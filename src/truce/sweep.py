@@ -9,6 +9,7 @@ compiles it once (both are cached per process).
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import traceback
 from collections.abc import Iterable, Mapping, Sequence
@@ -41,6 +42,7 @@ def sweep(
     reading: str | None = None,
     executor: Executor | None = None,
     *,
+    workers: int | None = None,
     engine: str | None = None,
     batch_size: int | None = None,
     progress: bool = False,
@@ -49,14 +51,14 @@ def sweep(
 
     A scenario that cannot be evaluated yields its ``TruceError`` in its place
     (an unexpected failure becomes an ``EngineError`` carrying the traceback);
-    the others still run. Without ``executor``, a process pool with one worker
-    per core is started and shut down. ``engine`` is as in ``truce.evaluate``.
+    the others still run. Without ``executor``, a process pool of ``workers``
+    (default: one per core) is started and shut down. ``engine`` is as in ``truce.evaluate``.
     ``progress`` shows a bar on stderr.
     """
     states = list(scenarios)
     ref = _rules_ref(rules)
     own = executor is None
-    pool = ProcessPoolExecutor(max_workers=os.cpu_count() or 1) if executor is None else executor
+    pool = executor or ProcessPoolExecutor(max_workers=workers or os.cpu_count() or 1, mp_context=_start_method())
     size = batch_size or max(1, min(64, len(states) // (_BATCHES_PER_WORKER * (os.cpu_count() or 1))))
     done: dict[int, list[Outcome]] = {}
     bar = Progress(
@@ -77,6 +79,13 @@ def sweep(
         if own:
             pool.shutdown(cancel_futures=True)
     return [outcome for start in sorted(done) for outcome in done[start]]
+
+
+def _start_method() -> multiprocessing.context.BaseContext:
+    """Workers start from a clean server process where the platform has one: forking a process
+    that runs threads (a progress bar, durable_rules' engine) can deadlock the child."""
+    methods = multiprocessing.get_all_start_methods()
+    return multiprocessing.get_context("forkserver" if "forkserver" in methods else methods[0])
 
 
 def _rules_ref(rules: Rulebook | str | Path | None) -> str | None:
