@@ -151,6 +151,7 @@ class Items:
         self.lon, self.lat, self.radius_km, self.named_zone = lon, lat, radius_km, named_zone
         self.start, self.stop, self.offsets, self.attributes = start, _chain(ids, start, stop), offsets, attributes
         self._zones: dict[str, Tri] = {}
+        self._groups: dict[str, list[tuple[Any, Mask]]] = {}
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -196,11 +197,18 @@ class Items:
             self._zones[zone] = result
         return self._zones[zone]
 
+    def groups(self, column: Literal["actors", "kinds"]) -> list[tuple[Any, Mask]]:
+        """Each distinct value of a column with the rows that hold it, found once per column."""
+        if column not in self._groups:
+            values: npt.NDArray[np.object_] = getattr(self, column)
+            self._groups[column] = [(v, values == v) for v in sorted(set(values.tolist()), key=str)]
+        return self._groups[column]
+
     def coverage(self, covered: frozenset[str]) -> Tri:
         """INSIDE if an item's actor is covered by a clause's parties, UNKNOWN if it may be (or is missing)."""
         result = np.full(len(self), UNKNOWN, dtype=np.int8)
-        for value in set(self.actors.tolist()):
-            result[self.actors == value] = _party_relation(self.book, value, covered)
+        for value, rows in self.groups("actors"):
+            result[rows] = _party_relation(self.book, value, covered)
         return result
 
 
@@ -269,8 +277,8 @@ def _force_fit(book: Rulebook, clause: Clause, items: Items) -> Tri:
         return np.full(len(items), INSIDE, dtype=np.int8)
     wanted = set(clause.forces or [])
     result = np.full(len(items), OUTSIDE, dtype=np.int8)
-    for kind in set(items.kinds.tolist()):
-        rows = np.flatnonzero(items.kinds == kind)
+    for kind, mask in items.groups("kinds"):
+        rows = np.flatnonzero(mask)
         fits = [_class_fit(book, cls, items, rows) for cls in book.classes_of(kind) & wanted]
         if fits:
             result[rows] = _any(np.stack(fits))
@@ -301,9 +309,9 @@ def _any(fits: Tri) -> Tri:
     )
 
 
-def party_keys(clause: Clause, items: Items) -> npt.NDArray[np.object_]:
-    """What a clause totals by: each item's actor for ``per: party`` caps, else one total for all."""
-    return items.actors if clause.per == "party" else np.full(len(items), "", dtype=object)
+def party_keys(clause: Clause, items: Items) -> list[tuple[Any, Mask]]:
+    """What a clause totals by: each actor's rows for ``per: party`` caps, else all rows as one total."""
+    return items.groups("actors") if clause.per == "party" else [("", np.ones(len(items), dtype=bool))]
 
 
 def measure(clause: Clause, items: Items, classified: Classified, surely: Mask, maybe: Mask) -> Measure:
@@ -316,13 +324,13 @@ def measure(clause: Clause, items: Items, classified: Classified, surely: Mask, 
     relevant = classified.relevant & maybe
     doubtful = relevant & ~certain
     keys = party_keys(clause, items)
-    totals = {key: int(items.weights[certain & (keys == key)].sum()) for key in set(keys.tolist())}
-    possibles = {key: int(items.weights[relevant & (keys == key)].sum()) for key in set(keys.tolist())}
-    amount = max(totals.values(), default=0)
-    over = {key for key, total in totals.items() if total > clause.limit} or {
-        key for key, total in totals.items() if total == amount and amount > 0
-    }
-    shown = certain & np.isin(keys, list(over)) if len(items) else certain
+    totals = [int(items.weights[certain & rows].sum()) for _, rows in keys]
+    amount = max(totals, default=0)
+    over = [total > clause.limit for total in totals]
+    if not any(over):
+        over = [total == amount and amount > 0 for total in totals]
+    chosen = [rows for (_, rows), pick in zip(keys, over, strict=True) if pick]
+    shown = certain & np.any(chosen, axis=0) if chosen else np.zeros(len(items), dtype=bool)
     missing = [
         m
         for i in np.flatnonzero(doubtful)
@@ -330,17 +338,15 @@ def measure(clause: Clause, items: Items, classified: Classified, surely: Mask, 
             clause, items, int(i), party=classified.party[i], where=classified.where[i], force=classified.force[i]
         )
     ]
-    tally: dict[str, int] = {}
-    for kind, count in zip(items.kinds[shown].tolist(), items.weights[shown].tolist(), strict=True):
-        tally[kind] = tally.get(kind, 0) + count
+    tally = {kind: int(items.weights[shown & rows].sum()) for kind, rows in items.groups("kinds") if (shown & rows).any()}
     return Measure(
         clause,
         "due",
         amount=amount,
-        possible=max(possibles.values(), default=0),
+        possible=max((int(items.weights[relevant & rows].sum()) for _, rows in keys), default=0),
         evidence=tuple(sorted(items.ids[shown].tolist())),
         unknown_evidence=tuple(sorted(items.ids[doubtful].tolist())),
-        parties=tuple(sorted({str(a) for a in items.actors[shown].tolist()})),
+        parties=tuple(sorted(str(actor) for actor, rows in items.groups("actors") if (shown & rows).any())),
         missing=tuple(sorted(set(missing))),
         tally=tuple(sorted(tally.items())),
         illustrative_zone=_illustrative(clause, book=items.book),

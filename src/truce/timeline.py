@@ -211,7 +211,7 @@ class _Track:
         keys = party_keys(self.clause, self.items)
         found = []
         for entries in (self.amount, self.possible):
-            per_key = [entries.totals(points, keys[entries.items] == key) for key in set(keys.tolist())]
+            per_key = [entries.totals(points, rows[entries.items]) for _, rows in keys]
             found.append(np.max(per_key, axis=0) if per_key else np.zeros(len(points), dtype=np.int64))
         return found[0], found[1]
 
