@@ -17,7 +17,7 @@ def _readme_commands() -> list[str]:
 def test_readme_gives_exactly_two_commands() -> None:
     commands = _readme_commands()
     assert len(commands) == 2
-    assert "truce test examples" in commands[0]
+    assert "truce test examples --verdicts" in commands[0]
     assert commands[1].endswith("pytest")
 
 
