@@ -10,8 +10,9 @@ from typing import Any
 import pytest
 import yaml
 
+import truce
 from truce.cli import EXIT_BAD_INPUT, main
-from truce.lint import lint_rulebook
+from truce.lint import _compatible, lint_rulebook
 from truce.rulebook import Clause
 
 SQUARE = [[36.0, 35.0], [37.0, 35.0], [37.0, 36.0], [36.0, 36.0], [36.0, 35.0]]
@@ -177,3 +178,16 @@ def test_undefined_id_is_reported_with_its_line(tmp_path: Path, capsys: pytest.C
 
 def test_bundled_rulebooks_have_no_errors(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["check", "idlib-2019", "sochi-2018"]) == 0
+
+
+@pytest.mark.parametrize("rulebook", [info.id for info in truce.list_rulebooks()])
+def test_bundled_rulebooks_lint_without_errors(rulebook: str) -> None:
+    assert [str(x) for x in lint_rulebook(rulebook) if x.severity == "error"] == []
+
+
+def test_classes_whose_attribute_bounds_exclude_each_other_count_no_unit_twice() -> None:
+    book = truce.load_rulebook("golan-1974")
+    assert not _compatible(book, "short_range_artillery", "heavier_artillery")  # max 122 vs above 122
+    assert not _compatible(book, "artillery_to_20km", "artillery_over_20km")
+    assert _compatible(book, "short_range_artillery", "artillery_to_20km")  # calibre and range: both can hold
+    assert _compatible(book, "artillery", "heavier_artillery")  # a kind has no bounds

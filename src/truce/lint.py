@@ -172,10 +172,11 @@ def _overlaps(book: Rulebook, doc: Document) -> Iterator[Lint]:
             if (a.id, b.id) in seen or a.limit == b.limit:
                 continue
             assert a.zone is not None and b.zone is not None
-            overlap = book.geometry(a.zone).intersection(book.geometry(b.zone)).area
+            zone_a, zone_b = book.geometry(a.zone), book.geometry(b.zone)
+            overlap = zone_a.intersection(zone_b).area > _SLIVER * min(zone_a.area, zone_b.area)
             shared = _counts(book, a) & _counts(book, b)
             parties = _members(book, a) & _members(book, b)
-            if overlap > 0 and shared and parties:
+            if overlap and shared and parties and _same_units(book, a, b, shared):
                 seen.add((a.id, b.id))
                 yield Lint(
                     "contradictory-zones",
@@ -188,6 +189,43 @@ def _overlaps(book: Rulebook, doc: Document) -> Iterator[Lint]:
                         f"{doc.problem(_where(book, i, reading), '').line})",
                     ),
                 )
+
+
+_SLIVER = 1e-4  # zones drawn to meet share an edge; overlap below this share of the smaller one is drawing noise
+
+
+def _same_units(book: Rulebook, a: Clause, b: Clause, shared: frozenset[str]) -> bool:
+    """Whether some unit could count under both clauses: a shared kind whose classes in them admit
+    the same attribute values (artillery up to 122 mm and over 122 mm never do). Incidents always can."""
+    if any(k not in book.kinds for k in shared):
+        return True
+    return any(
+        _compatible(book, x, y)
+        for kind in shared
+        for x in _classes_for(book, a, kind)
+        for y in _classes_for(book, b, kind)
+    )
+
+
+def _classes_for(book: Rulebook, clause: Clause, kind: str) -> list[str]:
+    if clause.forces == "all":
+        return [kind]
+    return sorted(book.classes_of(kind) & set(clause.forces or ()))
+
+
+def _compatible(book: Rulebook, x: str, y: str) -> bool:
+    """Whether the attribute bounds of two classes (a kind has none) leave some value in common."""
+    first = book.classes[x].where if x in book.classes else {}
+    second = book.classes[y].where if y in book.classes else {}
+    for attribute in first.keys() & second.keys():
+        p, q = first[attribute], second[attribute]
+        lows = [(v, True) for v in (p.min, q.min) if v is not None] + [(v, False) for v in (p.above, q.above) if v is not None]
+        highs = [(v, True) for v in (p.max, q.max) if v is not None] + [(v, False) for v in (p.below, q.below) if v is not None]
+        if lows and highs:
+            low, high = max(lows, key=lambda b: (b[0], not b[1])), min(highs, key=lambda b: (b[0], b[1]))
+            if low[0] > high[0] or (low[0] == high[0] and not (low[1] and high[1])):
+                return False
+    return True
 
 
 def _counts(book: Rulebook, clause: Clause) -> frozenset[str]:
