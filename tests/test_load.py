@@ -177,3 +177,18 @@ def test_unknown_reading_is_an_error_with_suggestion(state: Callable[..., dict[s
     with pytest.raises(truce.ScenarioError) as info:
         truce.evaluate(state(), reading="goverment")
     assert info.value.suggestion == "did you mean 'government'?"
+
+
+def test_schema_errors_and_unknown_ids_are_reported_together(state: Callable[..., dict[str, Any]]) -> None:
+    bad = state(units=[
+        {"id": "u1", "party": "hst", "kind": "tank", "count": -1},
+        {"id": "u1", "party": "hts", "kind": "tnak", "position": {"lat": 95, "lon": 36}},
+    ])
+    with pytest.raises(truce.ScenarioError) as info:
+        truce.evaluate(bad)
+    assert {p.path for p in info.value.problems} == {
+        "units[0].count", "units[1].position.lat", "units[0].party", "units[1].id", "units[1].kind",
+    }
+    with pytest.raises(truce.ScenarioError) as info:  # the same, when the rulebook is given rather than named
+        truce.evaluate({k: v for k, v in bad.items() if k != "agreement"}, rules="idlib-2019")
+    assert "units[0].party" in {p.path for p in info.value.problems}

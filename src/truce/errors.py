@@ -16,6 +16,7 @@ from __future__ import annotations
 import difflib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Self
 
 __all__ = [
     "EngineError",
@@ -58,7 +59,7 @@ class TruceError(ValueError):
         super().__init__(message)
 
     @classmethod
-    def from_problems(cls, what: str, problems: Sequence[Problem]) -> TruceError:
+    def from_problems(cls, what: str, problems: Sequence[Problem]) -> Self:
         """One error that reports every problem, one per line."""
         lines = "\n".join(f"  - {p}" for p in problems)
         noun = "problem" if len(problems) == 1 else "problems"

@@ -7,17 +7,17 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from ._source import Document
+from ._source import Document, validate
 from .columns import Columns
 from .engines import decider
-from .errors import Problem, ScenarioError, did_you_mean
-from .load import check_scenario, load_rulebook, read_scenario
+from .errors import Problem, ScenarioError, TruceError, did_you_mean
+from .load import check_scenario, id_problems, load_rulebook, scenario_document
 from .observe import Measure, observe
 from .rulebook import Clause, Rulebook
 from .scenario import Scenario
 from .verdict import Finding, Verdict
 
-__all__ = ["choose_reading", "evaluate", "rulebook_for"]
+__all__ = ["choose_reading", "evaluate", "prepare", "rulebook_for"]
 
 
 def evaluate(
@@ -33,10 +33,11 @@ def evaluate(
     durable where it imports (Python < 3.13), else python. Both give the same verdict.
     """
     decide = decider(engine)
-    scenario, doc = (state.scenario, Document(None, None)) if isinstance(state, Columns) else read_scenario(state)
-    book = rulebook_for(scenario, rules, doc.file)
-    check_scenario(scenario, book, doc)
-    chosen = choose_reading(book, reading or scenario.reading, doc.file)
+    if isinstance(state, Columns):
+        book = rulebook_for(state.scenario, rules, None)
+        scenario, chosen = state.scenario, choose_reading(book, reading or state.scenario.reading, None)
+    else:
+        scenario, _, book, chosen = prepare(state, rules, reading)
     units, incidents = state.items(book) if isinstance(state, Columns) else (None, None)
     observation = observe(scenario, book, chosen, units, incidents)
     decision = decide(book, chosen, observation)
@@ -69,6 +70,46 @@ def evaluate(
         missing=missing,
         notes=notes,
     )
+
+
+def prepare(
+    state: Mapping[str, Any] | Scenario | str | Path, rules: Rulebook | str | Path | None, reading: str | None
+) -> tuple[Scenario, Document, Rulebook, str]:
+    """The validated scenario, the document it came from, its rulebook and the reading chosen.
+
+    A scenario that fails validation is also checked for unknown ids where its rulebook
+    can be found, so one error reports every problem instead of one round at a time.
+    """
+    if isinstance(state, Scenario):
+        scenario, doc = state, Document(None, None)
+    else:
+        doc = scenario_document(state)
+        try:
+            scenario = validate(Scenario.model_validate, doc, ScenarioError, f"invalid scenario {doc.file or ''}".strip())
+        except ScenarioError as exc:
+            raise _with_unknown_ids(exc, doc, rules) from None
+    book = rulebook_for(scenario, rules, doc.file)
+    check_scenario(scenario, book, doc)
+    return scenario, doc, book, choose_reading(book, reading or scenario.reading, doc.file)
+
+
+def _with_unknown_ids(error: ScenarioError, doc: Document, rules: Rulebook | str | Path | None) -> ScenarioError:
+    """``error`` with the raw scenario's unknown and repeated ids added, where its rulebook loads."""
+    agreement = doc.data.get("agreement") if isinstance(doc.data, Mapping) else None
+    try:
+        if isinstance(rules, Rulebook):
+            book = rules
+        elif rules is not None or isinstance(agreement, str):
+            book = load_rulebook(rules if rules is not None else str(agreement))
+        else:
+            return error
+    except TruceError:
+        return error
+    reported = {p.path for p in error.problems}
+    extra = [p for p in id_problems(doc.data if isinstance(doc.data, Mapping) else {}, book, doc) if p.path not in reported]
+    if not extra:
+        return error
+    return ScenarioError.from_problems(f"invalid scenario {doc.file or ''}".strip(), [*error.problems, *extra])
 
 
 def choose_reading(book: Rulebook, reading: str | None, file: str | None) -> str:

@@ -7,7 +7,6 @@ import json
 import threading
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -20,16 +19,18 @@ from ._source import _MAX_BYTES, Document, read_document, validate
 from .errors import Problem, RulebookError, ScenarioError, UnknownRulebookError, did_you_mean
 from .geo import Area, band_area, polygon_area, union_area
 from .rulebook import Rulebook
-from .scenario import Incident, Scenario, Unit
+from .scenario import Scenario
 
 __all__ = [
     "RulebookInfo",
     "bundled_rules_dir",
     "check_scenario",
+    "id_problems",
     "list_rulebooks",
     "load_rulebook",
     "load_scenario",
     "read_scenario",
+    "scenario_document",
 ]
 
 _SUFFIXES = (".yaml", ".yml", ".json")
@@ -275,66 +276,91 @@ def read_scenario(source: Mapping[str, Any] | Scenario | str | Path) -> tuple[Sc
     """A validated Scenario and the document it came from (for locating later problems)."""
     if isinstance(source, Scenario):
         return source, Document(None, None)
+    doc = scenario_document(source)
+    scenario: Scenario = validate(Scenario.model_validate, doc, ScenarioError, f"invalid scenario {doc.file or ''}".strip())
+    return scenario, doc
+
+
+def scenario_document(source: Mapping[str, Any] | str | Path) -> Document:
+    """The parsed, not yet validated, scenario: a dict as given, or a .yaml/.json file read safely."""
     if isinstance(source, Mapping):
-        doc = Document(source, None)
-    elif isinstance(source, str | Path):
+        return Document(source, None)
+    if isinstance(source, str | Path):
         path = Path(source)
         if path.suffix not in _SUFFIXES:
             raise ScenarioError.from_problems(
                 f"not a scenario file: {path}",
                 [Problem("", "expected a .yaml, .yml or .json file", value=str(path), file=str(path))],
             )
-        doc = read_document(path, ScenarioError)
-    else:
-        raise ScenarioError.from_problems(
-            "cannot read scenario",
-            [Problem("", f"expected a dict, a Scenario or a path, got {type(source).__name__}")],
-        )
-    scenario: Scenario = validate(Scenario.model_validate, doc, ScenarioError, f"invalid scenario {doc.file or ''}".strip())
-    return scenario, doc
+        return read_document(path, ScenarioError)
+    raise ScenarioError.from_problems(
+        "cannot read scenario",
+        [Problem("", f"expected a dict, a Scenario or a path, got {type(source).__name__}")],
+    )
 
 
 def check_scenario(scenario: Scenario, book: Rulebook, doc: Document) -> None:
     """Every id a scenario uses must be one its rulebook declares; ids must be unique."""
+    problems = id_problems(scenario, book, doc)
+    if problems:
+        raise ScenarioError.from_problems(f"scenario {doc.file or ''} does not fit rulebook {book.id}".replace("  ", " "), problems)
+
+
+def id_problems(data: Scenario | Mapping[str, Any], book: Rulebook, doc: Document) -> list[Problem]:
+    """Ids a scenario uses that its rulebook does not declare, and ids used twice.
+
+    Works on a validated Scenario or on the raw mapping of one that failed validation,
+    so a file's unknown ids are reported together with its other problems.
+    """
     problems: list[Problem] = []
     actors = set(book.parties) | set(book.groups)
 
-    def check(loc: tuple[str | int, ...], value: str | None, known: Iterable[str], what: str) -> None:
+    def check(loc: tuple[str | int, ...], value: object, known: Iterable[str], what: str) -> None:
         options = set(known)
-        if value is not None and value not in options:
+        if isinstance(value, str) and value not in options:
             problems.append(
                 doc.problem(loc, f"unknown {what} {value!r} in rulebook {book.id}", value=value, suggestion=did_you_mean(value, options))
             )
 
-    columns: tuple[tuple[str, Sequence[Unit | Incident]], ...] = (("units", scenario.units), ("incidents", scenario.incidents))
-    for field, items in columns:
-        seen: dict[str, set[datetime | None]] = {}
-        for i, item in enumerate(items):
-            stamp = item.observed if isinstance(item, Unit) else None
-            stamps = seen.setdefault(item.id, set())
-            if stamps and (stamp is None or None in stamps or stamp in stamps):
+    for field in ("units", "incidents"):
+        seen: dict[object, set[object]] = {}
+        for i, item in enumerate(_entries(data, field)):
+            ident, stamp = _get(item, "id"), _get(item, "observed")
+            stamps = seen.setdefault(ident if isinstance(ident, str) else None, set())
+            if isinstance(ident, str) and stamps and (stamp is None or None in stamps or stamp in stamps):
                 hint = "ids must be unique; observations of one unit need distinct 'observed' times"
-                message = f"id {item.id!r} is used twice"
-                problems.append(doc.problem((field, i, "id"), message, value=item.id, suggestion=hint))
+                problems.append(doc.problem((field, i, "id"), f"id {ident!r} is used twice", value=ident, suggestion=hint))
             stamps.add(stamp)
-            check((field, i, "zone"), item.zone, book.zones, "zone")
-    for i, unit in enumerate(scenario.units):
-        check(("units", i, "party"), unit.party, actors, "party or group")
-        check(("units", i, "kind"), unit.kind, book.kinds, "kind")
-        for attribute in unit.attributes:
+            check((field, i, "zone"), _get(item, "zone"), book.zones, "zone")
+    for i, unit in enumerate(_entries(data, "units")):
+        check(("units", i, "party"), _get(unit, "party"), actors, "party or group")
+        check(("units", i, "kind"), _get(unit, "kind"), book.kinds, "kind")
+        attributes = _get(unit, "attributes")
+        for attribute in attributes if isinstance(attributes, Mapping) else ():
             check(("units", i, "attributes", attribute), attribute, book.attributes, "attribute")
-    seen_areas: set[str] = set()
-    for i, control in enumerate(scenario.areas):
-        if control.id in seen_areas:
-            problems.append(doc.problem(("areas", i, "id"), f"area {control.id!r} is listed twice", value=control.id))
-        seen_areas.add(control.id)
-        check(("areas", i, "id"), control.id, book.areas, "area")
-        check(("areas", i, "controlled_by"), control.controlled_by, actors, "party or group")
-    for i, incident in enumerate(scenario.incidents):
-        check(("incidents", i, "by"), incident.by, actors, "party or group")
-        check(("incidents", i, "kind"), incident.kind, book.incident_kinds, "incident kind")
-    check(("reading",), scenario.reading, book.readings, "reading")
-    for name in scenario.expect:
+    seen_areas: set[object] = set()
+    for i, control in enumerate(_entries(data, "areas")):
+        area = _get(control, "id")
+        if isinstance(area, str) and area in seen_areas:
+            problems.append(doc.problem(("areas", i, "id"), f"area {area!r} is listed twice", value=area))
+        seen_areas.add(area)
+        check(("areas", i, "id"), area, book.areas, "area")
+        check(("areas", i, "controlled_by"), _get(control, "controlled_by"), actors, "party or group")
+    for i, incident in enumerate(_entries(data, "incidents")):
+        check(("incidents", i, "by"), _get(incident, "by"), actors, "party or group")
+        check(("incidents", i, "kind"), _get(incident, "kind"), book.incident_kinds, "incident kind")
+    check(("reading",), _get(data, "reading"), book.readings, "reading")
+    expect = _get(data, "expect")
+    for name in expect if isinstance(expect, Mapping) else ():
         check(("expect", name), name, book.readings, "reading")
-    if problems:
-        raise ScenarioError.from_problems(f"scenario {doc.file or ''} does not fit rulebook {book.id}".replace("  ", " "), problems)
+    return problems
+
+
+def _get(item: object, name: str) -> object:
+    """A field of a validated model or of a raw mapping (None where absent)."""
+    return item.get(name) if isinstance(item, Mapping) else getattr(item, name, None)
+
+
+def _entries(data: object, name: str) -> Sequence[object]:
+    value = _get(data, name)
+    return value if isinstance(value, list) else []

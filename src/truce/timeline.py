@@ -21,8 +21,7 @@ from pydantic import BaseModel, ConfigDict
 from ._logic import Decision
 from .engines import Decider, decider
 from .errors import Problem, ScenarioError
-from .evaluate import choose_reading, rulebook_for
-from .load import check_scenario, read_scenario
+from .evaluate import prepare
 from .observe import (
     COUNTS_UNITS,
     WINDOWS,
@@ -147,10 +146,7 @@ def timeline(
     times and whose incidents may carry a ``latest`` time), from ``start`` (default:
     the first dated item or the truce's start) until ``end`` (default: open), decided
     by ``engine`` as in ``truce.evaluate``."""
-    scenario, doc = read_scenario(source)
-    book = rulebook_for(scenario, rules, doc.file)
-    check_scenario(scenario, book, doc)
-    chosen = choose_reading(book, reading or scenario.reading, doc.file)
+    scenario, _, book, chosen = prepare(source, rules, reading)
     for name, value in (("start", start), ("end", end)):
         if value is not None and value.tzinfo is None:
             raise ScenarioError.from_problems(
