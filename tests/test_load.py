@@ -192,3 +192,12 @@ def test_schema_errors_and_unknown_ids_are_reported_together(state: Callable[...
     with pytest.raises(truce.ScenarioError) as info:  # the same, when the rulebook is given rather than named
         truce.evaluate({k: v for k, v in bad.items() if k != "agreement"}, rules="idlib-2019")
     assert "units[0].party" in {p.path for p in info.value.problems}
+
+
+def test_landmarks_are_validated_and_located(tmp_path: Path) -> None:
+    book = truce.load_rulebook("idlib-2019")
+    assert book.landmarks["khan-shaykhun"].name == "Khan Shaykhun"
+    path = _copy_rulebook(tmp_path, lambda t: t.replace("{name: Hama, lat: 35.135,", "{name: Hama, lat: 135.135,"))
+    with pytest.raises(truce.RulebookError) as info:
+        truce.load_rulebook(path)
+    assert [p.path for p in info.value.problems] == ["landmarks.hama.lat"]

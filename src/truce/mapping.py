@@ -109,6 +109,11 @@ def _figure(scenario: Scenario, book: Rulebook, verdict: Verdict) -> Figure:
         line = "--" if dashed else "-"
         handles.append(Patch(facecolor=colour, alpha=0.3, edgecolor=colour, ls=line, label=f"{label}: {finding}"))
 
+    for landmark in book.landmarks.values():
+        ax.scatter(landmark.lon, landmark.lat, s=9, color="#303030", zorder=4)
+        ax.annotate(landmark.name, (landmark.lon, landmark.lat), xytext=(4, -9), textcoords="offset points",
+                    fontsize=7, color="#303030", zorder=4)
+
     status = _item_status(verdict)
     ignored = {i.id for i in scenario.incidents if i.time > scenario.as_of}
     placed: list[tuple[Unit | Incident, str]] = []
@@ -198,9 +203,10 @@ def _marker_legend(states: set[str], colours: Mapping[str, str]) -> list[Line2D]
 
 
 def _frame(ax: Any, book: Rulebook, placed: list[tuple[Unit | Incident, str]]) -> None:
-    """Fit the view to the zones and items, with degrees scaled so the map is not stretched."""
+    """Fit the view to the zones, items and landmarks, with degrees scaled so the map is not stretched."""
     geoms = [book.geometry(z) for z in book.zones]
     geoms += [shapely.Point(i.position.lon, i.position.lat) for i, _ in placed if i.position is not None]
+    geoms += [shapely.Point(landmark.lon, landmark.lat) for landmark in book.landmarks.values()]
     if not geoms:
         return
     minx, miny, maxx, maxy = shapely.union_all(geoms).bounds

@@ -138,6 +138,14 @@ class NamedArea(_Data):
     note: Text | None = None
 
 
+class Landmark(_Data):
+    """A town or site drawn on maps for orientation; it decides nothing."""
+
+    name: Text
+    lat: float = Field(ge=-90, le=90)
+    lon: float = Field(ge=-180, le=180)
+
+
 class Span(_Data):
     """A length of time in days and hours."""
 
@@ -291,6 +299,7 @@ class Rulebook(_Data):
     incident_kinds: dict[Id, IncidentKind] = {}
     zones: dict[Id, Zone] = {}
     areas: dict[Id, NamedArea] = {}
+    landmarks: dict[Id, Landmark] = {}
     readings: dict[Id, Reading] = Field(min_length=1)
     in_force: InForce
     clauses: list[Clause] = Field(min_length=1)
