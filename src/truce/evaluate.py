@@ -106,7 +106,7 @@ def _with_unknown_ids(error: ScenarioError, doc: Document, rules: Rulebook | str
     except TruceError:
         return error
     reported = {p.path for p in error.problems}
-    extra = [p for p in id_problems(doc.data if isinstance(doc.data, Mapping) else {}, book, doc) if p.path not in reported]
+    extra = [p for p in id_problems(dict(doc.data) if isinstance(doc.data, Mapping) else {}, book, doc) if p.path not in reported]
     if not extra:
         return error
     return ScenarioError.from_problems(f"invalid scenario {doc.file or ''}".strip(), [*error.problems, *extra])

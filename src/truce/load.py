@@ -357,8 +357,8 @@ def id_problems(data: Scenario | Mapping[str, Any], book: Rulebook, doc: Documen
 
 
 def _get(item: object, name: str) -> object:
-    """A field of a validated model or of a raw mapping (None where absent)."""
-    return item.get(name) if isinstance(item, Mapping) else getattr(item, name, None)
+    """A field of a raw (parsed) dict or of a validated model; None where absent."""
+    return item.get(name) if isinstance(item, dict) else getattr(item, name, None)
 
 
 def _entries(data: object, name: str) -> Sequence[object]:

@@ -59,7 +59,7 @@ class Unit(_Located):
     kind: Id
     count: int = Field(default=1, ge=0, le=1_000_000_000)
     observed: AwareDatetime | None = None
-    attributes: dict[Id, float] = {}
+    attributes: dict[Id, float] = Field(default_factory=dict)
 
     @field_validator("attributes")
     @classmethod
