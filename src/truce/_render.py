@@ -33,7 +33,8 @@ def status_label(status: str) -> str:
     return status.replace("_", " ").upper()
 
 
-def _status(status: str) -> Text:
+def status_text(status: str) -> Text:
+    """A verdict status for the terminal, in its colour."""
     return Text(status_label(status), style=f"bold {STATUS_COLOURS[status]}")
 
 
@@ -50,7 +51,7 @@ def verdict_view(verdict: Verdict, source: str | None = None) -> RenderableType:
         head.add_row("scenario", source)
     head.add_row("reading", f"{verdict.reading_name} ({verdict.reading})")
     head.add_row("as of", verdict.as_of)
-    head.add_row("status", _status(verdict.status))
+    head.add_row("status", status_text(verdict.status))
     if verdict.responsible:
         head.add_row("responsible", ", ".join(verdict.responsible))
     clauses = Table(show_lines=True)
@@ -82,7 +83,7 @@ def readings_view(verdicts: Sequence[Verdict]) -> tuple[RenderableType, list[str
     for v in verdicts:
         table.add_column(f"{v.reading}\n{v.reading_name}", overflow="fold")
     rows: list[tuple[str, list[Text]]] = [
-        ("status", [_status(v.status) for v in verdicts]),
+        ("status", [status_text(v.status) for v in verdicts]),
         ("responsible", [Text(", ".join(v.responsible) or "-") for v in verdicts]),
     ]
     for f in verdicts[0].findings:

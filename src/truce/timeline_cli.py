@@ -9,20 +9,11 @@ from typing import Literal
 from rich.console import Console
 from rich.table import Table
 
+from ._render import STATUS_COLOURS, status_text
 from .io.acled import read_acled
 from .timeline import Timeline, timeline
 
 __all__ = ["plot_timeline", "timeline_command"]
-
-_COLOURS = {
-    "holds": "#2e7d32",
-    "breached": "#c62828",
-    "conditions_unmet": "#ef6c00",
-    "indeterminate": "#9e9e9e",
-    "not_in_force": "#e0e0e0",
-}
-_STYLES = {"holds": "green", "breached": "bold red", "conditions_unmet": "dark_orange", "indeterminate": "grey50"}
-
 
 def timeline_command(
     events: Path,
@@ -65,7 +56,7 @@ def _render(line: Timeline, out: Console) -> None:
         table.add_row(
             interval.start.isoformat(timespec="minutes"),
             interval.end.isoformat(timespec="minutes") if interval.end else "onwards",
-            f"[{_STYLES.get(interval.status, 'default')}]{interval.status.replace('_', ' ')}[/]",
+            status_text(interval.status),
             ", ".join(interval.responsible),
             changes,
             end_section=False,
@@ -91,7 +82,7 @@ def plot_timeline(line: Timeline, path: Path) -> None:
     figure, axes = plt.subplots(figsize=(11, 2 + 0.4 * len(parties)))
     last = max([i.latest or i.time for i in line.incidents] + [i.start for i in line.intervals])
     for interval in line.intervals:
-        axes.axvspan(x(interval.start), x(interval.end or last), color=_COLOURS[interval.status], alpha=0.35, lw=0)
+        axes.axvspan(x(interval.start), x(interval.end or last), color=STATUS_COLOURS[interval.status], alpha=0.35, lw=0)
     for row, party in enumerate(parties):
         mine = [i for i in line.incidents if (i.by or "unattributed") == party]
         axes.scatter([x(i.time) for i in mine], [row] * len(mine), s=25, zorder=3, label=party)
@@ -102,7 +93,7 @@ def plot_timeline(line: Timeline, path: Path) -> None:
     axes.set_yticks(range(len(parties)), parties)
     axes.set_ylim(-1, max(len(parties), 1))
     axes.xaxis.set_major_formatter(mdates.DateFormatter("%d %b"))  # type: ignore[no-untyped-call]
-    handles = [Patch(color=c, alpha=0.35, label=s.replace("_", " ")) for s, c in _COLOURS.items()]
+    handles = [Patch(color=c, alpha=0.35, label=s.replace("_", " ")) for s, c in STATUS_COLOURS.items()]
     axes.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=8, title="status")
     axes.set_title(f"{line.title}: status over time (reading {line.reading}); dashed line: truce start")
     figure.tight_layout()
