@@ -139,3 +139,11 @@ def test_numpy_arrays_and_epoch_seconds_are_accepted() -> None:
              "count": np.array([10, 10, 10]), "lat": np.full(3, 35.44), "lon": np.full(3, 36.65)}
     incidents = {"id": ["i1"], "time": np.array([1564706400.0]), "kind": ["shelling"], "by": ["sy-gov"], "lat": [35.5], "lon": [36.6]}
     assert _dump(truce.evaluate(truce.Columns(units=units, incidents=incidents, **_base()))) == _dump(truce.evaluate(_base(**rows)))
+
+
+def test_header_ids_are_checked_like_the_row_path() -> None:
+    columns = truce.Columns(agreement="karabakh-2020", as_of="2020-12-02T12:00:00+03:00",
+                            areas=[{"id": "kalbajr", "controlled_by": "az"}], units={}, incidents={})
+    with pytest.raises(truce.ScenarioError) as info:
+        truce.evaluate(columns)
+    assert [(p.path, p.suggestion) for p in info.value.problems] == [("areas[0].id", "did you mean 'kalbajar'?")]

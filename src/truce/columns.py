@@ -23,6 +23,7 @@ import numpy.typing as npt
 
 from ._source import Document, dotted, validate
 from .errors import Problem, ScenarioError, did_you_mean
+from .load import id_problems
 from .observe import Floats, Items, Strings
 from .rulebook import Rulebook
 from .scenario import Scenario
@@ -62,8 +63,8 @@ class Columns:
         return len(self._units) + len(self._incidents)
 
     def items(self, book: Rulebook) -> tuple[Items, Items]:
-        """Units and incidents for ``observe``, once every id is checked against ``book``."""
-        problems: list[Problem] = []
+        """Units and incidents for ``observe``, once every id (the header's too) is checked against ``book``."""
+        problems = id_problems(self.scenario, book, Document(None, None))
         actors = set(book.parties) | set(book.groups)
         units, incidents = self._units, self._incidents
         units.known(units.actors, "party", options=actors, what="party or group", book=book, problems=problems)

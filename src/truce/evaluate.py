@@ -12,7 +12,7 @@ from .columns import Columns
 from .engines import decider
 from .errors import Problem, ScenarioError, TruceError, did_you_mean
 from .load import check_scenario, id_problems, load_rulebook, scenario_document
-from .observe import Measure, observe
+from .observe import Items, Measure, observe
 from .rulebook import Clause, Rulebook
 from .scenario import Scenario
 from .verdict import Finding, Verdict
@@ -33,12 +33,15 @@ def evaluate(
     durable where it imports (Python < 3.13), else python. Both give the same verdict.
     """
     decide = decider(engine)
+    units: Items | None
+    incidents: Items | None
     if isinstance(state, Columns):
-        book = rulebook_for(state.scenario, rules, None)
-        scenario, chosen = state.scenario, choose_reading(book, reading or state.scenario.reading, None)
+        scenario, book = state.scenario, rulebook_for(state.scenario, rules, None)
+        chosen = choose_reading(book, reading or scenario.reading, None)
+        units, incidents = state.items(book)
     else:
         scenario, _, book, chosen = prepare(state, rules, reading)
-    units, incidents = state.items(book) if isinstance(state, Columns) else (None, None)
+        units = incidents = None
     observation = observe(scenario, book, chosen, units, incidents)
     decision = decide(book, chosen, observation)
     findings = [_in_force_finding(book, decision.in_force)]
