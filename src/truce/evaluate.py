@@ -36,7 +36,7 @@ def evaluate(
     units: Items | None
     incidents: Items | None
     if isinstance(state, Columns):
-        scenario, book = state.scenario, rulebook_for(state.scenario, rules, None)
+        scenario, book = state.scenario, rulebook_for(state.scenario.agreement, rules, None)
         chosen = choose_reading(book, reading or scenario.reading, None)
         units, incidents = state.items(book)
     else:
@@ -91,7 +91,7 @@ def prepare(
             scenario = validate(Scenario.model_validate, doc, ScenarioError, f"invalid scenario {doc.file or ''}".strip())
         except ScenarioError as exc:
             raise _with_unknown_ids(exc, doc, rules) from None
-    book = rulebook_for(scenario, rules, doc.file)
+    book = rulebook_for(scenario.agreement, rules, doc.file)
     check_scenario(scenario, book, doc)
     return scenario, doc, book, choose_reading(book, reading or scenario.reading, doc.file)
 
@@ -100,12 +100,7 @@ def _with_unknown_ids(error: ScenarioError, doc: Document, rules: Rulebook | str
     """``error`` with the raw scenario's unknown and repeated ids added, where its rulebook loads."""
     agreement = doc.data.get("agreement") if isinstance(doc.data, Mapping) else None
     try:
-        if isinstance(rules, Rulebook):
-            book = rules
-        elif rules is not None or isinstance(agreement, str):
-            book = load_rulebook(rules if rules is not None else str(agreement))
-        else:
-            return error
+        book = rulebook_for(agreement if isinstance(agreement, str) else None, rules, doc.file)
     except TruceError:
         return error
     reported = {p.path for p in error.problems}
@@ -126,18 +121,18 @@ def choose_reading(book: Rulebook, reading: str | None, file: str | None) -> str
     return chosen
 
 
-def rulebook_for(scenario: Scenario, rules: Rulebook | str | Path | None, file: str | None) -> Rulebook:
+def rulebook_for(agreement: str | None, rules: Rulebook | str | Path | None, file: str | None) -> Rulebook:
     """The rulebook given, else the one the scenario's ``agreement`` names."""
     if isinstance(rules, Rulebook):
         return rules
     if rules is not None:
         return load_rulebook(rules)
-    if scenario.agreement is None:
+    if agreement is None:
         raise ScenarioError.from_problems(
             "no rulebook to evaluate against",
             [Problem("agreement", "missing", file=file, suggestion="add 'agreement: <bundled id>' or pass rules=")],
         )
-    return load_rulebook(scenario.agreement)
+    return load_rulebook(agreement)
 
 
 def _when(instant: datetime) -> str:
