@@ -1,6 +1,6 @@
 """Benchmark: the timeline of 1k, 10k and 100k events against one evaluation of the final state.
 
-    PYTHONPATH=src python benchmarks/timeline_bench.py [SIZES...]
+    PYTHONPATH=src python bench/timeline_bench.py [SIZES...]
 
 Prints seconds per run and the ratio timeline / evaluate. An incremental
 timeline keeps that ratio small and roughly flat as the log grows; one that
