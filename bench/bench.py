@@ -22,9 +22,9 @@ import numpy as np
 import psutil
 
 import truce
-from truce.decide import decide
-from truce.load import read_scenario
-from truce.observe import observe
+from truce._durable import decide
+from truce._load import read_scenario
+from truce._observe import observe
 
 AS_OF = "2019-08-03T12:00:00+03:00"
 PARTIES = ["sy-gov", "hts", "nfl", "tr", "ru"]
@@ -89,7 +89,7 @@ def small_state() -> None:
     evaluate = best(lambda: truce.evaluate(state), repeat=5, number=200)
     bare = best(lambda: decide(book, reading, observation), repeat=5, number=200)
     print("(1) small Idlib state: 20 units, 10 incidents")
-    print(f"    truce.evaluate          {1 / evaluate:10.0f} evaluations/s ({evaluate * 1e6:.0f} us)")
+    print(f"    truce.evaluate           {1 / evaluate:10.0f} evaluations/s ({evaluate * 1e6:.0f} us)")
     print(f"    bare durable_rules      {1 / bare:10.0f} decisions/s   ({bare * 1e6:.0f} us, decide() on observe()'s facts)")
     print(f"    ratio evaluate / bare   {evaluate / bare:10.2f}   target <= 3: {_mark(evaluate / bare <= 3)}")
 

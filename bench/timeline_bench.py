@@ -16,8 +16,8 @@ from datetime import datetime, timedelta
 import numpy as np
 
 import truce
-from truce.scenario import Scenario
-from truce.timeline import timeline
+from truce._scenario import Scenario
+from truce._timeline import timeline
 
 START = datetime.fromisoformat("2019-07-20T00:00:00+03:00")
 PARTIES = ["sy-gov", "ru", "hts", "nfl", "other-jihadists", None]

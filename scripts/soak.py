@@ -21,7 +21,7 @@ from typing import Any
 from hypothesis import HealthCheck, Phase, given, settings
 
 import truce
-from truce.engines import available_engines
+from truce._engines import available_engines
 from truce.strategies import scenarios
 
 Job = tuple[dict[str, Any], truce.Rulebook, str]

@@ -14,8 +14,8 @@ import pytest
 from pyproj import Geod
 
 import truce
-from truce.geo import Projection
-from truce.rulebook import Band, Bounds, Clause, Rulebook
+from truce._geo import Projection
+from truce._rulebook import Band, Bounds, Clause, Rulebook
 
 GEOD = Geod(ellps="WGS84")
 EDGE_KM = 0.1

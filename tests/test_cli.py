@@ -12,8 +12,8 @@ import pytest
 from PIL import Image
 
 import truce
+from truce._cli import EXIT_BAD_INPUT, EXIT_CODES, main
 from truce._render import STATUS_COLOURS
-from truce.cli import EXIT_BAD_INPUT, EXIT_CODES, main
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "tests" / "data" / "idlib-2019"

@@ -11,9 +11,9 @@ import pytest
 import yaml
 
 import truce
-from truce.cli import EXIT_BAD_INPUT, main
-from truce.lint import _compatible, lint_rulebook
-from truce.rulebook import Clause
+from truce._cli import EXIT_BAD_INPUT, main
+from truce._lint import _compatible, lint_rulebook
+from truce._rulebook import Clause
 
 SQUARE = [[36.0, 35.0], [37.0, 35.0], [37.0, 36.0], [36.0, 36.0], [36.0, 35.0]]
 EAST_HALF = [[36.5, 35.0], [37.5, 35.0], [37.5, 36.0], [36.5, 36.0], [36.5, 35.0]]

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from truce.cli import EXIT_BAD_INPUT, main
+from truce._cli import EXIT_BAD_INPUT, main
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "tests" / "data" / "idlib-2019"

@@ -9,7 +9,7 @@ import jsonschema
 import pytest
 import yaml
 
-from truce.cli import main
+from truce._cli import main
 
 ROOT = Path(__file__).resolve().parents[1]
 SCENARIOS = sorted((ROOT / "tests" / "data").glob("*/*.yaml"))

@@ -17,7 +17,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import truce
-from truce.engines import available_engines
+from truce._engines import available_engines
 from truce.strategies import scenarios
 
 ROOT = Path(__file__).resolve().parents[1]

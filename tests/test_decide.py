@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 
 import truce
-from truce.engines import available_engines, decider
-from truce.observe import Measure, Observation, Window
+from truce._engines import available_engines, decider
+from truce._observe import Measure, Observation, Window
 
 ENGINES = available_engines()
 
@@ -24,7 +24,7 @@ def dre() -> ModuleType:
 @pytest.fixture
 def durable(dre: ModuleType) -> ModuleType:
     """truce's durable_rules decision module."""
-    return pytest.importorskip("truce.decide")
+    return pytest.importorskip("truce._durable")
 
 
 def _observation(book: truce.Rulebook, window: Window, **outcomes: tuple[int, int]) -> Observation:

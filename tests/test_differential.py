@@ -17,8 +17,8 @@ from hypothesis import HealthCheck, given, settings
 
 import truce
 from truce import _logic
-from truce.engines import available_engines, decider
-from truce.observe import Measure, Observation, Phase, Window
+from truce._engines import available_engines, decider
+from truce._observe import Measure, Observation, Phase, Window
 from truce.strategies import scenarios
 
 pytestmark = pytest.mark.skipif("durable" not in available_engines(), reason="durable_rules does not import here")

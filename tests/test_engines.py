@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 import truce
-from truce import engines
+from truce import _engines as engines
 
 STATE = {"agreement": "idlib-2019", "as_of": "2019-08-03T12:00:00+03:00"}
 

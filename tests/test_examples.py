@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 import truce
-from truce.scenario_tests import expectation_diff
+from truce._scenario_tests import expectation_diff
 
 EXAMPLES = sorted((Path(__file__).resolve().parents[1] / "examples").glob("*/*.yaml"))
 

@@ -14,7 +14,7 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 import truce
-from truce.engines import available_engines
+from truce._engines import available_engines
 from truce.strategies import scenarios
 
 ROOT = Path(__file__).resolve().parents[1]

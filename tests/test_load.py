@@ -12,7 +12,7 @@ import pytest
 
 import truce
 from places import KHAN_SHAYKHUN
-from truce.load import bundled_rules_dir
+from truce._load import bundled_rules_dir
 
 RULES = bundled_rules_dir()
 

@@ -7,8 +7,8 @@ from typing import Any
 
 import truce
 from places import HAMA, IDLIB_CITY, KHAN_SHAYKHUN, MAARAT_AL_NUMAN
-from truce.load import load_scenario
-from truce.observe import Measure, observe
+from truce._load import load_scenario
+from truce._observe import Measure, observe
 
 State = Callable[..., dict[str, Any]]
 

@@ -11,8 +11,8 @@ import pytest
 
 import truce
 from test_cli import truce_cmd
-from truce.cli import EXIT_CODES
-from truce.sweep import State
+from truce._cli import EXIT_CODES
+from truce._sweep import State
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = sorted((ROOT / "examples").glob("*/*.yaml"))

@@ -11,8 +11,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import truce
+from truce._timeline import Timeline, timeline
 from truce.io.acled import SAMPLE_CSV, SAMPLE_MAPPING, read_acled
-from truce.timeline import Timeline, timeline
 
 START = datetime.fromisoformat("2019-08-02T00:00:00+03:00")
 KHAN_SHAYKHUN = {"lat": 35.4389, "lon": 36.6511}  # inside the buffer and the de-escalation area

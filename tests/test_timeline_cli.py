@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from truce.cli import main
+from truce._cli import main
 from truce.io.acled import SAMPLE_CSV, SAMPLE_MAPPING
 
 

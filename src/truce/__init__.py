@@ -6,15 +6,15 @@
     ('holds', True)
 """
 
-from .columns import Columns
-from .errors import EngineError, EngineUnavailableError, Problem, RulebookError, ScenarioError, TruceError, UnknownRulebookError
-from .evaluate import evaluate
-from .load import RulebookInfo, list_rulebooks, load_rulebook, load_scenario
-from .rulebook import Rulebook
-from .scenario import Incident, Position, Scenario, Unit
-from .sweep import sweep
-from .timeline import Timeline, timeline
-from .verdict import Finding, Verdict
+from ._columns import Columns
+from ._errors import EngineError, EngineUnavailableError, Problem, RulebookError, ScenarioError, TruceError, UnknownRulebookError
+from ._evaluate import evaluate
+from ._load import RulebookInfo, list_rulebooks, load_rulebook, load_scenario
+from ._rulebook import Rulebook
+from ._scenario import Incident, Position, Scenario, Unit
+from ._sweep import sweep
+from ._timeline import Timeline, timeline
+from ._verdict import Finding, Verdict
 
 __all__ = [
     "Columns",

@@ -13,9 +13,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Literal
 
-from .errors import EngineError
-from .observe import Measure, Observation
-from .rulebook import Rulebook
+from ._errors import EngineError
+from ._observe import Measure, Observation
+from ._rulebook import Rulebook
 
 Op = Literal["==", "!=", ">", "<="]
 Value = str | int

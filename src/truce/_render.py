@@ -9,8 +9,8 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from .load import RulebookInfo
-from .verdict import Verdict
+from ._load import RulebookInfo
+from ._verdict import Verdict
 
 FINDING_COLOURS: dict[str, str] = {
     "violated": "#d62728",

@@ -10,7 +10,7 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
-from .errors import Problem, TruceError
+from ._errors import Problem, TruceError
 
 Lines = dict[tuple[str | int, ...], int]
 

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from .errors import TruceError
-from .scenario_tests import carries_expectation, expectation_diff, expected_readings
+from ._errors import TruceError
+from ._scenario_tests import carries_expectation, expectation_diff, expected_readings
 
 __all__ = ["ScenarioFile", "ScenarioItem", "pytest_addoption", "pytest_collect_file"]
 

@@ -24,7 +24,7 @@ from typing import Any
 
 from hypothesis import strategies as st
 
-from .rulebook import Rulebook
+from ._rulebook import Rulebook
 
 __all__ = ["instants", "places", "positions", "scenarios"]
 

@@ -30,11 +30,11 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
+from .._errors import Problem, TruceError, did_you_mean
+from .._load import load_rulebook
+from .._rulebook import Id, Rulebook
+from .._scenario import Incident, Position, Scenario, Unit
 from .._source import Document, read_document, validate
-from ..errors import Problem, TruceError, did_you_mean
-from ..load import load_rulebook
-from ..rulebook import Id, Rulebook
-from ..scenario import Incident, Position, Scenario, Unit
 
 __all__ = [
     "COLUMNS",

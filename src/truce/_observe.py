@@ -21,8 +21,8 @@ import numpy as np
 import numpy.typing as npt
 import shapely
 
-from .rulebook import Clause, Rulebook
-from .scenario import Incident, Scenario, Unit
+from ._rulebook import Clause, Rulebook
+from ._scenario import Incident, Scenario, Unit
 
 Phase = Literal["due", "not_due", "not_applicable"]
 Window = Literal["before", "in_force", "after"]

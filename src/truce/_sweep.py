@@ -20,12 +20,12 @@ from typing import Any
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-from .columns import Columns
-from .errors import EngineError, Problem, ScenarioError, TruceError
-from .evaluate import evaluate
-from .rulebook import Rulebook
-from .scenario import Scenario
-from .verdict import Verdict
+from ._columns import Columns
+from ._errors import EngineError, Problem, ScenarioError, TruceError
+from ._evaluate import evaluate
+from ._rulebook import Rulebook
+from ._scenario import Scenario
+from ._verdict import Verdict
 
 __all__ = ["Outcome", "State", "sweep"]
 

@@ -19,6 +19,7 @@ from typing import Any
 
 import durable_rules_engine as dre
 
+from ._errors import EngineError
 from ._logic import (
     CLAUSE_OUTCOMES,
     IN_FORCE_OUTCOMES,
@@ -30,9 +31,8 @@ from ._logic import (
     resolve,
     window_fact,
 )
-from .errors import EngineError
-from .observe import Measure, Observation
-from .rulebook import Rulebook
+from ._observe import Measure, Observation
+from ._rulebook import Rulebook
 
 __all__ = ["Decision", "decide", "ruleset_definition"]
 

@@ -6,7 +6,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, computed_field
 
-from .scenario import FindingStatus, Status
+from ._scenario import FindingStatus, Status
 
 __all__ = ["Finding", "Verdict"]
 

@@ -21,17 +21,17 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.text import Text
 
+from ._errors import EngineError, Problem, RulebookError, ScenarioError, TruceError
+from ._evaluate import evaluate as _evaluate
+from ._lint import lint_rulebook
+from ._load import list_rulebooks, load_rulebook
+from ._map import draw_map
 from ._render import readings_view, rulebooks_view, status_label, verdict_view
-from .errors import EngineError, Problem, RulebookError, ScenarioError, TruceError
-from .evaluate import evaluate as _evaluate
-from .lint import lint_rulebook
-from .load import list_rulebooks, load_rulebook
-from .mapping import draw_map
-from .scenario_tests import expectation_diff, expected_readings, find_scenario_tests
-from .schema import SchemaName, json_schema
-from .sweep import sweep as _sweep
-from .timeline_cli import timeline_command
-from .verdict import Verdict
+from ._scenario_tests import expectation_diff, expected_readings, find_scenario_tests
+from ._schema import SchemaName, json_schema
+from ._sweep import sweep as _sweep
+from ._timeline_cli import timeline_command
+from ._verdict import Verdict
 
 __all__ = ["EXIT_BAD_INPUT", "EXIT_CODES", "app", "main"]
 

@@ -18,11 +18,11 @@ import numpy as np
 import numpy.typing as npt
 from pydantic import BaseModel, ConfigDict
 
+from ._engines import Decider, decider
+from ._errors import Problem, ScenarioError
+from ._evaluate import prepare
 from ._logic import Decision
-from .engines import Decider, decider
-from .errors import Problem, ScenarioError
-from .evaluate import prepare
-from .observe import (
+from ._observe import (
     COUNTS_UNITS,
     WINDOWS,
     Classified,
@@ -35,8 +35,8 @@ from .observe import (
     party_keys,
     window_index,
 )
-from .rulebook import Clause, Rulebook
-from .scenario import FindingStatus, Incident, Scenario, Status
+from ._rulebook import Clause, Rulebook
+from ._scenario import FindingStatus, Incident, Scenario, Status
 
 __all__ = ["FindingChange", "Interval", "Moment", "Timeline", "timeline"]
 

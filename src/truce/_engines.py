@@ -11,10 +11,10 @@ from collections.abc import Callable
 from functools import cache
 from typing import Literal, get_args
 
+from ._errors import EngineUnavailableError, Problem, did_you_mean
 from ._logic import Decision, decide_python
-from .errors import EngineUnavailableError, Problem, did_you_mean
-from .observe import Observation
-from .rulebook import Rulebook
+from ._observe import Observation
+from ._rulebook import Rulebook
 
 __all__ = ["ENGINES", "Engine", "available_engines", "decider", "default_engine"]
 
@@ -27,7 +27,7 @@ Decider = Callable[[Rulebook, str, Observation], Decision]
 def _durable() -> Decider | str:
     """durable_rules' decide, or why it cannot be imported here."""
     try:
-        from .decide import decide  # noqa: PLC0415 - optional: durable_rules does not import on 3.13+
+        from ._durable import decide  # noqa: PLC0415 - optional: durable_rules does not import on 3.13+
     except ImportError as exc:
         return f"{type(exc).__name__}: {exc}"
     return decide

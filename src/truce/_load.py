@@ -15,11 +15,11 @@ import shapely
 from shapely.geometry import shape
 from shapely.geometry.base import BaseGeometry
 
+from ._errors import Problem, RulebookError, ScenarioError, UnknownRulebookError, did_you_mean
+from ._geo import Area, band_area, polygon_area, union_area
+from ._rulebook import Rulebook
+from ._scenario import Scenario
 from ._source import _MAX_BYTES, Document, read_document, validate
-from .errors import Problem, RulebookError, ScenarioError, UnknownRulebookError, did_you_mean
-from .geo import Area, band_area, polygon_area, union_area
-from .rulebook import Rulebook
-from .scenario import Scenario
 
 __all__ = [
     "RulebookInfo",

@@ -10,8 +10,8 @@ from rich.console import Console
 from rich.table import Table
 
 from ._render import STATUS_COLOURS, status_text
+from ._timeline import Timeline, timeline
 from .io.acled import read_acled
-from .timeline import Timeline, timeline
 
 __all__ = ["plot_timeline", "timeline_command"]
 

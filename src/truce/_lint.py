@@ -15,10 +15,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
+from ._errors import Problem, RulebookError
+from ._load import load_rulebook
+from ._rulebook import Clause, Rulebook
 from ._source import Document, read_document
-from .errors import Problem, RulebookError
-from .load import load_rulebook
-from .rulebook import Clause, Rulebook
 
 __all__ = ["Lint", "lint_rulebook"]
 

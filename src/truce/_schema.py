@@ -7,8 +7,8 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from .rulebook import Rulebook
-from .scenario import Scenario
+from ._rulebook import Rulebook
+from ._scenario import Scenario
 
 __all__ = ["SchemaName", "json_schema"]
 

@@ -21,12 +21,12 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from ._errors import Problem, ScenarioError, did_you_mean
+from ._load import id_problems
+from ._observe import Floats, Items, Strings
+from ._rulebook import Rulebook
+from ._scenario import Scenario
 from ._source import Document, dotted, validate
-from .errors import Problem, ScenarioError, did_you_mean
-from .load import id_problems
-from .observe import Floats, Items, Strings
-from .rulebook import Rulebook
-from .scenario import Scenario
 
 __all__ = ["Columns"]
 

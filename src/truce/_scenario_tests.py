@@ -10,10 +10,10 @@ import re
 from collections.abc import Iterable
 from pathlib import Path
 
-from .errors import Problem, ScenarioError
-from .evaluate import evaluate
-from .load import load_scenario
-from .verdict import Verdict
+from ._errors import Problem, ScenarioError
+from ._evaluate import evaluate
+from ._load import load_scenario
+from ._verdict import Verdict
 
 __all__ = ["carries_expectation", "expectation_diff", "expected_readings", "find_scenario_tests"]
 

@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
 
-from .rulebook import Id
+from ._rulebook import Id
 
 ObjectId = Annotated[str, StringConstraints(min_length=1, max_length=200)]
 FindingStatus = Literal["met", "violated", "unknown", "not_due", "not_applicable"]

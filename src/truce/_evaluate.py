@@ -7,15 +7,15 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from ._columns import Columns
+from ._engines import decider
+from ._errors import Problem, ScenarioError, TruceError, did_you_mean
+from ._load import check_scenario, id_problems, load_rulebook, scenario_document
+from ._observe import Items, Measure, observe
+from ._rulebook import Clause, Rulebook
+from ._scenario import Scenario
 from ._source import Document, validate
-from .columns import Columns
-from .engines import decider
-from .errors import Problem, ScenarioError, TruceError, did_you_mean
-from .load import check_scenario, id_problems, load_rulebook, scenario_document
-from .observe import Items, Measure, observe
-from .rulebook import Clause, Rulebook
-from .scenario import Scenario
-from .verdict import Finding, Verdict
+from ._verdict import Finding, Verdict
 
 __all__ = ["choose_reading", "evaluate", "prepare", "rulebook_for"]
 

@@ -18,13 +18,13 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch, PathPatch
 from matplotlib.path import Path as MplPath
 
+from ._errors import Problem, TruceError
+from ._evaluate import evaluate
+from ._load import load_rulebook, load_scenario
 from ._render import FINDING_COLOURS, STATUS_COLOURS, status_label
-from .errors import Problem, TruceError
-from .evaluate import evaluate
-from .load import load_rulebook, load_scenario
-from .rulebook import Rulebook
-from .scenario import Incident, Scenario, Unit
-from .verdict import Verdict
+from ._rulebook import Rulebook
+from ._scenario import Incident, Scenario, Unit
+from ._verdict import Verdict
 
 __all__ = ["FORMATS", "draw_map"]
 
