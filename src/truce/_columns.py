@@ -22,8 +22,8 @@ import numpy as np
 import numpy.typing as npt
 
 from ._errors import Problem, ScenarioError, did_you_mean
+from ._items import Floats, Items, Strings
 from ._load import id_problems
-from ._observe import Floats, Items, Strings
 from ._rulebook import Rulebook
 from ._scenario import Scenario
 from ._source import Document, dotted, validate

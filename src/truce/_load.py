@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import functools
-import json
 import threading
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -11,15 +10,11 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-import shapely
-from shapely.geometry import shape
-from shapely.geometry.base import BaseGeometry
-
 from ._errors import Problem, RulebookError, ScenarioError, UnknownRulebookError, did_you_mean
-from ._geo import Area, band_area, polygon_area, union_area
+from ._geo import zone_areas
 from ._rulebook import Rulebook
 from ._scenario import Scenario
-from ._source import _MAX_BYTES, Document, read_document, validate
+from ._source import Document, read_document, validate
 
 __all__ = [
     "RulebookInfo",
@@ -120,7 +115,7 @@ def _read_rulebook(path: Path) -> Rulebook:
     what = f"invalid rulebook {path}"
     book: Rulebook = validate(Rulebook.model_validate, doc, RulebookError, what)
     problems = _cross_references(book, doc)
-    areas = _zone_areas(book, doc, path.parent, problems)
+    areas = zone_areas(book, doc, path.parent, problems)
     if problems:
         raise RulebookError.from_problems(what, problems)
     book._areas.update(areas)
@@ -187,84 +182,6 @@ def _cross_references(book: Rulebook, doc: Document) -> list[Problem]:
             for i, incident in enumerate(item.incidents or []):
                 check((*loc, "incidents", i), incident, book.incident_kinds, "incident kind")
     return problems
-
-
-def _zone_areas(book: Rulebook, doc: Document, folder: Path, problems: list[Problem]) -> dict[str, Area]:
-    """The ground of every zone; unions are built last, from zones that are not unions."""
-    areas: dict[str, Area] = {}
-    lines: dict[str, BaseGeometry] = {}
-    for zone_id, zone in book.zones.items():
-        try:
-            if zone.geojson is not None:
-                areas[zone_id] = polygon_area(_read_zone(folder / zone.geojson))
-            elif zone.band is not None:
-                band = zone.band
-                if band.line not in lines:
-                    lines[band.line] = _read_line(folder / band.line)
-                areas[zone_id] = band_area(lines[band.line], band.side, band.from_km, band.to_km)
-        except ValueError as exc:
-            field = ("geojson",) if zone.geojson is not None else ("band", "line")
-            problems.append(doc.problem(("zones", zone_id, *field), str(exc), value=zone.geojson or (zone.band and zone.band.line)))
-    for zone_id, zone in book.zones.items():
-        if zone.union is None:
-            continue
-        for i, part in enumerate(zone.union):
-            if part in book.zones and book.zones[part].union is not None:
-                problems.append(doc.problem(("zones", zone_id, "union", i), "a union is made of zones that are not unions", value=part))
-        if all(part in areas for part in zone.union):
-            areas[zone_id] = union_area(tuple(areas[part] for part in zone.union))
-    return areas
-
-
-def _read_geojson(path: Path) -> BaseGeometry:
-    """The union of every geometry in a GeoJSON file, checked to be lon/lat."""
-    try:
-        with path.open("rb") as stream:
-            raw = stream.read(_MAX_BYTES + 1)
-        if len(raw) > _MAX_BYTES:
-            raise ValueError(f"zone file {path} is over the limit of {_MAX_BYTES} bytes")
-        data = json.loads(raw.decode("utf-8"))
-    except OSError as exc:
-        raise ValueError(f"cannot read zone file {path}: {exc.strerror or exc}") from None
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise ValueError(f"zone file {path} is not valid JSON: {exc}") from None
-    except RecursionError:
-        raise ValueError(f"zone file {path} is nested too deeply") from None
-    geoms = []
-    features = data.get("features") if isinstance(data, dict) and data.get("type") == "FeatureCollection" else [data]
-    for feature in features or []:
-        if not isinstance(feature, dict):
-            raise ValueError(f"zone file {path}: each feature must be a JSON object")
-        geometry = feature.get("geometry") if feature.get("type") == "Feature" else feature
-        try:
-            geoms.append(shape(geometry))
-        except Exception as exc:  # shapely raises several types for bad GeoJSON
-            raise ValueError(f"zone file {path}: not a GeoJSON geometry ({exc})") from None
-    if not geoms:
-        raise ValueError(f"zone file {path} holds no geometry")
-    geom = shapely.union_all(geoms)
-    minx, miny, maxx, maxy = geom.bounds
-    if not (-180 <= minx <= maxx <= 180 and -90 <= miny <= maxy <= 90):
-        raise ValueError(f"zone file {path}: coordinates must be lon/lat degrees (GeoJSON order: lon, lat)")
-    return geom
-
-
-def _read_line(path: Path) -> BaseGeometry:
-    """A single non-empty LineString in lon/lat from a GeoJSON file (a band's reference line)."""
-    geom = _read_geojson(path)
-    if geom.geom_type != "LineString" or geom.is_empty or geom.length == 0:
-        raise ValueError(f"line file {path}: expected one LineString, found {geom.geom_type}")
-    return geom
-
-
-def _read_zone(path: Path) -> BaseGeometry:
-    """A valid, non-empty (multi)polygon in lon/lat from a GeoJSON file."""
-    geom = _read_geojson(path)
-    if geom.geom_type not in ("Polygon", "MultiPolygon") or geom.is_empty:
-        raise ValueError(f"zone file {path}: expected a non-empty Polygon or MultiPolygon, found {geom.geom_type}")
-    if not geom.is_valid:
-        raise ValueError(f"zone file {path}: invalid polygon ({shapely.is_valid_reason(geom)})")
-    return geom
 
 
 def load_scenario(source: Mapping[str, Any] | Scenario | str | Path) -> Scenario:

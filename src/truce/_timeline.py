@@ -18,15 +18,15 @@ import numpy as np
 import numpy.typing as npt
 from pydantic import BaseModel, ConfigDict
 
+from ._case import prepare
 from ._engines import Decider, decider
 from ._errors import Problem, ScenarioError
-from ._evaluate import prepare
+from ._items import Items
 from ._logic import Decision
 from ._observe import (
     COUNTS_UNITS,
     WINDOWS,
     Classified,
-    Items,
     Measure,
     Observation,
     classify,
