@@ -85,7 +85,7 @@ def test_bad_scenario_error_names_file_line_and_field(tmp_path: Path, capsys: py
     assert main(["evaluate", str(bad)]) == EXIT_BAD_INPUT
     err = capsys.readouterr().err
     assert f"{bad}:2: as_of" in err
-    assert "timezone" in err
+    assert "time zone" in err
 
 
 @pytest.mark.parametrize("path", SCENARIOS, ids=lambda p: p.stem)

@@ -3,48 +3,109 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from ._errors import Problem, ScenarioError, TruceError, did_you_mean
-from ._load import check_scenario, id_problems, load_rulebook, scenario_document
-from ._rulebook import Rulebook
+from ._columns import Columns, fit_problems, header_problems, raw_problems
+from ._errors import Problem, RulebookError, ScenarioError, TruceError, did_you_mean
+from ._items import Items, State
+from ._load import load_rulebook, scenario_document
+from ._rulebook import Clause, Rulebook
 from ._scenario import Scenario
 from ._source import Document, validate
 
-__all__ = ["choose_reading", "prepare", "rulebook_for"]
+__all__ = ["Case", "choose_reading", "prepare", "rulebook_for"]
+
+State_ = Mapping[str, Any] | Scenario | Columns | str | Path
 
 
-def prepare(
-    state: Mapping[str, Any] | Scenario | str | Path, rules: Rulebook | str | Path | None, reading: str | None
-) -> tuple[Scenario, Document, Rulebook, str]:
-    """The validated scenario, the document it came from, its rulebook and the reading chosen.
+@dataclass(frozen=True)
+class Case:
+    """A scenario state and its rulebook, resolved and checked once: what every consumer takes.
 
-    A scenario that fails validation is also checked for unknown ids where its rulebook
-    can be found, so one error reports every problem instead of one round at a time.
+    ``clauses`` pairs each clause of the rulebook with the clause as ``reading`` has it
+    (None where it does not apply under that reading); ``document`` is the parsed source,
+    kept for the line of any later problem.
     """
-    if isinstance(state, Scenario):
-        scenario, doc = state, Document(None, None)
+
+    book: Rulebook
+    reading: str
+    scenario: Scenario
+    document: Document
+    state: State
+    clauses: tuple[tuple[Clause, Clause | None], ...]
+
+    @property
+    def as_of(self) -> datetime:
+        """The instant the state describes."""
+        return self.scenario.as_of
+
+    def read_as(self, reading: str | None) -> Case:
+        """The same case under another reading (default: the scenario's, else the rulebook's); nothing is reloaded."""
+        chosen = choose_reading(self.book, reading or self.scenario.reading, self.document.file)
+        if chosen == self.reading:
+            return self
+        return replace(self, reading=chosen, clauses=_clauses(self.book, chosen))
+
+
+def prepare(state: State_ | Case, rules: Rulebook | str | Path | None = None, reading: str | None = None) -> Case:
+    """Load, validate and check a scenario state against its rulebook, once, under a reading.
+
+    ``state`` is a dict, a ``Scenario``, ``Columns``, a .yaml/.json path, or a prepared
+    ``Case`` (then only ``reading`` may change). A scenario that fails validation is
+    also checked for unknown ids where its rulebook can be found, so one error reports
+    every problem instead of one round at a time.
+    """
+    if isinstance(state, Case):
+        if rules is not None and rulebook_for(None, rules, state.document.file) is not state.book:
+            raise ScenarioError.from_problems(
+                "a prepared case keeps its rulebook",
+                [Problem("rules", "cannot change the rulebook of a prepared case", suggestion="prepare the state again with rules=")],
+            )
+        return state.read_as(reading)
+    if isinstance(state, Columns):
+        scenario, doc = state.scenario, Document(None, None)
+        book = rulebook_for(scenario.agreement, rules, None)
+        units, incidents = state.items(book)
     else:
-        doc = scenario_document(state)
-        try:
-            scenario = validate(Scenario.model_validate, doc, ScenarioError, f"invalid scenario {doc.file or ''}".strip())
-        except ScenarioError as exc:
-            raise _with_unknown_ids(exc, doc, rules) from None
-    book = rulebook_for(scenario.agreement, rules, doc.file)
-    check_scenario(scenario, book, doc)
-    return scenario, doc, book, choose_reading(book, reading or scenario.reading, doc.file)
+        scenario, doc = _validated(state, rules)
+        book = rulebook_for(scenario.agreement, rules, doc.file)
+        units, incidents = Items(scenario.units, book), Items(scenario.incidents, book)
+        problems = header_problems(scenario, book, doc) + fit_problems(units, incidents, book, doc)
+        if problems:
+            raise ScenarioError.from_problems(f"scenario {doc.file or ''} does not fit rulebook {book.id}".replace("  ", " "), problems)
+    chosen = choose_reading(book, reading or scenario.reading, doc.file)
+    areas = {a.id: a.controlled_by for a in scenario.areas}
+    return Case(book, chosen, scenario, doc, State(book, units, incidents, areas), _clauses(book, chosen))
+
+
+def _clauses(book: Rulebook, reading: str) -> tuple[tuple[Clause, Clause | None], ...]:
+    return tuple((clause, clause.under(reading)) for clause in book.clauses)
+
+
+def _validated(state: Mapping[str, Any] | Scenario | str | Path, rules: Rulebook | str | Path | None) -> tuple[Scenario, Document]:
+    """The validated scenario and its document; on failure, an error with the raw rows' unknown ids added."""
+    if isinstance(state, Scenario):
+        return state, Document(None, None)
+    doc = scenario_document(state)
+    try:
+        return validate(Scenario.model_validate, doc, ScenarioError, f"invalid scenario {doc.file or ''}".strip()), doc
+    except ScenarioError as exc:
+        raise _with_unknown_ids(exc, doc, rules) from None
 
 
 def _with_unknown_ids(error: ScenarioError, doc: Document, rules: Rulebook | str | Path | None) -> ScenarioError:
     """``error`` with the raw scenario's unknown and repeated ids added, where its rulebook loads."""
-    agreement = doc.data.get("agreement") if isinstance(doc.data, Mapping) else None
+    data = doc.data if isinstance(doc.data, Mapping) else {}
+    agreement = data.get("agreement")
     try:
         book = rulebook_for(agreement if isinstance(agreement, str) else None, rules, doc.file)
     except TruceError:
         return error
     reported = {p.path for p in error.problems}
-    extra = [p for p in id_problems(dict(doc.data) if isinstance(doc.data, Mapping) else {}, book, doc) if p.path not in reported]
+    extra = [p for p in raw_problems(data, book, doc) if p.path not in reported]
     if not extra:
         return error
     return ScenarioError.from_problems(f"invalid scenario {doc.file or ''}".strip(), [*error.problems, *extra])
@@ -62,8 +123,15 @@ def choose_reading(book: Rulebook, reading: str | None, file: str | None) -> str
 
 
 def rulebook_for(agreement: str | None, rules: Rulebook | str | Path | None, file: str | None) -> Rulebook:
-    """The rulebook given, else the one the scenario's ``agreement`` names."""
+    """The rulebook given, else the one the scenario's ``agreement`` names; one without its geometry is an error."""
     if isinstance(rules, Rulebook):
+        lacking = rules.zones_without_geometry()
+        if lacking:
+            raise RulebookError.from_problems(
+                f"rulebook {rules.id} has no geometry for its zones",
+                [Problem(f"zones.{zone}", "no geometry: a rulebook built in memory has not read its zone files", value=zone,
+                         suggestion="load it with truce.load_rulebook(path), or pass rules= the rulebook's path") for zone in lacking],
+            )
         return rules
     if rules is not None:
         return load_rulebook(rules)

@@ -13,9 +13,7 @@ epoch seconds (UTC), or aware datetimes or ISO 8601 texts with an offset.
 
 from __future__ import annotations
 
-import math
-from collections.abc import Iterable, Mapping
-from datetime import datetime
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 import numpy as np
@@ -23,7 +21,7 @@ import numpy.typing as npt
 
 from ._errors import Problem, ScenarioError, did_you_mean
 from ._items import Floats, Items, Strings
-from ._load import id_problems
+from ._limits import EARLIEST, LATEST, MAX_ATTRIBUTE, MAX_COUNT, MAX_FATALITIES, MAX_ID, MAX_KM, MAX_NOTE, instant, number
 from ._rulebook import Rulebook
 from ._scenario import Scenario
 from ._source import Document, dotted, validate
@@ -33,8 +31,7 @@ __all__ = ["Columns"]
 _UNIT_COLUMNS = ("id", "party", "kind", "count", "lat", "lon", "zone", "uncertainty_km", "observed", "attributes")
 _INCIDENT_COLUMNS = ("id", "time", "latest", "kind", "by", "lat", "lon", "zone", "uncertainty_km", "fatalities", "note")
 _SHOWN = 20
-_MAX_ID = 200
-_MAX_KM = 20000
+EARLIEST_S, LATEST_S = EARLIEST.timestamp(), LATEST.timestamp()
 
 
 class Columns:
@@ -64,22 +61,147 @@ class Columns:
 
     def items(self, book: Rulebook) -> tuple[Items, Items]:
         """Units and incidents for ``observe``, once every id (the header's too) is checked against ``book``."""
-        problems = id_problems(self.scenario, book, Document(None, None))
-        actors = set(book.parties) | set(book.groups)
-        units, incidents = self._units, self._incidents
-        units.known(units.actors, "party", options=actors, what="party or group", book=book, problems=problems)
-        units.known(units.kinds, "kind", options=book.kinds, what="kind", book=book, problems=problems)
-        incidents.known(incidents.actors, "by", options=actors, what="party or group", book=book, problems=problems)
-        incidents.known(incidents.kinds, "kind", options=book.incident_kinds, what="incident kind", book=book, problems=problems)
-        for table in (units, incidents):
-            table.known(table.zone, "zone", options=book.zones, what="zone", book=book, problems=problems)
-        for name, values in self._units.attributes.items():
-            if name not in book.attributes:
-                for row in np.flatnonzero(~np.isnan(values)):
-                    problems.append(_problem(("units", int(row), "attributes", name), f"unknown attribute {name!r} in rulebook {book.id}",
-                                             name, did_you_mean(name, book.attributes)))
+        units, incidents = self._units.build(book), self._incidents.build(book)
+        problems = header_problems(self.scenario, book, Document(None, None)) + fit_problems(units, incidents, book, Document(None, None))
         _raise(problems, f"scenario columns do not fit rulebook {book.id}")
-        return units.build(book), incidents.build(book)
+        return units, incidents
+
+
+def header_problems(data: Scenario | Mapping[str, Any], book: Rulebook, doc: Document) -> list[Problem]:
+    """Ids in a scenario's header (areas, reading, expectations) its rulebook does not declare, and areas listed twice."""
+    actors = sorted({*book.parties, *book.groups})
+    areas = _entries(data, "areas")
+    names = _strings([_get(a, "id") for a in areas])
+    problems = repeated_ids("areas", names, np.zeros(len(areas), dtype=bool), np.zeros(len(areas)), doc, what="area")
+    problems += unknown_ids(("areas", "id"), names, book.areas, "area", book=book, doc=doc)
+    holders = _strings([_get(a, "controlled_by") for a in areas])
+    problems += unknown_ids(("areas", "controlled_by"), holders, actors, "party or group", book=book, doc=doc)
+    problems += unknown_ids(("reading",), _strings([_get(data, "reading")]), book.readings, "reading", book=book, doc=doc)
+    expect = _get(data, "expect")
+    expected: list[object] = list(expect) if isinstance(expect, Mapping) else []
+    for problem in unknown_ids(("expect",), _strings(expected), book.readings, "reading", book=book, doc=doc):
+        problems.append(doc.problem(("expect", str(problem.value)), problem.message, value=problem.value, suggestion=problem.suggestion))
+    return [p for p in problems if p.path != "expect"]
+
+
+def fit_problems(units: Items, incidents: Items, book: Rulebook, doc: Document) -> list[Problem]:
+    """Every id of the state's units and incidents its rulebook does not declare, and every id used twice."""
+    actors = sorted({*book.parties, *book.groups})
+    problems: list[Problem] = []
+    for name, items, actor in (("units", units, "party"), ("incidents", incidents, "by")):
+        dated = np.isfinite(items.start) if name == "units" else np.zeros(len(items), dtype=bool)
+        problems += repeated_ids(name, items.ids, dated, items.start, doc)
+        problems += unknown_ids((name, actor), items.actors, actors, "party or group", book=book, doc=doc)
+        problems += unknown_ids((name, "kind"), items.kinds, book.kinds if name == "units" else book.incident_kinds,
+                                "kind" if name == "units" else "incident kind", book=book, doc=doc)
+        zones = items.named_zone.copy()
+        zones[zones == ""] = None
+        problems += unknown_ids((name, "zone"), zones, book.zones, "zone", book=book, doc=doc)
+    for attribute, values in units.attributes.items():
+        if attribute not in book.attributes:
+            message = f"unknown attribute {attribute!r} in rulebook {book.id}"
+            for row in np.flatnonzero(~np.isnan(values)):
+                problems.append(doc.problem(("units", int(row), "attributes", attribute), message,
+                                            value=attribute, suggestion=did_you_mean(attribute, book.attributes)))
+    return sorted(problems, key=lambda p: (p.line or 0, _order(p.path)))
+
+
+def raw_problems(data: Mapping[str, Any], book: Rulebook, doc: Document) -> list[Problem]:
+    """The id problems of a scenario that failed validation, read from its raw rows as far as they go."""
+    actors = sorted({*book.parties, *book.groups})
+    problems = header_problems(data, book=book, doc=doc)
+    for name, actor, kinds, what in (("units", "party", book.kinds, "kind"), ("incidents", "by", book.incident_kinds, "incident kind")):
+        rows = _entries(data, name)
+        ids = _strings([_get(r, "id") for r in rows])
+        stamps = [_get(r, "observed") if name == "units" else None for r in rows]
+        codes = {str(s): float(i) for i, s in enumerate(dict.fromkeys(str(s) for s in stamps))}
+        dated = np.array([s is not None for s in stamps], dtype=bool)
+        problems += repeated_ids(name, ids, dated, np.array([codes[str(s)] for s in stamps], dtype=float), doc)
+        problems += unknown_ids((name, actor), _strings([_get(r, actor) for r in rows]), actors, "party or group", book=book, doc=doc)
+        problems += unknown_ids((name, "kind"), _strings([_get(r, "kind") for r in rows]), kinds, what, book=book, doc=doc)
+        problems += unknown_ids((name, "zone"), _strings([_get(r, "zone") for r in rows]), book.zones, "zone", book=book, doc=doc)
+        for i, row in enumerate(rows):
+            attributes = _get(row, "attributes")
+            for attribute in attributes if isinstance(attributes, Mapping) else ():
+                if attribute not in book.attributes:
+                    message = f"unknown attribute {attribute!r} in rulebook {book.id}"
+                    problems.append(doc.problem((name, i, "attributes", str(attribute)), message, value=attribute,
+                                                suggestion=did_you_mean(attribute, book.attributes)))
+    return problems
+
+
+def repeated_ids(
+    name: str, ids: Strings, dated: npt.NDArray[np.bool_], start: Floats, doc: Document, *, what: str = "id"
+) -> list[Problem]:
+    """A repeated id is a problem unless every row of it is dated, each at a distinct time."""
+    texts = np.array([i if isinstance(i, str) else None for i in ids.tolist()], dtype=object)
+    named = np.flatnonzero(~_none(texts))
+    if len(set(texts[named].tolist())) == len(named):
+        return []
+    size = len(ids)
+    codes = np.full(size, -1)
+    codes[named] = np.unique(texts[named].astype(str), return_inverse=True)[1]
+    rows = np.arange(size)
+    later = np.zeros(size, dtype=bool)
+    later[named] = True
+    later[named[np.unique(codes[named], return_index=True)[1]]] = False
+    first_undated = np.full(int(np.max(codes)) + 2, size)
+    undated = named[~dated[named]]
+    np.minimum.at(first_undated, codes[undated], rows[undated])
+    pairs = np.column_stack([codes.astype(float), np.where(dated, start, -np.inf)])[named]
+    again = np.zeros(size, dtype=bool)
+    again[named] = True
+    again[named[np.unique(pairs, axis=0, return_index=True)[1]]] = False
+    twice = later & (~dated | (first_undated[codes] < rows) | again)
+    if what == "area":
+        return [doc.problem((name, int(row), "id"), f"area {texts[row]!r} is listed twice", value=texts[row])
+                for row in np.flatnonzero(twice)]
+    hint = "ids must be unique; observations of one unit need distinct 'observed' times"
+    return [doc.problem((name, int(row), "id"), f"id {texts[row]!r} is used twice", value=texts[row], suggestion=hint)
+            for row in np.flatnonzero(twice)]
+
+
+def unknown_ids(
+    field: tuple[str, ...], values: Strings, options: Iterable[str], what: str, *, book: Rulebook, doc: Document
+) -> list[Problem]:
+    """Each row whose text in a column is not one the rulebook declares, with a did-you-mean; ``field`` is the
+    table and column (a row index goes between them), or one top-level field."""
+    choices = set(options)
+    texts = np.array([v if isinstance(v, str) else None for v in values.tolist()], dtype=object)
+    unknown = ~_none(texts) & ~np.isin(texts, sorted(choices))
+    problems: list[Problem] = []
+    if not unknown.any():
+        return problems
+    unique, inverse = np.unique(texts[unknown].astype(str), return_inverse=True)
+    rows = np.flatnonzero(unknown)
+    for code, value in enumerate(unique.tolist()):
+        hint = did_you_mean(value, choices)
+        for row in rows[inverse == code]:
+            loc: tuple[str | int, ...] = (field[0], int(row), *field[1:]) if len(field) > 1 else field
+            problems.append(doc.problem(loc, f"unknown {what} {value!r} in rulebook {book.id}", value=value, suggestion=hint))
+    return problems
+
+
+def _order(path: str) -> tuple[str, int, str]:
+    table, _, rest = path.partition("[")
+    index, _, field = rest.partition("]")
+    return (table, int(index) if index.isdigit() else -1, field)
+
+
+def _strings(values: list[object]) -> Strings:
+    out = np.empty(len(values), dtype=object)
+    out[:] = values
+    return out
+
+
+def _get(item: object, name: str) -> object:
+    """A field of a raw (parsed) dict or of a validated model; None where absent."""
+    return item.get(name) if isinstance(item, Mapping) else getattr(item, name, None)
+
+
+def _entries(data: object, name: str) -> list[object]:
+    value = _get(data, name)
+    return value if isinstance(value, list) else []
 
 
 class _Table:
@@ -111,68 +233,89 @@ class _Table:
     def __len__(self) -> int:
         return self.size
 
-    def texts(self, column: str, problems: list[Problem], *, optional: bool) -> Strings:
-        """A column of strings (None where optional and absent); anything else is a problem per row."""
+    def texts(self, column: str, problems: list[Problem], *, optional: bool, longest: int = MAX_ID) -> Strings:
+        """A column of texts (None where optional and absent: None or NaN); anything else is a problem per row."""
         values = np.empty(self.size, dtype=object)
         if column not in self.given or not self.ok:
             return values
-        raw = np.asarray(self.given[column])
-        if raw.dtype.kind == "U":
+        raw = self.given[column]
+        if isinstance(raw, np.ndarray) and raw.dtype.kind == "U":
             lengths = np.char.str_len(raw)
-            values, absent, wrong = raw.astype(object), lengths == 0, lengths > _MAX_ID
+            values, absent, wrong = raw.astype(object), np.zeros(self.size, dtype=bool), (lengths == 0) | (lengths > longest)
         else:
-            values[:] = list(self.given[column])
-            absent = np.frompyfunc(lambda v: v is None or v == "" or (isinstance(v, float) and math.isnan(v)), 1, 1)(values).astype(bool)
-            wrong = ~np.frompyfunc(lambda v: isinstance(v, str) and len(v) <= _MAX_ID, 1, 1)(values).astype(bool) & ~absent
+            values[:] = list(raw)
+            absent = np.asarray(np.frompyfunc(_absent, 1, 1)(values), dtype=bool)
+            wrong = ~np.frompyfunc(lambda v: isinstance(v, str) and 1 <= len(v) <= longest, 1, 1)(values).astype(bool) & ~absent
         for row in np.flatnonzero(wrong | (absent & (not optional))):
-            problems.append(_problem((self.name, int(row), column), f"expected a text of 1 to {_MAX_ID} characters", _scalar(values[row])))
+            problems.append(_problem((self.name, int(row), column), f"expected a text of 1 to {longest} characters", _scalar(values[row])))
         values[absent] = None
         return values
 
-    def numbers(self, column: str, problems: list[Problem], *, low: float, high: float, whole: bool = False) -> Floats:
-        """A numeric column, NaN where absent; infinite, out-of-range or fractional values are problems."""
-        if column not in self.given or not self.ok:
+    def numbers(
+        self, column: str, problems: list[Problem], *, low: float, high: float, whole: bool = False, required: bool = False,
+        attribute: str | None = None,
+    ) -> Floats:
+        """A numeric column (or an attribute's), NaN where absent (None or NaN); booleans, texts, infinite,
+        out-of-range or fractional values are a problem per row, by the same check as the row path's."""
+        given = self.given.get("attributes", {}) if attribute else self.given
+        key = attribute or column
+        if key not in given or not self.ok:
             return np.full(self.size, np.nan)
-        try:
-            values = np.asarray(self.given[column], dtype=float)
-        except (TypeError, ValueError):
-            problems.append(_problem((self.name, column), "expected numbers (NaN where unknown)", None))
-            return np.full(self.size, np.nan)
-        with np.errstate(invalid="ignore"):
-            bad = np.isinf(values) | (values < low) | (values > high)
-            if whole:
-                bad |= np.isfinite(values) & (values != np.round(values))
+        raw = given[key]
+        loc = (column, attribute) if attribute else (column,)
+        if isinstance(raw, np.ndarray) and raw.dtype.kind in "iuf":
+            values = raw.astype(float)
+            with np.errstate(invalid="ignore"):
+                bad = np.isinf(values) | (values < low) | (values > high)
+                if whole:
+                    bad |= np.isfinite(values) & (values != np.round(values))
+            if raw.dtype.kind in "iu":
+                bad |= (raw < low) | (raw > high)
+            rows = np.flatnonzero(bad)
+        else:
+            values, rows = _each(list(raw), number(low, high, whole=whole))
         what = "a whole number" if whole else "a finite number"
-        for row in np.flatnonzero(bad):
-            problems.append(_problem((self.name, int(row), column), f"expected {what} from {low:g} to {high:g}", float(values[row])))
+        for row in rows:
+            value = raw[row]
+            real = isinstance(value, int | float | np.number) and not isinstance(value, bool | np.bool_)
+            shown = float(value) if real else _scalar(value)
+            problems.append(_problem((self.name, int(row), *loc), f"expected {what} from {low:g} to {high:g}", shown))
+        values[rows] = np.nan
+        if required:
+            for row in np.setdiff1d(np.flatnonzero(np.isnan(values)), rows):
+                problems.append(_problem((self.name, int(row), *loc), f"expected {what} from {low:g} to {high:g}", None,
+                                         "leave the field out where it has a default"))
         return values
 
     def instants(self, column: str, problems: list[Problem], *, required: bool = False) -> tuple[Floats, npt.NDArray[np.int32]]:
-        """Epoch seconds and UTC offsets (NaN, 0 where absent); naive, unreadable or missing required times are problems."""
+        """Epoch seconds and UTC offsets (NaN, 0 where absent); a time is ISO 8601 text with a date, a time and an
+        offset, or an aware datetime, as in the row path; a numeric numpy array is taken as epoch seconds (UTC)."""
         seconds, offsets = np.full(self.size, np.nan), np.zeros(self.size, dtype=np.int32)
         if column not in self.given or not self.ok:
             return seconds, offsets
-        raw = np.asarray(self.given[column])
-        if raw.dtype.kind == "M":
-            problems.append(_problem((self.name, column), "numpy datetime64 has no time zone", None,
-                                     "give epoch seconds (UTC), aware datetimes, or ISO 8601 texts with an offset"))
-            return seconds, offsets
+        raw = self.given[column]
         unreadable = np.zeros(self.size, dtype=bool)
-        if raw.dtype.kind in "iuf":
+        if isinstance(raw, np.ndarray) and raw.dtype.kind in "iuf":
             before = len(problems)
-            seconds = self.numbers(column, problems, low=-1e11, high=1e11)
+            seconds = self.numbers(column, problems, low=EARLIEST_S, high=LATEST_S)
             unreadable[[int(p.path.split("[")[1].split("]")[0]) for p in problems[before:]]] = True
         else:
-            unique, inverse = np.unique(raw.astype(object).astype(str), return_inverse=True)
-            parsed = [_instant(text) for text in unique.tolist()]
-            seconds = np.array([p[0] for p in parsed], dtype=float)[inverse]
-            offsets = np.array([p[1] for p in parsed], dtype=np.int32)[inverse]
-            unreadable = np.array([p[2] is not None for p in parsed], dtype=bool)[inverse]
-            for row in np.flatnonzero(unreadable):
-                problems.append(_problem((self.name, int(row), column), str(parsed[inverse[row]][2]), str(unique[inverse[row]])))
+            values = list(raw)
+            parsed: dict[object, tuple[float, int, str | None]] = {}
+            for row, value in enumerate(values):
+                if _absent(value):
+                    continue
+                key = (type(value), value)
+                found = parsed.get(key)
+                if found is None:
+                    found = parsed[key] = _instant(value)
+                seconds[row], offsets[row] = found[0], found[1]
+                if found[2] is not None:
+                    unreadable[row] = True
+                    problems.append(_problem((self.name, row, column), found[2], _scalar(value)))
         if required:
-            for row in np.flatnonzero(np.isnan(seconds) & ~unreadable):
-                problems.append(_problem((self.name, int(row), column), "required: when the act happened", None))
+            for missing in np.flatnonzero(np.isnan(seconds) & ~unreadable):
+                problems.append(_problem((self.name, int(missing), column), "required: when the act happened", None))
         return seconds, offsets
 
     def place(self, problems: list[Problem]) -> None:
@@ -180,7 +323,7 @@ class _Table:
         self.lat = self.numbers("lat", problems, low=-90, high=90)
         self.lon = self.numbers("lon", problems, low=-180, high=180)
         self.zone = self.texts("zone", problems, optional=True)
-        self.radius = self.numbers("uncertainty_km", problems, low=0, high=_MAX_KM)
+        self.radius = self.numbers("uncertainty_km", problems, low=0, high=MAX_KM)
         half = np.isnan(self.lat) != np.isnan(self.lon)
         located = ~np.isnan(self.lat) & ~np.isnan(self.lon)
         for row in np.flatnonzero(half):
@@ -198,29 +341,25 @@ class _Table:
         self.ids = self.texts("id", problems, optional=False)
         self.actors = self.texts("party", problems, optional=False)
         self.kinds = self.texts("kind", problems, optional=False)
-        count = self.numbers("count", problems, low=0, high=2**62, whole=True)
+        count = self.numbers("count", problems, low=0, high=MAX_COUNT, whole=True, required=True)
         self.weights = np.where(np.isnan(count), 1, count).astype(np.int64)
         self.place(problems)
         self.start = self.instants("observed", problems)[0]
         self.stop, self.offsets = np.full(self.size, np.inf), np.zeros((self.size, 2), dtype=np.int32)
         dated = ~np.isnan(self.start)
         self.start[~dated] = -np.inf
-        for name, values in self.given.get("attributes", {}).items():
-            column = np.asarray(values, dtype=float) if self.ok else np.full(self.size, np.nan)
-            for row in np.flatnonzero(np.isinf(column)):
-                problems.append(
-                    _problem((self.name, int(row), "attributes", name), "attribute values must be finite numbers", float(column[row]))
-                )
-            self.attributes[name] = column
-        self._unique(dated, problems)
+        for name in self.given.get("attributes", {}):
+            self.attributes[name] = self.numbers("attributes", problems, low=-MAX_ATTRIBUTE, high=MAX_ATTRIBUTE, attribute=name)
+        if self.ok:
+            problems += repeated_ids(self.name, self.ids, dated, self.start, Document(None, None))
 
     def check_incidents(self, problems: list[Problem]) -> None:
         """Every incident column; ``latest`` after ``time``; ids unique."""
         self.ids = self.texts("id", problems, optional=False)
         self.actors = self.texts("by", problems, optional=True)
         self.kinds = self.texts("kind", problems, optional=False)
-        self.texts("note", problems, optional=True)
-        self.numbers("fatalities", problems, low=0, high=2**62, whole=True)
+        self.texts("note", problems, optional=True, longest=MAX_NOTE)
+        self.numbers("fatalities", problems, low=0, high=MAX_FATALITIES, whole=True)
         self.weights = np.ones(self.size, dtype=np.int64)
         self.place(problems)
         self.start, first = self.instants("time", problems, required=True)
@@ -230,41 +369,8 @@ class _Table:
         given = ~np.isnan(latest)
         self.stop = np.where(given, latest, self.start)
         self.offsets = np.column_stack([first, np.where(given, last, first)]).astype(np.int32)
-        self._unique(np.zeros(self.size, dtype=bool), problems)
-
-    def _unique(self, dated: npt.NDArray[np.bool_], problems: list[Problem]) -> None:
-        """A repeated id is a problem unless every row of it is dated, each at a distinct time."""
-        if not self.size or not self.ok or len(set(self.ids.tolist())) == self.size:
-            return
-        codes = np.unique(self.ids.astype(str), return_inverse=True)[1]
-        rows = np.arange(self.size)
-        later = np.ones(self.size, dtype=bool)
-        later[np.unique(codes, return_index=True)[1]] = False
-        first_undated = np.full(int(np.max(codes)) + 1, self.size)
-        np.minimum.at(first_undated, codes[~dated], rows[~dated])
-        pairs = np.column_stack([codes.astype(float), np.where(dated, self.start, -np.inf)])
-        again = np.ones(self.size, dtype=bool)
-        again[np.unique(pairs, axis=0, return_index=True)[1]] = False
-        twice = later & (~dated | (first_undated[codes] < rows) | again)
-        hint = "ids must be unique; observations of one unit need distinct 'observed' times"
-        for row in np.flatnonzero(twice):
-            problems.append(_problem((self.name, int(row), "id"), f"id {self.ids[row]!r} is used twice", self.ids[row], hint))
-
-    def known(
-        self, values: Strings, column: str, *, options: Iterable[str], what: str, book: Rulebook, problems: list[Problem]
-    ) -> None:
-        """Every value of a column is one the rulebook declares; each other row is a problem with a did-you-mean."""
-        choices = set(options)
-        unknown = ~_none(values) & ~np.isin(values, sorted(choices))
-        if not unknown.any():
-            return
-        unique, inverse = np.unique(values[unknown].astype(str), return_inverse=True)
-        rows = np.flatnonzero(unknown)
-        for code, value in enumerate(unique.tolist()):
-            if value not in choices:
-                hint = did_you_mean(value, choices)
-                for row in rows[inverse == code]:
-                    problems.append(_problem((self.name, int(row), column), f"unknown {what} {value!r} in rulebook {book.id}", value, hint))
+        if self.ok:
+            problems += repeated_ids(self.name, self.ids, np.zeros(self.size, dtype=bool), self.start, Document(None, None))
 
     def build(self, book: Rulebook) -> Items:
         """The checked columns as ``Items``, without a Python object per row."""
@@ -275,18 +381,32 @@ class _Table:
         )
 
 
-def _instant(text: str) -> tuple[float, int, str | None]:
-    """Epoch seconds, UTC offset and an error (or None) for one ISO 8601 time."""
-    if text in ("None", "nan", "NaT", ""):
-        return np.nan, 0, None
+def _instant(value: object) -> tuple[float, int, str | None]:
+    """Epoch seconds, UTC offset and an error (or None) for one time, checked as the row path checks it."""
     try:
-        moment = datetime.fromisoformat(text)
-    except ValueError:
-        return np.nan, 0, "not an ISO 8601 time, e.g. 2019-08-02T00:40:00+03:00"
+        moment = instant(value)
+    except ValueError as exc:
+        return np.nan, 0, str(exc)
     offset = moment.utcoffset()
-    if offset is None:
-        return np.nan, 0, "time zone required: a naive time is ambiguous (add e.g. +03:00 or Z)"
-    return moment.timestamp(), int(offset.total_seconds()), None
+    return moment.timestamp(), int(offset.total_seconds()) if offset is not None else 0, None
+
+
+def _absent(value: object) -> bool:
+    """None or NaN: how columns say a value is not known."""
+    return value is None or (isinstance(value, float | np.floating) and bool(np.isnan(value)))
+
+
+def _each(values: list[Any], check: Callable[[object], float]) -> tuple[Floats, npt.NDArray[np.intp]]:
+    """Each value through the row path's check: floats (NaN where absent) and the rows that failed."""
+    out, bad = np.full(len(values), np.nan), []
+    for row, value in enumerate(values):
+        if _absent(value):
+            continue
+        try:
+            out[row] = check(value.item() if isinstance(value, np.generic) else value)
+        except ValueError:
+            bad.append(row)
+    return out, np.array(bad, dtype=np.intp)
 
 
 def _none(values: Strings) -> npt.NDArray[np.bool_]:

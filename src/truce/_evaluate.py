@@ -7,10 +7,9 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from ._case import choose_reading, prepare, rulebook_for
+from ._case import Case, prepare
 from ._columns import Columns
 from ._engines import decider
-from ._items import Items
 from ._observe import Measure, observe
 from ._rulebook import Clause, Rulebook
 from ._scenario import Scenario
@@ -20,7 +19,7 @@ __all__ = ["evaluate"]
 
 
 def evaluate(
-    state: Mapping[str, Any] | Scenario | Columns | str | Path,
+    state: Mapping[str, Any] | Scenario | Columns | Case | str | Path,
     rules: Rulebook | str | Path | None = None,
     reading: str | None = None,
     engine: str | None = None,
@@ -30,18 +29,12 @@ def evaluate(
 
     ``engine`` decides: ``"durable"`` (durable_rules) or ``"python"``; by default
     durable where it imports (Python < 3.13), else python. Both give the same verdict.
+    A prepared ``truce.Case`` skips loading and checking.
     """
     decide = decider(engine)
-    units: Items | None
-    incidents: Items | None
-    if isinstance(state, Columns):
-        scenario, book = state.scenario, rulebook_for(state.scenario.agreement, rules, None)
-        chosen = choose_reading(book, reading or scenario.reading, None)
-        units, incidents = state.items(book)
-    else:
-        scenario, _, book, chosen = prepare(state, rules, reading)
-        units = incidents = None
-    observation = observe(scenario, book, chosen, units, incidents)
+    case = prepare(state, rules, reading)
+    scenario, book, chosen = case.scenario, case.book, case.reading
+    observation = observe(scenario, book, chosen, case.state.units, case.state.incidents)
     decision = decide(book, chosen, observation)
     findings = [_in_force_finding(book, decision.in_force)]
     findings += [_finding(book, m, decision.findings[m.clause.id]) for m in observation.measures]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 import threading
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -19,8 +19,6 @@ from ._source import Document, read_document, validate
 __all__ = [
     "RulebookInfo",
     "bundled_rules_dir",
-    "check_scenario",
-    "id_problems",
     "list_rulebooks",
     "load_rulebook",
     "load_scenario",
@@ -214,70 +212,3 @@ def scenario_document(source: Mapping[str, Any] | str | Path) -> Document:
         "cannot read scenario",
         [Problem("", f"expected a dict, a Scenario or a path, got {type(source).__name__}")],
     )
-
-
-def check_scenario(scenario: Scenario, book: Rulebook, doc: Document) -> None:
-    """Every id a scenario uses must be one its rulebook declares; ids must be unique."""
-    problems = id_problems(scenario, book, doc)
-    if problems:
-        raise ScenarioError.from_problems(f"scenario {doc.file or ''} does not fit rulebook {book.id}".replace("  ", " "), problems)
-
-
-def id_problems(data: Scenario | Mapping[str, Any], book: Rulebook, doc: Document) -> list[Problem]:
-    """Ids a scenario uses that its rulebook does not declare, and ids used twice.
-
-    Works on a validated Scenario or on the raw mapping of one that failed validation,
-    so a file's unknown ids are reported together with its other problems.
-    """
-    problems: list[Problem] = []
-    actors = set(book.parties) | set(book.groups)
-
-    def check(loc: tuple[str | int, ...], value: object, known: Iterable[str], what: str) -> None:
-        options = set(known)
-        if isinstance(value, str) and value not in options:
-            problems.append(
-                doc.problem(loc, f"unknown {what} {value!r} in rulebook {book.id}", value=value, suggestion=did_you_mean(value, options))
-            )
-
-    for field in ("units", "incidents"):
-        seen: dict[object, set[object]] = {}
-        for i, item in enumerate(_entries(data, field)):
-            ident, stamp = _get(item, "id"), _get(item, "observed")
-            stamps = seen.setdefault(ident if isinstance(ident, str) else None, set())
-            if isinstance(ident, str) and stamps and (stamp is None or None in stamps or stamp in stamps):
-                hint = "ids must be unique; observations of one unit need distinct 'observed' times"
-                problems.append(doc.problem((field, i, "id"), f"id {ident!r} is used twice", value=ident, suggestion=hint))
-            stamps.add(stamp)
-            check((field, i, "zone"), _get(item, "zone"), book.zones, "zone")
-    for i, unit in enumerate(_entries(data, "units")):
-        check(("units", i, "party"), _get(unit, "party"), actors, "party or group")
-        check(("units", i, "kind"), _get(unit, "kind"), book.kinds, "kind")
-        attributes = _get(unit, "attributes")
-        for attribute in attributes if isinstance(attributes, Mapping) else ():
-            check(("units", i, "attributes", attribute), attribute, book.attributes, "attribute")
-    seen_areas: set[object] = set()
-    for i, control in enumerate(_entries(data, "areas")):
-        area = _get(control, "id")
-        if isinstance(area, str) and area in seen_areas:
-            problems.append(doc.problem(("areas", i, "id"), f"area {area!r} is listed twice", value=area))
-        seen_areas.add(area)
-        check(("areas", i, "id"), area, book.areas, "area")
-        check(("areas", i, "controlled_by"), _get(control, "controlled_by"), actors, "party or group")
-    for i, incident in enumerate(_entries(data, "incidents")):
-        check(("incidents", i, "by"), _get(incident, "by"), actors, "party or group")
-        check(("incidents", i, "kind"), _get(incident, "kind"), book.incident_kinds, "incident kind")
-    check(("reading",), _get(data, "reading"), book.readings, "reading")
-    expect = _get(data, "expect")
-    for name in expect if isinstance(expect, Mapping) else ():
-        check(("expect", name), name, book.readings, "reading")
-    return problems
-
-
-def _get(item: object, name: str) -> object:
-    """A field of a raw (parsed) dict or of a validated model; None where absent."""
-    return item.get(name) if isinstance(item, dict) else getattr(item, name, None)
-
-
-def _entries(data: object, name: str) -> Sequence[object]:
-    value = _get(data, name)
-    return value if isinstance(value, list) else []

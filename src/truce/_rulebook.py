@@ -324,6 +324,10 @@ class Rulebook(_Data):
         """The shapely geometry of a zone (lon/lat degrees)."""
         return self._areas[zone].lonlat
 
+    def zones_without_geometry(self) -> list[str]:
+        """Zones whose ground was never read (a rulebook built in memory rather than loaded from its file)."""
+        return [zone for zone in self.zones if zone not in self._areas]
+
     def area(self, zone: str) -> Area:
         """A zone's ground, for testing which points lie in it."""
         return self._areas[zone]

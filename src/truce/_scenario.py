@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import math
-from typing import Annotated, Literal
+from typing import Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, model_validator
 
+from ._limits import Count, Fatalities, Instant, Kilometres, Latitude, Longitude, Measurement, Note, ObjectId
 from ._rulebook import Id
 
-ObjectId = Annotated[str, StringConstraints(min_length=1, max_length=200)]
 FindingStatus = Literal["met", "violated", "unknown", "not_due", "not_applicable"]
 Status = Literal["holds", "breached", "conditions_unmet", "not_in_force", "indeterminate"]
 
@@ -21,21 +20,14 @@ class _Data(BaseModel):
 class Position(_Data):
     """A point in decimal degrees (WGS 84)."""
 
-    lat: float = Field(ge=-90, le=90)
-    lon: float = Field(ge=-180, le=180)
-
-    @field_validator("lat", "lon")
-    @classmethod
-    def _finite(cls, value: float) -> float:
-        if not math.isfinite(value):
-            raise ValueError("must be a finite number")
-        return value
+    lat: Latitude
+    lon: Longitude
 
 
 class _Located(_Data):
     position: Position | None = None
-    zone: Id | None = None
-    uncertainty_km: float | None = Field(default=None, ge=0, le=20000, allow_inf_nan=False)
+    zone: ObjectId | None = None
+    uncertainty_km: Kilometres | None = None
 
     @model_validator(mode="after")
     def _one_place(self) -> _Located:
@@ -55,25 +47,18 @@ class Unit(_Located):
     """
 
     id: ObjectId
-    party: Id
-    kind: Id
-    count: int = Field(default=1, ge=0, le=1_000_000_000)
-    observed: AwareDatetime | None = None
-    attributes: dict[Id, float] = Field(default_factory=dict)
-
-    @field_validator("attributes")
-    @classmethod
-    def _finite_attributes(cls, value: dict[str, float]) -> dict[str, float]:
-        if not all(math.isfinite(v) for v in value.values()):
-            raise ValueError("attribute values must be finite numbers")
-        return value
+    party: ObjectId
+    kind: ObjectId
+    count: Count = 1
+    observed: Instant | None = None
+    attributes: dict[ObjectId, Measurement] = {}
 
 
 class AreaControl(_Data):
     """Who controls a named area at ``as_of``; ``controlled_by: null`` means not known."""
 
-    id: Id
-    controlled_by: Id | None = None
+    id: ObjectId
+    controlled_by: ObjectId | None = None
 
 
 class Incident(_Located):
@@ -85,12 +70,12 @@ class Incident(_Located):
     """
 
     id: ObjectId
-    time: AwareDatetime
-    latest: AwareDatetime | None = None
-    kind: Id
-    by: Id | None = None
-    fatalities: int | None = Field(default=None, ge=0)
-    note: str | None = None
+    time: Instant
+    latest: Instant | None = None
+    kind: ObjectId
+    by: ObjectId | None = None
+    fatalities: Fatalities | None = None
+    note: Note | None = None
 
     @model_validator(mode="after")
     def _latest_after_time(self) -> Incident:
@@ -103,19 +88,19 @@ class Expectation(_Data):
     """The verdict a scenario file expects under one reading (for example tests)."""
 
     status: Status
-    responsible: list[Id] = []
-    findings: dict[Id, FindingStatus] = {}
+    responsible: list[ObjectId] = []
+    findings: dict[ObjectId, FindingStatus] = {}
 
 
 class Scenario(_Data):
     """A whole scenario state; ``agreement`` picks a bundled rulebook."""
 
     agreement: Id | None = None
-    title: str | None = None
-    description: str | None = None
+    title: Note | None = None
+    description: Note | None = None
     reading: Id | None = None
-    as_of: AwareDatetime
+    as_of: Instant
     units: list[Unit] = []
     incidents: list[Incident] = []
     areas: list[AreaControl] = []
-    expect: dict[Id, Expectation] = {}
+    expect: dict[ObjectId, Expectation] = {}

@@ -18,7 +18,8 @@ import numpy as np
 import numpy.typing as npt
 from pydantic import BaseModel, ConfigDict
 
-from ._case import prepare
+from ._case import Case, prepare
+from ._columns import Columns
 from ._engines import Decider, decider
 from ._errors import Problem, ScenarioError
 from ._items import Items
@@ -134,7 +135,7 @@ def _show(instant: datetime) -> str:
 
 
 def timeline(
-    source: Mapping[str, Any] | Scenario | str | Path,
+    source: Mapping[str, Any] | Scenario | Columns | Case | str | Path,
     rules: Rulebook | str | Path | None = None,
     reading: str | None = None,
     *,
@@ -146,7 +147,7 @@ def timeline(
     times and whose incidents may carry a ``latest`` time), from ``start`` (default:
     the first dated item or the truce's start) until ``end`` (default: open), decided
     by ``engine`` as in ``truce.evaluate``."""
-    scenario, _, book, chosen = prepare(source, rules, reading)
+    case = prepare(source, rules, reading)
     for name, value in (("start", start), ("end", end)):
         if value is not None and value.tzinfo is None:
             raise ScenarioError.from_problems(
@@ -157,7 +158,7 @@ def timeline(
         raise ScenarioError.from_problems(
             "empty timeline", [Problem("end", "must come after start", value=end.isoformat(), suggestion="swap them")]
         )
-    return _Sweep(scenario, book, chosen, decider(engine)).run(start, end)
+    return _Sweep(case, decider(engine)).run(start, end)
 
 
 @dataclass(frozen=True)
@@ -224,10 +225,11 @@ class _Track:
 class _Sweep:
     """Sweeps the change points of one scenario under one reading."""
 
-    def __init__(self, scenario: Scenario, book: Rulebook, reading: str, decide: Decider) -> None:
+    def __init__(self, case: Case, decide: Decider) -> None:
+        scenario, book, reading = case.scenario, case.book, case.reading
         self.scenario, self.book, self.reading, self.decide = scenario, book, reading, decide
         self.zone: tzinfo | None = book.in_force.start.tzinfo
-        units, incidents = Items(scenario.units, book), Items(scenario.incidents, book)
+        units, incidents = case.state.units, case.state.incidents
         starts = np.concatenate([units.start, incidents.start, [np.inf]])
         self.first_dated = float(starts[np.isfinite(starts)].min(initial=np.inf))
         self.tracks: dict[str, _Track | None] = {}

@@ -1,0 +1,122 @@
+"""The limits every scenario value obeys, in one table, and the checks of one value against them.
+
+Rows (dicts, files) and ``Columns`` obey the same table with the same checks: the
+pydantic types of ``_scenario`` call the scalar checks below, and the columnar
+converter applies them (or their vectorised form) to every row. A value of the
+wrong type is an error, never coerced: a boolean is not a number, a number is not
+a time.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from typing import Annotated
+
+from pydantic import BeforeValidator, Field
+
+__all__ = ["EARLIEST", "LATEST", "LIMITS", "MAX_COUNT", "MAX_ID", "MAX_NOTE", "Limit", "instant", "number", "text"]
+
+MAX_ID = 200
+MAX_NOTE = 10_000
+MAX_COUNT = 1_000_000_000
+MAX_FATALITIES = 10_000_000
+MAX_KM = 20_000.0
+MAX_ATTRIBUTE = 1e9
+EARLIEST = datetime(1800, 1, 1, tzinfo=UTC)
+LATEST = datetime(2200, 1, 1, tzinfo=UTC)
+
+
+@dataclass(frozen=True)
+class Limit:
+    """One row of the table: which fields, what they accept."""
+
+    fields: str
+    accepts: str
+
+
+LIMITS: tuple[Limit, ...] = (
+    Limit("ids (`id`, `party`, `kind`, `zone`, `by`, area ids)", f"text of 1 to {MAX_ID} characters"),
+    Limit("`note`, `title`, `description`", f"text of at most {MAX_NOTE:,} characters"),
+    Limit("`count`", f"a whole number from 0 to {MAX_COUNT:,} (absent: 1)"),
+    Limit("`fatalities`", f"a whole number from 0 to {MAX_FATALITIES:,}"),
+    Limit("`lat`, `lon`", "a finite number of degrees, -90..90 and -180..180"),
+    Limit("`uncertainty_km`", f"a finite number of kilometres from 0 to {MAX_KM:,.0f}"),
+    Limit("unit `attributes`", f"finite numbers from -{MAX_ATTRIBUTE:,.0f} to {MAX_ATTRIBUTE:,.0f}"),
+    Limit(
+        "times (`as_of`, `time`, `latest`, `observed`)",
+        f"ISO 8601 text with a date, a time and an offset, or an aware datetime, from {EARLIEST.year} to {LATEST.year}",
+    ),
+)
+"""What every field accepts; ``docs/architecture.md`` shows this table and a test keeps the two equal."""
+
+_TIME_EXAMPLE = "e.g. 2019-08-02T00:40:00+03:00"
+
+
+def instant(value: object) -> datetime:
+    """An aware datetime from an aware datetime or ISO 8601 text with date, time and offset; else ValueError."""
+    if isinstance(value, str):
+        text = value.strip()
+        if len(text) < 11 or text[10] not in "Tt " or not text[:4].isdigit():
+            raise ValueError(f"expected a time with a date, a time and an offset ({_TIME_EXAMPLE})")
+        try:
+            moment = datetime.fromisoformat(text)
+        except ValueError:
+            raise ValueError(f"not a valid ISO 8601 time ({_TIME_EXAMPLE})") from None
+    elif isinstance(value, datetime):
+        moment = value
+    elif isinstance(value, date):
+        raise ValueError(f"a date alone is not a time: add a time and an offset ({_TIME_EXAMPLE})")
+    else:
+        raise ValueError(f"expected a time, not {type(value).__name__} ({_TIME_EXAMPLE})")
+    if moment.utcoffset() is None:
+        raise ValueError("time zone required: a naive time is ambiguous (add e.g. +03:00 or Z)")
+    if not EARLIEST <= moment < LATEST:
+        raise ValueError(f"time out of range: truce takes times from {EARLIEST.year} to {LATEST.year}")
+    return moment
+
+
+def number(low: float, high: float, *, whole: bool = False) -> Callable[[object], float]:
+    """A check that a value is a finite real (not a boolean) within ``low``..``high``, whole if asked."""
+    what = "a whole number" if whole else "a finite number"
+
+    def check(value: object) -> float:
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise ValueError(f"expected {what} from {low:g} to {high:g}, not {type(value).__name__}")
+        if isinstance(value, int) and not low <= value <= high:
+            raise ValueError(f"expected {what} from {low:g} to {high:g}")
+        number = float(value)
+        if not math.isfinite(number) or not low <= number <= high or (whole and number != round(number)):
+            raise ValueError(f"expected {what} from {low:g} to {high:g}")
+        return number
+
+    return check
+
+
+def text(longest: int) -> Callable[[object], str]:
+    """A check that a value is text of 1 to ``longest`` characters."""
+
+    def check(value: object) -> str:
+        if not isinstance(value, str) or not 1 <= len(value) <= longest:
+            raise ValueError(f"expected a text of 1 to {longest} characters")
+        return value
+
+    return check
+
+
+def _whole(check: Callable[[object], float]) -> Callable[[object], int]:
+    return lambda value: int(check(value))
+
+
+# The Field constraints repeat each check's bounds for the JSON Schema; the checks decide.
+Instant = Annotated[datetime, BeforeValidator(instant)]
+ObjectId = Annotated[str, BeforeValidator(text(MAX_ID)), Field(min_length=1, max_length=MAX_ID)]
+Note = Annotated[str, BeforeValidator(text(MAX_NOTE)), Field(min_length=1, max_length=MAX_NOTE)]
+Count = Annotated[int, BeforeValidator(_whole(number(0, MAX_COUNT, whole=True))), Field(ge=0, le=MAX_COUNT)]
+Fatalities = Annotated[int, BeforeValidator(_whole(number(0, MAX_FATALITIES, whole=True))), Field(ge=0, le=MAX_FATALITIES)]
+Latitude = Annotated[float, BeforeValidator(number(-90, 90)), Field(ge=-90, le=90)]
+Longitude = Annotated[float, BeforeValidator(number(-180, 180)), Field(ge=-180, le=180)]
+Kilometres = Annotated[float, BeforeValidator(number(0, MAX_KM)), Field(ge=0, le=MAX_KM)]
+Measurement = Annotated[float, BeforeValidator(number(-MAX_ATTRIBUTE, MAX_ATTRIBUTE)), Field(ge=-MAX_ATTRIBUTE, le=MAX_ATTRIBUTE)]
