@@ -43,7 +43,7 @@ class Case:
         return self.scenario.as_of
 
     def read_as(self, reading: str | None) -> Case:
-        """The same case under another reading (default: the scenario's, else the rulebook's); nothing is reloaded."""
+        """The same case under another reading (None: the scenario's, else the rulebook's); nothing is reloaded."""
         chosen = choose_reading(self.book, reading or self.scenario.reading, self.document.file)
         if chosen == self.reading:
             return self
@@ -64,7 +64,7 @@ def prepare(state: State_ | Case, rules: Rulebook | str | Path | None = None, re
                 "a prepared case keeps its rulebook",
                 [Problem("rules", "cannot change the rulebook of a prepared case", suggestion="prepare the state again with rules=")],
             )
-        return state.read_as(reading)
+        return state.read_as(reading) if reading is not None else state
     if isinstance(state, Columns):
         scenario, doc = state.scenario, Document(None, None)
         book = rulebook_for(scenario.agreement, rules, None)

@@ -21,10 +21,11 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.text import Text
 
+from ._case import prepare
 from ._errors import EngineError, Problem, RulebookError, ScenarioError, TruceError
 from ._evaluate import evaluate as _evaluate
 from ._lint import lint_rulebook
-from ._load import list_rulebooks, load_rulebook
+from ._load import list_rulebooks
 from ._map import draw_map
 from ._render import readings_view, rulebooks_view, status_label, verdict_view
 from ._scenario_tests import expectation_diff, expected_readings, find_scenario_tests
@@ -198,10 +199,9 @@ def readings(scenario: ScenarioArg, rules: Rules = None, fmt: FormatOpt = Format
 
 def verdicts_by_reading(scenario: Path, rules: str | None) -> list[Verdict]:
     """The scenario's verdict under each reading its rulebook declares, default first."""
-    first = _evaluate(scenario, rules=rules)
-    book = load_rulebook(rules if rules is not None else first.agreement)
-    others = [r for r in book.readings if r != first.reading]
-    return [first, *(_evaluate(scenario, rules=rules, reading=r) for r in others)]
+    case = prepare(scenario, rules)
+    others = [r for r in case.book.readings if r != case.reading]
+    return [_evaluate(case), *(_evaluate(case.read_as(r)) for r in others)]
 
 
 @app.command()

@@ -14,6 +14,7 @@ epoch seconds (UTC), or aware datetimes or ISO 8601 texts with an offset.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
+from datetime import datetime
 from typing import Any
 
 import numpy as np
@@ -305,10 +306,12 @@ class _Table:
             for row, value in enumerate(values):
                 if _absent(value):
                     continue
-                key = (type(value), value)
-                found = parsed.get(key)
+                key = (type(value), value) if isinstance(value, str | datetime) else None
+                found = parsed.get(key) if key is not None else None
                 if found is None:
-                    found = parsed[key] = _instant(value)
+                    found = _instant(value)
+                    if key is not None:
+                        parsed[key] = found
                 seconds[row], offsets[row] = found[0], found[1]
                 if found[2] is not None:
                     unreadable[row] = True

@@ -18,12 +18,12 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch, PathPatch
 from matplotlib.path import Path as MplPath
 
+from ._case import Case, prepare
 from ._errors import Problem, TruceError
 from ._evaluate import evaluate
-from ._load import load_rulebook, load_scenario
 from ._render import FINDING_COLOURS, STATUS_COLOURS, status_label
 from ._rulebook import Rulebook
-from ._scenario import Incident, Scenario, Unit
+from ._scenario import Incident, Unit
 from ._verdict import Verdict
 
 __all__ = ["FORMATS", "draw_map"]
@@ -44,10 +44,9 @@ def draw_map(
             f"cannot draw a map as {out.name}",
             [Problem("output", "unsupported image format", value=str(out), suggestion="use .png, .svg or .pdf")],
         )
-    verdict = evaluate(state, rules=rules, reading=reading)
-    scenario = load_scenario(state)
-    book = load_rulebook(rules if rules is not None else verdict.agreement)
-    figure = _figure(scenario, book, verdict)
+    case = prepare(state, rules, reading)
+    verdict = evaluate(case)
+    figure = _figure(case, verdict)
     figure.savefig(out, dpi=150, bbox_inches="tight")
     return verdict
 
@@ -64,12 +63,12 @@ def _item_status(verdict: Verdict) -> dict[str, str]:
     return status
 
 
-def _zone_status(book: Rulebook, verdict: Verdict) -> dict[str, str]:
-    """The worst finding among the clauses set on each zone, under the verdict's reading."""
+def _zone_status(case: Case, verdict: Verdict) -> dict[str, str]:
+    """The worst finding among the clauses set on each zone, under the case's reading."""
     found = {f.clause: f.status for f in verdict.findings}
     status: dict[str, str] = {}
-    for clause in book.clauses_under(verdict.reading):
-        if clause.zone is not None and clause.id in found:
+    for _, clause in case.clauses:
+        if clause is not None and clause.zone is not None and clause.id in found:
             current = status.get(clause.zone, "not_applicable")
             status[clause.zone] = min(current, found[clause.id], key=_WORST_FIRST.index)
     return status
@@ -87,10 +86,11 @@ def _patch(geometry: Any, **style: Any) -> PathPatch:
     return PathPatch(MplPath(vertices, codes), **style)
 
 
-def _figure(scenario: Scenario, book: Rulebook, verdict: Verdict) -> Figure:
+def _figure(case: Case, verdict: Verdict) -> Figure:
+    scenario, book = case.scenario, case.book
     figure = Figure(figsize=(10, 8.5))
     ax = figure.add_subplot()
-    zone_status = _zone_status(book, verdict)
+    zone_status = _zone_status(case, verdict)
     illustrative = False
     handles: list[Any] = []
     zones = sorted(book.zones, key=lambda z: -float(book.geometry(z).area))

@@ -10,6 +10,7 @@ import re
 from collections.abc import Iterable
 from pathlib import Path
 
+from ._case import prepare
 from ._errors import Problem, ScenarioError
 from ._evaluate import evaluate
 from ._load import load_scenario
@@ -63,8 +64,9 @@ def expected_readings(path: Path) -> list[str]:
 def expectation_diff(path: Path, reading: str) -> tuple[Verdict, list[str]]:
     """The verdict under one reading, and how it differs from the expected one as ``-expected`` /
     ``+actual`` lines (empty when they agree)."""
-    expected = load_scenario(path).expect[reading]
-    verdict = evaluate(path, reading=reading)
+    case = prepare(path, reading=reading)
+    expected = case.scenario.expect[reading]
+    verdict = evaluate(case)
     pairs: list[tuple[str, object, object]] = [
         ("status", expected.status, verdict.status),
         ("responsible", sorted(expected.responsible), verdict.responsible),

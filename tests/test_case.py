@@ -1,0 +1,52 @@
+"""The prepared case: loaded and checked once, taken by every consumer, read under any reading without reloading."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+import truce
+from truce._case import prepare
+
+ROOT = Path(__file__).resolve().parents[1]
+EXAMPLE = ROOT / "examples" / "idlib-2019" / "03-nfl-keeps-medium-weapons.yaml"
+
+
+def test_a_case_read_under_each_reading_gives_the_verdict_of_a_fresh_evaluation() -> None:
+    case = prepare(EXAMPLE)
+    for reading in case.book.readings:
+        again = case.read_as(reading)
+        assert again.reading == reading
+        assert again.state is case.state and again.document is case.document
+        assert truce.evaluate(again) == truce.evaluate(EXAMPLE, reading=reading)
+
+
+def test_evaluating_a_case_keeps_its_reading_unless_asked() -> None:
+    case = prepare(EXAMPLE, reading="government")
+    assert truce.evaluate(case).reading == "government"
+    assert truce.evaluate(case, reading="sochi").reading == "sochi"
+    assert truce.timeline(case).reading == "government"
+
+
+def test_the_clauses_of_a_case_are_the_rulebook_s_as_the_reading_has_them() -> None:
+    case = prepare(EXAMPLE, reading="government")
+    assert [original.id for original, _ in case.clauses] == [c.id for c in case.book.clauses]
+    assert [read for _, read in case.clauses] == [c.under("government") for c in case.book.clauses]
+
+
+def test_a_case_cannot_change_its_rulebook() -> None:
+    case = prepare(EXAMPLE)
+    with pytest.raises(truce.ScenarioError, match="keeps its rulebook"):
+        prepare(case, rules="sochi-2018")
+
+
+def test_a_rulebook_without_its_geometry_is_refused_before_observe() -> None:
+    loaded = truce.load_rulebook("idlib-2019")
+    rebuilt = truce.Rulebook.model_validate(loaded.model_dump())
+    state = {"agreement": "idlib-2019", "as_of": "2019-08-03T12:00:00+03:00",
+             "units": [{"id": "u", "party": "hts", "kind": "fighters", "position": {"lat": 35.4389, "lon": 36.6511}}]}
+    with pytest.raises(truce.RulebookError) as caught:
+        truce.evaluate(state, rules=rebuilt)
+    assert {p.path for p in caught.value.problems} == {f"zones.{z}" for z in loaded.zones}
+    assert "truce.load_rulebook" in str(caught.value)

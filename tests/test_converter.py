@@ -1,0 +1,143 @@
+"""Rows (dicts, files) and ``truce.Columns`` accept and reject exactly the same values, by one table of limits.
+
+Each case takes a valid generated state, puts one value into one field of one row, and
+builds both forms of that state: as rows, and as columns (a list per field, None where a
+row leaves the field out). Either both forms are rejected, naming the same row and field,
+or both give the same verdict. NaN is not tried: in columns it means "not known", as in
+pandas, while a file says that by leaving the field out (the one documented difference).
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date, datetime, timedelta, timezone
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
+
+import truce
+from truce._limits import LIMITS, MAX_COUNT, MAX_ID
+from truce.strategies import scenarios
+
+BOOK = truce.load_rulebook("idlib-2019")
+UNIT_FIELDS = ("id", "party", "kind", "count", "lat", "lon", "zone", "uncertainty_km", "observed")
+INCIDENT_FIELDS = ("id", "time", "latest", "kind", "by", "lat", "lon", "zone", "uncertainty_km", "fatalities", "note")
+
+HOSTILE: list[Any] = [
+    True, False, 0, 1, -1, 1.5, 2**62, MAX_COUNT + 1, float("inf"), -float("inf"), 10**30, "", "x" * (MAX_ID + 1), "yes", "12",
+    20190802, 1564693200.0, "20190802", "2019-08-02", "2019-08-02T00:40:00", "2019-02-30T00:00:00+03:00",
+    "2019-08-02T00:40:00+25:00", "1700-01-01T00:00:00+00:00", "2019-08-02T00:40:00+03:00", date(2019, 8, 2),
+    datetime(2019, 8, 2, 0, 40), datetime(2019, 8, 2, 0, 40, tzinfo=timezone(timedelta(hours=3))), [], {}, "hts", "tank",
+    "buffer", 35.5, 36.6, 91, -181, 20001, "x" * 10_001,
+]
+
+
+def _rows_to_columns(rows: list[dict[str, Any]], fields: tuple[str, ...]) -> dict[str, list[Any]]:
+    table: dict[str, list[Any]] = {}
+    for field in fields:
+        if field in ("lat", "lon"):
+            values = [r["position"].get(field) if isinstance(r.get("position"), dict) else None for r in rows]
+        else:
+            values = [r.get(field) for r in rows]
+        if any(v is not None for v in values) or (field in ("id", "party", "kind", "time") and rows):
+            table[field] = values
+    return table
+
+
+def _place(row: dict[str, Any], field: str, value: Any) -> None:
+    if field in ("lat", "lon"):
+        position = dict(row.get("position") or {"lat": 35.0, "lon": 36.0})
+        position[field] = value
+        row.pop("zone", None)
+        row["position"] = position
+    else:
+        row[field] = value
+
+
+def _outcome(form: Any) -> tuple[str, Any]:
+    try:
+        return "ok", json.loads(truce.evaluate(form).model_dump_json())
+    except truce.ScenarioError as error:
+        return "error", sorted({p.path.replace(".position", "") for p in error.problems})
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    scenarios(BOOK, max_units=4, max_incidents=3),
+    st.sampled_from(("units", "incidents")),
+    st.data(),
+)
+def test_rows_and_columns_accept_and_reject_the_same_values(state: dict[str, Any], table: str, data: st.DataObject) -> None:
+    state = json.loads(json.dumps(state, default=str))
+    rows: list[dict[str, Any]] = state[table]
+    assume(rows)
+    row = data.draw(st.integers(0, len(rows) - 1), label="row")
+    field = data.draw(st.sampled_from(UNIT_FIELDS if table == "units" else INCIDENT_FIELDS), label="field")
+    value = data.draw(st.sampled_from(HOSTILE), label="value")
+    _place(rows[row], field, value)
+    header = {k: v for k, v in state.items() if k not in ("units", "incidents")}
+    columns = truce.Columns(
+        units=_rows_to_columns(state["units"], UNIT_FIELDS), incidents=_rows_to_columns(state["incidents"], INCIDENT_FIELDS), **header
+    ) if _builds(state, header) else None
+    from_rows = _outcome(state)
+    from_columns = _outcome(columns) if columns is not None else ("error", _construction_paths(state, header))
+    assert from_rows[0] == from_columns[0], (field, value, from_rows, from_columns)
+    if from_rows[0] == "ok":
+        assert from_rows[1] == from_columns[1]
+    else:
+        assert f"{table}[{row}].{field}" in from_rows[1] or f"{table}[{row}]" in from_rows[1], from_rows
+        assert _same_place(from_rows[1], from_columns[1]), (from_rows, from_columns)
+
+
+def _same_place(first: list[str], second: list[str]) -> bool:
+    """Whether the two forms name a common place (a row, or a field of it)."""
+    return any(a == b or a.startswith(b + ".") or b.startswith(a + ".") for a in first for b in second)
+
+
+def _builds(state: dict[str, Any], header: dict[str, Any]) -> bool:
+    try:
+        truce.Columns(
+            units=_rows_to_columns(state["units"], UNIT_FIELDS), incidents=_rows_to_columns(state["incidents"], INCIDENT_FIELDS), **header
+        )
+    except truce.ScenarioError:
+        return False
+    return True
+
+
+def _construction_paths(state: dict[str, Any], header: dict[str, Any]) -> list[str]:
+    with pytest.raises(truce.ScenarioError) as caught:
+        truce.Columns(
+            units=_rows_to_columns(state["units"], UNIT_FIELDS), incidents=_rows_to_columns(state["incidents"], INCIDENT_FIELDS), **header
+        )
+    return sorted({p.path for p in caught.value.problems})
+
+
+@pytest.mark.parametrize("value", [True, "yes", 1.5, -1, MAX_COUNT + 1, 2**62, None])
+def test_a_count_that_is_not_a_whole_number_in_range_is_rejected_in_both_forms(value: object) -> None:
+    unit = {"id": "u", "party": "hts", "kind": "fighters", "count": value, "zone": "buffer"}
+    state = {"agreement": "idlib-2019", "as_of": "2019-08-03T12:00:00+03:00", "units": [unit]}
+    assert _outcome(state)[0] == "error"
+    columns = {"id": ["u"], "party": ["hts"], "kind": ["fighters"], "count": [value], "zone": ["buffer"]}
+    with pytest.raises(truce.ScenarioError) as caught:
+        truce.evaluate(truce.Columns(units=columns, agreement="idlib-2019", as_of="2019-08-03T12:00:00+03:00"))
+    assert [p.path for p in caught.value.problems] == ["units[0].count"]
+
+
+@pytest.mark.parametrize("value", [20190802, "20190802", "2019-08-02", "2019-08-02T00:40:00", True, 1564693200.0])
+def test_a_bare_number_or_a_date_alone_is_not_a_time(value: object) -> None:
+    incident = {"id": "i", "time": value, "kind": "shelling", "by": "sy-gov"}
+    state = {"agreement": "idlib-2019", "as_of": "2019-08-03T12:00:00+03:00", "incidents": [incident]}
+    with pytest.raises(truce.ScenarioError) as caught:
+        truce.evaluate(state)
+    assert [p.path for p in caught.value.problems] == ["incidents[0].time"]
+    with pytest.raises(truce.ScenarioError):
+        truce.evaluate({**state, "as_of": value, "incidents": []})
+
+
+def test_the_limits_table_is_the_one_in_the_architecture_page() -> None:
+    page = (truce.__path__[0] + "/../../docs/architecture.md")
+    text = open(page, encoding="utf-8").read()
+    for limit in LIMITS:
+        assert f"| {limit.fields} | {limit.accepts} |" in text, limit
