@@ -110,7 +110,19 @@ def _within(bounds: Bounds) -> float:
     return bounds.above + 1 if bounds.above is not None else float(bounds.below or 0) - 1
 
 
-@pytest.mark.parametrize(("rulebook", "clause_id", "zone", "km", "inside"), _cases())
+CASES = _cases()
+
+
+def test_every_rulebook_with_bands_has_its_band_edges_cased() -> None:
+    with_bands = set()
+    for info in truce.list_rulebooks():
+        if any(zone.band is not None for zone in truce.load_rulebook(info.id).zones.values()):
+            with_bands.add(info.id)
+    assert with_bands
+    assert {case.values[0] for case in CASES} == with_bands
+
+
+@pytest.mark.parametrize(("rulebook", "clause_id", "zone", "km", "inside"), CASES)
 def test_unit_each_side_of_each_band_edge(rulebook: str, clause_id: str, zone: str, km: float, inside: bool) -> None:
     book = truce.load_rulebook(rulebook)
     band = book.zones[zone].band
@@ -143,9 +155,10 @@ def test_side_matters() -> None:
 def test_projection_distances_match_geodesics() -> None:
     """Distances in each band's projection agree with WGS 84 geodesics to within 0.5%, out to 300 km."""
     rng = np.random.default_rng(7)
+    checked = set()
     for info in truce.list_rulebooks():
         book = truce.load_rulebook(info.id)
-        for zone in book.zones.values():
+        for zone_id, zone in book.zones.items():
             if zone.band is None:
                 continue
             line = _line(book, zone.band)
@@ -157,19 +170,34 @@ def test_projection_distances_match_geodesics() -> None:
             planar = np.hypot(x[1:] - x[:-1], y[1:] - y[:-1])
             geodesic = GEOD.inv(lon[:-1], lat[:-1], lon[1:], lat[1:])[2]
             assert np.abs(planar / geodesic - 1).max() < 0.005, zone.name
+            checked.add((info.id, zone_id))
+    cased = {(case.values[0], case.values[2]) for case in CASES}
+    assert cased and cased <= checked
 
 
 def test_band_membership_matches_geodesic_distance() -> None:
-    """Random points near the Minsk 70 km band: inside exactly when the geodesic distance is within it."""
+    """Random points near the Minsk 70 km band: inside exactly when the geodesic distance is within it.
+
+    Points nearest an end of the line, or within 0.5% of the edge, say nothing; points are drawn
+    until exactly ``want`` inside and ``want`` outside the band have been checked."""
+    want = 25
     book = truce.load_rulebook("minsk-2015")
     band = book.zones["formations-long-range-zone"].band
     assert band is not None
     line = _line(book, band)
     rng = np.random.default_rng(11)
-    lon = rng.uniform(37.0, 40.5, 60)
-    lat = rng.uniform(47.0, 49.5, 60)
-    covered = book.area("formations-long-range-zone").covers_xy(lon, lat)
-    for x, y, inside in zip(lon, lat, covered, strict=True):
-        reference, between_ends = _geodesic_km(line, float(x), float(y))
-        if between_ends and abs(reference - band.to_km) > band.to_km * 0.005:
-            assert inside == (reference <= band.to_km), (x, y, reference)
+    checked = {True: 0, False: 0}
+    for _ in range(10):
+        lon = rng.uniform(37.0, 40.5, 60)
+        lat = rng.uniform(47.0, 49.5, 60)
+        covered = book.area("formations-long-range-zone").covers_xy(lon, lat)
+        for x, y, inside in zip(lon, lat, covered, strict=True):
+            reference, between_ends = _geodesic_km(line, float(x), float(y))
+            within = bool(reference <= band.to_km)
+            if not between_ends or abs(reference - band.to_km) <= band.to_km * 0.005 or checked[within] == want:
+                continue
+            assert inside == within, (x, y, reference)
+            checked[within] += 1
+        if min(checked.values()) == want:
+            break
+    assert checked == {True: want, False: want}

@@ -44,11 +44,16 @@ json_like = st.recursive(
 
 
 def _evaluate_or_truce_error(state: Any, **kwargs: Any) -> truce.Verdict | None:
+    """A verdict that renders and round-trips through its JSON, or a TruceError that says what is wrong;
+    anything else escaping fails the test."""
     try:
-        return truce.evaluate(state, **kwargs)
+        verdict = truce.evaluate(state, **kwargs)
     except truce.TruceError as exc:
         assert exc.problems, "a TruceError must say what is wrong"
         return None
+    assert json.loads(verdict.model_dump_json())["status"] == verdict.status
+    assert verdict.explain()
+    return verdict
 
 
 @FUZZ

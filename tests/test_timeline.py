@@ -154,6 +154,7 @@ def _instants(line: Timeline) -> list[datetime]:
 @given(logs(), st.sampled_from(["sochi", "government"]))
 def test_every_interval_agrees_with_evaluating_the_snapshot(state: dict[str, Any], reading: str) -> None:
     line = timeline(state, reading=reading)
+    assert line.intervals, "a timeline has at least one interval"
     for instant in _instants(line):
         interval = line.at(instant)
         assert interval is not None
@@ -168,6 +169,7 @@ def test_every_interval_agrees_with_evaluating_the_snapshot(state: dict[str, Any
 )
 def test_the_timeline_at_each_examples_instant_is_its_verdict(path: Path) -> None:
     scenario = truce.load_scenario(path)
+    assert scenario.expect, f"{path.name} expects no verdict to compare with"
     for reading in scenario.expect:
         verdict = truce.evaluate(scenario, reading=reading)
         interval = truce.timeline(scenario, reading=reading).at(scenario.as_of)

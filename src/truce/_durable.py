@@ -14,8 +14,8 @@ from __future__ import annotations
 import itertools
 import json
 import threading
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable, Mapping
+from typing import Any, TypeVar
 
 import durable_rules_engine as dre
 
@@ -25,6 +25,7 @@ from ._logic import (
     IN_FORCE_OUTCOMES,
     VERDICT_PRECEDENCE,
     Decision,
+    InForceStatus,
     Pattern,
     finding_fact,
     measure_fact,
@@ -33,10 +34,23 @@ from ._logic import (
 )
 from ._observe import Measure, Observation
 from ._rulebook import Rulebook
+from ._scenario import FindingStatus, Status
 
 __all__ = ["Decision", "decide", "ruleset_definition"]
 
 _OPS = {"!=": "$neq", ">": "$gt", "<=": "$lte"}
+_FINDINGS: dict[str, FindingStatus] = {name: name for name, _ in CLAUSE_OUTCOMES}
+_IN_FORCE: dict[str, InForceStatus] = {name: name for name, _ in IN_FORCE_OUTCOMES}
+_STATUSES: dict[str, Status] = {rule.status: rule.status for rule in VERDICT_PRECEDENCE}
+_Known = TypeVar("_Known", bound=str)
+
+
+def _known(values: Mapping[str, _Known], value: str, what: str) -> _Known:
+    """A name parsed from a fired rule, as the outcome it must be; anything else is the engine misbehaving."""
+    known = values.get(value)
+    if known is None:
+        raise EngineError(f"the rules gave {what} {value!r}; expected one of {sorted(values)}")
+    return known
 
 
 def _condition(kind: str, pattern: Pattern, limit: int = 0, **fields: str) -> dict[str, Any]:
@@ -137,12 +151,12 @@ def _run(compiled: _Compiled, sid: str, observation: Observation) -> Decision:
         fired.append((name, message))
 
     _post(compiled, sid, [_measure_fact(sid, i, m) for i, m in enumerate(observation.measures)], record)
-    findings: dict[str, str] = {}
+    findings: dict[str, FindingStatus] = {}
     for name, _ in fired:
         _, clause_id, outcome = name.split(":")
         if clause_id in findings:
             raise EngineError(f"clause {clause_id} was settled twice ({findings[clause_id]}, {outcome})")
-        findings[clause_id] = outcome
+        findings[clause_id] = _known(_FINDINGS, outcome, f"clause {clause_id} the finding")
     expected = [m.clause.id for m in observation.measures]
     if sorted(findings) != sorted(expected):
         raise EngineError(f"the rules settled clauses {sorted(findings)}, expected {sorted(expected)}")
@@ -160,7 +174,12 @@ def _run(compiled: _Compiled, sid: str, observation: Observation) -> Decision:
     if len(in_force) != 1 or len(statuses) != 1:
         raise EngineError(f"the rules gave in-force {in_force} and verdict {sorted(statuses)}; expected one of each")
     because = tuple(sorted({fact["clause"] for _, msg in fired for key, fact in msg.items() if key.startswith("f")}))
-    return Decision(in_force=in_force[0], findings=findings, status=statuses.pop(), because=because)
+    return Decision(
+        in_force=_known(_IN_FORCE, in_force[0], "the period of force the finding"),
+        findings=findings,
+        status=_known(_STATUSES, statuses.pop(), "the verdict the status"),
+        because=because,
+    )
 
 
 def _measure_fact(sid: str, index: int, measure: Measure) -> dict[str, Any]:

@@ -59,7 +59,7 @@ def evaluate(
         reading=chosen,
         reading_name=book.readings[chosen].name,
         as_of=scenario.as_of.isoformat(),
-        status=decision.status,  # type: ignore[arg-type]
+        status=decision.status,
         responsible=sorted(responsible),
         findings=findings,
         missing=missing,

@@ -11,15 +11,18 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, TypeVar
 
 from ._errors import EngineError
 from ._observe import Measure, Observation
 from ._rulebook import Rulebook
+from ._scenario import FindingStatus, Status
 
 Op = Literal["==", "!=", ">", "<="]
 Value = str | int
 Fact = Mapping[str, Value]
+InForceStatus = Literal["not_due", "met", "not_applicable"]
+"""The finding on the truce's period of force: before it, in it, after it."""
 LIMIT = "$limit"
 """Stands for the clause's ``Clause.limit`` in a test's value."""
 
@@ -40,13 +43,13 @@ Pattern = tuple[Test, ...]
 class VerdictRule:
     """A status, the window it needs, and the findings that must all be present (each matched by some finding)."""
 
-    status: str
+    status: Status
     window: Pattern
     findings: tuple[Pattern, ...] = ()
 
 
 _DUE = Test("phase", "==", "due")
-CLAUSE_OUTCOMES: tuple[tuple[str, Pattern], ...] = (
+CLAUSE_OUTCOMES: tuple[tuple[FindingStatus, Pattern], ...] = (
     ("not_applicable", (Test("phase", "==", "not_applicable"),)),
     ("not_due", (Test("phase", "==", "not_due"),)),
     ("violated", (_DUE, Test("amount", ">", LIMIT))),
@@ -55,7 +58,7 @@ CLAUSE_OUTCOMES: tuple[tuple[str, Pattern], ...] = (
 )
 """A measure's fields -> the clause's finding; exactly one outcome matches any measure."""
 
-IN_FORCE_OUTCOMES: tuple[tuple[str, Pattern], ...] = (
+IN_FORCE_OUTCOMES: tuple[tuple[InForceStatus, Pattern], ...] = (
     ("not_due", (Test("phase", "==", "before"),)),
     ("met", (Test("phase", "==", "in_force"),)),
     ("not_applicable", (Test("phase", "==", "after"),)),
@@ -84,9 +87,9 @@ the condition, if unmet, would take precedence."""
 class Decision:
     """An engine's word: a status per clause, the verdict, and the clauses behind it."""
 
-    in_force: str
-    findings: dict[str, str]
-    status: str
+    in_force: InForceStatus
+    findings: dict[str, FindingStatus]
+    status: Status
     because: tuple[str, ...]
 
 
@@ -127,7 +130,10 @@ def window_fact(observation: Observation) -> dict[str, Value]:
     return {"phase": observation.window}
 
 
-def _only(table: tuple[tuple[str, Pattern], ...], fact: Fact, limit: int, what: str) -> str:
+_Outcome = TypeVar("_Outcome", bound=str)
+
+
+def _only(table: tuple[tuple[_Outcome, Pattern], ...], fact: Fact, limit: int, what: str) -> _Outcome:
     outcomes = [outcome for outcome, pattern in table if matches(pattern, fact, limit)]
     if len(outcomes) != 1:
         raise EngineError(f"{what} matched outcomes {outcomes}; expected exactly one")
@@ -137,7 +143,7 @@ def _only(table: tuple[tuple[str, Pattern], ...], fact: Fact, limit: int, what: 
 def decide_python(book: Rulebook, reading: str, observation: Observation) -> Decision:
     """Settle each clause and the verdict by evaluating the tables in plain Python."""
     del book, reading  # the measures already carry each clause as the reading has it
-    findings: dict[str, str] = {}
+    findings: dict[str, FindingStatus] = {}
     facts = []
     for measure in observation.measures:
         clause = measure.clause

@@ -319,8 +319,8 @@ class _Sweep:
                 for i, clause_id in enumerate(self.tracks):
                     if clause_id in decision.because:
                         bits |= values[4 + 4 * i]
-            findings: dict[str, FindingStatus] = {"in-force": decision.in_force}  # type: ignore[dict-item]
-            findings.update(decision.findings)  # type: ignore[arg-type]
+            findings: dict[str, FindingStatus] = {"in-force": decision.in_force}
+            findings.update(decision.findings)
             point = float(points[row])
             if decision.in_force == "met":
                 if first_breach is None:
@@ -340,7 +340,7 @@ class _Sweep:
                 Interval(
                     start=when,
                     end=end,
-                    status=decision.status,  # type: ignore[arg-type]
+                    status=decision.status,
                     responsible=responsible,
                     findings=findings,
                     changed=self._changes(point, previous.findings if previous else {}, findings),
