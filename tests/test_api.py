@@ -17,6 +17,7 @@ PUBLIC_MODULES = {"io", "strategies", "pytest_plugin"}
 
 def test_public_surface_is_pinned() -> None:
     assert sorted(truce.__all__) == [
+        "Case",
         "Columns",
         "EngineError",
         "EngineUnavailableError",
@@ -38,6 +39,7 @@ def test_public_surface_is_pinned() -> None:
         "list_rulebooks",
         "load_rulebook",
         "load_scenario",
+        "prepare",
         "sweep",
         "timeline",
     ]

@@ -7,14 +7,13 @@ from pathlib import Path
 import pytest
 
 import truce
-from truce._case import prepare
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = ROOT / "examples" / "idlib-2019" / "03-nfl-keeps-medium-weapons.yaml"
 
 
 def test_a_case_read_under_each_reading_gives_the_verdict_of_a_fresh_evaluation() -> None:
-    case = prepare(EXAMPLE)
+    case = truce.prepare(EXAMPLE)
     for reading in case.book.readings:
         again = case.read_as(reading)
         assert again.reading == reading
@@ -23,22 +22,22 @@ def test_a_case_read_under_each_reading_gives_the_verdict_of_a_fresh_evaluation(
 
 
 def test_evaluating_a_case_keeps_its_reading_unless_asked() -> None:
-    case = prepare(EXAMPLE, reading="government")
+    case = truce.prepare(EXAMPLE, reading="government")
     assert truce.evaluate(case).reading == "government"
     assert truce.evaluate(case, reading="sochi").reading == "sochi"
     assert truce.timeline(case).reading == "government"
 
 
 def test_the_clauses_of_a_case_are_the_rulebook_s_as_the_reading_has_them() -> None:
-    case = prepare(EXAMPLE, reading="government")
+    case = truce.prepare(EXAMPLE, reading="government")
     assert [original.id for original, _ in case.clauses] == [c.id for c in case.book.clauses]
     assert [read for _, read in case.clauses] == [c.under("government") for c in case.book.clauses]
 
 
 def test_a_case_cannot_change_its_rulebook() -> None:
-    case = prepare(EXAMPLE)
+    case = truce.prepare(EXAMPLE)
     with pytest.raises(truce.ScenarioError, match="keeps its rulebook"):
-        prepare(case, rules="sochi-2018")
+        truce.prepare(case, rules="sochi-2018")
 
 
 def test_a_rulebook_without_its_geometry_is_refused_before_observe() -> None:

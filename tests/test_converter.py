@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 from datetime import date, datetime, timedelta, timezone
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -137,7 +138,6 @@ def test_a_bare_number_or_a_date_alone_is_not_a_time(value: object) -> None:
 
 
 def test_the_limits_table_is_the_one_in_the_architecture_page() -> None:
-    page = (truce.__path__[0] + "/../../docs/architecture.md")
-    text = open(page, encoding="utf-8").read()
+    text = (Path(__file__).resolve().parents[1] / "docs" / "architecture.md").read_text(encoding="utf-8")
     for limit in LIMITS:
         assert f"| {limit.fields} | {limit.accepts} |" in text, limit

@@ -6,6 +6,7 @@
     ('holds', True)
 """
 
+from ._case import Case, prepare
 from ._columns import Columns
 from ._errors import EngineError, EngineUnavailableError, Problem, RulebookError, ScenarioError, TruceError, UnknownRulebookError
 from ._evaluate import evaluate
@@ -17,6 +18,7 @@ from ._timeline import Timeline, timeline
 from ._verdict import Finding, Verdict
 
 __all__ = [
+    "Case",
     "Columns",
     "EngineError",
     "EngineUnavailableError",
@@ -38,6 +40,7 @@ __all__ = [
     "list_rulebooks",
     "load_rulebook",
     "load_scenario",
+    "prepare",
     "sweep",
     "timeline",
 ]
