@@ -51,6 +51,7 @@ _MAX_RECORD = 1 << 23  # characters in one record, all lines together; bounds me
 _MAX_ID = 200
 _YEARS = (1900, 2199)
 _NOT_UTF8 = re.compile("[\udc80-\udcff]")
+_TOO_LONG = f"a field is over {FIELD_LIMIT} characters"
 
 Target = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_.-]*$", max_length=80)]
 """A party, group or incident-kind id a mapping points to (or a keyword such as ``ignore``)."""
@@ -179,7 +180,8 @@ def _zone_info(name: str) -> ZoneInfo:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError, OSError):
         hint = did_you_mean(name, available_timezones()) or ""
-        raise ValueError(f"unknown time zone {name!r}: expected an IANA name such as 'Asia/Damascus' ({hint})") from None
+        close = f" ({hint})" if hint.startswith("did you mean") else ""
+        raise ValueError(f"unknown time zone {name!r}: expected an IANA name such as 'Asia/Damascus'{close}") from None
 
 
 def _offset(text: str) -> timezone:
@@ -311,13 +313,14 @@ def records(path: Path, error: type[TruceError], max_bytes: int = MAX_BYTES) -> 
             except _Oversized:
                 values, problem = [], f"record over {_MAX_RECORD} characters (a stray quote?)"
             except csv.Error as exc:
-                values, problem = [], f"not readable as CSV: {exc} (a stray quote?)"
+                reason = _TOO_LONG if "field limit" in str(exc) else f"not readable as CSV: {exc}"
+                values, problem = [], f"{reason} (a stray quote?)"
             if not values and problem is None:
                 continue
             if problem is None and any(_NOT_UTF8.search(v) for v in values):
                 problem = "not UTF-8 text"
             if problem is None and any(len(v) > FIELD_LIMIT for v in values):
-                problem = f"a field is over {FIELD_LIMIT} characters"
+                problem = _TOO_LONG
             inner = tuple(lines.current[1:-1]) if lines.line - first >= 2 else ()
             yield Record(first, lines.line, values, problem, inner)
 
