@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import os
 import threading
 from datetime import timedelta
@@ -15,6 +16,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from truce import TruceError
+from truce._cli import main
 from truce.io import EventImport, EventLogError, read_events
 from truce.io.ucdp import UNCERTAINTY_KM, UcdpError, read_ucdp
 
@@ -122,6 +124,15 @@ def test_malformed_rows_each_get_a_report_and_nothing_is_dropped(tmp_path: Path)
     assert "appears twice" in found[14]
     assert "has 5 fields, the header has 24" in found[15]
     assert not any(p.ignored for p in data.rejected)
+
+
+def test_bytes_that_are_not_utf8_reject_their_row_and_print(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = _csv(tmp_path, [GOOD, {**GOOD, "id": "9002"}])
+    path.write_bytes(path.read_bytes().replace(b"9002", b"90\xff2"))
+    data = read_ucdp(path, MAPPING)
+    assert (data.accepted, [(p.line, p.event_id, p.reason) for p in data.rejected]) == (1, [(3, "90\ufffd2", "not UTF-8 text")])
+    assert main(["timeline", str(path), "--mapping", str(MAPPING), "--format", "json"]) == 0
+    assert json.loads(capsys.readouterr().out)["report"]["rejected_rows"][0]["id"] == "90\ufffd2"
 
 
 def test_a_stray_quote_swallowing_rows_is_one_report_with_its_first_and_last_line(tmp_path: Path) -> None:

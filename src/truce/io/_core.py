@@ -400,7 +400,7 @@ class BaseEventReader(ABC, Generic[M]):
             read += 1
             row = dict(zip(header, record.values, strict=False))
             event_id = row.get(self.id_column, "").strip()
-            shown = event_id if len(event_id) <= 80 else f"{event_id[:80]}..."
+            shown = _NOT_UTF8.sub("\ufffd", event_id if len(event_id) <= 80 else f"{event_id[:80]}...")
             try:
                 self._check(record, len(header), event_id, seen)
                 incident = self.incident(event_id, row)
