@@ -168,6 +168,9 @@ def test_missing_columns_are_a_typed_error(tmp_path: Path) -> None:
         read_ucdp(path, MAPPING)
     assert isinstance(caught.value, TruceError) and isinstance(caught.value, ValueError)
     assert {p.message for p in caught.value.problems} >= {"missing column 'date_start'", "missing column 'best'"}
+    path.write_text(",".join([*HEADER, "best"]) + "\n", encoding="utf-8")
+    with pytest.raises(UcdpError, match="column 'best' appears twice in the header"):
+        read_ucdp(path, MAPPING)
 
 
 def test_the_perpetrator_is_the_side_the_mapping_names(tmp_path: Path) -> None:
@@ -215,13 +218,13 @@ def test_a_mapping_naming_an_unknown_party_is_refused(tmp_path: Path) -> None:
     assert problem.path == "sides.HTS" and problem.suggestion == "did you mean 'hts'?"
 
 
-def _read_in_thread(path: Path) -> BaseException | None:
+def _read_in_thread(path: Path, mapping: Path = MAPPING) -> BaseException | None:
     """Read ``path`` in a daemon thread; fail if it has not returned within 10 seconds (a hang)."""
     outcome: list[BaseException | None] = []
 
     def run() -> None:
         try:
-            read_ucdp(path, MAPPING)
+            read_ucdp(path, mapping)
             outcome.append(None)
         except BaseException as exc:
             outcome.append(exc)
@@ -240,6 +243,8 @@ def test_a_fifo_a_device_or_a_folder_is_a_typed_error_never_a_hang(tmp_path: Pat
         error = _read_in_thread(path)
         assert isinstance(error, EventLogError), error
         assert "not a regular file" in str(error)
+    error = _read_in_thread(REAL_CSV, mapping=fifo)
+    assert isinstance(error, UcdpError) and "not a regular file" in str(error)
 
 
 def test_a_log_over_the_size_bound_is_a_typed_error(tmp_path: Path) -> None:

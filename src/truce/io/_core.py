@@ -52,6 +52,7 @@ _MAX_ID = 200
 _YEARS = (1900, 2199)
 _NOT_UTF8 = re.compile("[\udc80-\udcff]")
 _ISO_DAY = re.compile(r"(\d{4})-(\d\d)-(\d\d)", re.ASCII)
+_NOT_REGULAR = "not a regular file (a folder, a FIFO or a device?)"
 _TOO_LONG = f"a field is over {FIELD_LIMIT} characters"
 
 Target = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_.-]*$", max_length=80)]
@@ -198,6 +199,8 @@ M = TypeVar("M", bound=EventMapping)
 
 def load_mapping(path: str | Path, model: type[M], error: type[TruceError], book: Rulebook | None = None) -> tuple[M, Rulebook]:
     """A validated mapping and its rulebook; every id it maps to must be one the rulebook declares."""
+    if Path(path).exists() and not Path(path).is_file():
+        raise error.from_problems(f"cannot read {path}", [Problem("", _NOT_REGULAR, file=str(path))])
     doc = read_document(Path(path), error)
     mapping: M = validate(model.model_validate, doc, error, f"invalid mapping {path}")
     book = book or load_rulebook(mapping.agreement)
@@ -287,7 +290,7 @@ def _open(path: Path, error: type[TruceError], max_bytes: int) -> TextIO:
         info = os.fstat(fd)
         if not stat.S_ISREG(info.st_mode):
             raise error.from_problems(f"cannot read {name}", [Problem(
-                "", "not a regular file (a folder, a FIFO or a device?)", file=name, suggestion="save the log to a file first")])
+                "", _NOT_REGULAR, file=name, suggestion="save the log to a file first")])
         if info.st_size > max_bytes:
             raise error.from_problems(f"{name} is too large", [Problem(
                 "", f"file is {info.st_size} bytes, over the limit of {max_bytes}", file=name, suggestion="raise max_bytes")])
@@ -386,6 +389,10 @@ class BaseEventReader(ABC, Generic[M]):
 
     def _read(self, name: str, rows: Iterator[Record]) -> EventImport:
         header = _header(rows, Path(name), self.error)
+        twice = sorted({c for c in self.required if header.count(c) > 1})
+        if twice:
+            raise self.error.from_problems(f"{name} has a column twice", [
+                Problem("", f"column {c!r} appears twice in the header", file=name, line=1) for c in twice])  # fmt: skip
         absent = [c for c in self.required if c not in header]
         if absent:
             raise self.error.from_problems(f"{name} is not an export of {self.source}", [
