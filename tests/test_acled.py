@@ -115,6 +115,44 @@ def test_a_mapping_naming_an_unknown_party_is_refused(tmp_path: Path) -> None:
 def test_a_file_without_acled_columns_is_refused(tmp_path: Path) -> None:
     path = tmp_path / "other.csv"
     path.write_text("id,date\n1,2019-08-02\n", encoding="utf-8")
-    with pytest.raises(AcledError, match="not an ACLED export") as caught:
+    with pytest.raises(AcledError, match="not an export of ACLED") as caught:
         read_acled(path, SAMPLE_MAPPING)
     assert {p.message for p in caught.value.problems} >= {"missing column 'event_id_cnty'", "missing column 'latitude'"}
+
+
+def test_one_bad_row_is_one_rejected_row(tmp_path: Path) -> None:
+    rows = [
+        GOOD,
+        {**GOOD, "event_id_cnty": "T2", "fatalities": "²"},
+        {**GOOD, "event_id_cnty": "T" * 201},
+        {**GOOD, "event_id_cnty": "T3", "event_date": "31 December 9999"},
+        {**GOOD, "event_id_cnty": "T4", "event_date": "0000-01-01"},
+        {**GOOD, "event_id_cnty": "T5", "notes": "n" * 131_073},
+        {**GOOD, "event_id_cnty": "T6", "location": "Khan\nShaykhun"},
+    ]
+    data = read_acled(_csv(tmp_path, rows), SAMPLE_MAPPING)
+    assert (data.read, data.accepted, len(data.rejected)) == (7, 2, 5)
+    assert data.lines == ((2, 2), (8, 9))  # a quoted line break stays inside its record
+    reasons = [p.reason for p in data.rejected]
+    assert "fatalities '²' is not a whole number" in reasons[0]
+    assert "event_id_cnty is over 200 characters" in reasons[1] and data.rejected[1].event_id.endswith("...")
+    assert "outside the years 1900-2199" in reasons[2] and "is not a date" in reasons[3]
+    assert "a field is over 131072 characters" in reasons[4]
+
+
+def test_the_older_utc_offset_still_reads_and_is_checked(tmp_path: Path) -> None:
+    mapping = tmp_path / "mapping.yaml"
+    text = SAMPLE_MAPPING.read_text(encoding="utf-8")
+    mapping.write_text(text.replace("time_zone: Asia/Damascus", 'utc_offset: "+03:00"'), encoding="utf-8")
+    assert read_acled(_csv(tmp_path, [GOOD]), mapping).incidents[0].time.isoformat() == "2019-08-03T00:00:00+03:00"
+    for zone, message in [('utc_offset: "+25:00"', "out of range"), ('time_zone: UTC\nutc_offset: "+03:00"', "not both")]:
+        mapping.write_text(text.replace("time_zone: Asia/Damascus", zone), encoding="utf-8")
+        with pytest.raises(AcledError, match=message):
+            read_acled(SAMPLE_CSV, mapping)
+
+
+def test_only_regular_files_are_read(tmp_path: Path) -> None:
+    with pytest.raises(AcledError, match="not a regular file"):  # FIFOs and devices: tests/test_ucdp.py, with a time guard
+        read_acled(tmp_path, SAMPLE_MAPPING)
+    with pytest.raises(AcledError, match="too large"):
+        read_acled(SAMPLE_CSV, SAMPLE_MAPPING, max_bytes=100)

@@ -306,8 +306,11 @@ def test_scenarios(
 
 @app.command()
 def timeline(
-    events: Annotated[Path, typer.Argument(help="An ACLED CSV export.", show_default=False)],
+    events: Annotated[Path, typer.Argument(help="An ACLED or UCDP GED CSV export.", show_default=False)],
     mapping: Annotated[Path, typer.Option("--mapping", "-m", help="Actor and event-type mapping (YAML).")],
+    events_format: Annotated[
+        str | None, typer.Option("--events", "-e", help="The log's format, acled or ucdp (default: read from its header).")
+    ] = None,
     agreement: Annotated[
         str | None, typer.Option("--agreement", "-a", help="A rulebook id or file (default: the mapping's agreement).")
     ] = None,
@@ -319,10 +322,12 @@ def timeline(
 ) -> None:
     """The truce's status over time from an event log: when it broke, who broke it first, when its conditions lapsed.
 
-    Exit status: 0 no breach or lapse, 1 a breach or a lapse, 3 bad input.
+    Every row is accepted or reported with its line and reason (on stderr, and under "report" in JSON);
+    rejected rows do not change the exit status: 0 no breach or lapse, 1 a breach or a lapse, 3 bad input.
     """
     code = timeline_command(
-        events, mapping, agreement=agreement, reading=reading, output=fmt.value, plot=plot, start=start, end=end, console=_out
+        events, mapping, events_format=events_format, agreement=agreement, reading=reading, output=fmt.value,
+        plot=plot, start=start, end=end, console=_out,
     )
     raise typer.Exit(code)
 

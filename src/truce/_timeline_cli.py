@@ -1,7 +1,8 @@
-"""``truce timeline EVENTS.csv --mapping M.yaml``: a readable timeline from an ACLED export, and a chart."""
+"""``truce timeline EVENTS.csv --mapping M.yaml``: a readable timeline from an ACLED or UCDP GED export, and a chart."""
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 from pathlib import Path
 from typing import Literal
@@ -11,7 +12,7 @@ from rich.table import Table
 
 from ._render import STATUS_COLOURS, status_text
 from ._timeline import Timeline, timeline
-from .io.acled import read_acled
+from .io import read_events
 
 __all__ = ["plot_timeline", "timeline_command"]
 
@@ -19,6 +20,7 @@ def timeline_command(
     events: Path,
     mapping: Path,
     *,
+    events_format: str | None = None,
     agreement: str | None = None,
     reading: str | None = None,
     output: Literal["text", "json"] = "text",
@@ -27,18 +29,19 @@ def timeline_command(
     end: datetime | None = None,
     console: Console | None = None,
 ) -> int:
-    """Print the timeline of an ACLED export; return 1 if it shows a breach or a lapse, 0 if not.
+    """Print the timeline of an event log (``events_format`` ``acled`` or ``ucdp``, else read from its header);
+    return 1 if it shows a breach or a lapse, 0 if not. Rejected rows are reported, never change the status.
 
     Bad input raises a TruceError (the command line turns it into exit status 3).
     """
     out = console or Console()
-    data = read_acled(events, mapping, rules=agreement)
+    data = read_events(events, mapping, rules=agreement, format=events_format)
     line = timeline(data.scenario(), rules=data.book, reading=reading, start=start, end=end)
     if plot is not None:
         plot_timeline(line, plot)
     Console(stderr=True).print(data.report(), markup=False, highlight=False, soft_wrap=True)
     if output == "json":
-        out.print_json(line.model_dump_json())
+        out.print_json(json.dumps({**json.loads(line.model_dump_json()), "report": data.summary()}))
     else:
         _render(line, out)
     return 1 if line.first_breach or line.first_unmet else 0

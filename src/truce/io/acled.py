@@ -9,7 +9,7 @@ Uncertainty is carried, not dropped:
 
 - ``time_precision`` 1 = the day given, 2 = the week around it (three days
   either side), 3 = the calendar month: the incident's ``time``/``latest``
-  span that period (local days, at the mapping's ``utc_offset``).
+  span that period (local days in the mapping's ``time_zone``).
 - ``geo_precision`` 1 = the place named (exact), 2 = near it, 3 = only the
   region is known. Positions get an ``uncertainty_km`` of 0, 10 and 50 km: 10 km
   is the reach of a town's surroundings or a sub-district, 50 km that of an
@@ -19,22 +19,19 @@ Uncertainty is carried, not dropped:
 
 from __future__ import annotations
 
-import csv
-import io
-import re
-from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta, timezone
+from collections.abc import Iterable, Mapping
+from datetime import date, datetime, timedelta, tzinfo
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field
 
-from .._errors import Problem, TruceError, did_you_mean
-from .._load import load_rulebook
+from .._errors import Problem, did_you_mean
 from .._rulebook import Id, Rulebook
-from .._scenario import Incident, Position, Scenario, Unit
-from .._source import Document, read_document, validate
+from .._scenario import Incident, Unit
+from .._source import Document
+from . import _core
+from ._core import MAX_BYTES, BaseEventReader, EventImport, EventLogError, EventMapping, Name, Reject, RowProblem, Target
 
 __all__ = [
     "COLUMNS",
@@ -43,6 +40,7 @@ __all__ = [
     "AcledError",
     "AcledImport",
     "AcledMapping",
+    "AcledReader",
     "RowProblem",
     "load_mapping",
     "read_acled",
@@ -54,18 +52,17 @@ COLUMNS = (
     "iso", "region", "country", "admin1", "admin2", "admin3", "location", "latitude", "longitude",
     "geo_precision", "source", "source_scale", "notes", "fatalities", "tags", "timestamp",
 )  # fmt: skip
-_REQUIRED = ("event_id_cnty", "event_date", "time_precision", "event_type", "sub_event_type", "actor1", "actor2",
-             "location", "latitude", "longitude", "geo_precision", "fatalities")  # fmt: skip
 _UNCERTAINTY_KM = {1: None, 2: 10.0, 3: 50.0}
+_DATE_FORMATS = ("%Y-%m-%d", "%d %B %Y", "%d-%B-%Y", "%d/%m/%Y")
 _SAMPLES = Path(__file__).resolve().parent / "samples"
 SAMPLE_CSV = _SAMPLES / "idlib-2019-acled-sample.csv"
 SAMPLE_MAPPING = _SAMPLES / "idlib-2019-acled-mapping.yaml"
 
-ActorTarget = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_.-]*$", max_length=80)]
-Name = Annotated[str, StringConstraints(min_length=1, max_length=300)]
+AcledImport = EventImport
+"""What an ACLED file gave (the shared import report)."""
 
 
-class AcledError(TruceError):
+class AcledError(EventLogError):
     """An ACLED file or its mapping cannot be used at all (not a single bad row: those are reported)."""
 
 
@@ -78,24 +75,14 @@ class Presence(BaseModel):
     kind: Id
 
 
-class AcledMapping(BaseModel):
+class AcledMapping(EventMapping):
     """ACLED actors -> party ids (or ``unattributed`` / ``ignore``); event types -> incident kinds (or ``ignore``)."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    agreement: Id
-    utc_offset: Annotated[str, StringConstraints(pattern=r"^[+-]\d\d:\d\d$")] = "+00:00"
-    actors: dict[Name, ActorTarget] = {}
-    actor_prefixes: dict[Name, ActorTarget] = {}
+    actors: dict[Name, Target] = Field(default_factory=dict)
+    actor_prefixes: dict[Name, Target] = Field(default_factory=dict)
     unknown_actor: Literal["reject", "unattributed"] = "reject"
-    events: dict[Name, ActorTarget | dict[Name, ActorTarget]] = Field(min_length=1)
+    events: dict[Name, Target | dict[Name, Target]] = Field(min_length=1)
     presence: Presence | None = None
-
-    @property
-    def zone(self) -> timezone:
-        sign = -1 if self.utc_offset.startswith("-") else 1
-        hours, minutes = self.utc_offset[1:].split(":")
-        return timezone(sign * timedelta(hours=int(hours), minutes=int(minutes)))
 
     def actor(self, name: str) -> str | None:
         """The target an ACLED actor maps to, or None if the mapping does not know it."""
@@ -111,194 +98,80 @@ class AcledMapping(BaseModel):
             return target.get(sub_event_type)
         return target
 
-
-@dataclass(frozen=True)
-class RowProblem:
-    """A row not turned into an incident: its line, its event id, and why."""
-
-    line: int
-    event_id: str | None
-    reason: str
-    ignored: bool = False
-
-    def __str__(self) -> str:
-        what = "set aside" if self.ignored else "rejected"
-        return f"line {self.line} ({self.event_id or 'no event id'}): {what}: {self.reason}"
-
-
-@dataclass(frozen=True)
-class AcledImport:
-    """What a file gave: incidents, unit sightings, and every row not accepted, with the counts."""
-
-    file: str
-    book: Rulebook
-    read: int
-    incidents: tuple[Incident, ...]
-    units: tuple[Unit, ...]
-    rejected: tuple[RowProblem, ...] = field(default=())
-
-    @property
-    def accepted(self) -> int:
-        """Rows turned into incidents (one each)."""
-        return len(self.incidents)
-
-    def scenario(self, as_of: datetime | None = None) -> Scenario:
-        """The log as a scenario, at ``as_of`` (default: when the last incident surely happened)."""
-        last = max(((i.latest or i.time) for i in self.incidents), default=self.book.in_force.start)
-        return Scenario(
-            agreement=self.book.id,
-            title=f"ACLED events from {Path(self.file).name}",
-            as_of=as_of or last,
-            units=list(self.units),
-            incidents=list(self.incidents),
-        )
-
-    def report(self) -> str:
-        """The counts, then one line per row not accepted."""
-        head = f"{self.file}: {self.read} rows read, {self.accepted} accepted, {len(self.rejected)} not accepted"
-        return "\n".join([head, *(f"  {p}" for p in self.rejected)])
+    def problems(self, book: Rulebook, doc: Document) -> list[Problem]:
+        """Actors must map to declared parties or groups, events to declared incident kinds."""
+        parties = {*book.parties, *book.groups, "unattributed", "ignore"}
+        found = [p for section, table in (("actors", self.actors), ("actor_prefixes", self.actor_prefixes))
+                 for name, target in table.items() for p in _core.unknown_id(doc, (section, name), target, parties, "party")]
+        kinds = {*book.incident_kinds, "ignore"}
+        for event_type, kinds_of in self.events.items():
+            pairs = kinds_of.items() if isinstance(kinds_of, dict) else [(None, kinds_of)]
+            for sub, kind in pairs:
+                loc = ("events", event_type) if sub is None else ("events", event_type, sub)
+                found += _core.unknown_id(doc, loc, kind, kinds, "incident kind")
+        if self.presence is not None:
+            found += _core.unknown_id(doc, ("presence", "kind"), self.presence.kind, book.kinds, "kind")
+        return found
 
 
 def load_mapping(path: str | Path, book: Rulebook | None = None) -> tuple[AcledMapping, Rulebook]:
-    """A validated mapping and its rulebook; every id it maps to must be one the rulebook declares."""
-    doc = read_document(Path(path), AcledError)
-    mapping: AcledMapping = validate(AcledMapping.model_validate, doc, AcledError, f"invalid ACLED mapping {path}")
-    book = book or load_rulebook(mapping.agreement)
-    problems = _check_mapping(mapping, book, doc)
-    if problems:
-        raise AcledError.from_problems(f"ACLED mapping {path} does not fit rulebook {book.id}", problems)
-    return mapping, book
-
-
-def _check_mapping(mapping: AcledMapping, book: Rulebook, doc: Document) -> list[Problem]:
-    problems = []
-    parties = {*book.parties, *book.groups, "unattributed", "ignore"}
-    for section, table in (("actors", mapping.actors), ("actor_prefixes", mapping.actor_prefixes)):
-        for name, target in table.items():
-            if target not in parties:
-                hint = did_you_mean(target, parties)
-                message = f"unknown party {target!r}"
-                problems.append(doc.problem((section, name), message, value=target, suggestion=hint))
-    kinds = {*book.incident_kinds, "ignore"}
-    for event_type, kinds_of in mapping.events.items():
-        pairs = kinds_of.items() if isinstance(kinds_of, dict) else [(None, kinds_of)]
-        for sub, kind in pairs:
-            if kind not in kinds:
-                loc = ("events", event_type) if sub is None else ("events", event_type, sub)
-                problems.append(doc.problem(loc, f"unknown incident kind {kind!r}", value=kind,
-                                            suggestion=did_you_mean(kind, kinds)))
-    presence = mapping.presence
-    if presence is not None and presence.kind not in book.kinds:
-        problems.append(doc.problem(("presence", "kind"), f"unknown kind {presence.kind!r}",
-                                    value=presence.kind, suggestion=did_you_mean(presence.kind, book.kinds)))
-    return problems
+    """A validated ACLED mapping and its rulebook; every id it maps to must be one the rulebook declares."""
+    return _core.load_mapping(path, AcledMapping, AcledError, book)
 
 
 def read_acled(
-    source: str | Path, mapping: str | Path | AcledMapping, rules: Rulebook | str | Path | None = None
-) -> AcledImport:
+    source: str | Path,
+    mapping: str | Path | AcledMapping,
+    rules: Rulebook | str | Path | None = None,
+    *,
+    max_bytes: int = MAX_BYTES,
+) -> EventImport:
     """Read an ACLED CSV export with a mapping; bad rows are reported, never dropped silently."""
-    book = rules if isinstance(rules, Rulebook) else (load_rulebook(rules) if rules is not None else None)
-    if not isinstance(mapping, AcledMapping):
-        mapping, book = load_mapping(mapping, book)
-    book = book or load_rulebook(mapping.agreement)
-    name = str(source)
-    try:
-        text = Path(source).read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as exc:
-        problem = Problem("", f"cannot read file: {exc}", file=name)
-        raise AcledError.from_problems(f"cannot read {name}", [problem]) from None
-    reader = csv.reader(io.StringIO(text, newline=""))
-    header = next(reader, None)
-    if header is None:
-        raise AcledError.from_problems(f"{name} is empty", [Problem("", "no header row", file=name, line=1)])
-    absent = [c for c in _REQUIRED if c not in header]
-    if absent:
-        raise AcledError.from_problems(
-            f"{name} is not an ACLED export",
-            [Problem("", f"missing column {c!r}", file=name, line=1, suggestion="export every ACLED column")
-             for c in absent],
-        )
-    rows = _Rows(mapping, book)
-    read = 0
-    for line, values in _records(reader):
-        read += 1
-        rows.take(line, header, values)
-    return AcledImport(name, book, read, tuple(rows.incidents), tuple(rows.units.values()), tuple(rows.rejected))
+    return AcledReader(*_core.resolve(mapping, AcledMapping, AcledError, rules)).read(source, max_bytes)
 
 
-def _records(reader: Iterator[list[str]]) -> Iterator[tuple[int, list[str]]]:
-    """Each non-blank record with the line it starts on."""
-    line = 2
-    for values in reader:
-        here = line
-        line = reader.line_num + 1  # type: ignore[attr-defined]
-        if values and any(v.strip() for v in values):
-            yield here, values
+class AcledReader(BaseEventReader[AcledMapping]):
+    """ACLED rows: actor1 is taken as the perpetrator; battles may place both sides' fighters."""
 
+    source = "ACLED"
+    error = AcledError
+    required = ("event_id_cnty", "event_date", "time_precision", "event_type", "sub_event_type", "actor1", "actor2",
+                "location", "latitude", "longitude", "geo_precision", "fatalities")  # fmt: skip
+    id_column = "event_id_cnty"
 
-class _Reject(Exception):
-    def __init__(self, reason: str, ignored: bool = False) -> None:
-        super().__init__(reason)
-        self.reason, self.ignored = reason, ignored
-
-
-class _Rows:
-    """Turns rows into incidents and sightings, collecting what it cannot accept."""
-
-    def __init__(self, mapping: AcledMapping, book: Rulebook) -> None:
-        self.mapping, self.book = mapping, book
-        self.incidents: list[Incident] = []
-        self.units: dict[tuple[str, datetime], Unit] = {}
-        self.rejected: list[RowProblem] = []
-        self.seen: set[str] = set()
-
-    def take(self, line: int, header: list[str], values: list[str]) -> None:
-        row = dict(zip(header, values, strict=False))
-        event_id = row.get("event_id_cnty", "").strip() or None
-        try:
-            if len(values) != len(header):
-                raise _Reject(f"has {len(values)} fields, the header has {len(header)} (a truncated or broken line?)")
-            self._accept(event_id, row)
-        except _Reject as reason:
-            self.rejected.append(RowProblem(line, event_id, reason.reason, reason.ignored))
-
-    def _accept(self, event_id: str | None, row: Mapping[str, str]) -> None:
-        if event_id is None:
-            raise _Reject("event_id_cnty is empty")
-        if event_id in self.seen:
-            raise _Reject(f"event_id_cnty {event_id!r} appears twice; the first was kept")
+    def incident(self, event_id: str, row: Mapping[str, str]) -> Incident:
+        """The incident of one ACLED row, its date and place widened by their precision."""
         kind = self.mapping.kind(row["event_type"], row["sub_event_type"])
         if kind is None:
             pair = f"{row['event_type']!r} / {row['sub_event_type']!r}"
-            raise _Reject(f"event type {pair} is not in the mapping's 'events'")
+            raise Reject(f"event type {pair} is not in the mapping's 'events'")
         if kind == "ignore":
-            raise _Reject(f"the mapping ignores {row['event_type']} / {row['sub_event_type']}", ignored=True)
-        actors = [self._actor(row[c].strip(), c) for c in ("actor1", "actor2")]
-        if actors[0] == "ignore":
-            raise _Reject(f"the mapping ignores actor1 {row['actor1']!r} (not a party to the agreement)", ignored=True)
-        start, latest = _period(row["event_date"], row["time_precision"], self.mapping.zone)
-        position = _position(row["latitude"], row["longitude"])
-        radius = _UNCERTAINTY_KM[_precision(row["geo_precision"], "geo_precision")]
-        fatalities = _count(row["fatalities"])
-        self.seen.add(event_id)
-        by = actors[0] if actors[0] != "unattributed" else None
+            raise Reject(f"the mapping ignores {row['event_type']} / {row['sub_event_type']}", ignored=True)
+        actor = self._actor(row["actor1"].strip(), "actor1")
+        if actor == "ignore":
+            raise Reject(f"the mapping ignores actor1 {row['actor1']!r} (not a party to the agreement)", ignored=True)
+        self._actor(row["actor2"].strip(), "actor2")
+        start, latest = _period(row["event_date"], row["time_precision"], self.zone)
         note = f"{row['location']}: {row.get('notes', '')}".strip()[:1000]
-        incident = Incident(id=event_id, time=start, latest=latest, kind=kind, by=by, position=position,
-                            uncertainty_km=radius, fatalities=fatalities, note=note)
-        self.incidents.append(incident)
+        return Incident(id=event_id, time=start, latest=latest, kind=kind, by=actor if actor != "unattributed" else None,
+                        position=_core.position(row["latitude"], row["longitude"]),
+                        uncertainty_km=_UNCERTAINTY_KM[_core.precision(row["geo_precision"], "geo_precision", (1, 2, 3))],
+                        fatalities=_core.count(row["fatalities"], "fatalities"), note=note)  # fmt: skip
+
+    def sightings(self, row: Mapping[str, str], incident: Incident) -> Iterable[Unit]:
+        """A battle (per the mapping's ``presence``) shows each named party's fighters at its location."""
         presence = self.mapping.presence
-        if presence is not None and row["event_type"] in presence.event_types:
-            for party in {a for a in actors if a and a not in ("ignore", "unattributed")}:
-                unit_id = f"{party}@{row['location'].strip() or event_id}"
-                sighting = Unit(id=unit_id, party=party, kind=presence.kind, position=position,
-                                uncertainty_km=radius, observed=latest)
-                self.units.setdefault((unit_id, latest), sighting)
+        if presence is None or row["event_type"] not in presence.event_types:
+            return []
+        actors = {self.mapping.actor(row[c].strip()) for c in ("actor1", "actor2")}
+        return [Unit(id=f"{party}@{row['location'].strip() or incident.id}", party=party, kind=presence.kind,
+                     position=incident.position, uncertainty_km=incident.uncertainty_km, observed=incident.latest)
+                for party in sorted(a for a in actors if a and a not in ("ignore", "unattributed"))]  # fmt: skip
 
     def _actor(self, name: str, column: str) -> str | None:
         if not name:
             if column == "actor1":
-                raise _Reject("actor1 is empty")
+                raise Reject("actor1 is empty")
             return None
         target = self.mapping.actor(name)
         if target is not None:
@@ -306,32 +179,14 @@ class _Rows:
         if self.mapping.unknown_actor == "unattributed":
             return "unattributed"
         hint = did_you_mean(name, [*self.mapping.actors, *self.mapping.actor_prefixes])
-        raise _Reject(f"{column} {name!r} is not in the mapping's 'actors' ({hint})")
+        raise Reject(f"{column} {name[:80]!r} is not in the mapping's 'actors' ({hint})")
 
 
-_DATE_FORMATS = ("%Y-%m-%d", "%d %B %Y", "%d-%B-%Y", "%d/%m/%Y")
-
-
-def _day(text: str) -> date:
-    for fmt in _DATE_FORMATS:
-        try:
-            return datetime.strptime(text.strip(), fmt).date()
-        except ValueError:
-            continue
-    raise _Reject(f"event_date {text!r} is not a date (expected e.g. 2019-08-02 or 02 August 2019)")
-
-
-def _precision(text: str, column: str) -> int:
-    value = text.strip()
-    if not re.fullmatch(r"[123]", value):
-        raise _Reject(f"{column} {text!r} must be 1, 2 or 3")
-    return int(value)
-
-
-def _period(text: str, precision_text: str, zone: timezone) -> tuple[datetime, datetime]:
+def _period(text: str, precision_text: str, zone: tzinfo) -> tuple[datetime, datetime]:
     """The local period (start inclusive, end exclusive) an ACLED date and time_precision stand for."""
-    day = _day(text)
-    precision = _precision(precision_text, "time_precision")
+    day = _core.day(text, "event_date", _DATE_FORMATS)
+    precision = _core.precision(precision_text, "time_precision", (1, 2, 3))
+    first: date
     if precision == 1:
         first, last = day, day + timedelta(days=1)
     elif precision == 2:
@@ -339,24 +194,4 @@ def _period(text: str, precision_text: str, zone: timezone) -> tuple[datetime, d
     else:
         first = day.replace(day=1)
         last = (first + timedelta(days=32)).replace(day=1)
-    return (datetime(first.year, first.month, first.day, tzinfo=zone),
-            datetime(last.year, last.month, last.day, tzinfo=zone))
-
-
-def _position(lat_text: str, lon_text: str) -> Position:
-    try:
-        lat, lon = float(lat_text), float(lon_text)
-    except ValueError:
-        raise _Reject(f"latitude/longitude {lat_text!r}, {lon_text!r} are not numbers (missing coordinates?)") from None
-    if not (-90 <= lat <= 90 and -180 <= lon <= 180):
-        raise _Reject(f"latitude/longitude {lat}, {lon} are out of range")
-    return Position(lat=lat, lon=lon)
-
-
-def _count(text: str) -> int | None:
-    value = text.strip()
-    if not value:
-        return None
-    if not value.isdigit():
-        raise _Reject(f"fatalities {text!r} is not a whole number")
-    return int(value)
+    return _core.midnight(first, zone), _core.midnight(last, zone)
