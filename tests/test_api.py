@@ -10,6 +10,7 @@ from pathlib import Path
 import truce
 import truce._errors
 import truce.io.acled
+import truce.io.ucdp
 
 PUBLIC_MODULES = {"io", "strategies", "pytest_plugin"}
 """Public submodules of ``truce``; importing them binds them in ``vars(truce)``, which is not re-exporting."""
@@ -90,7 +91,7 @@ def test_only_the_public_modules_are_public() -> None:
             found_public.add(parts)
             continue
         assert any(part.startswith("_") for part in parts), f"truce.{'.'.join(parts)} must be private (_name)"
-    assert found_public == public | {("io", "acled")}
+    assert found_public == public | {("io", "acled"), ("io", "ucdp")}
 
 
 def _drawn_tree() -> dict[str, tuple[str | None, list[str]]]:
@@ -115,7 +116,7 @@ def _drawn_tree() -> dict[str, tuple[str | None, list[str]]]:
 def _truce_errors() -> dict[str, type[truce.TruceError]]:
     """Every TruceError class reachable from ``truce`` and ``truce.io.acled``, and every subclass defined in truce."""
     found: dict[str, type[truce.TruceError]] = {}
-    for module in (truce, truce.io.acled):
+    for module in (truce, truce.io.acled, truce.io.ucdp):
         for value in vars(module).values():
             if isinstance(value, type) and issubclass(value, truce.TruceError):
                 found[value.__name__] = value

@@ -6,7 +6,9 @@
     │   └── UnknownRulebookError   no bundled rulebook has that id
     ├── EngineUnavailableError  the engine asked for cannot run here (durable on 3.13+) or does not exist
     ├── EngineError (also RuntimeError)  the rule engine misbehaved (a bug, not bad input)
-    └── AcledError         truce.io.acled: an ACLED file or its mapping cannot be used at all
+    └── EventLogError      truce.io: an event log or its mapping cannot be used at all
+        ├── AcledError     truce.io.acled: an ACLED export
+        └── UcdpError      truce.io.ucdp: a UCDP GED export
 
 Input errors carry every problem found, not just the first: ``error.problems``
 lists them, each with the file, the field path, the bad value and a hint.
