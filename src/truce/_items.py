@@ -201,3 +201,5 @@ class State:
     units: Items
     incidents: Items
     areas: Mapping[str, str | None] = field(default_factory=dict)
+    cache: dict[str, object] = field(default_factory=dict, init=False, repr=False, compare=False)
+    """Per clause id, what its unit worked out once for this state (which items it counts)."""

@@ -69,9 +69,9 @@ def _zone_status(book: Rulebook, verdict: Verdict) -> dict[str, str]:
     found = {f.clause: f.status for f in verdict.findings}
     status: dict[str, str] = {}
     for clause in book.clauses_under(verdict.reading):
-        if clause.zone is not None and clause.id in found:
-            current = status.get(clause.zone, "not_applicable")
-            status[clause.zone] = min(current, found[clause.id], key=_WORST_FIRST.index)
+        if clause.zone_id is not None and clause.id in found:
+            current = status.get(clause.zone_id, "not_applicable")
+            status[clause.zone_id] = min(current, found[clause.id], key=_WORST_FIRST.index)
     return status
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, PrivateAttr, StringConstraints, model_validator
 from shapely.geometry.base import BaseGeometry
@@ -189,100 +189,6 @@ class InForce(_Data):
         return self
 
 
-class ClauseReading(_Data):
-    """What a clause says under one reading: any field given replaces the clause's own."""
-
-    applies: bool = True
-    parties: list[Id] | None = Field(default=None, min_length=1)
-    forces: Literal["all"] | list[Id] | None = None
-    zone: Id | None = None
-    deadline: Deadline | None = None
-    incidents: list[Id] | None = Field(default=None, min_length=1)
-    max: int | None = Field(default=None, ge=0)
-    note: Text | None = None
-
-
-class Clause(_Data):
-    """One term of the agreement, citing the article it encodes.
-
-    ``withdrawal``: no unit of ``parties`` whose kind is in ``forces`` may be in
-    ``zone`` from ``deadline`` on. ``prohibition``: no incident of a kind in
-    ``incidents`` by ``parties`` (inside ``zone`` if given) while the truce is in
-    force. ``role: condition`` makes the clause a condition the whole truce
-    depends on (set by ``set_by``) rather than a term a party can breach.
-    ``cap``: units of ``parties`` whose kind is in ``forces`` in ``zone`` (or
-    anywhere, without a zone) number at most ``max`` from ``deadline`` on;
-    ``per: party`` applies the cap to each party as scenarios report it.
-    ``handover``: ``area`` is controlled by ``controlled_by`` from ``deadline``
-    on; ``parties`` are those bound to hand it over.
-    """
-
-    id: Id
-    type: Literal["withdrawal", "prohibition", "cap", "handover"]
-    role: Literal["term", "condition"] = "term"
-    title: Text
-    article: Text
-    set_by: Id | None = None
-    parties: list[Id] = Field(min_length=1)
-    forces: Literal["all"] | list[Id] | None = None
-    zone: Id | None = None
-    deadline: Deadline | None = None
-    incidents: list[Id] | None = Field(default=None, min_length=1)
-    max: int | None = Field(default=None, ge=0)
-    per: Literal["party"] | None = None
-    area: Id | None = None
-    controlled_by: Id | None = None
-    readings: dict[Id, ClauseReading] = {}
-    note: Text | None = None
-
-    @model_validator(mode="after")
-    def _fields_fit_type(self) -> Clause:
-        needed = _NEEDS[self.type]
-        absent = [name for name in sorted(needed) if getattr(self, name) is None]
-        if absent:
-            raise ValueError(f"a {self.type} clause needs {', '.join(repr(a) for a in absent)}")
-        foreign = [name for name in _OWN if name not in _ALLOWS[self.type] and getattr(self, name) is not None]
-        if foreign:
-            raise ValueError(f"a {self.type} clause has no {', '.join(repr(f) for f in foreign)}")
-        if self.role == "condition" and self.set_by is None:
-            raise ValueError("a condition needs 'set_by': the party whose truce depends on it")
-        return self
-
-    @property
-    def limit(self) -> int:
-        """The most of what the clause counts that the state may hold before it is violated."""
-        return self.max if self.type == "cap" and self.max is not None else 0
-
-    def under(self, reading: str) -> Clause | None:
-        """This clause as a reading has it, or None if it does not apply under that reading."""
-        override = self.readings.get(reading)
-        if override is None:
-            return self
-        if not override.applies:
-            return None
-        update: dict[str, Any] = {
-            k: getattr(override, k)
-            for k in type(override).model_fields
-            if k not in ("applies", "note") and getattr(override, k) is not None
-        }
-        return self.model_copy(update=update)
-
-
-_OWN = ("forces", "zone", "deadline", "incidents", "max", "per", "area", "controlled_by")
-_NEEDS: dict[str, frozenset[str]] = {
-    "withdrawal": frozenset({"forces", "zone"}),
-    "prohibition": frozenset({"incidents"}),
-    "cap": frozenset({"forces", "max"}),
-    "handover": frozenset({"area", "controlled_by", "deadline"}),
-}
-_ALLOWS: dict[str, frozenset[str]] = {
-    "withdrawal": frozenset({"forces", "zone", "deadline"}),
-    "prohibition": frozenset({"incidents", "zone"}),
-    "cap": frozenset({"forces", "zone", "deadline", "max", "per"}),
-    "handover": frozenset({"area", "controlled_by", "deadline"}),
-}
-
-
 class Rulebook(_Data):
     """An agreement's identity, vocabulary, zones, readings and clauses."""
 
@@ -302,7 +208,7 @@ class Rulebook(_Data):
     landmarks: dict[Id, Landmark] = {}
     readings: dict[Id, Reading] = Field(min_length=1)
     in_force: InForce
-    clauses: list[Clause] = Field(min_length=1)
+    clauses: list[AnyClause] = Field(min_length=1)
 
     _areas: dict[str, Area] = PrivateAttr(default_factory=dict)
     _origin: str | None = PrivateAttr(default=None)
@@ -330,9 +236,10 @@ class Rulebook(_Data):
 
     def deadline(self, clause: Clause) -> dt.datetime:
         """The instant from which a clause binds: its deadline, else the truce's start."""
-        if isinstance(clause.deadline, AfterStart):
-            return self.in_force.start + clause.deadline.after_start.delta
-        return clause.deadline or self.in_force.start
+        deadline = clause.stated_deadline
+        if isinstance(deadline, AfterStart):
+            return self.in_force.start + deadline.after_start.delta
+        return deadline or self.in_force.start
 
     def members(self, party_or_group: str) -> frozenset[str]:
         """Party ids an id stands for: itself, or a group's members."""
@@ -352,3 +259,9 @@ class Rulebook(_Data):
         """A readable name for a party or group id."""
         entry = self.parties.get(party_or_group) or self.groups.get(party_or_group)
         return entry.name if entry else party_or_group
+
+
+# Clause types build on the vocabulary above, so they are read once it exists.
+from ._clauses import AnyClause, Clause  # noqa: E402
+
+Rulebook.model_rebuild()

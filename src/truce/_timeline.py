@@ -1,6 +1,6 @@
 """``truce.timeline``: a truce's status over time, from dated incidents and unit observations.
 
-Incremental: each item is classified once per clause (``observe.classify``);
+Incremental: each clause unit classifies each item once (``Clause.track``);
 it then enters or leaves that clause's running totals at known instants, so
 the totals at every change point are cumulative sums. The rules are consulted
 once per distinct combination of clause outcomes, never once per event.
@@ -19,23 +19,13 @@ import numpy.typing as npt
 from pydantic import BaseModel, ConfigDict
 
 from ._case import prepare
+from ._clauses import Changes, Clause
 from ._engines import Decider, decider
 from ._errors import Problem, ScenarioError
-from ._items import Items
+from ._items import Items, State
 from ._logic import Decision
-from ._observe import (
-    COUNTS_UNITS,
-    WINDOWS,
-    Classified,
-    Measure,
-    Observation,
-    classify,
-    handover,
-    measure,
-    party_keys,
-    window_index,
-)
-from ._rulebook import Clause, Rulebook
+from ._observe import WINDOWS, Measure, Observation, window_index
+from ._rulebook import Rulebook
 from ._scenario import FindingStatus, Incident, Scenario, Status
 
 __all__ = ["FindingChange", "Interval", "Moment", "Timeline", "timeline"]
@@ -169,9 +159,9 @@ class _Entries:
     items: npt.NDArray[np.intp]
 
     @staticmethod
-    def of(times: Floats, weights: Ints, items: npt.NDArray[np.intp]) -> _Entries:
-        order = np.argsort(times, kind="stable")
-        return _Entries(times[order], weights[order], items[order])
+    def of(changes: Changes) -> _Entries:
+        order = np.argsort(changes.times, kind="stable")
+        return _Entries(changes.times[order], changes.weights[order], changes.rows[order])
 
     def totals(self, points: Floats, mask: npt.NDArray[np.bool_] | None = None) -> Ints:
         """The running total at each point: every entry at or before it counts."""
@@ -189,12 +179,12 @@ class _Entries:
 class _Track:
     """One clause's running totals: what surely offends (``amount``) and what may (``possible``).
 
-    A handover depends on no dated item: its measure is ``fixed`` once due.
+    A clause no dated item moves (a handover) has a ``fixed`` measure once due.
     """
 
     clause: Clause
+    state: State
     items: Items
-    classified: Classified
     due: float
     amount: _Entries
     possible: _Entries
@@ -204,7 +194,7 @@ class _Track:
         """Amount and possible at each point; for ``per: party`` caps, the worst party's."""
         if self.fixed is not None:
             return np.full(len(points), self.fixed.amount), np.full(len(points), self.fixed.possible)
-        keys = party_keys(self.clause, self.items)
+        keys = self.clause.totals_by(self.items)
         found = []
         for entries in (self.amount, self.possible):
             per_key = [entries.totals(points, rows[entries.items]) for _, rows in keys]
@@ -213,12 +203,7 @@ class _Track:
 
     def measure_at(self, point: float) -> Measure:
         """The clause's measure at ``point`` (once due), with its evidence."""
-        if self.fixed is not None:
-            return self.fixed
-        if self.clause.type in COUNTS_UNITS:
-            active = self.items.active_at(point)
-            return measure(self.clause, self.items, self.classified, active, active)
-        return measure(self.clause, self.items, self.classified, *self.items.during(point))
+        return self.clause.measure(self.state, point)
 
 
 class _Sweep:
@@ -228,44 +213,19 @@ class _Sweep:
         self.scenario, self.book, self.reading, self.decide = scenario, book, reading, decide
         self.zone: tzinfo | None = book.in_force.start.tzinfo
         units, incidents = Items(scenario.units, book), Items(scenario.incidents, book)
+        state = State(book, units, incidents, {a.id: a.controlled_by for a in scenario.areas})
         starts = np.concatenate([units.start, incidents.start, [np.inf]])
         self.first_dated = float(starts[np.isfinite(starts)].min(initial=np.inf))
         self.tracks: dict[str, _Track | None] = {}
         for original in book.clauses:
             clause = original.under(reading)
-            if clause is None:
-                self.tracks[original.id] = None
-            elif clause.type == "handover":
-                nothing = Items([], book)
-                fixed = handover(clause, scenario, book)
-                empty = _Entries.of(np.zeros(0), np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.intp))
-                due = book.deadline(clause).timestamp()
-                self.tracks[original.id] = _Track(clause, nothing, classify(clause, nothing), due, empty, empty, fixed)
-            else:
-                self.tracks[original.id] = self._track(clause, units if clause.type in COUNTS_UNITS else incidents)
+            self.tracks[original.id] = None if clause is None else self._track(clause, state)
         self.parties = sorted({*book.parties, *book.groups})
 
-    def _track(self, clause: Clause, items: Items) -> _Track:
-        classified = classify(clause, items)
-        if clause.type in COUNTS_UNITS:
-            # a unit observation counts from its time until the next observation of that unit
-            def entries(mask: npt.NDArray[np.bool_]) -> _Entries:
-                index = np.flatnonzero(mask)
-                weights = items.weights[index]
-                return _Entries.of(
-                    np.concatenate([items.start[index], items.stop[index]]),
-                    np.concatenate([weights, -weights]),
-                    np.concatenate([index, index]),
-                )
-
-            amount, possible = entries(classified.certain), entries(classified.relevant)
-        else:
-            # an incident may count from the first moment it may have happened, surely once its last has passed
-            surely, maybe = items.during(np.inf)
-            sure, may = np.flatnonzero(classified.certain & surely), np.flatnonzero(classified.relevant & maybe)
-            amount = _Entries.of(items.stop[sure], items.weights[sure], sure)
-            possible = _Entries.of(items.start[may], items.weights[may], may)
-        return _Track(clause, items, classified, self.book.deadline(clause).timestamp(), amount, possible)
+    def _track(self, clause: Clause, state: State) -> _Track:
+        trace = clause.track(state)
+        due = self.book.deadline(clause).timestamp()
+        return _Track(clause, state, trace.items, due, _Entries.of(trace.amount), _Entries.of(trace.possible), trace.fixed)
 
     def _points(self, start: datetime | None, end: datetime | None) -> Floats:
         """Every instant something may change, from ``start`` (default: the first dated item or the truce's start)."""
@@ -364,7 +324,7 @@ class _Sweep:
                     bits |= 1 << i
             return bits
         actors = track.items.actors[track.amount.items]
-        floor = track.clause.limit if track.clause.per == "party" else 0
+        floor = track.clause.party_floor
         for i, party in enumerate(self.parties):
             present = track.amount.totals(points, actors == party) > floor
             bits |= np.where(present, 1 << i, 0)
