@@ -154,9 +154,10 @@ def validation_problems(exc: ValidationError, doc: Document, prefix: tuple[str |
         if err["type"] == "extra_forbidden":
             message = "unknown field; a typo here would silently drop data"
         value = err.get("input")
-        if err["type"] == "union_tag_invalid":
-            # the tag itself is the bad value: point at the field that holds it
-            loc, value = (*loc, str(err["ctx"]["discriminator"]).strip("'")), err["ctx"]["tag"]
+        if err["type"] in ("union_tag_invalid", "union_tag_not_found"):
+            # a missing or unknown tag: point at the field that should hold it
+            loc, value = (*loc, str(err["ctx"]["discriminator"]).strip("'")), err["ctx"].get("tag")
+            message = "Field required" if value is None else message
         problems.append(doc.problem(loc, message, value=value if _is_scalar(value) else None))
     return problems
 

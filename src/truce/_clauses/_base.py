@@ -12,7 +12,7 @@ from abc import abstractmethod
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, ClassVar, Literal, Self, TypeVar, get_args
+from typing import TYPE_CHECKING, Any, Literal, Self, TypeVar, get_args
 
 import numpy as np
 import numpy.typing as npt
@@ -289,8 +289,6 @@ def where_text(book: Rulebook, zone: str | None) -> str:
 class Counting(Clause):
     """A clause that counts items (units or incidents) of its parties, in its zone if it has one."""
 
-    counts: ClassVar[Literal["units", "incidents"]]
-
     def measure(self, state: State, at: float) -> Measure:
         """The due clause's measure at instant ``at`` (epoch seconds)."""
         items = self._items(state)
@@ -305,8 +303,9 @@ class Counting(Clause):
             found = state.cache[self.id] = _classify(self, items, self._force(items))
         return found
 
+    @abstractmethod
     def _items(self, state: State) -> Items:
-        return state.units if self.counts == "units" else state.incidents
+        """The items the clause counts: the state's units or its incidents."""
 
     @abstractmethod
     def _counting(self, items: Items, at: float) -> tuple[Mask, Mask]:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from typing import TYPE_CHECKING, ClassVar, Literal
+from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 import numpy.typing as npt
@@ -31,7 +31,6 @@ class CountsUnits(Counting):
     """A clause on the units of its parties whose kind is in ``forces`` (kinds or classes, or ``all``),
     in ``zone`` (anywhere, without one), from ``deadline`` on (the truce's start, without one)."""
 
-    counts: ClassVar[Literal["units", "incidents"]] = "units"
     forces: Literal["all"] | list[Id]
     zone: Id | None = None
     deadline: Deadline | None = None
@@ -119,6 +118,9 @@ class CountsUnits(Counting):
         from ._strategies import units  # noqa: PLC0415 - hypothesis is a test extra
 
         return {"units": units(book, sizes["units"])}
+
+    def _items(self, state: State) -> Items:
+        return state.units
 
     def _counting(self, items: Items, at: float) -> tuple[Mask, Mask]:
         active = items.active_at(at)

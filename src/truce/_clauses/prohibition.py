@@ -4,7 +4,7 @@ while the truce is in force."""
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from typing import TYPE_CHECKING, ClassVar, Literal
+from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 from pydantic import Field
@@ -42,7 +42,6 @@ class ProhibitionReading(ClauseReading):
 class Prohibition(Counting):
     """No incident of a kind in ``incidents`` by ``parties`` (inside ``zone`` if given) while the truce is in force."""
 
-    counts: ClassVar[Literal["units", "incidents"]] = "incidents"
     type: Literal["prohibition"]
     incidents: list[Id] = Field(min_length=1)
     zone: Id | None = None
@@ -103,6 +102,9 @@ class Prohibition(Counting):
         from ._strategies import incidents  # noqa: PLC0415 - hypothesis is a test extra
 
         return {"incidents": incidents(book, sizes["incidents"])}
+
+    def _items(self, state: State) -> Items:
+        return state.incidents
 
     def _counting(self, items: Items, at: float) -> tuple[Mask, Mask]:
         return items.during(at)
