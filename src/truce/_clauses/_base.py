@@ -2,8 +2,8 @@
 
 A clause unit owns its fields and their validation, its cross-references, its
 measure, its timeline part, its wording, its lint checks and its hypothesis
-strategy. The sibling modules of ``_items`` are imported as modules, read at
-call time, because ``_items`` and ``_rulebook`` import this package while they load.
+strategy. ``_items`` is imported as a module and read at call time: it imports
+``_rulebook``, which imports this package, while it loads.
 """
 
 from __future__ import annotations
