@@ -83,9 +83,8 @@ def _mark(ok: bool) -> str:
 def small_state() -> None:
     state = row_state(20, 10, seed=1)
     book = truce.load_rulebook("idlib-2019")
-    scenario, _ = read_scenario(state)
     reading = book.default_reading
-    observation = observe(scenario, book, reading)
+    observation = observe(truce.prepare(state, rules=book, reading=reading))
     evaluate = best(lambda: truce.evaluate(state), repeat=5, number=200)
     bare = best(lambda: decide(book, reading, observation), repeat=5, number=200)
     print("(1) small Idlib state: 20 units, 10 incidents")

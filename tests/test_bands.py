@@ -66,9 +66,9 @@ def _cases() -> list[Any]:
     for info in truce.list_rulebooks():
         book = truce.load_rulebook(info.id)
         for clause in book.clauses:
-            if clause.zone is None:
+            if clause.zone_id is None:
                 continue
-            for part, band in _band_parts(book, clause.zone):
+            for part, band in _band_parts(book, clause.zone_id):
                 edges = [band.to_km] + ([band.from_km] if band.from_km > 0 else [])
                 for edge in edges:
                     for km, inside in ((edge - EDGE_KM, edge != band.from_km), (edge + EDGE_KM, edge == band.from_km)):

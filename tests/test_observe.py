@@ -7,14 +7,13 @@ from typing import Any
 
 import truce
 from places import HAMA, IDLIB_CITY, KHAN_SHAYKHUN, MAARAT_AL_NUMAN
-from truce._load import load_scenario
 from truce._observe import Measure, observe
 
 State = Callable[..., dict[str, Any]]
 
 
 def _measures(book: truce.Rulebook, data: dict[str, Any], reading: str = "sochi") -> dict[str, Measure]:
-    return {m.clause.id: m for m in observe(load_scenario(data), book, reading).measures}
+    return {m.clause.id: m for m in observe(truce.prepare(data, rules=book, reading=reading)).measures}
 
 
 def test_units_in_the_zone_are_counted_with_their_ids(idlib: truce.Rulebook, state: State) -> None:
@@ -80,7 +79,7 @@ def test_incidents_count_only_inside_the_truce_window_and_area(idlib: truce.Rule
             shelling("nowhere", "2019-08-02T10:00:00+03:00", None),
         ]
     )
-    observation = observe(load_scenario(data), idlib, "sochi")
+    observation = observe(truce.prepare(data, rules=idlib, reading="sochi"))
     m = {x.clause.id: x for x in observation.measures}["no-attacks"]
     assert m.evidence == ("at-start",)
     assert m.unknown_evidence == ("nobody", "nowhere")
@@ -90,7 +89,7 @@ def test_incidents_count_only_inside_the_truce_window_and_area(idlib: truce.Rule
 
 def test_clauses_are_not_due_before_their_deadline(idlib: truce.Rulebook, state: State) -> None:
     data = state(as_of="2019-08-01T23:00:00+03:00", units=[{"id": "a", "party": "hts", "kind": "fighters", "position": KHAN_SHAYKHUN}])
-    observation = observe(load_scenario(data), idlib, "sochi")
+    observation = observe(truce.prepare(data, rules=idlib, reading="sochi"))
     assert observation.window == "before"
     phases = {m.clause.id: m.phase for m in observation.measures}
     assert phases == {

@@ -46,6 +46,45 @@ def test_sample_conditions_lapse_at_the_start(reading: str, parties: list[str]) 
     assert during is not None and during.status == "conditions_unmet" and during.responsible == parties
 
 
+def test_a_change_to_violated_names_only_what_surely_offends_from_then_on() -> None:
+    """An incident that only became possible at the same instant is not evidence of the violation."""
+    state = {
+        "agreement": "idlib-2019", "as_of": "2019-08-10T00:00:00+03:00",
+        "incidents": [
+            {"id": "sure", "time": "2019-08-02T00:00:00+03:00", "latest": "2019-08-03T00:00:00+03:00", "kind": "shelling",
+             "by": "sy-gov", "position": KHAN_SHAYKHUN},
+            {"id": "maybe", "time": "2019-08-03T00:00:00+03:00", "kind": "shelling", "by": None, "position": KHAN_SHAYKHUN},
+        ],
+    }
+    line = truce.timeline(state)
+    interval = line.at(START + timedelta(days=1))
+    assert interval is not None and interval.start == START + timedelta(days=1)
+    change = next(c for c in interval.changed if c.clause == "no-attacks")
+    assert (change.before, change.after, change.evidence) == ("unknown", "violated", ["sure"])
+
+
+def test_a_timeline_of_columns_is_the_timeline_of_the_same_rows() -> None:
+    log = read_acled(SAMPLE_CSV, SAMPLE_MAPPING).scenario()
+    incidents = log.incidents
+    columns = truce.Columns(
+        agreement=log.agreement, as_of=log.as_of,
+        incidents={"id": [i.id for i in incidents], "time": [i.time for i in incidents], "latest": [i.latest for i in incidents],
+                   "kind": [i.kind for i in incidents], "by": [i.by for i in incidents],
+                   "lat": [i.position.lat if i.position else None for i in incidents],
+                   "lon": [i.position.lon if i.position else None for i in incidents],
+                   "uncertainty_km": [i.uncertainty_km for i in incidents]},
+        units={"id": [u.id for u in log.units], "party": [u.party for u in log.units], "kind": [u.kind for u in log.units],
+               "count": [u.count for u in log.units], "observed": [u.observed for u in log.units],
+               "lat": [u.position.lat if u.position else None for u in log.units],
+               "lon": [u.position.lon if u.position else None for u in log.units],
+               "zone": [u.zone for u in log.units]},
+    )
+    from_rows, from_columns = truce.timeline(log), truce.timeline(columns)
+    assert from_columns.intervals == from_rows.intervals
+    assert (from_columns.first_breach, from_columns.first_unmet) == (from_rows.first_breach, from_rows.first_unmet)
+    assert [(i.id, i.time, i.by) for i in from_columns.incidents] == [(i.id, i.time, i.by) for i in from_rows.incidents]
+
+
 def test_intervals_tile_time_without_gaps_or_repeats() -> None:
     line = _sample("sochi")
     for earlier, later in zip(line.intervals, line.intervals[1:], strict=False):

@@ -8,11 +8,12 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from ._clauses import Clause
 from ._columns import Columns, fit_problems, header_problems, raw_problems
 from ._errors import Problem, RulebookError, ScenarioError, TruceError, did_you_mean
 from ._items import Items, State
 from ._load import load_rulebook, scenario_document
-from ._rulebook import Clause, Rulebook
+from ._rulebook import Rulebook
 from ._scenario import Scenario
 from ._source import Document, validate
 
@@ -82,7 +83,7 @@ def prepare(state: State_ | Case, rules: Rulebook | str | Path | None = None, re
 
 
 def _clauses(book: Rulebook, reading: str) -> tuple[tuple[Clause, Clause | None], ...]:
-    return tuple((clause, clause.under(reading)) for clause in book.clauses)
+    return book.read_as(reading)
 
 
 def _validated(state: Mapping[str, Any] | Scenario | str | Path, rules: Rulebook | str | Path | None) -> tuple[Scenario, Document]:

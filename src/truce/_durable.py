@@ -99,8 +99,8 @@ def _exclusions(index: int) -> list[Pattern]:
 def ruleset_definition(book: Rulebook, reading: str) -> dict[str, dict[str, Any]]:
     """The durable_rules JSON definition compiled from a rulebook under one reading."""
     rules = {f"in_force:{name}": {"all": [{"m": _condition("window", pattern)}]} for name, pattern in IN_FORCE_OUTCOMES}
-    for clause in book.clauses:
-        limit = (clause.under(reading) or clause).limit
+    for clause, read in book.read_as(reading):
+        limit = (read or clause).limit
         for name, pattern in CLAUSE_OUTCOMES:
             rules[f"clause:{clause.id}:{name}"] = {"all": [{"m": _condition("measure", pattern, limit, clause=clause.id)}]}
     rules.update(_verdict_rules())

@@ -9,14 +9,16 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 import numpy.typing as npt
 import shapely
 
-from ._rulebook import Rulebook
 from ._scenario import Incident, Unit
+
+if TYPE_CHECKING:
+    from ._rulebook import Rulebook
 
 INSIDE, OUTSIDE, UNKNOWN = 1, 0, -1
 Tri = npt.NDArray[np.int8]
@@ -201,3 +203,5 @@ class State:
     units: Items
     incidents: Items
     areas: Mapping[str, str | None] = field(default_factory=dict)
+    cache: dict[str, object] = field(default_factory=dict, init=False, repr=False, compare=False)
+    """Per clause id, what its unit worked out once for this state (which items it counts)."""

@@ -11,31 +11,15 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
 
-from ._errors import Problem, RulebookError
+from ._clauses import Clause, Lint, Loc
+from ._errors import RulebookError
 from ._load import load_rulebook
-from ._rulebook import Clause, Rulebook
+from ._rulebook import Rulebook
 from ._source import Document, read_document
 
 __all__ = ["Lint", "lint_rulebook"]
-
-Severity = Literal["error", "warning"]
-Loc = tuple[str | int, ...]
-
-
-@dataclass(frozen=True)
-class Lint:
-    """One linter finding: a code, how serious it is, and where (file, line, field path)."""
-
-    code: str
-    severity: Severity
-    problem: Problem
-
-    def __str__(self) -> str:
-        return f"{self.problem} [{self.severity}: {self.code}]"
 
 
 def lint_rulebook(ref: str | Path) -> list[Lint]:
@@ -53,29 +37,20 @@ def lint_rulebook(ref: str | Path) -> list[Lint]:
 def _variants(book: Rulebook) -> Iterator[tuple[str, int, Clause]]:
     """Each clause as each reading has it: (reading, clause index, clause)."""
     for reading in book.readings:
-        for index, clause in enumerate(book.clauses):
-            variant = clause.under(reading)
+        for index, (_, variant) in enumerate(book.read_as(reading)):
             if variant is not None:
                 yield reading, index, variant
 
 
-def _kinds_counted(book: Rulebook, clause: Clause) -> frozenset[str]:
-    if clause.forces is None:
-        return frozenset()
-    if clause.forces == "all":
-        return frozenset(book.kinds)
-    wanted = set(clause.forces)
-    return frozenset(k for k in book.kinds if book.classes_of(k) & wanted)
-
-
 def _unused(book: Rulebook, doc: Document) -> Iterator[Lint]:
-    variants = [clause for _, _, clause in _variants(book)]
-    actors = {a for c in variants for a in (*c.parties, c.set_by) if a is not None}
+    used = {use for _, _, clause in _variants(book) for use in clause.uses(book)}
+
+    def ids(section: str) -> set[str]:
+        return {item for where, item in used if where == section}
+
+    actors = ids("actors")
     members = {m for g in book.groups.values() for m in g.members}
-    named_forces = {f for c in variants if isinstance(c.forces, list) for f in c.forces}
-    counted = {k for c in variants for k in _kinds_counted(book, c)}
-    incidents = {i for c in variants for i in c.incidents or []}
-    zones = {c.zone for c in variants if c.zone is not None}
+    counted = ids("kinds")
     overridden = {r for c in book.clauses for r in c.readings}
 
     def unused(section: str, ids: Iterable[str], used: set[str], message: str) -> Iterator[Lint]:
@@ -88,12 +63,12 @@ def _unused(book: Rulebook, doc: Document) -> Iterator[Lint]:
     )
     yield from unused("groups", book.groups, actors, "no clause names this group")
     yield from unused(
-        "incident_kinds", book.incident_kinds, incidents, "no clause forbids this kind of incident: it never counts"
+        "incident_kinds", book.incident_kinds, ids("incident_kinds"), "no clause forbids this kind of incident: it never counts"
     )
-    yield from unused("zones", book.zones, zones, "no clause uses this zone")
+    yield from unused("zones", book.zones, ids("zones"), "no clause uses this zone")
     in_a_kind = {c for kind in book.kinds.values() for c in kind.classes}
     yield from unused(
-        "classes", book.classes, in_a_kind | named_forces, "no kind falls in this class and no clause names it"
+        "classes", book.classes, in_a_kind | ids("classes"), "no kind falls in this class and no clause names it"
     )
     for kind in book.kinds:
         if kind not in counted:
@@ -120,11 +95,11 @@ def _clauses(book: Rulebook, doc: Document) -> Iterator[Lint]:
     start, end = book.in_force.start, book.in_force.end
     for index, clause in enumerate(book.clauses):
         base: Loc = ("clauses", index)
-        if all(clause.under(r) is None for r in book.readings):
+        if all(book.read_as(r)[index][1] is None for r in book.readings):
             yield Lint(
                 "never-applies", "error", doc.problem(base, "the clause applies under no reading", value=clause.id)
             )
-        if clause.deadline is not None and book.deadline(clause) < start:
+        if clause.stated_deadline is not None and book.deadline(clause) < start:
             yield Lint(
                 "deadline-before-start",
                 "warning",
@@ -135,9 +110,9 @@ def _clauses(book: Rulebook, doc: Document) -> Iterator[Lint]:
                     suggestion="check the date; if an earlier agreement set it, say so in the clause's note",
                 ),
             )
-    for reading, index, clause in _variants(book):
+    for reading, index, variant in _variants(book):
         loc = _where(book, index, reading)
-        if end is not None and clause.deadline is not None and book.deadline(clause) >= end:
+        if end is not None and variant.stated_deadline is not None and book.deadline(variant) >= end:
             yield Lint(
                 "never-applies",
                 "error",
@@ -145,16 +120,7 @@ def _clauses(book: Rulebook, doc: Document) -> Iterator[Lint]:
                     (*loc, "deadline"), f"under reading {reading!r} the deadline falls after the truce ends: never due"
                 ),
             )
-        if isinstance(clause.forces, list) and not _kinds_counted(book, clause):
-            yield Lint(
-                "never-applies",
-                "error",
-                doc.problem(
-                    (*loc, "forces"),
-                    f"under reading {reading!r} no kind falls in {clause.forces}: the clause can never be violated",
-                    suggestion="add the class to some kinds' classes",
-                ),
-            )
+        yield from variant.lint(book, doc, loc, reading)
 
 
 def _where(book: Rulebook, index: int, reading: str) -> Loc:
@@ -167,14 +133,14 @@ def _overlaps(book: Rulebook, doc: Document) -> Iterator[Lint]:
     """Clauses on overlapping zones that bind the same parties and count the same things with different limits."""
     seen: set[tuple[str, str]] = set()
     for reading in book.readings:
-        located = [(i, c) for r, i, c in _variants(book) if r == reading and c.zone is not None]
+        located = [(i, c) for r, i, c in _variants(book) if r == reading and c.zone_id is not None]
         for (i, a), (j, b) in itertools.combinations(located, 2):
             if (a.id, b.id) in seen or a.limit == b.limit:
                 continue
-            assert a.zone is not None and b.zone is not None
-            zone_a, zone_b = book.geometry(a.zone), book.geometry(b.zone)
+            assert a.zone_id is not None and b.zone_id is not None
+            zone_a, zone_b = book.geometry(a.zone_id), book.geometry(b.zone_id)
             overlap = zone_a.intersection(zone_b).area > _SLIVER * min(zone_a.area, zone_b.area)
-            shared = _counts(book, a) & _counts(book, b)
+            shared = a.counted(book) & b.counted(book)
             parties = _members(book, a) & _members(book, b)
             if overlap and shared and parties and _same_units(book, a, b, shared):
                 seen.add((a.id, b.id))
@@ -183,7 +149,7 @@ def _overlaps(book: Rulebook, doc: Document) -> Iterator[Lint]:
                     "error",
                     doc.problem(
                         _where(book, j, reading),
-                        f"zones {a.zone!r} and {b.zone!r} overlap; there clause {a.id!r} allows at most {a.limit} "
+                        f"zones {a.zone_id!r} and {b.zone_id!r} overlap; there clause {a.id!r} allows at most {a.limit} "
                         f"and clause {b.id!r} at most {b.limit} of {sorted(shared)} for {sorted(parties)}",
                         suggestion=f"make the zones meet without overlapping (see clause {a.id!r}, line "
                         f"{doc.problem(_where(book, i, reading), '').line})",
@@ -202,15 +168,9 @@ def _same_units(book: Rulebook, a: Clause, b: Clause, shared: frozenset[str]) ->
     return any(
         _compatible(book, x, y)
         for kind in shared
-        for x in _classes_for(book, a, kind)
-        for y in _classes_for(book, b, kind)
+        for x in a.classes_for(book, kind)
+        for y in b.classes_for(book, kind)
     )
-
-
-def _classes_for(book: Rulebook, clause: Clause, kind: str) -> list[str]:
-    if clause.forces == "all":
-        return [kind]
-    return sorted(book.classes_of(kind) & set(clause.forces or ()))
 
 
 def _compatible(book: Rulebook, x: str, y: str) -> bool:
@@ -226,10 +186,6 @@ def _compatible(book: Rulebook, x: str, y: str) -> bool:
             if low[0] > high[0] or (low[0] == high[0] and not (low[1] and high[1])):
                 return False
     return True
-
-
-def _counts(book: Rulebook, clause: Clause) -> frozenset[str]:
-    return _kinds_counted(book, clause) | frozenset(clause.incidents or ())
 
 
 def _members(book: Rulebook, clause: Clause) -> frozenset[str]:

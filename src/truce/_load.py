@@ -122,7 +122,7 @@ def _read_rulebook(path: Path) -> Rulebook:
 
 
 def _cross_references(book: Rulebook, doc: Document) -> list[Problem]:
-    """Every id a rulebook uses must be one it declares."""
+    """Every id a rulebook uses must be one it declares; each clause checks the ids it names."""
     problems: list[Problem] = []
 
     def check(loc: tuple[str | int, ...], value: str, known: Iterable[str], what: str) -> None:
@@ -130,8 +130,6 @@ def _cross_references(book: Rulebook, doc: Document) -> list[Problem]:
         if value not in options:
             problems.append(doc.problem(loc, f"unknown {what} {value!r}", value=value, suggestion=did_you_mean(value, options)))
 
-    actors = set(book.parties) | set(book.groups)
-    forces = set(book.kinds) | set(book.classes)
     for gid, group in book.groups.items():
         if gid in book.parties:
             problems.append(doc.problem(("groups", gid), "a group may not share an id with a party", value=gid))
@@ -159,26 +157,9 @@ def _cross_references(book: Rulebook, doc: Document) -> list[Problem]:
         if clause.id in seen:
             problems.append(doc.problem((*base, "id"), f"clause id {clause.id!r} is used twice", value=clause.id))
         seen.add(clause.id)
-        if clause.set_by is not None:
-            check((*base, "set_by"), clause.set_by, actors, "party")
-        if clause.area is not None:
-            check((*base, "area"), clause.area, book.areas, "area")
-        if clause.controlled_by is not None:
-            check((*base, "controlled_by"), clause.controlled_by, actors, "party or group")
         for name in clause.readings:
             check((*base, "readings", name), name, book.readings, "reading")
-        variants: list[tuple[tuple[str | int, ...], Any]] = [(base, clause)]
-        variants += [((*base, "readings", n), o) for n, o in clause.readings.items()]
-        for loc, item in variants:
-            for i, party in enumerate(item.parties or []):
-                check((*loc, "parties", i), party, actors, "party or group")
-            if isinstance(item.forces, list):
-                for i, force in enumerate(item.forces):
-                    check((*loc, "forces", i), force, forces, "kind or class")
-            if item.zone is not None:
-                check((*loc, "zone"), item.zone, book.zones, "zone")
-            for i, incident in enumerate(item.incidents or []):
-                check((*loc, "incidents", i), incident, book.incident_kinds, "incident kind")
+        clause.check_references(book, check, base)
     return problems
 
 

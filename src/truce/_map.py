@@ -68,9 +68,9 @@ def _zone_status(case: Case, verdict: Verdict) -> dict[str, str]:
     found = {f.clause: f.status for f in verdict.findings}
     status: dict[str, str] = {}
     for _, clause in case.clauses:
-        if clause is not None and clause.zone is not None and clause.id in found:
-            current = status.get(clause.zone, "not_applicable")
-            status[clause.zone] = min(current, found[clause.id], key=_WORST_FIRST.index)
+        if clause is not None and clause.zone_id is not None and clause.id in found:
+            current = status.get(clause.zone_id, "not_applicable")
+            status[clause.zone_id] = min(current, found[clause.id], key=_WORST_FIRST.index)
     return status
 
 

@@ -3,19 +3,19 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Any, Literal
+from typing import Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, PrivateAttr, StringConstraints, model_validator
+from pydantic import AwareDatetime, BaseModel, Field, PrivateAttr, model_validator
 from shapely.geometry.base import BaseGeometry
 
+from ._clauses import AnyClause, Clause
 from ._geo import Area
+from ._terms import DATA, AfterStart, Deadline, Id, Span, Text
 
-Id = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_.-]*$", max_length=80)]
-Text = Annotated[str, StringConstraints(min_length=1, max_length=4000)]
-
+__all__ = ["AfterStart", "Deadline", "Id", "Rulebook", "Span", "Text"]
 
 class _Data(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = DATA
 
 
 class Source(_Data):
@@ -146,26 +146,6 @@ class Landmark(_Data):
     lon: float = Field(ge=-180, le=180)
 
 
-class Span(_Data):
-    """A length of time in days and hours."""
-
-    days: int = Field(default=0, ge=0, le=36500)
-    hours: int = Field(default=0, ge=0, le=876000)
-
-    @property
-    def delta(self) -> dt.timedelta:
-        return dt.timedelta(days=self.days, hours=self.hours)
-
-
-class AfterStart(_Data):
-    """A deadline counted from the truce's start: ``{after_start: {hours: 72}}``."""
-
-    after_start: Span
-
-
-Deadline = AwareDatetime | AfterStart
-
-
 class Reading(_Data):
     """One way of reading ambiguous terms; clauses may differ per reading."""
 
@@ -189,100 +169,6 @@ class InForce(_Data):
         return self
 
 
-class ClauseReading(_Data):
-    """What a clause says under one reading: any field given replaces the clause's own."""
-
-    applies: bool = True
-    parties: list[Id] | None = Field(default=None, min_length=1)
-    forces: Literal["all"] | list[Id] | None = None
-    zone: Id | None = None
-    deadline: Deadline | None = None
-    incidents: list[Id] | None = Field(default=None, min_length=1)
-    max: int | None = Field(default=None, ge=0)
-    note: Text | None = None
-
-
-class Clause(_Data):
-    """One term of the agreement, citing the article it encodes.
-
-    ``withdrawal``: no unit of ``parties`` whose kind is in ``forces`` may be in
-    ``zone`` from ``deadline`` on. ``prohibition``: no incident of a kind in
-    ``incidents`` by ``parties`` (inside ``zone`` if given) while the truce is in
-    force. ``role: condition`` makes the clause a condition the whole truce
-    depends on (set by ``set_by``) rather than a term a party can breach.
-    ``cap``: units of ``parties`` whose kind is in ``forces`` in ``zone`` (or
-    anywhere, without a zone) number at most ``max`` from ``deadline`` on;
-    ``per: party`` applies the cap to each party as scenarios report it.
-    ``handover``: ``area`` is controlled by ``controlled_by`` from ``deadline``
-    on; ``parties`` are those bound to hand it over.
-    """
-
-    id: Id
-    type: Literal["withdrawal", "prohibition", "cap", "handover"]
-    role: Literal["term", "condition"] = "term"
-    title: Text
-    article: Text
-    set_by: Id | None = None
-    parties: list[Id] = Field(min_length=1)
-    forces: Literal["all"] | list[Id] | None = None
-    zone: Id | None = None
-    deadline: Deadline | None = None
-    incidents: list[Id] | None = Field(default=None, min_length=1)
-    max: int | None = Field(default=None, ge=0)
-    per: Literal["party"] | None = None
-    area: Id | None = None
-    controlled_by: Id | None = None
-    readings: dict[Id, ClauseReading] = {}
-    note: Text | None = None
-
-    @model_validator(mode="after")
-    def _fields_fit_type(self) -> Clause:
-        needed = _NEEDS[self.type]
-        absent = [name for name in sorted(needed) if getattr(self, name) is None]
-        if absent:
-            raise ValueError(f"a {self.type} clause needs {', '.join(repr(a) for a in absent)}")
-        foreign = [name for name in _OWN if name not in _ALLOWS[self.type] and getattr(self, name) is not None]
-        if foreign:
-            raise ValueError(f"a {self.type} clause has no {', '.join(repr(f) for f in foreign)}")
-        if self.role == "condition" and self.set_by is None:
-            raise ValueError("a condition needs 'set_by': the party whose truce depends on it")
-        return self
-
-    @property
-    def limit(self) -> int:
-        """The most of what the clause counts that the state may hold before it is violated."""
-        return self.max if self.type == "cap" and self.max is not None else 0
-
-    def under(self, reading: str) -> Clause | None:
-        """This clause as a reading has it, or None if it does not apply under that reading."""
-        override = self.readings.get(reading)
-        if override is None:
-            return self
-        if not override.applies:
-            return None
-        update: dict[str, Any] = {
-            k: getattr(override, k)
-            for k in type(override).model_fields
-            if k not in ("applies", "note") and getattr(override, k) is not None
-        }
-        return self.model_copy(update=update)
-
-
-_OWN = ("forces", "zone", "deadline", "incidents", "max", "per", "area", "controlled_by")
-_NEEDS: dict[str, frozenset[str]] = {
-    "withdrawal": frozenset({"forces", "zone"}),
-    "prohibition": frozenset({"incidents"}),
-    "cap": frozenset({"forces", "max"}),
-    "handover": frozenset({"area", "controlled_by", "deadline"}),
-}
-_ALLOWS: dict[str, frozenset[str]] = {
-    "withdrawal": frozenset({"forces", "zone", "deadline"}),
-    "prohibition": frozenset({"incidents", "zone"}),
-    "cap": frozenset({"forces", "zone", "deadline", "max", "per"}),
-    "handover": frozenset({"area", "controlled_by", "deadline"}),
-}
-
-
 class Rulebook(_Data):
     """An agreement's identity, vocabulary, zones, readings and clauses."""
 
@@ -302,10 +188,11 @@ class Rulebook(_Data):
     landmarks: dict[Id, Landmark] = {}
     readings: dict[Id, Reading] = Field(min_length=1)
     in_force: InForce
-    clauses: list[Clause] = Field(min_length=1)
+    clauses: list[AnyClause] = Field(min_length=1)
 
     _areas: dict[str, Area] = PrivateAttr(default_factory=dict)
     _origin: str | None = PrivateAttr(default=None)
+    _read: dict[str, tuple[tuple[Clause, Clause | None], ...]] = PrivateAttr(default_factory=dict)
 
     @property
     def origin(self) -> str | None:
@@ -334,9 +221,10 @@ class Rulebook(_Data):
 
     def deadline(self, clause: Clause) -> dt.datetime:
         """The instant from which a clause binds: its deadline, else the truce's start."""
-        if isinstance(clause.deadline, AfterStart):
-            return self.in_force.start + clause.deadline.after_start.delta
-        return clause.deadline or self.in_force.start
+        deadline = clause.stated_deadline
+        if isinstance(deadline, AfterStart):
+            return self.in_force.start + deadline.after_start.delta
+        return deadline or self.in_force.start
 
     def members(self, party_or_group: str) -> frozenset[str]:
         """Party ids an id stands for: itself, or a group's members."""
@@ -348,11 +236,18 @@ class Rulebook(_Data):
         listed = {cid for cid, cls in self.classes.items() if kind in cls.kinds}
         return frozenset({kind, *self.kinds[kind].classes, *listed})
 
-    def clauses_under(self, reading: str) -> list[Clause]:
-        """The clauses in force under a reading, overrides applied, in rulebook order."""
-        return [c for c in (clause.under(reading) for clause in self.clauses) if c is not None]
+    def read_as(self, reading: str) -> tuple[tuple[Clause, Clause | None], ...]:
+        """Each clause paired with the clause as ``reading`` has it (None where it does not apply), in rulebook
+        order: the one place a reading is applied, once per rulebook and reading."""
+        found = self._read.get(reading)
+        if found is None:
+            found = self._read[reading] = tuple((clause, clause.under(reading)) for clause in self.clauses)
+        return found
 
     def party_name(self, party_or_group: str) -> str:
         """A readable name for a party or group id."""
         entry = self.parties.get(party_or_group) or self.groups.get(party_or_group)
         return entry.name if entry else party_or_group
+
+
+# Clause types build on the vocabulary above, so they are read once it exists.

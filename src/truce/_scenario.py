@@ -7,7 +7,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, model_validator
 
 from ._limits import Count, Fatalities, Instant, Kilometres, Latitude, Longitude, Measurement, Note, ObjectId
-from ._rulebook import Id
+from ._terms import Id
 
 FindingStatus = Literal["met", "violated", "unknown", "not_due", "not_applicable"]
 Status = Literal["holds", "breached", "conditions_unmet", "not_in_force", "indeterminate"]

@@ -149,13 +149,35 @@ def validation_problems(exc: ValidationError, doc: Document, prefix: tuple[str |
     """Every pydantic error as a Problem with file, line, path and the bad value."""
     problems = []
     for err in exc.errors(include_url=False):
-        loc = (*prefix, *(p for p in err["loc"] if not _is_union_tag(p)))
+        loc = (*prefix, *_field_path(err["loc"], doc.data))
         message = err["msg"]
         if err["type"] == "extra_forbidden":
             message = "unknown field; a typo here would silently drop data"
         value = err.get("input")
+        if err["type"] in ("union_tag_invalid", "union_tag_not_found"):
+            # a missing or unknown tag: point at the field that should hold it
+            loc, value = (*loc, str(err["ctx"]["discriminator"]).strip("'")), err["ctx"].get("tag")
+            message = "Field required" if value is None else message
         problems.append(doc.problem(loc, message, value=value if _is_scalar(value) else None))
     return problems
+
+
+def _field_path(loc: tuple[str | int, ...], data: object) -> tuple[str | int, ...]:
+    """A pydantic error location without the parts naming a union member rather than a field:
+    pydantic's own (``function-after[...]``) and a tagged union's tag (a value the data holds there)."""
+    kept: list[str | int] = []
+    node = data
+    for part in loc:
+        if _is_union_tag(part) or (isinstance(node, Mapping) and part not in node and part in node.values()):
+            continue
+        kept.append(part)
+        if isinstance(node, Mapping):
+            node = node.get(part)
+        elif isinstance(node, list) and isinstance(part, int) and -len(node) <= part < len(node):
+            node = node[part]
+        else:
+            node = None
+    return tuple(kept)
 
 
 def validate(model: Callable[[Any], Any], doc: Document, error: type[TruceError], what: str) -> Any:

@@ -1,6 +1,6 @@
 """``truce.timeline``: a truce's status over time, from dated incidents and unit observations.
 
-Incremental: each item is classified once per clause (``observe.classify``);
+Incremental: each clause unit classifies each item once (``Clause.track``);
 it then enters or leaves that clause's running totals at known instants, so
 the totals at every change point are cumulative sums. The rules are consulted
 once per distinct combination of clause outcomes, never once per event.
@@ -18,26 +18,17 @@ import numpy as np
 import numpy.typing as npt
 from pydantic import BaseModel, ConfigDict
 
+from ._assemble import responsible
 from ._case import Case, prepare
+from ._clauses import Changes, Clause, when
 from ._columns import Columns
 from ._engines import Decider, decider
 from ._errors import Problem, ScenarioError
-from ._items import Items
+from ._items import Items, State
 from ._logic import Decision
-from ._observe import (
-    COUNTS_UNITS,
-    WINDOWS,
-    Classified,
-    Measure,
-    Observation,
-    classify,
-    handover,
-    measure,
-    party_keys,
-    window_index,
-)
-from ._rulebook import Clause, Rulebook
-from ._scenario import FindingStatus, Incident, Scenario, Status
+from ._observe import WINDOWS, Measure, Observation, window_index
+from ._rulebook import Rulebook
+from ._scenario import FindingStatus, Incident, Position, Scenario, Status
 
 __all__ = ["FindingChange", "Interval", "Moment", "Timeline", "timeline"]
 
@@ -131,7 +122,36 @@ class Timeline(_Model):
 
 
 def _show(instant: datetime) -> str:
-    return instant.isoformat(timespec="minutes")
+    return when(instant)
+
+
+def _incidents(items: Items) -> list[Incident]:
+    """The incidents of a state that came as columns, as rows (for charts and the timeline's JSON)."""
+    rows = []
+    for row in range(len(items)):
+        located = not np.isnan(items.lon[row])
+        rows.append(Incident(
+            id=str(items.ids[row]),
+            time=datetime.fromisoformat(items.stamp(row, 0)),
+            latest=datetime.fromisoformat(items.stamp(row, 1)) if items.stop[row] > items.start[row] else None,
+            kind=str(items.kinds[row]),
+            by=items.actors[row],
+            position=Position(lat=float(items.lat[row]), lon=float(items.lon[row])) if located else None,
+            zone=str(items.named_zone[row]) or None,
+            uncertainty_km=float(items.radius_km[row]) if located and items.radius_km[row] > 0 else None,
+        ))
+    return rows
+
+
+def _moved(track: _Track, point: float, status: FindingStatus) -> npt.NDArray[np.intp]:
+    """The items whose joining or leaving at ``point`` made the clause's new finding: for a violation, those
+    that surely offend from then on; for an unknown, those that only may; otherwise any that moved."""
+    surely, maybe = track.amount.at(point), track.possible.at(point)
+    if status == "violated":
+        return surely
+    if status == "unknown":
+        return np.setdiff1d(maybe, surely)
+    return np.union1d(surely, maybe)
 
 
 def timeline(
@@ -170,9 +190,9 @@ class _Entries:
     items: npt.NDArray[np.intp]
 
     @staticmethod
-    def of(times: Floats, weights: Ints, items: npt.NDArray[np.intp]) -> _Entries:
-        order = np.argsort(times, kind="stable")
-        return _Entries(times[order], weights[order], items[order])
+    def of(changes: Changes) -> _Entries:
+        order = np.argsort(changes.times, kind="stable")
+        return _Entries(changes.times[order], changes.weights[order], changes.rows[order])
 
     def totals(self, points: Floats, mask: npt.NDArray[np.bool_] | None = None) -> Ints:
         """The running total at each point: every entry at or before it counts."""
@@ -190,12 +210,12 @@ class _Entries:
 class _Track:
     """One clause's running totals: what surely offends (``amount``) and what may (``possible``).
 
-    A handover depends on no dated item: its measure is ``fixed`` once due.
+    A clause no dated item moves (a handover) has a ``fixed`` measure once due.
     """
 
     clause: Clause
+    state: State
     items: Items
-    classified: Classified
     due: float
     amount: _Entries
     possible: _Entries
@@ -205,7 +225,7 @@ class _Track:
         """Amount and possible at each point; for ``per: party`` caps, the worst party's."""
         if self.fixed is not None:
             return np.full(len(points), self.fixed.amount), np.full(len(points), self.fixed.possible)
-        keys = party_keys(self.clause, self.items)
+        keys = self.clause.totals_by(self.items)
         found = []
         for entries in (self.amount, self.possible):
             per_key = [entries.totals(points, rows[entries.items]) for _, rows in keys]
@@ -214,12 +234,7 @@ class _Track:
 
     def measure_at(self, point: float) -> Measure:
         """The clause's measure at ``point`` (once due), with its evidence."""
-        if self.fixed is not None:
-            return self.fixed
-        if self.clause.type in COUNTS_UNITS:
-            active = self.items.active_at(point)
-            return measure(self.clause, self.items, self.classified, active, active)
-        return measure(self.clause, self.items, self.classified, *self.items.during(point))
+        return self.clause.measure(self.state, point)
 
 
 class _Sweep:
@@ -230,44 +245,19 @@ class _Sweep:
         self.scenario, self.book, self.reading, self.decide = scenario, book, reading, decide
         self.zone: tzinfo | None = book.in_force.start.tzinfo
         units, incidents = case.state.units, case.state.incidents
+        self.incidents = incidents
+        state = case.state
         starts = np.concatenate([units.start, incidents.start, [np.inf]])
         self.first_dated = float(starts[np.isfinite(starts)].min(initial=np.inf))
         self.tracks: dict[str, _Track | None] = {}
-        for original in book.clauses:
-            clause = original.under(reading)
-            if clause is None:
-                self.tracks[original.id] = None
-            elif clause.type == "handover":
-                nothing = Items([], book)
-                fixed = handover(clause, scenario, book)
-                empty = _Entries.of(np.zeros(0), np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.intp))
-                due = book.deadline(clause).timestamp()
-                self.tracks[original.id] = _Track(clause, nothing, classify(clause, nothing), due, empty, empty, fixed)
-            else:
-                self.tracks[original.id] = self._track(clause, units if clause.type in COUNTS_UNITS else incidents)
+        for original, clause in case.clauses:
+            self.tracks[original.id] = None if clause is None else self._track(clause, state)
         self.parties = sorted({*book.parties, *book.groups})
 
-    def _track(self, clause: Clause, items: Items) -> _Track:
-        classified = classify(clause, items)
-        if clause.type in COUNTS_UNITS:
-            # a unit observation counts from its time until the next observation of that unit
-            def entries(mask: npt.NDArray[np.bool_]) -> _Entries:
-                index = np.flatnonzero(mask)
-                weights = items.weights[index]
-                return _Entries.of(
-                    np.concatenate([items.start[index], items.stop[index]]),
-                    np.concatenate([weights, -weights]),
-                    np.concatenate([index, index]),
-                )
-
-            amount, possible = entries(classified.certain), entries(classified.relevant)
-        else:
-            # an incident may count from the first moment it may have happened, surely once its last has passed
-            surely, maybe = items.during(np.inf)
-            sure, may = np.flatnonzero(classified.certain & surely), np.flatnonzero(classified.relevant & maybe)
-            amount = _Entries.of(items.stop[sure], items.weights[sure], sure)
-            possible = _Entries.of(items.start[may], items.weights[may], may)
-        return _Track(clause, items, classified, self.book.deadline(clause).timestamp(), amount, possible)
+    def _track(self, clause: Clause, state: State) -> _Track:
+        trace = clause.track(state)
+        due = self.book.deadline(clause).timestamp()
+        return _Track(clause, state, trace.items, due, _Entries.of(trace.amount), _Entries.of(trace.possible), trace.fixed)
 
     def _points(self, start: datetime | None, end: datetime | None) -> Floats:
         """Every instant something may change, from ``start`` (default: the first dated item or the truce's start)."""
@@ -314,11 +304,6 @@ class _Sweep:
             decision = decisions.get(key)
             if decision is None:
                 decision = decisions[key] = self.decide(self.book, self.reading, self._observation(values))
-            bits = 0
-            if decision.status in ("breached", "conditions_unmet"):
-                for i, clause_id in enumerate(self.tracks):
-                    if clause_id in decision.because:
-                        bits |= values[4 + 4 * i]
             findings: dict[str, FindingStatus] = {"in-force": decision.in_force}
             findings.update(decision.findings)
             point = float(points[row])
@@ -328,7 +313,7 @@ class _Sweep:
                 if first_unmet is None:
                     first_unmet = self._moment(point, decision, "condition")
             previous = intervals[-1] if intervals else None
-            responsible = self._names(bits)
+            responsible = self._responsible(point, decision)
             if previous and (previous.status, previous.responsible, previous.findings) == (
                 decision.status, responsible, findings
             ):
@@ -354,7 +339,7 @@ class _Sweep:
             intervals=intervals,
             first_breach=first_breach,
             first_unmet=first_unmet,
-            incidents=sorted(self.scenario.incidents, key=lambda i: (i.time, i.id)),
+            incidents=sorted(self.scenario.incidents or _incidents(self.incidents), key=lambda i: (i.time, i.id)),
         )
 
     def _party_bits(self, track: _Track, points: Floats) -> Ints:
@@ -366,14 +351,18 @@ class _Sweep:
                     bits |= 1 << i
             return bits
         actors = track.items.actors[track.amount.items]
-        floor = track.clause.limit if track.clause.per == "party" else 0
+        floor = track.clause.party_floor
         for i, party in enumerate(self.parties):
             present = track.amount.totals(points, actors == party) > floor
             bits |= np.where(present, 1 << i, 0)
         return bits
 
-    def _names(self, bits: int) -> list[str]:
-        return [party for i, party in enumerate(self.parties) if bits & (1 << i)]
+    def _responsible(self, point: float, decision: Decision) -> list[str]:
+        """Who is behind the status at ``point``, as ``evaluate`` says it: from the measures the verdict rests on."""
+        if decision.status not in ("breached", "conditions_unmet"):
+            return []
+        tracks = [self.tracks[clause_id] for clause_id in decision.because]
+        return responsible([track.measure_at(point) for track in tracks if track is not None], decision)
 
     def _observation(self, values: tuple[int, ...]) -> Observation:
         measures = []
@@ -410,7 +399,7 @@ class _Sweep:
             track = self.tracks.get(clause_id)
             evidence: list[str] = []
             if track is not None:
-                index = np.union1d(track.amount.at(point), track.possible.at(point))
+                index = _moved(track, point, status)
                 if len(index) == 0 and status in ("violated", "unknown"):
                     # the clock changed it (a deadline, the start): show what counts at that moment
                     found = track.measure_at(point)

@@ -83,49 +83,13 @@ def places(book: Rulebook) -> st.SearchStrategy[dict[str, Any]]:
     return st.one_of(*options)
 
 
-def _ids(prefix: str) -> st.SearchStrategy[str]:
-    return st.integers(0, 10**6).map(lambda n: f"{prefix}-{n}")
-
-
-def _located(fields: dict[str, st.SearchStrategy[Any]], book: Rulebook) -> st.SearchStrategy[dict[str, Any]]:
-    return st.builds(lambda item, place: {**item, **place}, st.fixed_dictionaries(fields), places(book))
-
-
-def _units(book: Rulebook, actors: list[str]) -> st.SearchStrategy[dict[str, Any]]:
-    fields: dict[str, st.SearchStrategy[Any]] = {
-        "id": _ids("u"),
-        "party": st.sampled_from(actors),
-        "kind": st.sampled_from(sorted(book.kinds)),
-        "count": st.one_of(st.integers(0, 3), st.integers(0, 500)),
-    }
-    return _located(fields, book)
-
-
-def _incidents(book: Rulebook, actors: list[str]) -> st.SearchStrategy[dict[str, Any]]:
-    fields: dict[str, st.SearchStrategy[Any]] = {
-        "id": _ids("i"),
-        "time": instants(book).map(datetime.isoformat),
-        "kind": st.sampled_from(sorted(book.incident_kinds)),
-        "by": st.one_of(st.none(), st.sampled_from(actors)),
-        "fatalities": st.one_of(st.none(), st.integers(0, 50)),
-    }
-    return _located(fields, book)
-
-
 def scenarios(book: Rulebook, max_units: int = 8, max_incidents: int = 5) -> st.SearchStrategy[dict[str, Any]]:
-    """Scenario states (dicts) for ``book``: unique ids, every id one the rulebook declares."""
-    actors = sorted(set(book.parties) | set(book.groups))
-    units = st.lists(_units(book, actors), max_size=max_units, unique_by=lambda u: u["id"])
-    incidents = (
-        st.lists(_incidents(book, actors), max_size=max_incidents, unique_by=lambda i: i["id"])
-        if book.incident_kinds
-        else st.just([])
-    )
+    """Scenario states (dicts) for ``book``: unique ids, every id one the rulebook declares, and
+    the parts (units, incidents, area control) each of its clause types reads."""
+    sizes = {"units": max_units, "incidents": max_incidents}
+    parts: dict[str, st.SearchStrategy[Any]] = {"units": st.just([]), "incidents": st.just([])}
+    for clause in book.clauses:
+        parts.update(type(clause).strategy(book, sizes))
     return st.fixed_dictionaries(
-        {
-            "agreement": st.just(book.id),
-            "as_of": instants(book).map(datetime.isoformat),
-            "units": units,
-            "incidents": incidents,
-        }
+        {"agreement": st.just(book.id), "as_of": instants(book).map(datetime.isoformat), **parts}
     )

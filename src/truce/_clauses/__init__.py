@@ -1,0 +1,43 @@
+"""Clause units: each clause type owns its fields, cross-references, measure, timeline part, wording,
+lint checks and hypothesis strategy. A new type is one module and one line in ``TYPES``."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from pydantic import Field
+
+from ._base import Changes, Check, Classified, Clause, ClauseReading, Lint, Loc, Measure, Phase, Severity, Sizes, Trace, when
+from .cap import Cap
+from .handover import Handover
+from .prohibition import Prohibition
+from .withdrawal import Withdrawal
+
+__all__ = [
+    "TYPES",
+    "AnyClause",
+    "Changes",
+    "Check",
+    "Classified",
+    "Clause",
+    "ClauseReading",
+    "Lint",
+    "Loc",
+    "Measure",
+    "Phase",
+    "Severity",
+    "Sizes",
+    "Trace",
+    "when",
+]
+
+TYPES: dict[str, type[Clause]] = {
+    "withdrawal": Withdrawal,
+    "prohibition": Prohibition,
+    "cap": Cap,
+    "handover": Handover,
+}
+"""Each clause type by the name rulebooks give it in ``type:``."""
+
+AnyClause = Annotated[Withdrawal | Prohibition | Cap | Handover, Field(discriminator="type")]
+"""A clause of any registered type, told apart by its ``type:``."""

@@ -1,0 +1,378 @@
+"""The clause unit every clause type extends, and the counting of items several types share.
+
+A clause unit owns its fields and their validation, its cross-references, its
+measure, its timeline part, its wording, its lint checks and its hypothesis
+strategy. ``_items`` is imported as a module and read at call time: it imports
+``_rulebook``, which imports this package, while it loads.
+"""
+
+from __future__ import annotations
+
+from abc import abstractmethod
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, Literal, Self, TypeVar, get_args
+
+import numpy as np
+import numpy.typing as npt
+from pydantic import Field, model_validator
+
+from .. import _items
+from .._errors import Problem
+from .._terms import Data as _Data
+from .._terms import Deadline, Id, Text
+from . import condition
+
+if TYPE_CHECKING:
+    from hypothesis import strategies as st
+
+    from .._items import Items, Mask, State, Tri
+    from .._rulebook import Rulebook
+    from .._source import Document
+
+Loc = tuple[str | int, ...]
+Check = Callable[[Loc, str, Iterable[str], str], None]
+"""Reports a problem at a field path if an id (the value) is not among the known ones (of what kind)."""
+Phase = Literal["due", "not_due", "not_applicable"]
+Severity = Literal["error", "warning"]
+Sizes = Mapping[str, int]
+Parts = dict[str, "st.SearchStrategy[list[dict[str, Any]]]"]
+
+_R = TypeVar("_R", bound="ClauseReading")
+_C = TypeVar("_C", bound="Clause")
+
+
+@dataclass(frozen=True)
+class Measure:
+    """What the state shows about one clause."""
+
+    clause: Clause
+    phase: Phase
+    amount: int = 0
+    possible: int = 0
+    evidence: tuple[str, ...] = ()
+    unknown_evidence: tuple[str, ...] = ()
+    parties: tuple[str, ...] = ()
+    missing: tuple[str, ...] = ()
+    tally: tuple[tuple[str, int], ...] = ()
+    illustrative_zone: bool = False
+
+
+@dataclass(frozen=True)
+class Lint:
+    """One linter finding: a code, how serious it is, and where (file, line, field path)."""
+
+    code: str
+    severity: Severity
+    problem: Problem
+
+    def __str__(self) -> str:
+        return f"{self.problem} [{self.severity}: {self.code}]"
+
+
+@dataclass(frozen=True)
+class Classified:
+    """Per item, whatever the time: may it offend the clause (``relevant``), surely (``certain``)?"""
+
+    relevant: Mask
+    certain: Mask
+    party: Tri
+    where: Tri
+    force: Tri
+
+
+@dataclass(frozen=True)
+class Changes:
+    """When counted items (``rows``) join a running total (positive weight) or leave it (negative)."""
+
+    times: npt.NDArray[np.float64]
+    weights: npt.NDArray[np.int64]
+    rows: npt.NDArray[np.intp]
+
+    @staticmethod
+    def none() -> Changes:
+        """No change ever."""
+        return Changes(np.zeros(0), np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.intp))
+
+
+@dataclass(frozen=True)
+class Trace:
+    """What a timeline needs to follow a clause: the items it counts, when what surely offends
+    (``amount``) and what may (``possible``) changes, or the ``fixed`` measure of a clause no dated
+    item moves."""
+
+    items: Items
+    amount: Changes
+    possible: Changes
+    fixed: Measure | None = None
+
+
+class ClauseReading(_Data):
+    """What a clause says under one reading: any field given replaces the clause's own."""
+
+    applies: bool = True
+    parties: list[Id] | None = Field(default=None, min_length=1)
+    note: Text | None = None
+
+
+class Clause(_Data):
+    """One term of the agreement, citing the article it encodes; each clause type extends it.
+
+    ``role: condition`` makes the clause a condition the whole truce depends on
+    (set by ``set_by``) rather than a term a party can breach.
+    """
+
+    id: Id
+    type: str
+    role: Literal["term", "condition"] = "term"
+    title: Text
+    article: Text
+    set_by: Id | None = None
+    parties: list[Id] = Field(min_length=1)
+    readings: Mapping[Id, ClauseReading] = {}
+    note: Text | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _fields_fit_type(cls, data: Any) -> Any:
+        """Name a missing field of the type as needed, and a field only other types have as one it has not."""
+        if not isinstance(data, Mapping):
+            return data
+        name = cls.name()
+        own = cls.model_fields.keys() - Clause.model_fields.keys()
+        absent = sorted(field for field in own if cls.model_fields[field].is_required() and field not in data)
+        if absent:
+            raise ValueError(f"a {name} clause needs {', '.join(repr(a) for a in absent)}")
+        foreign = [field for field in data if field not in cls.model_fields and field in _clause_fields()]
+        if foreign:
+            raise ValueError(f"a {name} clause has no {', '.join(repr(f) for f in foreign)}")
+        return data
+
+    @model_validator(mode="after")
+    def _role_fits(self) -> Self:
+        condition.check(self)
+        return self
+
+    @classmethod
+    def name(cls) -> str:
+        """The clause type's name, as rulebooks give it in ``type:``."""
+        return str(get_args(cls.model_fields["type"].annotation)[0])
+
+    def under(self, reading: str) -> Self | None:
+        """This clause as a reading has it, or None if it does not apply under that reading."""
+        override = self.readings.get(reading)
+        if override is None:
+            return self
+        if not override.applies:
+            return None
+        update: dict[str, Any] = {
+            k: getattr(override, k)
+            for k in type(override).model_fields
+            if k not in ("applies", "note") and getattr(override, k) is not None
+        }
+        return self.model_copy(update=update)
+
+    @property
+    def limit(self) -> int:
+        """The most of what the clause counts that the state may hold before it is violated."""
+        return 0
+
+    @property
+    def zone_id(self) -> str | None:
+        """The zone the clause is set on, if it has one."""
+        return None
+
+    @property
+    def stated_deadline(self) -> Deadline | None:
+        """The deadline the clause states, if its type has one."""
+        return None
+
+    @property
+    def party_floor(self) -> int:
+        """How many a single party may hold before that party surely offends the clause."""
+        return 0
+
+    def illustrative(self, book: Rulebook) -> bool:
+        """Whether the clause rests on a zone line the agreement never published."""
+        return self.zone_id is not None and book.zones[self.zone_id].illustrative
+
+    def totals_by(self, items: Items) -> list[tuple[Any, Mask]]:
+        """What the clause totals by: all rows as one total."""
+        return [("", np.ones(len(items), dtype=bool))]
+
+    def check_references(self, book: Rulebook, check: Check, loc: Loc) -> None:
+        """Report every id the clause (and each of its reading overrides) names that the rulebook does not declare."""
+        actors = set(book.parties) | set(book.groups)
+        condition.check_references(self, check, loc, actors)
+        for at, part in parts(loc, self, self.readings):
+            for i, party in enumerate(part.parties or []):
+                check((*at, "parties", i), party, actors, "party or group")
+
+    def uses(self, book: Rulebook) -> Iterator[tuple[str, str]]:
+        """The rulebook ids the clause draws on, as (section, id): ``actors`` it binds or that set it."""
+        del book
+        for actor in (*self.parties, *([self.set_by] if self.set_by else [])):
+            yield "actors", actor
+
+    def counted(self, book: Rulebook) -> frozenset[str]:
+        """The ids of the kinds of units or incidents the clause counts."""
+        del book
+        return frozenset()
+
+    def classes_for(self, book: Rulebook, kind: str) -> list[str]:
+        """The classes (or the kind itself) through which the clause counts units of ``kind``."""
+        del book, kind
+        return []
+
+    @abstractmethod
+    def measure(self, state: State, at: float) -> Measure:
+        """The due clause's measure at instant ``at`` (epoch seconds)."""
+
+    @abstractmethod
+    def track(self, state: State) -> Trace:
+        """What a timeline needs to follow the due clause through time."""
+
+    @abstractmethod
+    def message(self, book: Rulebook, measure: Measure, status: str) -> str:
+        """The finding in plain language."""
+
+    def lint(self, book: Rulebook, doc: Document, loc: Loc, reading: str) -> Iterator[Lint]:
+        """What is valid but suspect in the clause as ``reading`` has it (at ``loc``)."""
+        del book, doc, loc, reading
+        return iter(())
+
+    @classmethod
+    @abstractmethod
+    def strategy(cls, book: Rulebook, sizes: Sizes) -> Parts:
+        """Hypothesis strategies of the scenario parts this type needs, by part name, ``sizes`` long at most."""
+
+
+def _clause_fields() -> frozenset[str]:
+    """Every field some clause type has."""
+    found: set[str] = set(Clause.model_fields)
+    pending = Clause.__subclasses__()
+    while pending:
+        cls = pending.pop()
+        found |= cls.model_fields.keys()
+        pending += cls.__subclasses__()
+    return frozenset(found)
+
+
+def parts(loc: Loc, clause: _C, readings: Mapping[str, _R]) -> Iterator[tuple[Loc, _C | _R]]:
+    """The clause at ``loc`` and each of its reading overrides at theirs."""
+    yield loc, clause
+    for name, override in readings.items():
+        yield (*loc, "readings", name), override
+
+
+def check_zone(book: Rulebook, check: Check, loc: Loc, zone: str | None) -> None:
+    """Report a zone the rulebook does not declare."""
+    if zone is not None:
+        check((*loc, "zone"), zone, book.zones, "zone")
+
+
+def when(instant: datetime) -> str:
+    """An instant as messages show it: day, month, year, time and UTC offset."""
+    return instant.strftime("%d %B %Y %H:%M") + f" ({instant.strftime('%z')[:3]}:{instant.strftime('%z')[3:]})"
+
+
+def actors(book: Rulebook, ids: Iterable[str]) -> str:
+    """Parties or groups by name and id."""
+    return ", ".join(f"{book.party_name(i)} ({i})" for i in ids)
+
+
+def where_text(book: Rulebook, zone: str | None) -> str:
+    """`` in the <zone>``, or nothing without a zone."""
+    return f" in the {book.zones[zone].name}" if zone else ""
+
+
+class Counting(Clause):
+    """A clause that counts items (units or incidents) of its parties, in its zone if it has one."""
+
+    def measure(self, state: State, at: float) -> Measure:
+        """The due clause's measure at instant ``at`` (epoch seconds)."""
+        items = self._items(state)
+        surely, maybe = self._counting(items, at)
+        return self._count(items, self.classified(state), surely, maybe)
+
+    def classified(self, state: State) -> Classified:
+        """Which items of the state the clause counts, whatever the time; found once per state."""
+        entry = state.cache.get(self.id)
+        if not (isinstance(entry, tuple) and entry[0] is self):
+            items = self._items(state)
+            entry = state.cache[self.id] = (self, _classify(self, items, self._force(items)))
+        found: Classified = entry[1]
+        return found
+
+    @abstractmethod
+    def _items(self, state: State) -> Items:
+        """The items the clause counts: the state's units or its incidents."""
+
+    @abstractmethod
+    def _counting(self, items: Items, at: float) -> tuple[Mask, Mask]:
+        """The items that surely, and that maybe, count at instant ``at``."""
+
+    @abstractmethod
+    def _force(self, items: Items) -> Tri:
+        """INSIDE where an item is of what the clause counts, UNKNOWN where that is not known."""
+
+    @abstractmethod
+    def _missing(self, items: Items, row: int, party: int, where: int, force: int) -> list[str]:
+        """What would settle whether a doubtful item (at ``row``) counts."""
+
+    def _count(self, items: Items, classified: Classified, surely: Mask, maybe: Mask) -> Measure:
+        """The measure from the items' classification and the items that (surely, maybe) count now.
+
+        With several totals (``totals_by``) the amount is the worst one, and the evidence the
+        items of every total over the limit (else of the worst one).
+        """
+        certain = classified.certain & surely
+        relevant = classified.relevant & maybe
+        doubtful = relevant & ~certain
+        keys = self.totals_by(items)
+        totals = [int(items.weights[certain & rows].sum()) for _, rows in keys]
+        amount = max(totals, default=0)
+        over = [total > self.limit for total in totals]
+        if not any(over):
+            over = [total == amount and amount > 0 for total in totals]
+        chosen = [rows for (_, rows), pick in zip(keys, over, strict=True) if pick]
+        shown = certain & np.any(chosen, axis=0) if chosen else np.zeros(len(items), dtype=bool)
+        missing = [
+            m
+            for i in np.flatnonzero(doubtful)
+            for m in self._missing(
+                items, int(i), party=classified.party[i], where=classified.where[i], force=classified.force[i]
+            )
+        ]
+        tally = {kind: int(items.weights[shown & rows].sum()) for kind, rows in items.groups("kinds") if (shown & rows).any()}
+        return Measure(
+            self,
+            "due",
+            amount=amount,
+            possible=max((int(items.weights[relevant & rows].sum()) for _, rows in keys), default=0),
+            evidence=tuple(sorted(items.ids[shown].tolist())),
+            unknown_evidence=tuple(sorted(items.ids[doubtful].tolist())),
+            parties=tuple(sorted(str(actor) for actor, rows in items.groups("actors") if (shown & rows).any())),
+            missing=tuple(sorted(set(missing))),
+            tally=tuple(sorted(tally.items())),
+            illustrative_zone=self.illustrative(items.book),
+        )
+
+
+def _classify(clause: Clause, items: Items, force: Tri) -> Classified:
+    """Which items a clause counts: ``force`` (kind, measured attributes), party and place, but not time."""
+    inside, outside = _items.INSIDE, _items.OUTSIDE
+    party = items.coverage(_covered_parties(items.book, clause.parties))
+    zone = clause.zone_id
+    where = items.in_zone(zone) if zone else np.full(len(items), inside, dtype=np.int8)
+    relevant = (force != outside) & (items.weights > 0) & (party != outside) & (where != outside)
+    certain = relevant & (force == inside) & (party == inside) & (where == inside)
+    return Classified(relevant, certain, party, where, force)
+
+
+def _covered_parties(book: Rulebook, ids: Iterable[str]) -> frozenset[str]:
+    covered: set[str] = set()
+    for actor in ids:
+        covered |= {actor, *book.members(actor)}
+    return frozenset(covered)

@@ -1,0 +1,58 @@
+"""Hypothesis strategies for the scenario parts clause types need (imported only when generating)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from hypothesis import strategies as st
+
+from ..strategies import instants, places
+
+if TYPE_CHECKING:
+    from .._rulebook import Rulebook
+
+Records = st.SearchStrategy[list[dict[str, Any]]]
+
+
+def _ids(prefix: str) -> st.SearchStrategy[str]:
+    return st.integers(0, 10**6).map(lambda n: f"{prefix}-{n}")
+
+
+def _actors(book: Rulebook) -> list[str]:
+    return sorted(set(book.parties) | set(book.groups))
+
+
+def _located(fields: dict[str, st.SearchStrategy[Any]], book: Rulebook) -> st.SearchStrategy[dict[str, Any]]:
+    return st.builds(lambda item, place: {**item, **place}, st.fixed_dictionaries(fields), places(book))
+
+
+def units(book: Rulebook, size: int) -> Records:
+    """Up to ``size`` units with unique ids, of any declared party or group and kind."""
+    fields: dict[str, st.SearchStrategy[Any]] = {
+        "id": _ids("u"),
+        "party": st.sampled_from(_actors(book)),
+        "kind": st.sampled_from(sorted(book.kinds)),
+        "count": st.one_of(st.integers(0, 3), st.integers(0, 500)),
+    }
+    return st.lists(_located(fields, book), max_size=size, unique_by=lambda u: u["id"])
+
+
+def incidents(book: Rulebook, size: int) -> Records:
+    """Up to ``size`` incidents with unique ids, around the truce's key instants, by anyone or no one known."""
+    fields: dict[str, st.SearchStrategy[Any]] = {
+        "id": _ids("i"),
+        "time": instants(book).map(datetime.isoformat),
+        "kind": st.sampled_from(sorted(book.incident_kinds)),
+        "by": st.one_of(st.none(), st.sampled_from(_actors(book))),
+        "fatalities": st.one_of(st.none(), st.integers(0, 50)),
+    }
+    return st.lists(_located(fields, book), max_size=size, unique_by=lambda i: i["id"])
+
+
+def areas(book: Rulebook) -> Records:
+    """Control records for some of the rulebook's named areas: held by anyone, or by no one known."""
+    record = st.fixed_dictionaries(
+        {"id": st.sampled_from(sorted(book.areas)), "controlled_by": st.one_of(st.none(), st.sampled_from(_actors(book)))}
+    )
+    return st.lists(record, max_size=len(book.areas), unique_by=lambda a: a["id"])

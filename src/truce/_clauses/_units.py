@@ -1,0 +1,181 @@
+"""What clauses that count units of some forces share (withdrawal, cap): forces, their fit, and unit timelines."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from typing import TYPE_CHECKING, Literal
+
+import numpy as np
+import numpy.typing as npt
+
+from .. import _items
+from .._terms import Deadline, Id
+from ._base import Changes, Check, ClauseReading, Counting, Lint, Loc, Parts, Sizes, Trace, check_zone, parts
+
+if TYPE_CHECKING:
+    from .._items import Items, Mask, State, Tri
+    from .._rulebook import Rulebook
+    from .._source import Document
+
+
+
+class UnitsReading(ClauseReading):
+    """What a clause on units says under one reading: any field given replaces the clause's own."""
+
+    forces: Literal["all"] | list[Id] | None = None
+    zone: Id | None = None
+    deadline: Deadline | None = None
+
+
+class CountsUnits(Counting):
+    """A clause on the units of its parties whose kind is in ``forces`` (kinds or classes, or ``all``),
+    in ``zone`` (anywhere, without one), from ``deadline`` on (the truce's start, without one)."""
+
+    forces: Literal["all"] | list[Id]
+    zone: Id | None = None
+    deadline: Deadline | None = None
+    readings: Mapping[Id, UnitsReading] = {}
+
+    @property
+    def zone_id(self) -> str | None:
+        """The zone the clause is set on, if it has one."""
+        return self.zone
+
+    @property
+    def stated_deadline(self) -> Deadline | None:
+        """The deadline the clause states, if any."""
+        return self.deadline
+
+    def check_references(self, book: Rulebook, check: Check, loc: Loc) -> None:
+        """Report every id the clause (and each of its reading overrides) names that the rulebook does not declare."""
+        super().check_references(book, check, loc)
+        known = set(book.kinds) | set(book.classes)
+        for at, part in parts(loc, self, self.readings):
+            if isinstance(part.forces, list):
+                for i, force in enumerate(part.forces):
+                    check((*at, "forces", i), force, known, "kind or class")
+            check_zone(book, check, at, part.zone)
+
+    def uses(self, book: Rulebook) -> Iterator[tuple[str, str]]:
+        """The rulebook ids the clause draws on: its actors, the forces it names, the kinds it counts, its zone."""
+        yield from super().uses(book)
+        if isinstance(self.forces, list):
+            yield from (("classes", force) for force in self.forces)
+        yield from (("kinds", kind) for kind in self.counted(book))
+        if self.zone_id is not None:
+            yield "zones", self.zone_id
+
+    def counted(self, book: Rulebook) -> frozenset[str]:
+        """The kinds of units the clause counts (some only if their attributes fit)."""
+        if self.forces == "all":
+            return frozenset(book.kinds)
+        wanted = set(self.forces)
+        return frozenset(k for k in book.kinds if book.classes_of(k) & wanted)
+
+    def classes_for(self, book: Rulebook, kind: str) -> list[str]:
+        """The classes (or the kind itself) through which the clause counts units of ``kind``."""
+        if self.forces == "all":
+            return [kind]
+        return sorted(book.classes_of(kind) & set(self.forces))
+
+    def forces_text(self, book: Rulebook) -> str:
+        """The forces the clause counts, by name."""
+        if self.forces == "all":
+            return "forces"
+        return ", ".join((book.classes[f].name if f in book.classes else book.kinds[f].name) for f in self.forces)
+
+    def lint(self, book: Rulebook, doc: Document, loc: Loc, reading: str) -> Iterator[Lint]:
+        """Forces no kind falls in: the clause can never be violated."""
+        if isinstance(self.forces, list) and not self.counted(book):
+            yield Lint(
+                "never-applies",
+                "error",
+                doc.problem(
+                    (*loc, "forces"),
+                    f"under reading {reading!r} no kind falls in {self.forces}: the clause can never be violated",
+                    suggestion="add the class to some kinds' classes",
+                ),
+            )
+
+    def track(self, state: State) -> Trace:
+        """A unit observation counts from its time until the next observation of that unit."""
+        items, classified = state.units, self.classified(state)
+
+        def changes(mask: Mask) -> Changes:
+            index = np.flatnonzero(mask)
+            weights = items.weights[index]
+            return Changes(
+                np.concatenate([items.start[index], items.stop[index]]),
+                np.concatenate([weights, -weights]),
+                np.concatenate([index, index]),
+            )
+
+        return Trace(items, changes(classified.certain), changes(classified.relevant))
+
+    @classmethod
+    def strategy(cls, book: Rulebook, sizes: Sizes) -> Parts:
+        """Units of any declared party or group and kind, placed anywhere (or nowhere)."""
+        from ._strategies import units  # noqa: PLC0415 - hypothesis is a test extra
+
+        return {"units": units(book, sizes["units"])}
+
+    def _items(self, state: State) -> Items:
+        return state.units
+
+    def _counting(self, items: Items, at: float) -> tuple[Mask, Mask]:
+        active = items.active_at(at)
+        return active, active
+
+    def _force(self, items: Items) -> Tri:
+        """INSIDE if a unit is of the clause's forces, UNKNOWN if that turns on an attribute it lacks."""
+        book = items.book
+        if self.forces == "all":
+            return np.full(len(items), _items.INSIDE, dtype=np.int8)
+        wanted = set(self.forces)
+        result = np.full(len(items), _items.OUTSIDE, dtype=np.int8)
+        for kind, mask in items.groups("kinds"):
+            rows = np.flatnonzero(mask)
+            fits = [_class_fit(book, cls, items, rows) for cls in book.classes_of(kind) & wanted]
+            if fits:
+                result[rows] = _any(np.stack(fits))
+        return result
+
+    def _missing(self, items: Items, row: int, party: int, where: int, force: int) -> list[str]:
+        book, missing, unknown = items.book, [], _items.UNKNOWN
+        item, actor, kind = items.ids[row], items.actors[row], items.kinds[row]
+        if where == unknown:
+            missing.append(f"the position of unit {item} ({actor}, {kind})")
+        if party == unknown:
+            missing.append(f"which member of group {actor} unit {item} belongs to")
+        if force == unknown:
+            wanted = book.classes_of(kind) & set(self.forces)
+            given = {a for a, values in items.attributes.items() if not np.isnan(values[row])}
+            absent = sorted({a for c in wanted if c in book.classes for a in book.classes[c].where} - given)
+            missing.append(f"the {' and '.join(absent)} of unit {item} ({actor}, {kind})")
+        return missing
+
+
+def _class_fit(book: Rulebook, cls: str, items: Items, rows: npt.NDArray[np.intp]) -> Tri:
+    """Whether the units at ``rows`` (of a kind in class ``cls``) meet the class's attribute bounds."""
+    inside, outside, unknown = _items.INSIDE, _items.OUTSIDE, _items.UNKNOWN
+    bounds = book.classes[cls].where if cls in book.classes else {}
+    fit = np.full(len(rows), inside, dtype=np.int8)
+    for attribute, bound in bounds.items():
+        value = items.attributes[attribute][rows] if attribute in items.attributes else np.full(len(rows), np.nan)
+        ok = np.ones(len(rows), dtype=bool)
+        with np.errstate(invalid="ignore"):
+            for limit, test in ((bound.min, np.greater_equal), (bound.max, np.less_equal),
+                                (bound.above, np.greater), (bound.below, np.less)):
+                if limit is not None:
+                    ok &= test(value, limit)
+        this = np.where(np.isnan(value), unknown, np.where(ok, inside, outside)).astype(np.int8)
+        fit = np.where((fit == outside) | (this == outside), outside, np.minimum(fit, this)).astype(np.int8)
+    return fit
+
+
+def _any(fits: Tri) -> Tri:
+    """Per column: INSIDE if any row is, else UNKNOWN if any row is, else OUTSIDE."""
+    inside, outside, unknown = _items.INSIDE, _items.OUTSIDE, _items.UNKNOWN
+    return np.where((fits == inside).any(axis=0), inside, np.where((fits == unknown).any(axis=0), unknown, outside)).astype(
+        np.int8
+    )

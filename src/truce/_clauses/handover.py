@@ -1,0 +1,77 @@
+"""``handover``: ``area`` is controlled by ``controlled_by`` from ``deadline`` on; ``parties`` are
+those bound to hand it over."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Literal
+
+from .. import _items
+from .._terms import Deadline, Id
+from ._base import Changes, Check, Clause, ClauseReading, Loc, Measure, Parts, Sizes, Trace, actors, when
+
+if TYPE_CHECKING:
+    from .._items import State
+    from .._rulebook import Rulebook
+
+
+class HandoverReading(ClauseReading):
+    """What a handover says under one reading: any field given replaces the clause's own."""
+
+    deadline: Deadline | None = None
+
+
+class Handover(Clause):
+    """``area`` is controlled by ``controlled_by`` from ``deadline`` on; ``parties`` are those bound to hand it over."""
+
+    type: Literal["handover"]
+    area: Id
+    controlled_by: Id
+    deadline: Deadline
+    readings: Mapping[Id, HandoverReading] = {}
+
+    @property
+    def stated_deadline(self) -> Deadline | None:
+        """The deadline the clause states."""
+        return self.deadline
+
+    def check_references(self, book: Rulebook, check: Check, loc: Loc) -> None:
+        """Report every id the clause (and each of its reading overrides) names that the rulebook does not declare."""
+        super().check_references(book, check, loc)
+        check((*loc, "area"), self.area, book.areas, "area")
+        check((*loc, "controlled_by"), self.controlled_by, set(book.parties) | set(book.groups), "party or group")
+
+    def measure(self, state: State, at: float) -> Measure:
+        """Whether the area is held by the party it was to be handed to (whatever the instant, once due)."""
+        del at
+        book = state.book
+        holder = state.areas.get(self.area)
+        if holder is None:
+            missing = (f"who controls {book.areas[self.area].name} ({self.area})",)
+            return Measure(self, "due", possible=1, unknown_evidence=(self.area,), missing=missing)
+        receivers = book.members(self.controlled_by) | {self.controlled_by}
+        if book.members(holder) <= receivers:
+            return Measure(self, "due", evidence=(self.area,))
+        return Measure(self, "due", amount=1, possible=1, evidence=(self.area,), parties=(holder,))
+
+    def track(self, state: State) -> Trace:
+        """No dated item moves a handover: its measure is fixed once due."""
+        return Trace(_items.Items([], state.book), Changes.none(), Changes.none(), self.measure(state, 0.0))
+
+    def message(self, book: Rulebook, measure: Measure, status: str) -> str:
+        """The finding in plain language."""
+        area, receiver, deadline = book.areas[self.area].name, actors(book, [self.controlled_by]), when(book.deadline(self))
+        return {
+            "not_due": f"{actors(book, self.parties)} have until {deadline} to hand {area} over to {receiver}.",
+            "met": f"{area} is controlled by {receiver}, as agreed.",
+            "violated": f"{area} is still controlled by {actors(book, measure.parties)} after {deadline}.",
+            "unknown": f"Who controls {area} is not known.",
+        }[status]
+
+    @classmethod
+    def strategy(cls, book: Rulebook, sizes: Sizes) -> Parts:
+        """Who controls the rulebook's named areas, as far as known."""
+        del sizes
+        from ._strategies import areas  # noqa: PLC0415 - hypothesis is a test extra
+
+        return {"areas": areas(book)}
