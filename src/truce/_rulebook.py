@@ -5,11 +5,24 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, PrivateAttr, StringConstraints, model_validator
+from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, PrivateAttr, StringConstraints, model_validator
 from shapely.geometry.base import BaseGeometry
 
 from ._geo import Area
 
+FIRST_YEAR = 1000
+LAST_YEAR = 8999
+"""Times in rulebooks lie in these years, so that any span added to them or any margin around
+them (timelines, charts, time zones) stays within what ``datetime`` can represent."""
+
+
+def _in_years(instant: dt.datetime) -> dt.datetime:
+    if not FIRST_YEAR <= instant.year <= LAST_YEAR:
+        raise ValueError(f"a time must lie between the years {FIRST_YEAR} and {LAST_YEAR}")
+    return instant
+
+
+Instant = Annotated[AwareDatetime, AfterValidator(_in_years)]
 Id = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_.-]*$", max_length=80)]
 Text = Annotated[str, StringConstraints(min_length=1, max_length=4000)]
 
@@ -177,8 +190,8 @@ class Reading(_Data):
 class InForce(_Data):
     """When the truce binds: from ``start`` until ``end`` (open-ended if absent)."""
 
-    start: AwareDatetime
-    end: AwareDatetime | None = None
+    start: Instant
+    end: Instant | None = None
     article: Text
     note: Text | None = None
 
