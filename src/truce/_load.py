@@ -125,7 +125,7 @@ def _read_rulebook(path: Path) -> Rulebook:
     areas = zone_areas(book, doc, path.parent, problems)
     if problems:
         raise RulebookError.from_problems(what, problems)
-    too_many = compile_limit_problem(book, doc)
+    too_many = compile_limit_problem(len(book.clauses), doc)
     if too_many is not None:
         raise RulebookError.from_problems(what, [too_many])
     book._areas.update(areas)
@@ -166,9 +166,8 @@ def _rule_count(clauses: int) -> int:
     return len(IN_FORCE_OUTCOMES) + clauses * len(CLAUSE_OUTCOMES) + len(VERDICT_PRECEDENCE)
 
 
-def compile_limit_problem(book: Rulebook, doc: Document) -> Problem | None:
-    """A Problem if the rulebook has more clauses than the decision engine can compile."""
-    count = len(book.clauses)
+def compile_limit_problem(count: int, doc: Document) -> Problem | None:
+    """A Problem if a rulebook of ``count`` clauses has more than the decision engine can compile."""
     if count <= MAX_CLAUSES:
         return None
     return doc.problem(
