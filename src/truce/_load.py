@@ -172,8 +172,8 @@ def compile_limit_problem(count: int, doc: Document) -> Problem | None:
         return None
     return doc.problem(
         ("clauses",),
-        f"{count} clauses make {_rule_count(count)} rules; the rule engine compiles at most "
-        f"{_rule_count(MAX_CLAUSES)} rules, that is {MAX_CLAUSES} clauses",
+        f"a rulebook may have at most {MAX_CLAUSES} clauses, as the rule engine compiles at most "
+        f"{_rule_count(MAX_CLAUSES)} rules; this one has {count} ({_rule_count(count)} rules)",
         value=count,
         suggestion="split the agreement into several rulebooks",
     )

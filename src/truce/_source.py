@@ -152,7 +152,7 @@ def parse_text(text: str, file: str, error: type[TruceError]) -> Document:
                         dotted(places.get(id(bad), ())), message, value=_clip(bad.value), suggestion=hint,
                         file=file, line=bad.start_mark.line + 1,
                     )
-                    for bad, message, hint in loader.bad
+                    for bad, message, hint in sorted(loader.bad, key=lambda entry: entry[0].start_mark.index)
                 ]
                 raise error.from_problems(f"{file} has values that cannot be read", problems)
     except yaml.MarkedYAMLError as exc:
