@@ -7,6 +7,7 @@ one-line error on stderr, never a traceback), 4 an internal error (a bug).
 
 from __future__ import annotations
 
+import io
 import json
 import sys
 from collections.abc import Iterator, Sequence
@@ -28,6 +29,7 @@ from ._lint import lint_rulebook
 from ._load import list_rulebooks
 from ._map import draw_map
 from ._render import readings_view, rulebooks_view, status_label, verdict_view
+from ._rulebook import FIRST_YEAR, LAST_YEAR
 from ._scenario_tests import expectation_diff, expected_readings, find_scenario_tests
 from ._schema import SchemaName, json_schema
 from ._sweep import sweep as _sweep
@@ -189,10 +191,11 @@ def readings(scenario: ScenarioArg, rules: Rules = None, fmt: FormatOpt = Format
     if fmt is Format.json:
         typer.echo("{" + ", ".join(f'"{v.reading}": {v.model_dump_json()}' for v in verdicts) + "}")
         return
-    table, disagree = readings_view(verdicts)
+    mark = "≠" if _out.encoding.lower().startswith("utf") else "!="
+    table, disagree = readings_view(verdicts, mark)
     _out.print(table)
     if disagree:
-        _out.print(f"The readings disagree on: {', '.join(disagree)} (marked ≠).")
+        _out.print(f"The readings disagree on: {', '.join(disagree)} (marked {mark}).")
     else:
         _out.print("All readings agree.")
 
@@ -316,7 +319,7 @@ def timeline(
     ] = None,
     reading: ReadingOpt = None,
     fmt: FormatOpt = Format.text,
-    plot: Annotated[Path | None, typer.Option("--plot", help="Write a chart of status over time to this PNG file.")] = None,
+    plot: Annotated[Path | None, typer.Option("--plot", help="Write a chart of status over time to this .png, .svg or .pdf file.")] = None,
     start: Annotated[datetime | None, typer.Option(help="First instant shown (with a time zone).", parser=_instant)] = None,
     end: Annotated[datetime | None, typer.Option(help="Instant the timeline stops (with a time zone).", parser=_instant)] = None,
 ) -> None:
@@ -351,6 +354,8 @@ def _instant(text: str) -> datetime:
         raise typer.BadParameter(f"{text!r} is not an ISO 8601 time, e.g. 2019-08-02T00:00:00+03:00") from None
     if instant.tzinfo is None:
         raise typer.BadParameter(f"{text!r} has no time zone; add one, e.g. +03:00")
+    if not FIRST_YEAR <= instant.year <= LAST_YEAR:
+        raise typer.BadParameter(f"{text!r} is out of range; give a time between the years {FIRST_YEAR} and {LAST_YEAR}")
     return instant
 
 
@@ -363,6 +368,9 @@ def _one_line(exc: TruceError) -> str:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line and return its exit status (the console script's entry point)."""
+    for stream in (sys.stdout, sys.stderr):
+        if isinstance(stream, io.TextIOWrapper):
+            stream.reconfigure(errors="replace")  # a terminal that cannot show a character gets '?', not a crash
     command = typer.main.get_command(app)
     try:
         code = command.main(args=list(argv) if argv is not None else None, prog_name="truce", standalone_mode=False)

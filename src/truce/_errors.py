@@ -45,13 +45,21 @@ class Problem:
     line: int | None = None
 
     def __str__(self) -> str:
+        """One line, ``file:line: path: message (suggestion)``, control characters escaped."""
         where = self.file or "<input>"
         if self.line is not None:
             where += f":{self.line}"
         text = f"{where}: {self.path or '(top level)'}: {self.message}"
         if self.suggestion:
             text += f" ({self.suggestion})"
-        return text
+        return "".join(_escape(c) for c in text)
+
+
+def _escape(char: str) -> str:
+    """A control or line-breaking character (newline, NUL, escape, U+2028, ...) as its escape; others as they are."""
+    if char.isprintable() or char == " ":
+        return char
+    return char.encode("unicode_escape").decode("ascii")
 
 
 class TruceError(ValueError):

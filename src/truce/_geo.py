@@ -8,23 +8,24 @@ the centre are true to well under 0.1%; points are projected there to test.
 from __future__ import annotations
 
 import json
-from pathlib import Path
+from pathlib import Path, PureWindowsPath
 from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 import numpy.typing as npt
 import shapely
 from pyproj import CRS, Transformer
+from shapely.errors import GEOSException
 from shapely.geometry import shape
 from shapely.geometry.base import BaseGeometry
 
 from ._errors import Problem
-from ._source import _MAX_BYTES, Document
+from ._source import Document, read_bytes
 
 if TYPE_CHECKING:
     from ._rulebook import Rulebook
 
-__all__ = ["Area", "Projection", "band_area", "polygon_area", "union_area", "zone_areas"]
+__all__ = ["Area", "Projection", "band_area", "inside", "polygon_area", "union_area", "zone_areas"]
 
 Side = Literal["left", "right", "both"]
 Floats = npt.NDArray[np.float64]
@@ -97,8 +98,13 @@ def band_area(line: BaseGeometry, side: Side, from_km: float, to_km: float) -> A
     band = _strip(metric_line, side, to_km * 1000)
     if from_km > 0:
         band = shapely.difference(band, _strip(metric_line, side, from_km * 1000))
+    outline = projection.to_lonlat(band)
+    minx, _, maxx, _ = outline.bounds
+    poles = shapely.points(np.column_stack(projection.forward(np.zeros(2), np.array([90.0, -90.0]))))
+    if maxx - minx > 180 or shapely.intersects(band, poles).any():
+        raise ValueError("the band reaches a pole or crosses the 180th meridian, where it cannot be drawn in lon/lat")
     shapely.prepare(band)
-    return Area(projection.to_lonlat(band), band, projection)
+    return Area(outline, band, projection)
 
 
 def _strip(line: BaseGeometry, side: Side, metres: float) -> BaseGeometry:
@@ -114,20 +120,25 @@ def union_area(parts: tuple[Area, ...]) -> Area:
 
 
 def zone_areas(book: Rulebook, doc: Document, folder: Path, problems: list[Problem]) -> dict[str, Area]:
-    """The ground of every zone; unions are built last, from zones that are not unions."""
+    """The ground of every zone; unions are built last, from zones that are not unions.
+
+    Zone and line files are read only from inside ``folder`` (the rulebook's), see ``inside``.
+    """
     areas: dict[str, Area] = {}
     lines: dict[str, BaseGeometry] = {}
     for zone_id, zone in book.zones.items():
+        field = ("geojson",) if zone.geojson is not None else ("band", "line")
         try:
             if zone.geojson is not None:
-                areas[zone_id] = polygon_area(_read_zone(folder / zone.geojson))
+                areas[zone_id] = polygon_area(_read_zone(inside(folder, zone.geojson)))
             elif zone.band is not None:
                 band = zone.band
                 if band.line not in lines:
-                    lines[band.line] = _read_line(folder / band.line)
+                    lines[band.line] = _read_line(inside(folder, band.line))
                 areas[zone_id] = band_area(lines[band.line], band.side, band.from_km, band.to_km)
-        except ValueError as exc:
-            field = ("geojson",) if zone.geojson is not None else ("band", "line")
+        except _OutsideError as exc:
+            problems.append(doc.problem(("zones", zone_id, *field), str(exc), value=exc.given, suggestion=exc.suggestion))
+        except (ValueError, GEOSException) as exc:
             problems.append(doc.problem(("zones", zone_id, *field), str(exc), value=zone.geojson or (zone.band and zone.band.line)))
     for zone_id, zone in book.zones.items():
         if zone.union is None:
@@ -136,20 +147,48 @@ def zone_areas(book: Rulebook, doc: Document, folder: Path, problems: list[Probl
             if part in book.zones and book.zones[part].union is not None:
                 problems.append(doc.problem(("zones", zone_id, "union", i), "a union is made of zones that are not unions", value=part))
         if all(part in areas for part in zone.union):
-            areas[zone_id] = union_area(tuple(areas[part] for part in zone.union))
+            try:
+                areas[zone_id] = union_area(tuple(areas[part] for part in zone.union))
+            except GEOSException as exc:
+                problems.append(doc.problem(("zones", zone_id, "union"), f"the zones cannot be joined: {exc}"))
     return areas
+
+
+class _OutsideError(ValueError):
+    """A zone file path that points outside the rulebook's folder."""
+
+    def __init__(self, given: str, reason: str) -> None:
+        super().__init__(f"zone files must lie inside the rulebook's folder: {reason}")
+        self.given = given
+        self.suggestion = "give a path relative to the rulebook's folder without '..', e.g. zones/buffer.geojson"
+
+
+def inside(folder: Path, given: str) -> Path:
+    """``given`` resolved (symlinks too) inside ``folder``, or an error if it is absolute or leaves it.
+
+    A rulebook may be shared and run by others, so its zone files must not reach other files on
+    their machine; nothing read from outside the folder is ever opened or quoted.
+    """
+    if "\0" in given:
+        raise _OutsideError(given, "the path contains a NUL byte")
+    relative = Path(given)
+    if relative.is_absolute() or relative.anchor or PureWindowsPath(given).anchor:
+        raise _OutsideError(given, "an absolute path is not allowed")
+    root = folder.resolve()
+    target = (root / relative).resolve()
+    if not target.is_relative_to(root):
+        raise _OutsideError(given, "the path leads out of the folder (through '..' or a symbolic link)")
+    return target
 
 
 def _read_geojson(path: Path) -> BaseGeometry:
     """The union of every geometry in a GeoJSON file, checked to be lon/lat."""
     try:
-        with path.open("rb") as stream:
-            raw = stream.read(_MAX_BYTES + 1)
-        if len(raw) > _MAX_BYTES:
-            raise ValueError(f"zone file {path} is over the limit of {_MAX_BYTES} bytes")
+        raw = read_bytes(path)
+    except ValueError as exc:
+        raise ValueError(f"zone file {path}: {exc}") from None
+    try:
         data = json.loads(raw.decode("utf-8"))
-    except OSError as exc:
-        raise ValueError(f"cannot read zone file {path}: {exc.strerror or exc}") from None
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise ValueError(f"zone file {path} is not valid JSON: {exc}") from None
     except RecursionError:

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from ._clauses import Clause, Lint, Loc
 from ._errors import RulebookError
-from ._load import load_rulebook
+from ._load import compile_limit_problem, load_rulebook
 from ._rulebook import Rulebook
 from ._source import Document, read_document
 
@@ -25,13 +25,30 @@ __all__ = ["Lint", "lint_rulebook"]
 def lint_rulebook(ref: str | Path) -> list[Lint]:
     """Every lint finding for a rulebook (bundled id or file), in file order.
 
-    Raises ``RulebookError`` (listing every problem) if the rulebook does not load.
+    Raises ``RulebookError`` (listing every problem) if the rulebook does not load, except when
+    its only problem is having more clauses than the rule engine can compile: that is one error lint.
     """
-    book = load_rulebook(ref)
+    try:
+        book = load_rulebook(ref)
+    except RulebookError as exc:
+        too_many = _compile_limit(exc)
+        if too_many is None:
+            raise
+        return [too_many]
     assert book.origin is not None
     doc = read_document(Path(book.origin), RulebookError)
     found = [*_unused(book, doc), *_clauses(book, doc), *_overlaps(book, doc)]
     return sorted(found, key=lambda lint: (lint.problem.line or 0, lint.code))
+
+
+def _compile_limit(exc: RulebookError) -> Lint | None:
+    """The compile-limit error lint, if that is the one reason a rulebook did not load."""
+    if len(exc.problems) != 1 or exc.file is None:
+        return None
+    doc = read_document(Path(exc.file), RulebookError)
+    clauses = doc.data.get("clauses") if isinstance(doc.data, dict) else None
+    problem = compile_limit_problem(len(clauses), doc) if isinstance(clauses, list) else None
+    return Lint("too-many-clauses", "error", problem) if problem is not None and problem == exc.problems[0] else None
 
 
 def _variants(book: Rulebook) -> Iterator[tuple[str, int, Clause]]:

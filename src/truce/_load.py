@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import threading
 from collections.abc import Iterable, Mapping
@@ -12,13 +13,15 @@ from typing import Any
 
 from ._errors import Problem, RulebookError, ScenarioError, UnknownRulebookError, did_you_mean
 from ._geo import zone_areas
-from ._rulebook import Rulebook
+from ._logic import CLAUSE_OUTCOMES, IN_FORCE_OUTCOMES, VERDICT_PRECEDENCE
+from ._rulebook import FIRST_YEAR, LAST_YEAR, Rulebook
 from ._scenario import Scenario
 from ._source import Document, read_document, validate
 
 __all__ = [
     "RulebookInfo",
     "bundled_rules_dir",
+    "compile_limit_problem",
     "list_rulebooks",
     "load_rulebook",
     "load_scenario",
@@ -96,11 +99,14 @@ def _rulebook_path(ref: str | Path) -> Path:
     if isinstance(ref, str) and ref in bundled:
         return bundled[ref]
     path = Path(ref)
+    if "\0" in str(path):
+        raise RulebookError.from_problems(
+            "no rulebook file", [Problem("rules", "the path contains a NUL byte; no file can have that name", value=str(path))]
+        )
     if path.suffix in _SUFFIXES or path.exists():
         if not path.is_file():
-            raise RulebookError.from_problems(
-                f"no rulebook file {path}", [Problem("", "no such file", value=str(path), file=str(path))]
-            )
+            found = "not a regular file" if path.exists() else "no such file"
+            raise RulebookError.from_problems(f"no rulebook file {path}", [Problem("", found, value=str(path), file=str(path))])
         return path
     raise UnknownRulebookError.from_problems(
         f"unknown rulebook {ref!r}",
@@ -113,12 +119,62 @@ def _read_rulebook(path: Path) -> Rulebook:
     what = f"invalid rulebook {path}"
     book: Rulebook = validate(Rulebook.model_validate, doc, RulebookError, what)
     problems = _cross_references(book, doc)
+    problems += _deadline_problems(book, doc)
     areas = zone_areas(book, doc, path.parent, problems)
     if problems:
         raise RulebookError.from_problems(what, problems)
+    too_many = compile_limit_problem(len(book.clauses), doc)
+    if too_many is not None:
+        raise RulebookError.from_problems(what, [too_many])
     book._areas.update(areas)
     book._origin = str(path)
     return book
+
+
+def _deadline_problems(book: Rulebook, doc: Document) -> list[Problem]:
+    """Every clause's deadline, under every reading, must fall in the years rulebook times may take."""
+    problems: list[Problem] = []
+    for ci, clause in enumerate(book.clauses):
+        variants = [((), clause), *((("readings", name), book.read_as(name)[ci][1]) for name in clause.readings)]
+        for where, variant in variants:
+            if variant is None or variant.stated_deadline is None:
+                continue
+            try:
+                year = book.deadline(variant).year
+            except OverflowError:
+                year = dt.MAXYEAR + 1
+            if not FIRST_YEAR <= year <= LAST_YEAR:
+                problems.append(
+                    doc.problem(
+                        ("clauses", ci, *where, "deadline"),
+                        f"the deadline falls outside the years {FIRST_YEAR} to {LAST_YEAR}",
+                        suggestion="check the start and the span after it",
+                    )
+                )
+    return problems
+
+
+MAX_CLAUSES = 511
+"""The most clauses a rulebook may have: durable_rules hangs, holding the GIL, on a ruleset of
+``_rule_count(MAX_CLAUSES + 1)`` rules or more (one per clause outcome, in-force window and verdict)."""
+
+
+def _rule_count(clauses: int) -> int:
+    """How many rules ``_durable.ruleset_definition`` makes for a rulebook of ``clauses`` clauses."""
+    return len(IN_FORCE_OUTCOMES) + clauses * len(CLAUSE_OUTCOMES) + len(VERDICT_PRECEDENCE)
+
+
+def compile_limit_problem(count: int, doc: Document) -> Problem | None:
+    """A Problem if a rulebook of ``count`` clauses has more than the decision engine can compile."""
+    if count <= MAX_CLAUSES:
+        return None
+    return doc.problem(
+        ("clauses",),
+        f"a rulebook may have at most {MAX_CLAUSES} clauses, as the rule engine compiles at most "
+        f"{_rule_count(MAX_CLAUSES)} rules; this one has {count} ({_rule_count(count)} rules)",
+        value=count,
+        suggestion="split the agreement into several rulebooks",
+    )
 
 
 def _cross_references(book: Rulebook, doc: Document) -> list[Problem]:

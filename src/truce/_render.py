@@ -76,8 +76,8 @@ def verdict_view(verdict: Verdict, source: str | None = None) -> RenderableType:
     return Panel(Group(*parts), title=f"{verdict.title} ({verdict.agreement})", title_align="left")
 
 
-def readings_view(verdicts: Sequence[Verdict]) -> tuple[RenderableType, list[str]]:
-    """The verdicts under several readings side by side, and the rows where they disagree."""
+def readings_view(verdicts: Sequence[Verdict], mark: str = "≠") -> tuple[RenderableType, list[str]]:
+    """The verdicts under several readings side by side, and the rows where they disagree (marked ``mark``)."""
     table = Table(title=f"{verdicts[0].title}: as of {verdicts[0].as_of}", show_lines=True)
     table.add_column("", no_wrap=True)
     for v in verdicts:
@@ -91,7 +91,7 @@ def readings_view(verdicts: Sequence[Verdict]) -> tuple[RenderableType, list[str
     disagree = []
     for name, cells in rows:
         differs = len({c.plain for c in cells}) > 1
-        label = Text(("≠ " if differs else "  ") + name, style="bold reverse" if differs else "bold")
+        label = Text((f"{mark} " if differs else " " * (len(mark) + 1)) + name, style="bold reverse" if differs else "bold")
         if differs:
             disagree.append(name)
         table.add_row(label, *cells)

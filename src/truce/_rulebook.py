@@ -3,16 +3,30 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import AwareDatetime, BaseModel, Field, PrivateAttr, model_validator
+from pydantic import AfterValidator, AwareDatetime, BaseModel, Field, PrivateAttr, model_validator
 from shapely.geometry.base import BaseGeometry
 
 from ._clauses import AnyClause, Clause
 from ._geo import Area
 from ._terms import DATA, AfterStart, Deadline, Id, Span, Text
 
-__all__ = ["AfterStart", "Deadline", "Id", "Rulebook", "Span", "Text"]
+__all__ = ["FIRST_YEAR", "LAST_YEAR", "AfterStart", "Deadline", "Id", "Rulebook", "Span", "Text"]
+
+FIRST_YEAR = 1000
+LAST_YEAR = 8999
+"""Times in rulebooks lie in these years, so that any span added to them or any margin around
+them (timelines, charts, time zones) stays within what ``datetime`` can represent."""
+
+
+def _in_years(instant: dt.datetime) -> dt.datetime:
+    if not FIRST_YEAR <= instant.year <= LAST_YEAR:
+        raise ValueError(f"a time must lie between the years {FIRST_YEAR} and {LAST_YEAR}")
+    return instant
+
+
+Instant = Annotated[AwareDatetime, AfterValidator(_in_years)]
 
 class _Data(BaseModel):
     model_config = DATA
@@ -157,8 +171,8 @@ class Reading(_Data):
 class InForce(_Data):
     """When the truce binds: from ``start`` until ``end`` (open-ended if absent)."""
 
-    start: AwareDatetime
-    end: AwareDatetime | None = None
+    start: Instant
+    end: Instant | None = None
     article: Text
     note: Text | None = None
 

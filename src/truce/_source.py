@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
+import stat
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
@@ -17,7 +19,38 @@ Lines = dict[tuple[str | int, ...], int]
 _MAX_BYTES = 8 * 1024 * 1024
 _MAX_NODES = 1_000_000
 _MAX_DEPTH = 200
-_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_MAX_INT_BITS = 14_000
+"""About 4,200 decimal digits: larger integers cannot even be printed (Python's 4,300-digit limit)."""
+_TIME_EXAMPLE = "a real date and time with a zone, e.g. 2019-08-03T12:00:00+03:00"
+
+
+class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
+    """The safe loader, except that an impossible date or time, or an integer too large to use,
+    becomes a Problem (collected in ``bad``) instead of an exception from deep in the constructor."""
+
+    bad: list[tuple[yaml.Node, str, str]]
+
+    def _timestamp(self, node: yaml.Node) -> object:
+        try:
+            return self.construct_yaml_timestamp(node)
+        except (ValueError, OverflowError) as exc:
+            reason = "the offset from UTC must lie strictly between -24:00 and +24:00" if "offset" in str(exc) else str(exc)
+            self.bad.append((node, f"not a valid date or time: {reason}", f"give {_TIME_EXAMPLE}"))
+            return node.value
+
+    def _int(self, node: yaml.Node) -> object:
+        try:
+            value = self.construct_yaml_int(node)
+        except (ValueError, OverflowError):
+            value = None
+        if not isinstance(value, int) or value.bit_length() > _MAX_INT_BITS:
+            self.bad.append((node, "integer too large to use", "give a number of ordinary size"))
+            return 0
+        return value
+
+
+_Loader.add_constructor("tag:yaml.org,2002:timestamp", _Loader._timestamp)
+_Loader.add_constructor("tag:yaml.org,2002:int", _Loader._int)
 
 
 class Document:
@@ -50,17 +83,9 @@ def read_document(path: Path, error: type[TruceError]) -> Document:
     """Read a .yaml/.yml/.json file into a Document, or raise ``error`` naming the file."""
     name = str(path)
     try:
-        with path.open("rb") as stream:
-            raw = stream.read(_MAX_BYTES + 1)
-    except OSError as exc:
-        raise error.from_problems(
-            f"cannot read {name}", [Problem("", f"cannot read file: {exc.strerror or exc}", file=name)]
-        ) from None
-    if len(raw) > _MAX_BYTES:
-        raise error.from_problems(
-            f"{name} is too large",
-            [Problem("", f"file is over the limit of {_MAX_BYTES} bytes", file=name, suggestion="pass a dict, or split the state")],
-        )
+        raw = read_bytes(path)
+    except ValueError as exc:
+        raise error.from_problems(f"cannot read {name}", [Problem("", str(exc), file=name)]) from None
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -69,6 +94,32 @@ def read_document(path: Path, error: type[TruceError]) -> Document:
             [Problem("", f"not UTF-8 text (byte {exc.start})", file=name, suggestion="save the file as UTF-8")],
         ) from None
     return parse_text(text, name, error)
+
+
+def read_bytes(path: Path) -> bytes:
+    """The bytes of a regular file of at most ``_MAX_BYTES``; a ValueError saying why not otherwise.
+
+    The file is opened without blocking and checked to be a regular file before it is read,
+    so a FIFO, a device or a folder is refused instead of hanging or streaming forever.
+    """
+    if "\0" in str(path):
+        raise ValueError("the file name contains a NUL byte; no file can have that name")
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+    except OSError as exc:
+        raise ValueError(f"cannot read file: {exc.strerror or exc}") from None
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise ValueError("not a regular file (a folder, FIFO or device); give a .yaml, .json or .geojson file")
+        with os.fdopen(fd, "rb", closefd=False) as stream:
+            raw = stream.read(_MAX_BYTES + 1)
+    except OSError as exc:
+        raise ValueError(f"cannot read file: {exc.strerror or exc}") from None
+    finally:
+        os.close(fd)
+    if len(raw) > _MAX_BYTES:
+        raise ValueError(f"file is over the limit of {_MAX_BYTES} bytes; pass a dict, or split the state")
+    return raw
 
 
 def parse_text(text: str, file: str, error: type[TruceError]) -> Document:
@@ -86,13 +137,24 @@ def parse_text(text: str, file: str, error: type[TruceError]) -> Document:
             lines: Lines = {}
         else:
             lines = {}
+            places: dict[int, tuple[str | int, ...]] = {}
             duplicates: list[Problem] = []
-            too_large = _index(node, (), lines, duplicates, file)
+            too_large = _index(node, lines, places, duplicates, file)
             if too_large is not None:
                 raise error.from_problems(f"{file} is too large", [too_large])
             if duplicates:
                 raise error.from_problems(f"{file} has duplicate keys", duplicates)
+            loader.bad = []
             data = loader.construct_document(node)
+            if loader.bad:
+                problems = [
+                    Problem(
+                        dotted(places.get(id(bad), ())), message, value=_clip(bad.value), suggestion=hint,
+                        file=file, line=bad.start_mark.line + 1,
+                    )
+                    for bad, message, hint in sorted(loader.bad, key=lambda entry: entry[0].start_mark.index)
+                ]
+                raise error.from_problems(f"{file} has values that cannot be read", problems)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else None
@@ -108,12 +170,20 @@ def parse_text(text: str, file: str, error: type[TruceError]) -> Document:
     return Document(data, file, lines)
 
 
+def _clip(text: str) -> str:
+    return text if len(text) <= 40 else f"{text[:20]}...{text[-10:]} ({len(text)} characters)"
+
+
 def _index(
-    root: yaml.Node, loc: tuple[str | int, ...], lines: Lines, duplicates: list[Problem], file: str
+    root: yaml.Node,
+    lines: Lines,
+    places: dict[int, tuple[str | int, ...]],
+    duplicates: list[Problem],
+    file: str,
 ) -> Problem | None:
-    """Record each field's line (its key's, for a mapping value) and every duplicate key, walking aliases
-    as expanded; a Problem if over budget."""
-    stack: list[tuple[yaml.Node, tuple[str | int, ...], int]] = [(root, loc, root.start_mark.line + 1)]
+    """Record each field's line (its key's, for a mapping value), each node's field path (in ``places``)
+    and every duplicate key, walking aliases as expanded; a Problem if over budget."""
+    stack: list[tuple[yaml.Node, tuple[str | int, ...], int]] = [(root, (), root.start_mark.line + 1)]
     seen_nodes = 0
     while stack:
         node, loc, line = stack.pop()
@@ -122,6 +192,7 @@ def _index(
             limit = f"more than {_MAX_NODES} values" if seen_nodes > _MAX_NODES else f"nested deeper than {_MAX_DEPTH}"
             return Problem(dotted(loc), f"document too large: {limit} (aliases count as expanded)", file=file, line=line)
         lines[loc] = line
+        places.setdefault(id(node), loc)
         children: list[tuple[yaml.Node, tuple[str | int, ...], int]] = []
         if isinstance(node, yaml.MappingNode):
             keys: set[str] = set()
@@ -138,6 +209,7 @@ def _index(
                         )
                     )
                 keys.add(key)
+                places.setdefault(id(key_node), (*loc, key))
                 children.append((value_node, (*loc, key), key_node.start_mark.line + 1))
         elif isinstance(node, yaml.SequenceNode):
             children = [(item, (*loc, i), item.start_mark.line + 1) for i, item in enumerate(node.value)]

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import pickle
 import traceback
 from collections.abc import Iterable, Mapping, Sequence
 from concurrent.futures import Executor, Future, ProcessPoolExecutor, as_completed
@@ -73,8 +74,12 @@ def sweep(
                 for start in range(0, len(states), size)
             }
             for future in as_completed(futures):
-                done[futures[future]] = future.result()
-                bar.advance(task, len(done[futures[future]]))
+                start = futures[future]
+                try:
+                    done[start] = future.result()
+                except Exception:  # the batch could not travel or its worker died: one state at a time
+                    done[start] = [_evaluate_alone(pool, state, ref, reading, engine) for state in states[start : start + size]]
+                bar.advance(task, len(done[start]))
     finally:
         if own:
             pool.shutdown(cancel_futures=True)
@@ -100,6 +105,21 @@ def _rules_ref(rules: Rulebook | str | Path | None) -> str | None:
             [Problem("rules", "a rulebook built in memory has no file to load it from", suggestion="pass its id or path")],
         )
     return rules.origin
+
+
+def _evaluate_alone(pool: Executor, state: State, rules: str | None, reading: str | None, engine: str | None) -> Outcome:
+    """One state's outcome after its batch failed: a ScenarioError if it cannot be sent to a worker."""
+    try:
+        pickle.dumps(state)
+    except Exception as exc:  # pickling raises whatever the object's reducer raises
+        return ScenarioError.from_problems(
+            "cannot send this scenario to a worker process",
+            [Problem("", f"it cannot be pickled: {exc}", suggestion="pass plain data (dicts, lists, strings, numbers) or a file path")],
+        )
+    try:
+        return pool.submit(_evaluate_batch, [state], rules, reading, engine).result()[0]
+    except Exception as exc:
+        return EngineError(f"evaluation failed in its worker: {exc!r}")
 
 
 def _evaluate_batch(states: Sequence[State], rules: str | None, reading: str | None, engine: str | None) -> list[Outcome]:

@@ -10,11 +10,15 @@ from typing import Literal
 from rich.console import Console
 from rich.table import Table
 
+from ._errors import Problem, TruceError
 from ._render import STATUS_COLOURS, status_text
 from ._timeline import Timeline, timeline
 from .io import read_events
 
-__all__ = ["plot_timeline", "timeline_command"]
+__all__ = ["CHART_FORMATS", "plot_timeline", "timeline_command"]
+
+CHART_FORMATS = (".png", ".svg", ".pdf")
+
 
 def timeline_command(
     events: Path,
@@ -34,6 +38,11 @@ def timeline_command(
 
     Bad input raises a TruceError (the command line turns it into exit status 3).
     """
+    if plot is not None and plot.suffix.lower() not in CHART_FORMATS:
+        raise TruceError.from_problems(
+            f"cannot draw a chart as {plot.name}",
+            [Problem("--plot", "unsupported image format", value=str(plot), suggestion="name a .png, .svg or .pdf file")],
+        )
     out = console or Console()
     data = read_events(events, mapping, rules=agreement, format=events_format)
     line = timeline(data.scenario(), rules=data.book, reading=reading, start=start, end=end)
