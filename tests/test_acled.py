@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import csv
-import io
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
 
+from csvfiles import write_csv
 from truce.io.acled import COLUMNS, SAMPLE_CSV, SAMPLE_MAPPING, AcledError, read_acled
 
 GOOD = {
@@ -20,13 +20,7 @@ GOOD = {
 
 
 def _csv(tmp_path: Path, rows: list[dict[str, str]], tail: str = "") -> Path:
-    out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=COLUMNS, restval="", lineterminator="\n")
-    writer.writeheader()
-    writer.writerows(rows)
-    path = tmp_path / "events.csv"
-    path.write_text(out.getvalue() + tail, encoding="utf-8")
-    return path
+    return write_csv(tmp_path / "events.csv", COLUMNS, rows, tail)
 
 
 def test_the_bundled_sample_reconciles() -> None:

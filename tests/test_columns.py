@@ -147,3 +147,45 @@ def test_header_ids_are_checked_like_the_row_path() -> None:
     with pytest.raises(truce.ScenarioError) as info:
         truce.evaluate(columns)
     assert [(p.path, p.suggestion) for p in info.value.problems] == [("areas[0].id", "did you mean 'kalbajar'?")]
+
+
+@pytest.mark.parametrize(
+    ("units", "path"),
+    [
+        (5, "units"),
+        ([{"id": "u"}], "units"),
+        ("id,party,kind", "units"),
+        ({"id": "u", "party": ["hts"], "kind": ["tank"]}, "units.id"),
+        ({"id": np.array([["u"]]), "party": ["hts"], "kind": ["tank"]}, "units.id"),
+        ({"id": ["u"], "party": ["hts"], "kind": ["tank"], "count": 3}, "units.count"),
+        ({"id": ["u"], "party": ["hts"], "kind": ["tank"], "attributes": {"calibre_mm": 122}}, "units.attributes.calibre_mm"),
+    ],
+)
+def test_columns_of_the_wrong_shape_are_problems_not_exceptions(units: Any, path: str) -> None:
+    with pytest.raises(truce.ScenarioError) as caught:
+        truce.Columns(units=units, agreement="idlib-2019", as_of="2019-08-03T12:00:00+03:00")
+    assert [p.path for p in caught.value.problems] == [path]
+
+
+def test_a_pandas_dataframe_gives_the_verdict_of_its_rows() -> None:
+    pandas = pytest.importorskip("pandas")
+    rows = [
+        {"id": "a", "party": "hts", "kind": "fighters", "count": 300, "lat": 35.4389, "lon": 36.6511},
+        {"id": "b", "party": "nfl", "kind": "tank", "count": 2, "lat": None, "lon": None},
+    ]
+    frame = pandas.DataFrame(rows)
+    incidents = pandas.DataFrame([{"id": "i", "time": "2019-08-02T00:40:00+03:00", "kind": "shelling", "by": None,
+                                   "lat": 35.6139, "lon": 36.5611}])
+    view = {column: frame[column].to_numpy() for column in frame.columns}
+    for column in view.values():
+        column.flags.writeable = False
+    header = {"agreement": "idlib-2019", "as_of": "2019-08-03T12:00:00+03:00"}
+    as_rows = {**header,
+               "units": [{"id": "a", "party": "hts", "kind": "fighters", "count": 300, "position": {"lat": 35.4389, "lon": 36.6511}},
+                         {"id": "b", "party": "nfl", "kind": "tank", "count": 2}],
+               "incidents": [{"id": "i", "time": "2019-08-02T00:40:00+03:00", "kind": "shelling",
+                              "position": {"lat": 35.6139, "lon": 36.5611}}]}
+    expected = _dump(truce.evaluate(as_rows))
+    assert _dump(truce.evaluate(truce.Columns(units=frame, incidents=incidents, **header))) == expected
+    assert _dump(truce.evaluate(truce.Columns(units=view, incidents=incidents, **header))) == expected
+    assert _dump(truce.evaluate(truce.Columns(units={c: frame[c] for c in frame.columns}, incidents=incidents, **header))) == expected

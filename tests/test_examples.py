@@ -6,8 +6,7 @@ from pathlib import Path
 
 import pytest
 
-import truce
-from truce._scenario_tests import expectation_diff
+from truce._scenario_tests import expectation_diff, expected_cases
 
 EXAMPLES = sorted((Path(__file__).resolve().parents[1] / "examples").glob("*/*.yaml"))
 
@@ -18,8 +17,8 @@ def test_examples_exist() -> None:
 
 @pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: f"{p.parent.name}/{p.stem}")
 def test_example_matches_expectation(path: Path) -> None:
-    scenario = truce.load_scenario(path)
-    assert scenario.expect, f"{path} stores no expected verdict"
-    for reading in scenario.expect:
-        verdict, diff = expectation_diff(path, reading)
-        assert diff == [], f"{path.name} [{reading}]\n{verdict.explain()}"
+    cases = expected_cases(path)
+    assert cases, f"{path} stores no expected verdict"
+    for case in cases:
+        verdict, diff = expectation_diff(case)
+        assert diff == [], f"{path.name} [{case.reading}]\n{verdict.explain()}"

@@ -215,12 +215,13 @@ def test_deadline_after_a_late_start_is_refused_at_load(book_dir: Path) -> None:
     text = BOOK_TEXT.replace("start: 2019-08-02T00:00:00+03:00", "start: 8999-06-01T00:00:00+03:00").replace(
         "deadline: 2018-10-10T00:00:00+03:00", "deadline: {after_start: {days: 36500, hours: 876000}}"
     )
-    text = text.replace("  - id: no-attacks", "  - id: no-attacks\n    readings:\n      sochi: {deadline: {after_start: {days: 365}}}", 1)
+    text = text.replace("      government:\n        forces: [heavy, medium]", "      government:\n        forces: [heavy, medium]\n"
+                        "        deadline: {after_start: {days: 365}}", 1)
     file = book_dir / "late.yaml"
     file.write_text(text, encoding="utf-8")
     with pytest.raises(truce.RulebookError) as caught:
         truce.load_rulebook(file)
-    assert {p.path for p in caught.value.problems} == {"clauses[2].deadline", "clauses[3].readings.sochi.deadline"}
+    assert {p.path for p in caught.value.problems} == {"clauses[2].deadline", "clauses[1].readings.government.deadline"}
 
 
 def test_late_but_valid_window_evaluates(book_dir: Path) -> None:

@@ -98,3 +98,15 @@ def test_clauses_are_not_due_before_their_deadline(idlib: truce.Rulebook, state:
         "government-heavy-weapons": "due",  # its Sochi deadline, 10 October 2018, passed long before
         "no-attacks": "not_due",
     }
+
+
+def test_a_unit_first_observed_after_the_instant_is_absent_and_the_verdict_says_so(state: State) -> None:
+    data = state(units=[
+        {"id": "late", "party": "hts", "kind": "fighters", "observed": "2019-08-04T00:00:00+03:00", "position": KHAN_SHAYKHUN},
+        {"id": "seen", "party": "hts", "kind": "fighters", "observed": "2019-08-01T00:00:00+03:00", "position": IDLIB_CITY},
+        {"id": "seen", "party": "hts", "kind": "fighters", "observed": "2019-08-05T00:00:00+03:00", "position": KHAN_SHAYKHUN},
+    ])
+    verdict = truce.evaluate(data)
+    assert verdict.status == "holds"
+    assert verdict.notes[-1] == "Units first observed after the instant evaluated count as absent: late."
+    assert not any("late" in note for note in truce.evaluate({**data, "as_of": "2019-08-04T12:00:00+03:00"}).notes)

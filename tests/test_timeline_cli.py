@@ -25,7 +25,7 @@ def test_text_and_chart(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> N
     code = main(["timeline", str(SAMPLE_CSV), "--mapping", str(SAMPLE_MAPPING), "--agreement", "idlib-2019", "--plot", str(chart)])
     out = capsys.readouterr().out
     assert code == 1
-    assert "First breach: 2019-08-03T00:00+03:00 by sy-gov" in out
+    assert "First breach: 03 August 2019 00:00 (+03:00) by sy-gov" in out
     assert chart.read_bytes().startswith(b"\x89PNG")
 
 

@@ -15,6 +15,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from csvfiles import write_csv
 from truce import TruceError
 from truce._cli import main
 from truce.io import EventImport, EventLogError, read_events
@@ -40,13 +41,7 @@ RELEASE = [*HEADER[:3], "relid", "active_year", "code_status", "conflict_new_id"
 
 
 def _csv(tmp_path: Path, rows: list[dict[str, str]], tail: str = "", header: list[str] = HEADER) -> Path:
-    out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=header, restval="", lineterminator="\n")
-    writer.writeheader()
-    writer.writerows(rows)
-    path = tmp_path / "ged.csv"
-    path.write_text(out.getvalue() + tail, encoding="utf-8")
-    return path
+    return write_csv(tmp_path / "ged.csv", header, rows, tail)
 
 
 def _physical_lines(path: Path) -> list[str]:

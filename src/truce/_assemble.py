@@ -37,14 +37,17 @@ def missing(measures: Iterable[Measure], decision: Decision) -> list[str]:
     return sorted({item for m in measures if decision.findings[m.clause.id] == "unknown" for item in m.missing})
 
 
-def notes(measures: Iterable[Measure], decision: Decision, ignored: Iterable[str]) -> list[str]:
-    """Caveats a reader must see: illustrative geometry behind a finding, incidents left out."""
+def notes(measures: Iterable[Measure], decision: Decision, ignored: Iterable[str], later_units: Iterable[str] = ()) -> list[str]:
+    """Caveats a reader must see: illustrative geometry behind a finding, incidents and units left out."""
     found = []
     if any(m.illustrative_zone and decision.findings[m.clause.id] in ("violated", "unknown", "met") for m in measures):
         found.append("Some findings rest on zone lines the agreement never published; the rulebook's geometry is illustrative.")
     later = sorted(ignored)
     if later:
         found.append(f"Incidents after the instant evaluated were not considered: {', '.join(later)}.")
+    unseen = sorted(later_units)
+    if unseen:
+        found.append(f"Units first observed after the instant evaluated count as absent: {', '.join(unseen)}.")
     return found
 
 

@@ -25,12 +25,12 @@ from rich.text import Text
 from ._case import prepare
 from ._errors import EngineError, Problem, RulebookError, ScenarioError, TruceError
 from ._evaluate import evaluate as _evaluate
+from ._limits import FIRST_YEAR, LAST_YEAR
 from ._lint import lint_rulebook
 from ._load import list_rulebooks
 from ._map import draw_map
 from ._render import readings_view, rulebooks_view, status_label, verdict_view
-from ._rulebook import FIRST_YEAR, LAST_YEAR
-from ._scenario_tests import expectation_diff, expected_readings, find_scenario_tests
+from ._scenario_tests import expectation_diff, expected_cases, find_scenario_tests
 from ._schema import SchemaName, json_schema
 from ._sweep import sweep as _sweep
 from ._timeline_cli import timeline_command
@@ -287,7 +287,7 @@ def test_scenarios(
     passed = failed = broken = 0
     for path in track(files, "testing"):
         try:
-            cases = [(reading, expectation_diff(path, reading)) for reading in expected_readings(path)]
+            cases = [(case.reading, expectation_diff(case)) for case in expected_cases(path)]
         except TruceError as exc:
             broken += 1
             print(f"truce: error: {_one_line(exc)}", file=sys.stderr)

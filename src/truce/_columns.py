@@ -51,8 +51,9 @@ class Columns:
             self.scenario: Scenario = validate(Scenario.model_validate, doc, ScenarioError, "invalid scenario")
         except ScenarioError as exc:
             problems.extend(exc.problems)
-        self._units = _Table("units", units or {}, _UNIT_COLUMNS, ("id", "party", "kind"), problems)
-        self._incidents = _Table("incidents", incidents or {}, _INCIDENT_COLUMNS, ("id", "time", "kind"), problems)
+        self._units = _Table("units", _columns("units", units, problems), _UNIT_COLUMNS, ("id", "party", "kind"), problems)
+        incident_columns = _columns("incidents", incidents, problems)
+        self._incidents = _Table("incidents", incident_columns, _INCIDENT_COLUMNS, ("id", "time", "kind"), problems)
         self._units.check_units(problems)
         self._incidents.check_incidents(problems)
         _raise(problems, "invalid scenario columns")
@@ -66,6 +67,45 @@ class Columns:
         problems = header_problems(self.scenario, book, Document(None, None)) + fit_problems(units, incidents, book, Document(None, None))
         _raise(problems, f"scenario columns do not fit rulebook {book.id}")
         return units, incidents
+
+
+def _columns(name: str, given: object, problems: list[Problem]) -> dict[str, Any]:
+    """A table's columns as one-dimensional arrays or sequences; anything else is a problem, never an exception,
+    and its column None (given, but unusable). A pandas DataFrame gives its columns; ``attributes`` is itself a
+    mapping of columns."""
+    if given is None:
+        return {}
+    if not isinstance(given, Mapping) and hasattr(given, "columns") and hasattr(given, "__getitem__"):
+        given = {str(column): given[column] for column in given.columns}
+    if not isinstance(given, Mapping):
+        problems.append(_problem((name,), "expected a mapping of column names to arrays", _scalar(given),
+                                 "e.g. {'id': [...], 'party': [...]}, or a pandas DataFrame"))
+        return {}
+    found: dict[str, Any] = {}
+    for column, given_values in given.items():
+        values = _plain(given_values)
+        if column == "attributes" and isinstance(values, Mapping):
+            found[column] = {a: _plain(v) for a, v in values.items() if _column(name, (str(column), str(a)), _plain(v), problems)}
+        else:
+            found[str(column)] = values if _column(name, (str(column),), values, problems) else None
+    return found
+
+
+def _plain(values: object) -> object:
+    """A pandas Series (or anything with ``to_numpy``) as its numpy array; anything else as it is."""
+    to_numpy = getattr(values, "to_numpy", None)
+    return to_numpy() if callable(to_numpy) and not isinstance(values, np.ndarray) else values
+
+
+def _column(name: str, loc: tuple[str, ...], values: object, problems: list[Problem]) -> bool:
+    """Whether a column is a one-dimensional array or sequence of values (a problem is added if not)."""
+    shape = getattr(values, "shape", None)
+    if isinstance(values, str | bytes | Mapping) or not hasattr(values, "__len__") or (shape is not None and len(shape) != 1):
+        what = f"a {len(shape)}-dimensional array" if shape is not None else type(values).__name__
+        problems.append(_problem((name, *loc), f"expected a one-dimensional array or list of values, not {what}", _scalar(values),
+                                 "give one value per row"))
+        return False
+    return True
 
 
 def header_problems(data: Scenario | Mapping[str, Any], book: Rulebook, doc: Document) -> list[Problem]:
@@ -212,7 +252,8 @@ class _Table:
         self, name: str, given: Mapping[str, Any], allowed: tuple[str, ...], required: tuple[str, ...], problems: list[Problem]
     ) -> None:
         self.name = name
-        self.given = given
+        rejected = {column for column, values in given.items() if values is None}
+        given = self.given = {column: values for column, values in given.items() if values is not None}
         before = len(problems)
         for column in given:
             if column not in allowed:
@@ -226,7 +267,7 @@ class _Table:
                 hint = "give every column the same length"
                 problems.append(_problem((name, column), f"has {size} rows, other columns have {self.size}", size, hint))
         for column in required:
-            if column not in given and self.size:
+            if column not in given and column not in rejected and self.size:
                 problems.append(_problem((name, column), "required column missing", None, f"add a {column!r} column"))
         self.ok = len(problems) == before
         self.attributes: dict[str, Floats] = {}

@@ -47,5 +47,5 @@ def evaluate(
         responsible=responsible(measures, decision),
         findings=findings(book, measures, decision),
         missing=missing(measures, decision),
-        notes=notes(measures, decision, observation.ignored),
+        notes=notes(measures, decision, observation.ignored, observation.later_units),
     )

@@ -17,7 +17,9 @@ from typing import Annotated
 
 from pydantic import BeforeValidator, Field
 
-__all__ = ["EARLIEST", "LATEST", "LIMITS", "MAX_COUNT", "MAX_ID", "MAX_NOTE", "Limit", "instant", "number", "text"]
+__all__ = [
+    "EARLIEST", "FIRST_YEAR", "LAST_YEAR", "LATEST", "LIMITS", "MAX_COUNT", "MAX_ID", "MAX_NOTE", "Limit", "instant", "number", "text",
+]
 
 MAX_ID = 200
 MAX_NOTE = 10_000
@@ -25,8 +27,12 @@ MAX_COUNT = 1_000_000_000
 MAX_FATALITIES = 10_000_000
 MAX_KM = 20_000.0
 MAX_ATTRIBUTE = 1e9
-EARLIEST = datetime(1800, 1, 1, tzinfo=UTC)
-LATEST = datetime(2200, 1, 1, tzinfo=UTC)
+FIRST_YEAR = 1000
+LAST_YEAR = 8999
+"""Every time, in scenarios and rulebooks, lies in these years, so that any span added to it or any
+margin around it (timelines, charts, time zones) stays within what ``datetime`` can represent."""
+EARLIEST = datetime(FIRST_YEAR, 1, 1, tzinfo=UTC)
+LATEST = datetime(LAST_YEAR + 1, 1, 1, tzinfo=UTC)
 
 
 @dataclass(frozen=True)
@@ -47,7 +53,7 @@ LIMITS: tuple[Limit, ...] = (
     Limit("unit `attributes`", f"finite numbers from -{MAX_ATTRIBUTE:,.0f} to {MAX_ATTRIBUTE:,.0f}"),
     Limit(
         "times (`as_of`, `time`, `latest`, `observed`)",
-        f"ISO 8601 text with a date, a time and an offset, or an aware datetime, from {EARLIEST.year} to {LATEST.year}",
+        f"ISO 8601 text with a date, a time and an offset, or an aware datetime, in the years {FIRST_YEAR} to {LAST_YEAR}",
     ),
 )
 """What every field accepts; ``docs/architecture.md`` shows this table and a test keeps the two equal."""
@@ -74,7 +80,7 @@ def instant(value: object) -> datetime:
     if moment.utcoffset() is None:
         raise ValueError("time zone required: a naive time is ambiguous (add e.g. +03:00 or Z)")
     if not EARLIEST <= moment < LATEST:
-        raise ValueError(f"time out of range: truce takes times from {EARLIEST.year} to {LATEST.year}")
+        raise ValueError(f"time out of range: truce takes times in the years {FIRST_YEAR} to {LAST_YEAR}")
     return moment
 
 

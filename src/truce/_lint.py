@@ -35,8 +35,7 @@ def lint_rulebook(ref: str | Path) -> list[Lint]:
         if too_many is None:
             raise
         return [too_many]
-    assert book.origin is not None
-    doc = read_document(Path(book.origin), RulebookError)
+    doc = book.document
     found = [*_unused(book, doc), *_clauses(book, doc), *_overlaps(book, doc)]
     return sorted(found, key=lambda lint: (lint.problem.line or 0, lint.code))
 

@@ -13,8 +13,9 @@ from typing import Any
 
 from ._errors import Problem, RulebookError, ScenarioError, UnknownRulebookError, did_you_mean
 from ._geo import zone_areas
+from ._limits import FIRST_YEAR, LAST_YEAR
 from ._logic import CLAUSE_OUTCOMES, IN_FORCE_OUTCOMES, VERDICT_PRECEDENCE
-from ._rulebook import FIRST_YEAR, LAST_YEAR, Rulebook
+from ._rulebook import Rulebook
 from ._scenario import Scenario
 from ._source import Document, read_document, validate
 
@@ -128,6 +129,7 @@ def _read_rulebook(path: Path) -> Rulebook:
         raise RulebookError.from_problems(what, [too_many])
     book._areas.update(areas)
     book._origin = str(path)
+    book._document = doc
     return book
 
 

@@ -13,15 +13,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 import numpy.typing as npt
 
-from ._case import Case
 from ._clauses import Measure, Phase
 from ._items import Floats
 from ._rulebook import Rulebook
+
+if TYPE_CHECKING:
+    from ._case import Case
 
 __all__ = ["WINDOWS", "Measure", "Observation", "Phase", "Window", "observe", "window_at", "window_index"]
 
@@ -35,6 +37,7 @@ class Observation:
     window: Window
     measures: tuple[Measure, ...]
     ignored: tuple[str, ...] = field(default=())
+    later_units: tuple[str, ...] = field(default=())
 
 
 WINDOWS: tuple[Window, ...] = ("before", "in_force", "after")
@@ -64,4 +67,6 @@ def observe(case: Case) -> Observation:
         else:
             measures.append(clause.measure(state, as_of))
     ignored = tuple(state.incidents.ids[state.incidents.start > as_of].tolist())
-    return Observation(window_at(book, moment), tuple(measures), ignored)
+    units = state.units
+    unseen = sorted(set(units.ids[units.start > as_of].tolist()) - set(units.ids[units.start <= as_of].tolist()))
+    return Observation(window_at(book, moment), tuple(measures), ignored, tuple(unseen))

@@ -10,14 +10,12 @@ from shapely.geometry.base import BaseGeometry
 
 from ._clauses import AnyClause, Clause
 from ._geo import Area
+from ._limits import FIRST_YEAR, LAST_YEAR
+from ._source import Document
 from ._terms import DATA, AfterStart, Deadline, Id, Span, Text
 
 __all__ = ["FIRST_YEAR", "LAST_YEAR", "AfterStart", "Deadline", "Id", "Rulebook", "Span", "Text"]
 
-FIRST_YEAR = 1000
-LAST_YEAR = 8999
-"""Times in rulebooks lie in these years, so that any span added to them or any margin around
-them (timelines, charts, time zones) stays within what ``datetime`` can represent."""
 
 
 def _in_years(instant: dt.datetime) -> dt.datetime:
@@ -206,12 +204,18 @@ class Rulebook(_Data):
 
     _areas: dict[str, Area] = PrivateAttr(default_factory=dict)
     _origin: str | None = PrivateAttr(default=None)
-    _read: dict[str, tuple[tuple[Clause, Clause | None], ...]] = PrivateAttr(default_factory=dict)
+    _document: Document | None = PrivateAttr(default=None)
+    _read: dict[str, tuple[list[AnyClause], tuple[tuple[Clause, Clause | None], ...]]] = PrivateAttr(default_factory=dict)
 
     @property
     def origin(self) -> str | None:
         """The file this rulebook was read from, if any."""
         return self._origin
+
+    @property
+    def document(self) -> Document:
+        """The parsed file this rulebook was read from (for the line of a later problem); empty if built in memory."""
+        return self._document or Document(None, self._origin)
 
     @property
     def default_reading(self) -> str:
@@ -253,10 +257,10 @@ class Rulebook(_Data):
     def read_as(self, reading: str) -> tuple[tuple[Clause, Clause | None], ...]:
         """Each clause paired with the clause as ``reading`` has it (None where it does not apply), in rulebook
         order: the one place a reading is applied, once per rulebook and reading."""
-        found = self._read.get(reading)
-        if found is None:
-            found = self._read[reading] = tuple((clause, clause.under(reading)) for clause in self.clauses)
-        return found
+        entry = self._read.get(reading)
+        if entry is None or entry[0] is not self.clauses:  # a copy with other clauses shares this cache
+            entry = self._read[reading] = (self.clauses, tuple((clause, clause.under(reading)) for clause in self.clauses))
+        return entry[1]
 
     def party_name(self, party_or_group: str) -> str:
         """A readable name for a party or group id."""

@@ -10,13 +10,13 @@ import re
 from collections.abc import Iterable
 from pathlib import Path
 
-from ._case import prepare
+from ._case import Case, prepare
 from ._errors import Problem, ScenarioError
 from ._evaluate import evaluate
 from ._load import load_scenario
 from ._verdict import Verdict
 
-__all__ = ["carries_expectation", "expectation_diff", "expected_readings", "find_scenario_tests"]
+__all__ = ["carries_expectation", "expectation_diff", "expected_cases", "expected_readings", "find_scenario_tests"]
 
 SUFFIXES = (".yaml", ".yml")
 _EXPECT = re.compile(r"^expect\s*:", re.MULTILINE)
@@ -61,11 +61,17 @@ def expected_readings(path: Path) -> list[str]:
     return list(scenario.expect)
 
 
-def expectation_diff(path: Path, reading: str) -> tuple[Verdict, list[str]]:
-    """The verdict under one reading, and how it differs from the expected one as ``-expected`` /
-    ``+actual`` lines (empty when they agree)."""
-    case = prepare(path, reading=reading)
-    expected = case.scenario.expect[reading]
+def expected_cases(path: Path) -> list[Case]:
+    """The scenario file prepared once, read under each reading it states an expected verdict for."""
+    readings = expected_readings(path)
+    case = prepare(path)
+    return [case.read_as(reading) for reading in readings]
+
+
+def expectation_diff(case: Case) -> tuple[Verdict, list[str]]:
+    """The verdict of a case under its reading, and how it differs from the one its scenario expects under
+    that reading, as ``-expected`` / ``+actual`` lines (empty when they agree)."""
+    expected = case.scenario.expect[case.reading]
     verdict = evaluate(case)
     pairs: list[tuple[str, object, object]] = [
         ("status", expected.status, verdict.status),

@@ -225,6 +225,8 @@ def validation_problems(exc: ValidationError, doc: Document, prefix: tuple[str |
         message = err["msg"]
         if err["type"] == "extra_forbidden":
             message = "unknown field; a typo here would silently drop data"
+        elif err["type"] == "value_error":
+            message = str(err.get("ctx", {}).get("error", message))
         value = err.get("input")
         if err["type"] in ("union_tag_invalid", "union_tag_not_found"):
             # a missing or unknown tag: point at the field that should hold it

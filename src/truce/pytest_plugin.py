@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from ._case import prepare
 from ._errors import TruceError
 from ._scenario_tests import carries_expectation, expectation_diff, expected_readings
 
@@ -64,7 +65,7 @@ class ScenarioItem(pytest.Item):
         if self.reading is None:
             expected_readings(self.path)
             return
-        _, diff = expectation_diff(self.path, self.reading)
+        _, diff = expectation_diff(prepare(self.path, reading=self.reading))
         if diff:
             raise ScenarioMismatch("\n".join(diff))
 

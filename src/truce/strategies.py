@@ -33,9 +33,8 @@ def _key_instants(book: Rulebook) -> list[datetime]:
     moments = [book.in_force.start]
     if book.in_force.end is not None:
         moments.append(book.in_force.end)
-    for clause in book.clauses:
-        variants = [clause, *(clause.under(r) for r in clause.readings)]
-        moments += [book.deadline(c) for c in variants if c is not None]
+    for reading in book.readings:
+        moments += [book.deadline(clause) for _, clause in book.read_as(reading) if clause is not None]
     return sorted(set(moments))
 
 
