@@ -10,6 +10,7 @@ pandas, while a file says that by leaving the field out (the one documented diff
 from __future__ import annotations
 
 import json
+import re
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
@@ -141,3 +142,29 @@ def test_the_limits_table_is_the_one_in_the_architecture_page() -> None:
     text = (Path(__file__).resolve().parents[1] / "docs" / "architecture.md").read_text(encoding="utf-8")
     for limit in LIMITS:
         assert f"| {limit.fields} | {limit.accepts} |" in text, limit
+
+
+EXAMPLES = sorted((Path(__file__).resolve().parents[1] / "examples").glob("*/*.yaml"))
+SCALAR_LINE = re.compile(r"^(\s*(?:- )?)([a-z_]+): ([^{\[\s#][^#\n]*?)\s*$", re.MULTILINE)
+TIME_FIELDS = {"as_of", "time", "latest", "observed"}
+YAML_11 = ["yes", "no", "on", "off", "y", "n", "True", "FALSE", "2019-08-02", "2019-02-30", "0000-01-01", ".nan", ".inf", "-.inf"]
+BARE = ["20190802", "1564693200", "0", "1564693200.5"]
+
+
+@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.sampled_from(EXAMPLES), st.data())
+def test_a_yaml_11_scalar_or_a_bare_number_in_a_scenario_file_is_an_error_never_a_new_verdict(
+    tmp_path_factory: pytest.TempPathFactory, example: Path, data: st.DataObject
+) -> None:
+    """``count: no`` is not 0 and ``as_of: 20190803`` is not 1970: any such value is a located error."""
+    text = example.read_text(encoding="utf-8")
+    spots = [m for m in SCALAR_LINE.finditer(text) if m.group(2) not in ("title", "description", "note", "agreement")]
+    assume(spots)
+    spot = data.draw(st.sampled_from(spots), label="line")
+    token = data.draw(st.sampled_from(YAML_11 + (BARE if spot.group(2) in TIME_FIELDS else [])), label="value")
+    mutated = text[: spot.start(3)] + token + text[spot.end(3) :]
+    file = tmp_path_factory.mktemp("yaml11") / example.name
+    file.write_text(mutated, encoding="utf-8")
+    with pytest.raises(truce.TruceError) as caught:
+        truce.evaluate(file)
+    assert caught.value.problems and all(p.file == str(file) for p in caught.value.problems)

@@ -201,3 +201,34 @@ def test_landmarks_are_validated_and_located(tmp_path: Path) -> None:
     with pytest.raises(truce.RulebookError) as info:
         truce.load_rulebook(path)
     assert [p.path for p in info.value.problems] == ["landmarks.hama.lat"]
+
+
+@pytest.mark.parametrize(
+    ("book", "old", "new", "path"),
+    [
+        ("golan-1974", "    max: 6000\n", "    max: yes\n", "clauses[2].max"),
+        ("golan-1974", "    max: 75\n", "    max: 75.5\n", "clauses[3].max"),
+        ("golan-1974", "{calibre_mm: {max: 122}}", "{calibre_mm: {max: .nan}}", "classes.short_range_artillery.where.calibre_mm.max"),
+        ("golan-1974", "{range_km: {max: 20}}", "{range_km: {max: .inf}}", "classes.artillery_to_20km.where.range_km.max"),
+        ("golan-1974", "{calibre_mm: {max: 122}}", "{calibre_mm: {max: on}}", "classes.short_range_artillery.where.calibre_mm.max"),
+        ("golan-1974", "  start: 1974-05-31T00:00:00+02:00", "  start: 19740531", "in_force.start"),
+        ("golan-1974", "  start: 1974-05-31T00:00:00+02:00", "  start: 1974-05-31", "in_force.start"),
+        ("golan-1974", "{after_start: {days: 26}}", "{after_start: {days: yes}}", "clauses[1].deadline.after_start.days"),
+        ("golan-1974", "    deadline: {after_start: {days: 26}}", "    deadline: 1974", "clauses[1].deadline"),
+        ("minsk-2015", "side: left, to_km: 25}", "side: left, to_km: yes}", "zones.ua-artillery-zone.band.to_km"),
+        ("minsk-2015", "    illustrative: true\n", "    illustrative: 1\n", "zones.ua-artillery-zone.illustrative"),
+    ],
+)
+def test_a_rulebook_value_of_the_wrong_type_is_an_error_not_a_coercion(
+    tmp_path: Path, book: str, old: str, new: str, path: str
+) -> None:
+    """``max: yes`` is not 1, a NaN bound does not make a class empty, a bare number is not a time."""
+    source = bundled_rules_dir() / f"{book}.yaml"
+    text = source.read_text(encoding="utf-8")
+    assert old in text
+    shutil.copytree(bundled_rules_dir() / "zones", tmp_path / "zones")
+    target = tmp_path / source.name
+    target.write_text(text.replace(old, new, 1), encoding="utf-8")
+    with pytest.raises(truce.RulebookError) as caught:
+        truce.load_rulebook(target)
+    assert path in [p.path for p in caught.value.problems], caught.value

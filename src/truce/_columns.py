@@ -64,7 +64,8 @@ class Columns:
     def items(self, book: Rulebook) -> tuple[Items, Items]:
         """Units and incidents for ``observe``, once every id (the header's too) is checked against ``book``."""
         units, incidents = self._units.build(book), self._incidents.build(book)
-        problems = header_problems(self.scenario, book, Document(None, None)) + fit_problems(units, incidents, book, Document(None, None))
+        empty = Document(None, None)
+        problems = header_problems(self.scenario, book, empty) + fit_problems(units, incidents, book, empty, repeats=False)
         _raise(problems, f"scenario columns do not fit rulebook {book.id}")
         return units, incidents
 
@@ -125,19 +126,19 @@ def header_problems(data: Scenario | Mapping[str, Any], book: Rulebook, doc: Doc
     return [p for p in problems if p.path != "expect"]
 
 
-def fit_problems(units: Items, incidents: Items, book: Rulebook, doc: Document) -> list[Problem]:
-    """Every id of the state's units and incidents its rulebook does not declare, and every id used twice."""
+def fit_problems(units: Items, incidents: Items, book: Rulebook, doc: Document, *, repeats: bool = True) -> list[Problem]:
+    """Every id of the state's units and incidents its rulebook does not declare, and (if ``repeats``) every id
+    used twice."""
     actors = sorted({*book.parties, *book.groups})
     problems: list[Problem] = []
     for name, items, actor in (("units", units, "party"), ("incidents", incidents, "by")):
         dated = np.isfinite(items.start) if name == "units" else np.zeros(len(items), dtype=bool)
-        problems += repeated_ids(name, items.ids, dated, items.start, doc)
+        if repeats:
+            problems += repeated_ids(name, items.ids, dated, items.start, doc)
         problems += unknown_ids((name, actor), items.actors, actors, "party or group", book=book, doc=doc)
         problems += unknown_ids((name, "kind"), items.kinds, book.kinds if name == "units" else book.incident_kinds,
                                 "kind" if name == "units" else "incident kind", book=book, doc=doc)
-        zones = items.named_zone.copy()
-        zones[zones == ""] = None
-        problems += unknown_ids((name, "zone"), zones, book.zones, "zone", book=book, doc=doc)
+        problems += unknown_ids((name, "zone"), items.named_zone, {*book.zones, ""}, "zone", book=book, doc=doc)
     for attribute, values in units.attributes.items():
         if attribute not in book.attributes:
             message = f"unknown attribute {attribute!r} in rulebook {book.id}"
@@ -174,14 +175,14 @@ def raw_problems(data: Mapping[str, Any], book: Rulebook, doc: Document) -> list
 def repeated_ids(
     name: str, ids: Strings, dated: npt.NDArray[np.bool_], start: Floats, doc: Document, *, what: str = "id"
 ) -> list[Problem]:
-    """A repeated id is a problem unless every row of it is dated, each at a distinct time."""
-    texts = np.array([i if isinstance(i, str) else None for i in ids.tolist()], dtype=object)
-    named = np.flatnonzero(~_none(texts))
-    if len(set(texts[named].tolist())) == len(named):
+    """A repeated id is a problem unless every row of it is dated, each at a distinct time (ids: texts or None)."""
+    values = ids.tolist()
+    if len(set(values)) == len(values):
         return []
+    named = np.flatnonzero(~_none(ids))
     size = len(ids)
     codes = np.full(size, -1)
-    codes[named] = np.unique(texts[named].astype(str), return_inverse=True)[1]
+    codes[named] = np.unique(ids[named].astype(str), return_inverse=True)[1]
     rows = np.arange(size)
     later = np.zeros(size, dtype=bool)
     later[named] = True
@@ -195,30 +196,26 @@ def repeated_ids(
     again[named[np.unique(pairs, axis=0, return_index=True)[1]]] = False
     twice = later & (~dated | (first_undated[codes] < rows) | again)
     if what == "area":
-        return [doc.problem((name, int(row), "id"), f"area {texts[row]!r} is listed twice", value=texts[row])
+        return [doc.problem((name, int(row), "id"), f"area {ids[row]!r} is listed twice", value=ids[row])
                 for row in np.flatnonzero(twice)]
     hint = "ids must be unique; observations of one unit need distinct 'observed' times"
-    return [doc.problem((name, int(row), "id"), f"id {texts[row]!r} is used twice", value=texts[row], suggestion=hint)
+    return [doc.problem((name, int(row), "id"), f"id {ids[row]!r} is used twice", value=ids[row], suggestion=hint)
             for row in np.flatnonzero(twice)]
 
 
 def unknown_ids(
     field: tuple[str, ...], values: Strings, options: Iterable[str], what: str, *, book: Rulebook, doc: Document
 ) -> list[Problem]:
-    """Each row whose text in a column is not one the rulebook declares, with a did-you-mean; ``field`` is the
-    table and column (a row index goes between them), or one top-level field."""
+    """Each row whose text in a column (texts or None) is not one the rulebook declares, with a did-you-mean;
+    ``field`` is the table and column (a row index goes between them), or one top-level field."""
     choices = set(options)
-    texts = np.array([v if isinstance(v, str) else None for v in values.tolist()], dtype=object)
-    unknown = ~_none(texts) & ~np.isin(texts, sorted(choices))
+    listed = values.tolist()
+    unknown = set(listed) - choices - {None}
     problems: list[Problem] = []
-    if not unknown.any():
-        return problems
-    unique, inverse = np.unique(texts[unknown].astype(str), return_inverse=True)
-    rows = np.flatnonzero(unknown)
-    for code, value in enumerate(unique.tolist()):
+    for value in sorted(unknown):
         hint = did_you_mean(value, choices)
-        for row in rows[inverse == code]:
-            loc: tuple[str | int, ...] = (field[0], int(row), *field[1:]) if len(field) > 1 else field
+        for row in (i for i, v in enumerate(listed) if v == value):
+            loc: tuple[str | int, ...] = (field[0], row, *field[1:]) if len(field) > 1 else field
             problems.append(doc.problem(loc, f"unknown {what} {value!r} in rulebook {book.id}", value=value, suggestion=hint))
     return problems
 
@@ -230,8 +227,9 @@ def _order(path: str) -> tuple[str, int, str]:
 
 
 def _strings(values: list[object]) -> Strings:
+    """Raw values as a column of texts, None for anything that is not one (its own check reports it)."""
     out = np.empty(len(values), dtype=object)
-    out[:] = values
+    out[:] = [v if isinstance(v, str) else None for v in values]
     return out
 
 
@@ -306,7 +304,7 @@ class _Table:
         raw = given[key]
         loc = (column, attribute) if attribute else (column,)
         if isinstance(raw, np.ndarray) and raw.dtype.kind in "iuf":
-            values = raw.astype(float)
+            values = np.asarray(raw, dtype=float)
             with np.errstate(invalid="ignore"):
                 bad = np.isinf(values) | (values < low) | (values > high)
                 if whole:
@@ -322,7 +320,9 @@ class _Table:
             real = isinstance(value, int | float | np.number) and not isinstance(value, bool | np.bool_)
             shown = float(value) if real else _scalar(value)
             problems.append(_problem((self.name, int(row), *loc), f"expected {what} from {low:g} to {high:g}", shown))
-        values[rows] = np.nan
+        if len(rows):
+            values = values.copy()
+            values[rows] = np.nan
         if required:
             for row in np.setdiff1d(np.flatnonzero(np.isnan(values)), rows):
                 problems.append(_problem((self.name, int(row), *loc), f"expected {what} from {low:g} to {high:g}", None,
@@ -341,6 +341,14 @@ class _Table:
             before = len(problems)
             seconds = self.numbers(column, problems, low=EARLIEST_S, high=LATEST_S)
             unreadable[[int(p.path.split("[")[1].split("]")[0]) for p in problems[before:]]] = True
+        elif isinstance(raw, np.ndarray) and raw.dtype.kind == "U":
+            unique, inverse = np.unique(raw, return_inverse=True)
+            each = [_instant(text) for text in unique.tolist()]
+            seconds = np.array([e[0] for e in each], dtype=float)[inverse]
+            offsets = np.array([e[1] for e in each], dtype=np.int32)[inverse]
+            unreadable = np.array([e[2] is not None for e in each], dtype=bool)[inverse]
+            for bad in np.flatnonzero(unreadable):
+                problems.append(_problem((self.name, int(bad), column), str(each[inverse[bad]][2]), str(raw[bad])))
         else:
             values = list(raw)
             parsed: dict[object, tuple[float, int, str | None]] = {}
@@ -378,7 +386,8 @@ class _Table:
         for row in np.flatnonzero(~located & ~np.isnan(self.radius)):
             problems.append(_problem((self.name, int(row), "uncertainty_km"), "'uncertainty_km' qualifies a position; give one or drop it",
                                      float(self.radius[row])))
-        self.lat[~located], self.lon[~located] = np.nan, np.nan
+        if not located.all():
+            self.lat, self.lon = np.where(located, self.lat, np.nan), np.where(located, self.lon, np.nan)
 
     def check_units(self, problems: list[Problem]) -> None:
         """Every unit column, and ids unique unless dated by distinct ``observed`` times."""

@@ -18,7 +18,7 @@ from typing import Annotated
 from pydantic import BeforeValidator, Field
 
 __all__ = [
-    "EARLIEST", "FIRST_YEAR", "LAST_YEAR", "LATEST", "LIMITS", "MAX_COUNT", "MAX_ID", "MAX_NOTE", "Limit", "instant", "number", "text",
+    "EARLIEST", "FIRST_YEAR", "LAST_YEAR", "LATEST", "LIMITS", "MAX_COUNT", "MAX_ID", "MAX_NOTE", "Limit", "instant", "number",
 ]
 
 MAX_ID = 200
@@ -85,11 +85,13 @@ def instant(value: object) -> datetime:
 
 
 def number(low: float, high: float, *, whole: bool = False) -> Callable[[object], float]:
-    """A check that a value is a finite real (not a boolean) within ``low``..``high``, whole if asked."""
+    """A check that a value is a finite real (not a boolean) within ``low``..``high``; an integer if ``whole``.
+
+    (A numpy float array is checked for whole values instead: it is how pandas holds integers with gaps.)"""
     what = "a whole number" if whole else "a finite number"
 
     def check(value: object) -> float:
-        if isinstance(value, bool) or not isinstance(value, int | float):
+        if isinstance(value, bool) or not isinstance(value, int | float) or (whole and not isinstance(value, int)):
             raise ValueError(f"expected {what} from {low:g} to {high:g}, not {type(value).__name__}")
         if isinstance(value, int) and not low <= value <= high:
             raise ValueError(f"expected {what} from {low:g} to {high:g}")
@@ -101,28 +103,14 @@ def number(low: float, high: float, *, whole: bool = False) -> Callable[[object]
     return check
 
 
-def text(longest: int) -> Callable[[object], str]:
-    """A check that a value is text of 1 to ``longest`` characters."""
-
-    def check(value: object) -> str:
-        if not isinstance(value, str) or not 1 <= len(value) <= longest:
-            raise ValueError(f"expected a text of 1 to {longest} characters")
-        return value
-
-    return check
-
-
-def _whole(check: Callable[[object], float]) -> Callable[[object], int]:
-    return lambda value: int(check(value))
-
-
-# The Field constraints repeat each check's bounds for the JSON Schema; the checks decide.
+# The row path's types: pydantic's strict checks with the bounds of the table (what ``number`` and
+# ``text`` check for columns), and ``instant`` for times.
 Instant = Annotated[datetime, BeforeValidator(instant)]
-ObjectId = Annotated[str, Field(min_length=1, max_length=MAX_ID), BeforeValidator(text(MAX_ID))]
-Note = Annotated[str, Field(min_length=1, max_length=MAX_NOTE), BeforeValidator(text(MAX_NOTE))]
-Count = Annotated[int, Field(ge=0, le=MAX_COUNT), BeforeValidator(_whole(number(0, MAX_COUNT, whole=True)))]
-Fatalities = Annotated[int, Field(ge=0, le=MAX_FATALITIES), BeforeValidator(_whole(number(0, MAX_FATALITIES, whole=True)))]
-Latitude = Annotated[float, Field(ge=-90, le=90), BeforeValidator(number(-90, 90))]
-Longitude = Annotated[float, Field(ge=-180, le=180), BeforeValidator(number(-180, 180))]
-Kilometres = Annotated[float, Field(ge=0, le=MAX_KM), BeforeValidator(number(0, MAX_KM))]
-Measurement = Annotated[float, Field(ge=-MAX_ATTRIBUTE, le=MAX_ATTRIBUTE), BeforeValidator(number(-MAX_ATTRIBUTE, MAX_ATTRIBUTE))]
+ObjectId = Annotated[str, Field(strict=True, min_length=1, max_length=MAX_ID)]
+Note = Annotated[str, Field(strict=True, min_length=1, max_length=MAX_NOTE)]
+Count = Annotated[int, Field(strict=True, ge=0, le=MAX_COUNT)]
+Fatalities = Annotated[int, Field(strict=True, ge=0, le=MAX_FATALITIES)]
+Latitude = Annotated[float, Field(strict=True, ge=-90, le=90, allow_inf_nan=False)]
+Longitude = Annotated[float, Field(strict=True, ge=-180, le=180, allow_inf_nan=False)]
+Kilometres = Annotated[float, Field(strict=True, ge=0, le=MAX_KM, allow_inf_nan=False)]
+Measurement = Annotated[float, Field(strict=True, ge=-MAX_ATTRIBUTE, le=MAX_ATTRIBUTE, allow_inf_nan=False)]

@@ -19,7 +19,7 @@ import numpy as np
 import numpy.typing as npt
 
 from ._clauses import Measure, Phase
-from ._items import Floats
+from ._items import Floats, Items
 from ._rulebook import Rulebook
 
 if TYPE_CHECKING:
@@ -67,6 +67,12 @@ def observe(case: Case) -> Observation:
         else:
             measures.append(clause.measure(state, as_of))
     ignored = tuple(state.incidents.ids[state.incidents.start > as_of].tolist())
-    units = state.units
-    unseen = sorted(set(units.ids[units.start > as_of].tolist()) - set(units.ids[units.start <= as_of].tolist()))
-    return Observation(window_at(book, moment), tuple(measures), ignored, tuple(unseen))
+    return Observation(window_at(book, moment), tuple(measures), ignored, _unseen(state.units, as_of))
+
+
+def _unseen(units: Items, as_of: float) -> tuple[str, ...]:
+    """Units observed only after ``as_of``: absent at that instant, and named so in the verdict's notes."""
+    later = units.start > as_of
+    if not later.any():
+        return ()
+    return tuple(sorted(set(units.ids[later].tolist()) - set(units.ids[~later].tolist())))

@@ -3,28 +3,21 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Literal
+from typing import Literal
 
-from pydantic import AfterValidator, AwareDatetime, BaseModel, Field, PrivateAttr, model_validator
+from pydantic import BaseModel, Field, PrivateAttr, StrictBool, model_validator
 from shapely.geometry.base import BaseGeometry
 
 from ._clauses import AnyClause, Clause
 from ._geo import Area
-from ._limits import FIRST_YEAR, LAST_YEAR
+from ._limits import FIRST_YEAR, LAST_YEAR, Instant
 from ._source import Document
-from ._terms import DATA, AfterStart, Deadline, Id, Span, Text
+from ._terms import DATA, AfterStart, Deadline, Id, Number, Span, Text
 
 __all__ = ["FIRST_YEAR", "LAST_YEAR", "AfterStart", "Deadline", "Id", "Rulebook", "Span", "Text"]
 
 
 
-def _in_years(instant: dt.datetime) -> dt.datetime:
-    if not FIRST_YEAR <= instant.year <= LAST_YEAR:
-        raise ValueError(f"a time must lie between the years {FIRST_YEAR} and {LAST_YEAR}")
-    return instant
-
-
-Instant = Annotated[AwareDatetime, AfterValidator(_in_years)]
 
 class _Data(BaseModel):
     model_config = DATA
@@ -58,10 +51,10 @@ class Group(_Data):
 class Bounds(_Data):
     """Limits on a unit attribute: ``min``/``max`` include the bound, ``above``/``below`` exclude it."""
 
-    min: float | None = None
-    max: float | None = None
-    above: float | None = None
-    below: float | None = None
+    min: Number | None = None
+    max: Number | None = None
+    above: Number | None = None
+    below: Number | None = None
 
     @model_validator(mode="after")
     def _some_bound(self) -> Bounds:
@@ -116,8 +109,8 @@ class Band(_Data):
 
     line: Text
     side: Literal["left", "right", "both"]
-    from_km: float = Field(default=0, ge=0)
-    to_km: float = Field(gt=0, le=1000)
+    from_km: Number = Field(default=0, ge=0)
+    to_km: Number = Field(gt=0, le=1000)
 
     @model_validator(mode="after")
     def _from_below_to(self) -> Band:
@@ -133,7 +126,7 @@ class Zone(_Data):
     geojson: Text | None = None
     band: Band | None = None
     union: list[Id] | None = Field(default=None, min_length=2)
-    illustrative: bool = False
+    illustrative: StrictBool = False
     note: Text | None = None
 
     @model_validator(mode="after")
@@ -154,8 +147,8 @@ class Landmark(_Data):
     """A town or site drawn on maps for orientation; it decides nothing."""
 
     name: Text
-    lat: float = Field(ge=-90, le=90)
-    lon: float = Field(ge=-180, le=180)
+    lat: Number = Field(ge=-90, le=90)
+    lon: Number = Field(ge=-180, le=180)
 
 
 class Reading(_Data):
@@ -163,7 +156,7 @@ class Reading(_Data):
 
     name: Text
     description: Text
-    default: bool = False
+    default: StrictBool = False
 
 
 class InForce(_Data):

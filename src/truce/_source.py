@@ -219,7 +219,7 @@ def _index(
 
 def validation_problems(exc: ValidationError, doc: Document, prefix: tuple[str | int, ...] = ()) -> list[Problem]:
     """Every pydantic error as a Problem with file, line, path and the bad value."""
-    problems = []
+    problems: list[Problem] = []
     for err in exc.errors(include_url=False):
         loc = (*prefix, *_field_path(err["loc"], doc.data))
         message = err["msg"]
@@ -232,17 +232,21 @@ def validation_problems(exc: ValidationError, doc: Document, prefix: tuple[str |
             # a missing or unknown tag: point at the field that should hold it
             loc, value = (*loc, str(err["ctx"]["discriminator"]).strip("'")), err["ctx"].get("tag")
             message = "Field required" if value is None else message
-        problems.append(doc.problem(loc, message, value=value if _is_scalar(value) else None))
+        if all(p.path != dotted(loc) for p in problems):  # each branch of a union reports; the first says most
+            problems.append(doc.problem(loc, message, value=value if _is_scalar(value) else None))
     return problems
 
 
 def _field_path(loc: tuple[str | int, ...], data: object) -> tuple[str | int, ...]:
     """A pydantic error location without the parts naming a union member rather than a field:
-    pydantic's own (``function-after[...]``) and a tagged union's tag (a value the data holds there)."""
+    pydantic's own (``function-after[...]``), a model's class name (``AfterStart``), and a tagged
+    union's tag (a value the data holds there)."""
     kept: list[str | int] = []
     node = data
     for part in loc:
-        if _is_union_tag(part) or (isinstance(node, Mapping) and part not in node and part in node.values()):
+        field = isinstance(node, Mapping) and part in node
+        member = not field and ((isinstance(node, Mapping) and part in node.values()) or str(part)[:1].isupper())
+        if _is_union_tag(part) or member:
             continue
         kept.append(part)
         if isinstance(node, Mapping):

@@ -5,12 +5,16 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-__all__ = ["DATA", "AfterStart", "Data", "Deadline", "Id", "Span", "Text"]
+from ._limits import Instant
+
+__all__ = ["DATA", "AfterStart", "Data", "Deadline", "Id", "Number", "Span", "Text"]
 
 Id = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_.-]*$", max_length=80)]
 Text = Annotated[str, StringConstraints(min_length=1, max_length=4000)]
+Number = Annotated[float, Field(strict=True, allow_inf_nan=False)]
+"""A finite number in a rulebook: not a boolean, not a text."""
 
 
 DATA = ConfigDict(extra="forbid", frozen=True)
@@ -26,8 +30,8 @@ class Data(BaseModel):
 class Span(Data):
     """A length of time in days and hours."""
 
-    days: int = Field(default=0, ge=0, le=36500)
-    hours: int = Field(default=0, ge=0, le=876000)
+    days: int = Field(default=0, ge=0, le=36500, strict=True)
+    hours: int = Field(default=0, ge=0, le=876000, strict=True)
 
     @property
     def delta(self) -> dt.timedelta:
@@ -40,6 +44,6 @@ class AfterStart(Data):
     after_start: Span
 
 
-Deadline = AwareDatetime | AfterStart
+Deadline = Instant | AfterStart
 
 

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any, Literal, Self, TypeVar, get_args
 
 import numpy as np
 import numpy.typing as npt
-from pydantic import Field, model_validator
+from pydantic import Field, StrictBool, model_validator
 
 from .. import _items
 from .._errors import Problem
@@ -111,7 +111,7 @@ class Trace:
 class ClauseReading(_Data):
     """What a clause says under one reading: any field given replaces the clause's own."""
 
-    applies: bool = True
+    applies: StrictBool = True
     parties: list[Id] | None = Field(default=None, min_length=1)
     note: Text | None = None
 

@@ -19,7 +19,7 @@ if TYPE_CHECKING:
 class CapReading(UnitsReading):
     """What a cap says under one reading: any field given replaces the clause's own."""
 
-    max: int | None = Field(default=None, ge=0)
+    max: int | None = Field(default=None, ge=0, strict=True)
 
 
 class Cap(CountsUnits):
@@ -27,7 +27,7 @@ class Cap(CountsUnits):
     at most ``max`` from ``deadline`` on; ``per: party`` applies the cap to each party as scenarios report it."""
 
     type: Literal["cap"]
-    max: int = Field(ge=0)
+    max: int = Field(ge=0, strict=True)
     per: Literal["party"] | None = None
     readings: Mapping[Id, CapReading] = {}
 
