@@ -10,7 +10,7 @@ from typing import Any
 
 from ._clauses import Clause
 from ._columns import Columns, fit_problems, header_problems, raw_problems
-from ._errors import Problem, RulebookError, ScenarioError, TruceError, did_you_mean
+from ._errors import Problem, RulebookError, ScenarioError, TruceError, by_place, did_you_mean
 from ._items import Items, State
 from ._load import load_rulebook, scenario_document
 from ._rulebook import Rulebook
@@ -109,7 +109,7 @@ def _with_unknown_ids(error: ScenarioError, doc: Document, rules: Rulebook | str
     extra = [p for p in raw_problems(data, book, doc) if p.path not in reported]
     if not extra:
         return error
-    return ScenarioError.from_problems(f"invalid scenario {doc.file or ''}".strip(), [*error.problems, *extra])
+    return ScenarioError.from_problems(f"invalid scenario {doc.file or ''}".strip(), by_place([*error.problems, *extra]))
 
 
 def choose_reading(book: Rulebook, reading: str | None, file: str | None) -> str:

@@ -23,7 +23,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.text import Text
 
 from ._case import prepare
-from ._errors import EngineError, Problem, RulebookError, ScenarioError, TruceError
+from ._errors import EngineError, Problem, RulebookError, ScenarioError, TruceError, one_line
 from ._evaluate import evaluate as _evaluate
 from ._limits import FIRST_YEAR, LAST_YEAR
 from ._lint import lint_rulebook
@@ -164,7 +164,7 @@ def sweep(
     for path, outcome in zip(scenarios, outcomes, strict=True):
         if isinstance(outcome, TruceError):
             worst = max(worst, _EXIT_BUG if isinstance(outcome, EngineError) else EXIT_BAD_INPUT)
-            line = {"file": str(path), "error": _one_line(outcome)}
+            line = {"file": str(path), "error": _one_line(outcome), "problems": [str(p) for p in outcome.problems]}
             typer.echo(json.dumps(line) if fmt is Format.json else f"{path}: error: {line['error']}")
             continue
         worst = max(worst, EXIT_CODES[outcome.status])
@@ -253,7 +253,7 @@ def check(
         except RulebookError as exc:
             for problem in exc.problems:
                 typer.echo(f"{problem} [error: invalid]")
-            print(f"truce: error: {_one_line(exc)}", file=sys.stderr)
+            print(_report(exc), file=sys.stderr)
             worst = EXIT_BAD_INPUT
             continue
         for lint in found:
@@ -290,7 +290,7 @@ def test_scenarios(
             cases = [(case.reading, expectation_diff(case)) for case in expected_cases(path)]
         except TruceError as exc:
             broken += 1
-            print(f"truce: error: {_one_line(exc)}", file=sys.stderr)
+            print(_report(exc), file=sys.stderr)
             continue
         for reading, (verdict, diff) in cases:
             if verdicts:
@@ -359,6 +359,16 @@ def _instant(text: str) -> datetime:
     return instant
 
 
+def _report(exc: TruceError) -> str:
+    """Every problem of a bad input: a first line with the file and how many problems, then one line each."""
+    if not exc.problems:
+        return f"truce: error: {one_line(str(exc).splitlines()[0])}"
+    files = sorted({p.file for p in exc.problems if p.file})
+    count = len(exc.problems)
+    head = f"truce: error: {one_line(', '.join(files) or '<input>')}: {count} problem{'s' if count > 1 else ''}"
+    return "\n".join([head, *(f"  {problem}" for problem in exc.problems)])
+
+
 def _one_line(exc: TruceError) -> str:
     if not exc.problems:
         return str(exc).splitlines()[0]
@@ -378,7 +388,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"truce: internal error, please report it: {exc}", file=sys.stderr)
         return _EXIT_BUG
     except TruceError as exc:
-        print(f"truce: error: {_one_line(exc)}", file=sys.stderr)
+        print(_report(exc), file=sys.stderr)
         return EXIT_BAD_INPUT
     except typer.TyperException as exc:
         message = exc.format_message() or "no command given"

@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from ._errors import Problem, ScenarioError, did_you_mean
+from ._errors import Problem, ScenarioError, by_place, did_you_mean
 from ._items import Floats, Items, Strings
 from ._limits import EARLIEST, LATEST, MAX_ATTRIBUTE, MAX_COUNT, MAX_FATALITIES, MAX_ID, MAX_KM, MAX_NOTE, instant, number
 from ._rulebook import Rulebook
@@ -145,7 +145,7 @@ def fit_problems(units: Items, incidents: Items, book: Rulebook, doc: Document, 
             for row in np.flatnonzero(~np.isnan(values)):
                 problems.append(doc.problem(("units", int(row), "attributes", attribute), message,
                                             value=attribute, suggestion=did_you_mean(attribute, book.attributes)))
-    return sorted(problems, key=lambda p: (p.line or 0, _order(p.path)))
+    return by_place(problems)
 
 
 def raw_problems(data: Mapping[str, Any], book: Rulebook, doc: Document) -> list[Problem]:
@@ -218,12 +218,6 @@ def unknown_ids(
             loc: tuple[str | int, ...] = (field[0], row, *field[1:]) if len(field) > 1 else field
             problems.append(doc.problem(loc, f"unknown {what} {value!r} in rulebook {book.id}", value=value, suggestion=hint))
     return problems
-
-
-def _order(path: str) -> tuple[str, int, str]:
-    table, _, rest = path.partition("[")
-    index, _, field = rest.partition("]")
-    return (table, int(index) if index.isdigit() else -1, field)
 
 
 def _strings(values: list[object]) -> Strings:

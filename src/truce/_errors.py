@@ -17,6 +17,7 @@ lists them, each with the file, the field path, the bad value and a hint.
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Self
@@ -29,6 +30,7 @@ __all__ = [
     "ScenarioError",
     "TruceError",
     "UnknownRulebookError",
+    "by_place",
     "did_you_mean",
 ]
 
@@ -52,7 +54,12 @@ class Problem:
         text = f"{where}: {self.path or '(top level)'}: {self.message}"
         if self.suggestion:
             text += f" ({self.suggestion})"
-        return "".join(_escape(c) for c in text)
+        return one_line(text)
+
+
+def one_line(text: str) -> str:
+    """``text`` with every control or line-breaking character escaped, so it stays on one line."""
+    return "".join(_escape(c) for c in text)
 
 
 def _escape(char: str) -> str:
@@ -113,12 +120,23 @@ class EngineError(TruceError, RuntimeError):
     """The rule engine failed or disagreed with itself: a bug to report, not bad input."""
 
 
+def by_place(problems: Iterable[Problem]) -> list[Problem]:
+    """Problems in the order of their places: file, line, then field path (``units[2]`` before ``units[10]``)."""
+
+    def key(problem: Problem) -> tuple[str, int, list[tuple[str, int]]]:
+        parts = [(name, int(index or -1)) for name, index in re.findall(r"([^.\[\]]*)(?:\[(\d+)\])?", problem.path) if name or index]
+        return (problem.file or "", problem.line or 0, parts)
+
+    return sorted(problems, key=key)
+
+
 def did_you_mean(value: object, choices: Iterable[str]) -> str | None:
     """A 'did you mean ...?' hint for an unknown id, or a list of valid ids."""
     options = sorted(set(choices))
     if not options:
         return None
-    close = difflib.get_close_matches(str(value), options, n=1, cutoff=0.6)
+    same = [option for option in options if option.lower() == str(value).lower()]
+    close = same or difflib.get_close_matches(str(value), options, n=1, cutoff=0.6)
     if close:
         return f"did you mean {close[0]!r}?"
     shown = ", ".join(options[:12]) + (", ..." if len(options) > 12 else "")
