@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import inspect
 import pkgutil
+from dataclasses import replace
 from datetime import datetime
 from typing import Any, get_args
 
@@ -112,13 +113,16 @@ def test_withdrawal_measures_units_left_in_its_zone(book: Rulebook) -> None:
     assert "Cannot tell whether forces of" in clause.message(book, found, "unknown")
 
 
-def test_classification_is_found_once_per_state(book: Rulebook) -> None:
+def test_classification_is_found_once_per_state_that_remembers(book: Rulebook) -> None:
     clause = _clause(book, "corridor-left-to-peacekeepers")
     state = _state(book, units=[{"id": "u1", "party": "az", "kind": "tank", "position": _inside(book, "lachin-corridor")}])
     clause.measure(state, AT)
-    first = state.cache[clause.id]
-    clause.measure(state, AT)
-    assert state.cache[clause.id] is first
+    assert state.cache == {}
+    remembering = replace(state, remember=True)
+    clause.measure(remembering, AT)
+    first = remembering.cache[clause.id]
+    clause.measure(remembering, AT)
+    assert remembering.cache[clause.id] is first
 
 
 def test_prohibition_measures_forbidden_acts_while_in_force(book: Rulebook) -> None:

@@ -65,7 +65,7 @@ def _outcome(form: Any) -> tuple[str, Any]:
         return "error", sorted({p.path.replace(".position", "") for p in error.problems})
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     scenarios(BOOK, max_units=4, max_incidents=3),
     st.sampled_from(("units", "incidents")),

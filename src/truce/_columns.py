@@ -282,7 +282,7 @@ class _Table:
             wrong = ~np.frompyfunc(lambda v: isinstance(v, str) and 1 <= len(v) <= longest, 1, 1)(values).astype(bool) & ~absent
         for row in np.flatnonzero(wrong | (absent & (not optional))):
             problems.append(_problem((self.name, int(row), column), f"expected a text of 1 to {longest} characters", _scalar(values[row])))
-        values[absent] = None
+        values[absent | wrong] = None  # a wrong value is reported; the column holds texts or None
         return values
 
     def numbers(

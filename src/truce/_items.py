@@ -203,5 +203,7 @@ class State:
     units: Items
     incidents: Items
     areas: Mapping[str, str | None] = field(default_factory=dict)
+    remember: bool = False
+    """Whether clause units keep what they work out (which items they count) in ``cache``: for a
+    timeline, which measures the same state at many instants; one evaluation need not hold it."""
     cache: dict[str, object] = field(default_factory=dict, init=False, repr=False, compare=False)
-    """Per clause id, what its unit worked out once for this state (which items it counts)."""

@@ -9,7 +9,7 @@ once per distinct combination of clause outcomes, never once per event.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, tzinfo
 from pathlib import Path
 from typing import Any
@@ -246,7 +246,7 @@ class _Sweep:
         self.zone: tzinfo | None = book.in_force.start.tzinfo
         units, incidents = case.state.units, case.state.incidents
         self.incidents = incidents
-        state = case.state
+        state = replace(case.state, remember=True)
         starts = np.concatenate([units.start, incidents.start, [np.inf]])
         self.first_dated = float(starts[np.isfinite(starts)].min(initial=np.inf))
         self.tracks: dict[str, _Track | None] = {}

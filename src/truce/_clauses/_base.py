@@ -297,11 +297,13 @@ class Counting(Clause):
         return self._count(items, self.classified(state), surely, maybe)
 
     def classified(self, state: State) -> Classified:
-        """Which items of the state the clause counts, whatever the time; found once per state."""
+        """Which items of the state the clause counts, whatever the time; found once per state that remembers."""
         entry = state.cache.get(self.id)
         if not (isinstance(entry, tuple) and entry[0] is self):
             items = self._items(state)
-            entry = state.cache[self.id] = (self, _classify(self, items, self._force(items)))
+            entry = (self, _classify(self, items, self._force(items)))
+            if state.remember:
+                state.cache[self.id] = entry
         found: Classified = entry[1]
         return found
 
