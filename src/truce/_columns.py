@@ -111,19 +111,23 @@ def _column(name: str, loc: tuple[str, ...], values: object, problems: list[Prob
 
 def header_problems(data: Scenario | Mapping[str, Any], book: Rulebook, doc: Document) -> list[Problem]:
     """Ids in a scenario's header (areas, reading, expectations) its rulebook does not declare, and areas listed twice."""
-    actors = sorted({*book.parties, *book.groups})
+    problems: list[Problem] = []
     areas = _entries(data, "areas")
-    names = _strings([_get(a, "id") for a in areas])
-    problems = repeated_ids("areas", names, np.zeros(len(areas), dtype=bool), np.zeros(len(areas)), doc, what="area")
-    problems += unknown_ids(("areas", "id"), names, book.areas, "area", book=book, doc=doc)
-    holders = _strings([_get(a, "controlled_by") for a in areas])
-    problems += unknown_ids(("areas", "controlled_by"), holders, actors, "party or group", book=book, doc=doc)
-    problems += unknown_ids(("reading",), _strings([_get(data, "reading")]), book.readings, "reading", book=book, doc=doc)
+    if areas:
+        names = _strings([_get(a, "id") for a in areas])
+        problems += repeated_ids("areas", names, np.zeros(len(areas), dtype=bool), np.zeros(len(areas)), doc, what="area")
+        problems += unknown_ids(("areas", "id"), names, book.areas, "area", book=book, doc=doc)
+        holders = _strings([_get(a, "controlled_by") for a in areas])
+        problems += unknown_ids(("areas", "controlled_by"), holders, {*book.parties, *book.groups}, "party or group",
+                                book=book, doc=doc)
     expect = _get(data, "expect")
-    expected: list[object] = list(expect) if isinstance(expect, Mapping) else []
-    for problem in unknown_ids(("expect",), _strings(expected), book.readings, "reading", book=book, doc=doc):
-        problems.append(doc.problem(("expect", str(problem.value)), problem.message, value=problem.value, suggestion=problem.suggestion))
-    return [p for p in problems if p.path != "expect"]
+    readings: list[tuple[tuple[str | int, ...], object]] = [(("reading",), _get(data, "reading"))]
+    readings += [(("expect", str(name)), name) for name in (expect if isinstance(expect, Mapping) else ())]
+    for loc, name in readings:
+        if isinstance(name, str) and name not in book.readings:
+            problems.append(doc.problem(loc, f"unknown reading {name!r} in rulebook {book.id}", value=name,
+                                        suggestion=did_you_mean(name, book.readings)))
+    return problems
 
 
 def fit_problems(units: Items, incidents: Items, book: Rulebook, doc: Document, *, repeats: bool = True) -> list[Problem]:

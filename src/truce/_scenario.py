@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from ._limits import Count, Fatalities, Instant, Kilometres, Latitude, Longitude, Measurement, Note, ObjectId
 from ._terms import Id
@@ -51,7 +51,7 @@ class Unit(_Located):
     kind: ObjectId
     count: Count = 1
     observed: Instant | None = None
-    attributes: dict[ObjectId, Measurement] = {}
+    attributes: dict[ObjectId, Measurement] = Field(default_factory=dict)
 
 
 class AreaControl(_Data):
@@ -102,5 +102,5 @@ class Scenario(_Data):
     as_of: Instant
     units: list[Unit] = []
     incidents: list[Incident] = []
-    areas: list[AreaControl] = []
-    expect: dict[ObjectId, Expectation] = {}
+    areas: list[AreaControl] = Field(default_factory=list)
+    expect: dict[ObjectId, Expectation] = Field(default_factory=dict)
