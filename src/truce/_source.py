@@ -96,11 +96,14 @@ def read_document(path: Path, error: type[TruceError]) -> Document:
     return parse_text(text, name, error)
 
 
-def read_bytes(path: Path) -> bytes:
-    """The bytes of a regular file of at most ``_MAX_BYTES``; a ValueError saying why not otherwise.
+NOT_REGULAR = "not a regular file (a folder, a FIFO or a device?)"
 
-    The file is opened without blocking and checked to be a regular file before it is read,
-    so a FIFO, a device or a folder is refused instead of hanging or streaming forever.
+
+def open_regular(path: Path) -> tuple[int, os.stat_result]:
+    """A descriptor of a regular file, and its status; a ValueError saying why not otherwise.
+
+    The file is opened without blocking and checked to be a regular file before anything reads
+    it, so a FIFO, a device or a folder is refused instead of hanging or streaming forever.
     """
     if "\0" in str(path):
         raise ValueError("the file name contains a NUL byte; no file can have that name")
@@ -108,9 +111,17 @@ def read_bytes(path: Path) -> bytes:
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
     except OSError as exc:
         raise ValueError(f"cannot read file: {exc.strerror or exc}") from None
+    info = os.fstat(fd)
+    if not stat.S_ISREG(info.st_mode):
+        os.close(fd)
+        raise ValueError(NOT_REGULAR)
+    return fd, info
+
+
+def read_bytes(path: Path) -> bytes:
+    """The bytes of a regular file of at most ``_MAX_BYTES``; a ValueError saying why not otherwise."""
+    fd, _ = open_regular(path)
     try:
-        if not stat.S_ISREG(os.fstat(fd).st_mode):
-            raise ValueError("not a regular file (a folder, FIFO or device); give a .yaml, .json or .geojson file")
         with os.fdopen(fd, "rb", closefd=False) as stream:
             raw = stream.read(_MAX_BYTES + 1)
     except OSError as exc:

@@ -11,7 +11,6 @@ from __future__ import annotations
 import csv
 import os
 import re
-import stat
 from abc import ABC, abstractmethod
 from collections.abc import Generator, Iterable, Iterator, Mapping
 from contextlib import closing
@@ -27,7 +26,7 @@ from .._errors import Problem, TruceError, did_you_mean
 from .._load import load_rulebook
 from .._rulebook import Rulebook
 from .._scenario import Incident, Position, Scenario, Unit
-from .._source import Document, read_document, validate
+from .._source import NOT_REGULAR, Document, open_regular, read_document, validate
 
 __all__ = [
     "FIELD_LIMIT",
@@ -52,7 +51,6 @@ _MAX_ID = 200
 _YEARS = (1900, 2199)
 _NOT_UTF8 = re.compile("[\udc80-\udcff]")
 _ISO_DAY = re.compile(r"(\d{4})-(\d\d)-(\d\d)", re.ASCII)
-_NOT_REGULAR = "not a regular file (a folder, a FIFO or a device?)"
 _TOO_LONG = f"a field is over {FIELD_LIMIT} characters"
 
 Target = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_.-]*$", max_length=80)]
@@ -199,8 +197,6 @@ M = TypeVar("M", bound=EventMapping)
 
 def load_mapping(path: str | Path, model: type[M], error: type[TruceError], book: Rulebook | None = None) -> tuple[M, Rulebook]:
     """A validated mapping and its rulebook; every id it maps to must be one the rulebook declares."""
-    if Path(path).exists() and not Path(path).is_file():
-        raise error.from_problems(f"cannot read {path}", [Problem("", _NOT_REGULAR, file=str(path))])
     doc = read_document(Path(path), error)
     mapping: M = validate(model.model_validate, doc, error, f"invalid mapping {path}")
     book = book or load_rulebook(mapping.agreement)
@@ -283,14 +279,11 @@ def _open(path: Path, error: type[TruceError], max_bytes: int) -> TextIO:
     """A regular file opened for text, never blocking on a FIFO; ``error`` if it is none or too large."""
     name = str(path)
     try:
-        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
-    except OSError as exc:
-        raise error.from_problems(f"cannot read {name}", [Problem("", f"cannot read file: {exc.strerror or exc}", file=name)]) from None
+        fd, info = open_regular(path)
+    except ValueError as exc:
+        hint = "save the log to a file first" if str(exc) == NOT_REGULAR else None
+        raise error.from_problems(f"cannot read {name}", [Problem("", str(exc), file=name, suggestion=hint)]) from None
     try:
-        info = os.fstat(fd)
-        if not stat.S_ISREG(info.st_mode):
-            raise error.from_problems(f"cannot read {name}", [Problem(
-                "", _NOT_REGULAR, file=name, suggestion="save the log to a file first")])
         if info.st_size > max_bytes:
             raise error.from_problems(f"{name} is too large", [Problem(
                 "", f"file is {info.st_size} bytes, over the limit of {max_bytes}", file=name, suggestion="raise max_bytes")])
