@@ -48,7 +48,7 @@ class Case:
         chosen = choose_reading(self.book, reading or self.scenario.reading, self.document.file)
         if chosen == self.reading:
             return self
-        return replace(self, reading=chosen, clauses=_clauses(self.book, chosen))
+        return replace(self, reading=chosen, clauses=self.book.read_as(chosen))
 
 
 def prepare(state: State_ | Case, rules: Rulebook | str | Path | None = None, reading: str | None = None) -> Case:
@@ -79,11 +79,7 @@ def prepare(state: State_ | Case, rules: Rulebook | str | Path | None = None, re
             raise ScenarioError.from_problems(f"scenario {doc.file or ''} does not fit rulebook {book.id}".replace("  ", " "), problems)
     chosen = choose_reading(book, reading or scenario.reading, doc.file)
     areas = {a.id: a.controlled_by for a in scenario.areas}
-    return Case(book, chosen, scenario, doc, State(book, units, incidents, areas), _clauses(book, chosen))
-
-
-def _clauses(book: Rulebook, reading: str) -> tuple[tuple[Clause, Clause | None], ...]:
-    return book.read_as(reading)
+    return Case(book, chosen, scenario, doc, State(book, units, incidents, areas), book.read_as(chosen))
 
 
 def _validated(state: Mapping[str, Any] | Scenario | str | Path, rules: Rulebook | str | Path | None) -> tuple[Scenario, Document]:

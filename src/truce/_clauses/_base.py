@@ -2,8 +2,7 @@
 
 A clause unit owns its fields and their validation, its cross-references, its
 measure, its timeline part, its wording, its lint checks and its hypothesis
-strategy. ``_items`` is imported as a module and read at call time: it imports
-``_rulebook``, which imports this package, while it loads.
+strategy.
 """
 
 from __future__ import annotations
@@ -18,8 +17,8 @@ import numpy as np
 import numpy.typing as npt
 from pydantic import Field, StrictBool, model_validator
 
-from .. import _items
 from .._errors import Problem
+from .._items import INSIDE, OUTSIDE
 from .._terms import Data as _Data
 from .._terms import Deadline, Id, Text
 from . import condition
@@ -364,12 +363,11 @@ class Counting(Clause):
 
 def _classify(clause: Clause, items: Items, force: Tri) -> Classified:
     """Which items a clause counts: ``force`` (kind, measured attributes), party and place, but not time."""
-    inside, outside = _items.INSIDE, _items.OUTSIDE
     party = items.coverage(_covered_parties(items.book, clause.parties))
     zone = clause.zone_id
-    where = items.in_zone(zone) if zone else np.full(len(items), inside, dtype=np.int8)
-    relevant = (force != outside) & (items.weights > 0) & (party != outside) & (where != outside)
-    certain = relevant & (force == inside) & (party == inside) & (where == inside)
+    where = items.in_zone(zone) if zone else np.full(len(items), INSIDE, dtype=np.int8)
+    relevant = (force != OUTSIDE) & (items.weights > 0) & (party != OUTSIDE) & (where != OUTSIDE)
+    certain = relevant & (force == INSIDE) & (party == INSIDE) & (where == INSIDE)
     return Classified(relevant, certain, party, where, force)
 
 

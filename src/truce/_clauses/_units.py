@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Literal
 import numpy as np
 import numpy.typing as npt
 
-from .. import _items
+from .._items import INSIDE, OUTSIDE, UNKNOWN
 from .._terms import Deadline, Id
 from ._base import Changes, Check, ClauseReading, Counting, Lint, Loc, Parts, Sizes, Trace, check_zone, parts
 
@@ -130,9 +130,9 @@ class CountsUnits(Counting):
         """INSIDE if a unit is of the clause's forces, UNKNOWN if that turns on an attribute it lacks."""
         book = items.book
         if self.forces == "all":
-            return np.full(len(items), _items.INSIDE, dtype=np.int8)
+            return np.full(len(items), INSIDE, dtype=np.int8)
         wanted = set(self.forces)
-        result = np.full(len(items), _items.OUTSIDE, dtype=np.int8)
+        result = np.full(len(items), OUTSIDE, dtype=np.int8)
         for kind, mask in items.groups("kinds"):
             rows = np.flatnonzero(mask)
             fits = [_class_fit(book, cls, items, rows) for cls in book.classes_of(kind) & wanted]
@@ -141,13 +141,13 @@ class CountsUnits(Counting):
         return result
 
     def _missing(self, items: Items, row: int, party: int, where: int, force: int) -> list[str]:
-        book, missing, unknown = items.book, [], _items.UNKNOWN
+        book, missing = items.book, []
         item, actor, kind = items.ids[row], items.actors[row], items.kinds[row]
-        if where == unknown:
+        if where == UNKNOWN:
             missing.append(f"the position of unit {item} ({actor}, {kind})")
-        if party == unknown:
+        if party == UNKNOWN:
             missing.append(f"which member of group {actor} unit {item} belongs to")
-        if force == unknown:
+        if force == UNKNOWN:
             wanted = book.classes_of(kind) & set(self.forces)
             given = {a for a, values in items.attributes.items() if not np.isnan(values[row])}
             absent = sorted({a for c in wanted if c in book.classes for a in book.classes[c].where} - given)
@@ -157,9 +157,8 @@ class CountsUnits(Counting):
 
 def _class_fit(book: Rulebook, cls: str, items: Items, rows: npt.NDArray[np.intp]) -> Tri:
     """Whether the units at ``rows`` (of a kind in class ``cls``) meet the class's attribute bounds."""
-    inside, outside, unknown = _items.INSIDE, _items.OUTSIDE, _items.UNKNOWN
     bounds = book.classes[cls].where if cls in book.classes else {}
-    fit = np.full(len(rows), inside, dtype=np.int8)
+    fit = np.full(len(rows), INSIDE, dtype=np.int8)
     for attribute, bound in bounds.items():
         value = items.attributes[attribute][rows] if attribute in items.attributes else np.full(len(rows), np.nan)
         ok = np.ones(len(rows), dtype=bool)
@@ -168,14 +167,13 @@ def _class_fit(book: Rulebook, cls: str, items: Items, rows: npt.NDArray[np.intp
                                 (bound.above, np.greater), (bound.below, np.less)):
                 if limit is not None:
                     ok &= test(value, limit)
-        this = np.where(np.isnan(value), unknown, np.where(ok, inside, outside)).astype(np.int8)
-        fit = np.where((fit == outside) | (this == outside), outside, np.minimum(fit, this)).astype(np.int8)
+        this = np.where(np.isnan(value), UNKNOWN, np.where(ok, INSIDE, OUTSIDE)).astype(np.int8)
+        fit = np.where((fit == OUTSIDE) | (this == OUTSIDE), OUTSIDE, np.minimum(fit, this)).astype(np.int8)
     return fit
 
 
 def _any(fits: Tri) -> Tri:
     """Per column: INSIDE if any row is, else UNKNOWN if any row is, else OUTSIDE."""
-    inside, outside, unknown = _items.INSIDE, _items.OUTSIDE, _items.UNKNOWN
-    return np.where((fits == inside).any(axis=0), inside, np.where((fits == unknown).any(axis=0), unknown, outside)).astype(
+    return np.where((fits == INSIDE).any(axis=0), INSIDE, np.where((fits == UNKNOWN).any(axis=0), UNKNOWN, OUTSIDE)).astype(
         np.int8
     )

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Literal
 
-from .. import _items
+from .._items import Items
 from .._terms import Deadline, Id
 from ._base import Changes, Check, Clause, ClauseReading, Loc, Measure, Parts, Sizes, Trace, actors, when
 
@@ -56,7 +56,7 @@ class Handover(Clause):
 
     def track(self, state: State) -> Trace:
         """No dated item moves a handover: its measure is fixed once due."""
-        return Trace(_items.Items([], state.book), Changes.none(), Changes.none(), self.measure(state, 0.0))
+        return Trace(Items([], state.book), Changes.none(), Changes.none(), self.measure(state, 0.0))
 
     def message(self, book: Rulebook, measure: Measure, status: str) -> str:
         """The finding in plain language."""

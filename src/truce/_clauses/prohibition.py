@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Literal
 import numpy as np
 from pydantic import Field
 
-from .. import _items
+from .._items import INSIDE, OUTSIDE, UNKNOWN
 from .._terms import Id
 from ._base import (
     Changes,
@@ -111,16 +111,16 @@ class Prohibition(Counting):
 
     def _force(self, items: Items) -> Tri:
         """INSIDE if an incident is of a forbidden kind."""
-        return np.where(np.isin(items.kinds, self.incidents), _items.INSIDE, _items.OUTSIDE).astype(np.int8)
+        return np.where(np.isin(items.kinds, self.incidents), INSIDE, OUTSIDE).astype(np.int8)
 
     def _missing(self, items: Items, row: int, party: int, where: int, force: int) -> list[str]:
         del force
-        missing, unknown = [], _items.UNKNOWN
+        missing: list[str] = []
         item, actor, kind = items.ids[row], items.actors[row], items.kinds[row]
-        if party == unknown:
+        if party == UNKNOWN:
             missing.append(f"the perpetrator of incident {item} ({kind})" if actor is None
                            else f"which member of group {actor} carried out incident {item}")
-        if where == unknown:
+        if where == UNKNOWN:
             missing.append(f"the position of incident {item} ({kind})")
         if not missing:
             until = items.stamp(row, 1) if items.stop[row] > items.start[row] else "?"
