@@ -133,46 +133,55 @@ def header_problems(data: Scenario | Mapping[str, Any], book: Rulebook, doc: Doc
 def fit_problems(units: Items, incidents: Items, book: Rulebook, doc: Document, *, repeats: bool = True) -> list[Problem]:
     """Every id of the state's units and incidents its rulebook does not declare, and (if ``repeats``) every id
     used twice."""
-    actors = sorted({*book.parties, *book.groups})
     problems: list[Problem] = []
-    for name, items, actor in (("units", units, "party"), ("incidents", incidents, "by")):
+    for name, items in (("units", units), ("incidents", incidents)):
         dated = np.isfinite(items.start) if name == "units" else np.zeros(len(items), dtype=bool)
-        if repeats:
-            problems += repeated_ids(name, items.ids, dated, items.start, doc)
-        problems += unknown_ids((name, actor), items.actors, actors, "party or group", book=book, doc=doc)
-        problems += unknown_ids((name, "kind"), items.kinds, book.kinds if name == "units" else book.incident_kinds,
-                                "kind" if name == "units" else "incident kind", book=book, doc=doc)
-        problems += unknown_ids((name, "zone"), items.named_zone, {*book.zones, ""}, "zone", book=book, doc=doc)
-    for attribute, values in units.attributes.items():
-        if attribute not in book.attributes:
-            message = f"unknown attribute {attribute!r} in rulebook {book.id}"
-            for row in np.flatnonzero(~np.isnan(values)):
-                problems.append(doc.problem(("units", int(row), "attributes", attribute), message,
-                                            value=attribute, suggestion=did_you_mean(attribute, book.attributes)))
+        problems += _row_problems(name, (items.ids, dated, items.start) if repeats else None, items.actors, items.kinds,
+                                  items.named_zone, book=book, doc=doc)
+    problems += _attribute_problems(units.attributes, lambda name: np.flatnonzero(~np.isnan(units.attributes[name])), book, doc)
     return by_place(problems)
 
 
 def raw_problems(data: Mapping[str, Any], book: Rulebook, doc: Document) -> list[Problem]:
     """The id problems of a scenario that failed validation, read from its raw rows as far as they go."""
-    actors = sorted({*book.parties, *book.groups})
     problems = header_problems(data, book=book, doc=doc)
-    for name, actor, kinds, what in (("units", "party", book.kinds, "kind"), ("incidents", "by", book.incident_kinds, "incident kind")):
+    for name in ("units", "incidents"):
         rows = _entries(data, name)
-        ids = _strings([_get(r, "id") for r in rows])
         stamps = [_get(r, "observed") if name == "units" else None for r in rows]
         codes = {str(s): float(i) for i, s in enumerate(dict.fromkeys(str(s) for s in stamps))}
         dated = np.array([s is not None for s in stamps], dtype=bool)
-        problems += repeated_ids(name, ids, dated, np.array([codes[str(s)] for s in stamps], dtype=float), doc)
-        problems += unknown_ids((name, actor), _strings([_get(r, actor) for r in rows]), actors, "party or group", book=book, doc=doc)
-        problems += unknown_ids((name, "kind"), _strings([_get(r, "kind") for r in rows]), kinds, what, book=book, doc=doc)
-        problems += unknown_ids((name, "zone"), _strings([_get(r, "zone") for r in rows]), book.zones, "zone", book=book, doc=doc)
-        for i, row in enumerate(rows):
-            attributes = _get(row, "attributes")
-            for attribute in attributes if isinstance(attributes, Mapping) else ():
-                if attribute not in book.attributes:
-                    message = f"unknown attribute {attribute!r} in rulebook {book.id}"
-                    problems.append(doc.problem((name, i, "attributes", str(attribute)), message, value=attribute,
-                                                suggestion=did_you_mean(attribute, book.attributes)))
+        ids = (_strings([_get(r, "id") for r in rows]), dated, np.array([codes[str(s)] for s in stamps], dtype=float))
+        actor = "party" if name == "units" else "by"
+        problems += _row_problems(name, ids, *(_strings([_get(r, c) for r in rows]) for c in (actor, "kind", "zone")), book=book, doc=doc)
+    units = _entries(data, "units")
+    given = [_get(r, "attributes") for r in units]
+    named = {str(a) for g in given if isinstance(g, Mapping) for a in g}
+    problems += _attribute_problems(named, lambda name: [i for i, g in enumerate(given) if isinstance(g, Mapping) and name in g],
+                                    book, doc)
+    return problems
+
+
+def _row_problems(
+    name: str, ids: tuple[Strings, npt.NDArray[np.bool_], Floats] | None, actors: Strings, kinds: Strings, zones: Strings, *,
+    book: Rulebook, doc: Document,
+) -> list[Problem]:
+    """A table's unknown parties, kinds and zones, and (given ids, whether dated, and when) its repeated ids."""
+    units = name == "units"
+    problems = repeated_ids(name, *ids, doc) if ids is not None else []
+    problems += unknown_ids((name, "party" if units else "by"), actors, {*book.parties, *book.groups}, "party or group", book=book, doc=doc)
+    problems += unknown_ids((name, "kind"), kinds, book.kinds if units else book.incident_kinds, "kind" if units else "incident kind",
+                            book=book, doc=doc)
+    problems += unknown_ids((name, "zone"), zones, book.zones, "zone", book=book, doc=doc)
+    return problems
+
+
+def _attribute_problems(names: Iterable[str], rows_of: Callable[[str], Iterable[int]], book: Rulebook, doc: Document) -> list[Problem]:
+    """Each unit that reports an attribute its rulebook does not declare (``rows_of`` gives the rows that report one)."""
+    problems: list[Problem] = []
+    for attribute in sorted(set(names) - set(book.attributes)):
+        message, hint = f"unknown attribute {attribute!r} in rulebook {book.id}", did_you_mean(attribute, book.attributes)
+        problems += [doc.problem(("units", int(row), "attributes", attribute), message, value=attribute, suggestion=hint)
+                     for row in rows_of(attribute)]
     return problems
 
 
@@ -208,19 +217,19 @@ def repeated_ids(
 
 
 def unknown_ids(
-    field: tuple[str, ...], values: Strings, options: Iterable[str], what: str, *, book: Rulebook, doc: Document
+    field: tuple[str, str], values: Strings, options: Iterable[str], what: str, *, book: Rulebook, doc: Document
 ) -> list[Problem]:
     """Each row whose text in a column (texts or None) is not one the rulebook declares, with a did-you-mean;
-    ``field`` is the table and column (a row index goes between them), or one top-level field."""
+    ``field`` is the table and the column."""
     choices = set(options)
     listed = values.tolist()
-    unknown = set(listed) - choices - {None}
+    unknown = set(listed) - choices - {None, ""}  # "" is how Items say "no named zone"
     problems: list[Problem] = []
     for value in sorted(unknown):
         hint = did_you_mean(value, choices)
         for row in (i for i, v in enumerate(listed) if v == value):
-            loc: tuple[str | int, ...] = (field[0], row, *field[1:]) if len(field) > 1 else field
-            problems.append(doc.problem(loc, f"unknown {what} {value!r} in rulebook {book.id}", value=value, suggestion=hint))
+            problems.append(doc.problem((field[0], row, field[1]), f"unknown {what} {value!r} in rulebook {book.id}",
+                                        value=value, suggestion=hint))
     return problems
 
 
@@ -336,9 +345,8 @@ class _Table:
         raw = self.given[column]
         unreadable = np.zeros(self.size, dtype=bool)
         if isinstance(raw, np.ndarray) and raw.dtype.kind in "iuf":
-            before = len(problems)
             seconds = self.numbers(column, problems, low=EARLIEST_S, high=LATEST_S)
-            unreadable[[int(p.path.split("[")[1].split("]")[0]) for p in problems[before:]]] = True
+            unreadable = np.isnan(seconds) & ~np.isnan(raw.astype(float))
         elif isinstance(raw, np.ndarray) and raw.dtype.kind == "U":
             unique, inverse = np.unique(raw, return_inverse=True)
             each = [_instant(text) for text in unique.tolist()]
