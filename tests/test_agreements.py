@@ -50,21 +50,28 @@ def test_a_reading_can_move_a_deadline() -> None:
     assert book.deadline(moved) - book.deadline(clause) == dt.timedelta(days=10)
 
 
-def test_per_party_cap_names_every_party_over_it() -> None:
+def test_per_party_cap_names_every_party_over_it(tmp_path: Path) -> None:
+    def joint_cap(data: dict[str, Any]) -> None:
+        data["clauses"].append({
+            "id": "tanks-cap", "type": "cap", "title": "At most 75 tanks in each side's 10 km zone",
+            "article": "Protocol, para. 2", "parties": ["il", "sy"], "forces": ["tank"], "zone": "first-zones",
+            "per": "party", "max": 75,
+        })
+
+    book = truce.load_rulebook(_copy_rulebook(tmp_path, "golan-1974", joint_cap))
     state: dict[str, Any] = {
-        "agreement": "golan-1974",
         "as_of": "1974-07-01T12:00:00+02:00",
         "units": [
             {"id": "il", "party": "il", "kind": "tank", "count": 80, "position": {"lat": 33.044339, "lon": 35.754397}},
             {"id": "sy", "party": "sy", "kind": "tank", "count": 76, "position": {"lat": 33.055639, "lon": 35.910618}},
         ],
     }
-    verdict = truce.evaluate(state)
+    verdict = truce.evaluate(state, rules=book)
     assert verdict.finding("tanks-cap").status == "violated"
     assert verdict.responsible == ["il", "sy"]
     assert verdict.finding("tanks-cap").evidence == ["il", "sy"]
     state["units"][1]["count"] = 75
-    assert truce.evaluate(state).responsible == ["il"]
+    assert truce.evaluate(state, rules=book).responsible == ["il"]
 
 
 def _copy_rulebook(tmp_path: Path, rid: str, edit: Any) -> Path:
@@ -85,13 +92,13 @@ def _problems(path: Path) -> dict[str, str]:
 def test_bad_band_and_zone_shapes_are_each_reported(tmp_path: Path) -> None:
     def edit(data: dict[str, Any]) -> None:
         data["zones"]["dmz"]["band"]["from_km"] = 3
-        data["zones"]["north-half"]["geojson"] = "zones/korea-mdl.geojson"
-        data["zones"]["south-half"]["band"]["side"] = "north"
+        data["zones"]["north-of-line"]["geojson"] = "zones/korea-mdl.geojson"
+        data["zones"]["south-of-line"]["beyond"]["side"] = "north"
 
     problems = _problems(_copy_rulebook(tmp_path, "korea-1953", edit))
     assert "from_km must be less than to_km" in problems["zones.dmz.band"]
-    assert "exactly one of 'geojson', 'band' or 'union'" in problems["zones.north-half"]
-    assert "zones.south-half.band.side" in problems
+    assert "exactly one of 'geojson', 'band', 'beyond' or 'union'" in problems["zones.north-of-line"]
+    assert "zones.south-of-line.beyond.side" in problems
 
 
 def test_unknown_ids_in_the_new_terms_get_did_you_mean(tmp_path: Path) -> None:

@@ -3,19 +3,19 @@ checked through truce.evaluate; and the metric projection against a geodesic ref
 
 from __future__ import annotations
 
-import datetime as dt
-import itertools
 import json
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pytest
+import shapely
 from pyproj import Geod
 
 import truce
-from truce._geo import Projection
-from truce._rulebook import Band, Bounds, Clause, Rulebook
+from geodesy import geodesic_km, offending_state, offset
+from truce._geo import Projection, band_area
+from truce._rulebook import Band, Rulebook
 
 GEOD = Geod(ellps="WGS84")
 EDGE_KM = 0.1
@@ -25,33 +25,6 @@ def _line(book: Rulebook, band: Band) -> list[tuple[float, float]]:
     assert book.origin is not None
     data = json.loads((Path(book.origin).parent / band.line).read_text())
     return [tuple(c) for c in data["features"][0]["geometry"]["coordinates"]]  # type: ignore[misc]
-
-
-def _geodesic_km(line: list[tuple[float, float]], lon: float, lat: float) -> tuple[float, bool]:
-    """Reference distance: the least geodesic distance to points every ~50 m along the line,
-    and whether that nearest point lies strictly between the line's ends."""
-    lons, lats = [], []
-    for (x1, y1), (x2, y2) in itertools.pairwise(line):
-        length = GEOD.inv(x1, y1, x2, y2)[2]
-        inner = GEOD.npts(x1, y1, x2, y2, int(length // 50))
-        lons += [x1, *(p[0] for p in inner)]
-        lats += [y1, *(p[1] for p in inner)]
-    lons.append(line[-1][0])
-    lats.append(line[-1][1])
-    distances = GEOD.inv(np.full(len(lons), lon), np.full(len(lats), lat), np.array(lons), np.array(lats))[2]
-    nearest = int(distances.argmin())
-    return float(distances[nearest]) / 1000, 0 < nearest < len(lons) - 1
-
-
-def _offset(line: list[tuple[float, float]], side: str, km: float, segment: int | None = None) -> tuple[float, float]:
-    """The point ``km`` from the middle of a segment (by default the middle one), square to it, on ``side``."""
-    i = (len(line) - 1) // 2 if segment is None else segment
-    (x1, y1), (x2, y2) = line[i], line[i + 1]
-    azimuth, _, length = GEOD.inv(x1, y1, x2, y2)
-    mx, my, _ = GEOD.fwd(x1, y1, azimuth, length / 2)
-    heading = GEOD.inv(mx, my, x2, y2)[0]
-    lon, lat, _ = GEOD.fwd(mx, my, heading + (-90 if side == "left" else 90), km * 1000)
-    return lon, lat
 
 
 def _band_parts(book: Rulebook, zone: str) -> list[tuple[str, Band]]:
@@ -76,40 +49,6 @@ def _cases() -> list[Any]:
     return cases
 
 
-def _scenario(book: Rulebook, clause: Clause, lon: float, lat: float) -> dict[str, Any]:
-    """A state whose one unit (or incident) offends ``clause`` if and only if it lies in the zone."""
-    party = sorted(book.members(clause.parties[0]))[0]
-    as_of = max(book.deadline(clause), book.in_force.start) + dt.timedelta(hours=1)
-    position = {"lat": lat, "lon": lon}
-    state: dict[str, Any] = {"agreement": book.id, "as_of": as_of.isoformat()}
-    if clause.type == "prohibition":
-        assert clause.incidents
-        state["incidents"] = [{"id": "i", "time": as_of.isoformat(), "kind": clause.incidents[0], "by": party, "position": position}]
-        return state
-    kind, attributes = _fitting_kind(book, clause)
-    state["units"] = [{"id": "u", "party": party, "kind": kind, "count": clause.limit + 1, "attributes": attributes, "position": position}]
-    return state
-
-
-def _fitting_kind(book: Rulebook, clause: Clause) -> tuple[str, dict[str, float]]:
-    """A kind of the clause's forces, with attributes inside its class's bounds."""
-    for kind in book.kinds:
-        for cls in book.classes_of(kind):
-            if clause.forces == "all" or cls in (clause.forces or []):
-                where = book.classes[cls].where if cls in book.classes else {}
-                attributes = {attribute: _within(bounds) for attribute, bounds in where.items()}
-                return kind, attributes
-    raise AssertionError(f"no kind fits clause {clause.id}")
-
-
-def _within(bounds: Bounds) -> float:
-    if bounds.min is not None:
-        return bounds.min
-    if bounds.max is not None:
-        return bounds.max
-    return bounds.above + 1 if bounds.above is not None else float(bounds.below or 0) - 1
-
-
 CASES = _cases()
 
 
@@ -129,13 +68,13 @@ def test_unit_each_side_of_each_band_edge(rulebook: str, clause_id: str, zone: s
     assert band is not None
     line = _line(book, band)
     sides = [band.side] if band.side != "both" else ["left", "right"]
-    points = [_offset(line, s, km, i) for i in range(len(line) - 1) for s in sides]
-    nearest = [p for p in points if _geodesic_km(line, *p)[0] == pytest.approx(km, rel=1e-3)]
+    points = [offset(line, s, km, i) for i in range(len(line) - 1) for s in sides]
+    nearest = [p for p in points if geodesic_km(line, *p)[0] == pytest.approx(km, rel=1e-3)]
     assert nearest, "some test point must be nearest the segment it was measured from"
     lon, lat = nearest[0]
     clause = next(c for c in book.clauses if c.id == clause_id)
     reading = next(r for r in book.readings if clause.under(r) is not None)
-    verdict = truce.evaluate(_scenario(book, clause, lon, lat), reading=reading)
+    verdict = truce.evaluate(offending_state(book, clause, lon, lat), reading=reading)
     assert book.area(zone).covers_xy(np.array([lon]), np.array([lat]))[0] == inside
     assert verdict.finding(clause_id).status == ("violated" if inside else "met"), verdict.explain()
 
@@ -146,7 +85,7 @@ def test_side_matters() -> None:
     band = book.zones["border-30km"].band
     assert band is not None
     line = _line(book, band)
-    south, north = _offset(line, "right", 5), _offset(line, "left", 5)
+    south, north = offset(line, "right", 5), offset(line, "left", 5)
     assert south[1] < north[1]
     covered = book.area("border-30km").covers_xy(np.array([south[0], north[0]]), np.array([south[1], north[1]]))
     assert covered.tolist() == [True, False]
@@ -176,23 +115,24 @@ def test_projection_distances_match_geodesics() -> None:
 
 
 def test_band_membership_matches_geodesic_distance() -> None:
-    """Random points near the Minsk 70 km band: inside exactly when the geodesic distance is within it.
+    """Random points near a 70 km band both sides of the Minsk memorandum line: inside exactly when the
+    geodesic distance is within it.
 
     Points nearest an end of the line, or within 0.5% of the edge, say nothing; points are drawn
     until exactly ``want`` inside and ``want`` outside the band have been checked."""
     want = 25
     book = truce.load_rulebook("minsk-2015")
-    band = book.zones["formations-long-range-zone"].band
-    assert band is not None
+    band = Band(line="zones/minsk-memorandum-line.geojson", side="both", to_km=70)
     line = _line(book, band)
+    area = band_area(shapely.LineString(line), band.side, band.from_km, band.to_km)
     rng = np.random.default_rng(11)
     checked = {True: 0, False: 0}
     for _ in range(10):
         lon = rng.uniform(37.0, 40.5, 60)
         lat = rng.uniform(47.0, 49.5, 60)
-        covered = book.area("formations-long-range-zone").covers_xy(lon, lat)
+        covered = area.covers_xy(lon, lat)
         for x, y, inside in zip(lon, lat, covered, strict=True):
-            reference, between_ends = _geodesic_km(line, float(x), float(y))
+            reference, between_ends = geodesic_km(line, float(x), float(y))
             within = bool(reference <= band.to_km)
             if not between_ends or abs(reference - band.to_km) <= band.to_km * 0.005 or checked[within] == want:
                 continue

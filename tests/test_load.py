@@ -206,8 +206,8 @@ def test_landmarks_are_validated_and_located(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("book", "old", "new", "path"),
     [
-        ("golan-1974", "    max: 6000\n", "    max: yes\n", "clauses[2].max"),
-        ("golan-1974", "    max: 75\n", "    max: 75.5\n", "clauses[3].max"),
+        ("golan-1974", "    max: 6000\n", "    max: yes\n", "clauses[4].max"),
+        ("golan-1974", "    max: 75\n", "    max: 75.5\n", "clauses[5].max"),
         ("golan-1974", "{calibre_mm: {max: 122}}", "{calibre_mm: {max: .nan}}", "classes.short_range_artillery.where.calibre_mm.max"),
         ("golan-1974", "{range_km: {max: 20}}", "{range_km: {max: .inf}}", "classes.artillery_to_20km.where.range_km.max"),
         ("golan-1974", "{calibre_mm: {max: 122}}", "{calibre_mm: {max: on}}", "classes.short_range_artillery.where.calibre_mm.max"),
@@ -215,8 +215,8 @@ def test_landmarks_are_validated_and_located(tmp_path: Path) -> None:
         ("golan-1974", "  start: 1974-05-31T00:00:00+02:00", "  start: 1974-05-31", "in_force.start"),
         ("golan-1974", "{after_start: {days: 26}}", "{after_start: {days: yes}}", "clauses[1].deadline.after_start.days"),
         ("golan-1974", "    deadline: {after_start: {days: 26}}", "    deadline: 1974", "clauses[1].deadline"),
-        ("minsk-2015", "side: left, to_km: 25}", "side: left, to_km: yes}", "zones.ua-artillery-zone.band.to_km"),
-        ("minsk-2015", "    illustrative: true\n", "    illustrative: 1\n", "zones.ua-artillery-zone.illustrative"),
+        ("minsk-2015", "side: left, to_km: 25}", "side: left, to_km: yes}", "zones.ua-artillery-band.band.to_km"),
+        ("minsk-2015", "    illustrative: true\n", "    illustrative: 1\n", "zones.formations-side-of-contact-line.illustrative"),
     ],
 )
 def test_a_rulebook_value_of_the_wrong_type_is_an_error_not_a_coercion(

@@ -1,15 +1,17 @@
-"""The ground of a zone: a lon/lat polygon, a band measured in kilometres from a line, or a union.
+"""The ground of a zone: a lon/lat polygon, a band measured in kilometres from a line, the ground
+beyond a line on one side of it within a region, or a union.
 
-Bands are built in a local azimuthal equidistant projection centred on their
-line (WGS 84 ellipsoid), where distances within a few hundred kilometres of
+Bands and sides are built in a local azimuthal equidistant projection centred on
+their line (WGS 84 ellipsoid), where distances within a few hundred kilometres of
 the centre are true to well under 0.1%; points are projected there to test.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path, PureWindowsPath
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 import numpy.typing as npt
@@ -18,6 +20,7 @@ from pyproj import CRS, Transformer
 from shapely.errors import GEOSException
 from shapely.geometry import shape
 from shapely.geometry.base import BaseGeometry
+from shapely.ops import split
 
 from ._errors import Problem
 from ._source import Document, read_bytes
@@ -25,9 +28,10 @@ from ._source import Document, read_bytes
 if TYPE_CHECKING:
     from ._rulebook import Rulebook
 
-__all__ = ["Area", "Projection", "band_area", "inside", "polygon_area", "union_area", "zone_areas"]
+__all__ = ["Area", "Projection", "band_area", "beyond_area", "inside", "polygon_area", "union_area", "zone_areas"]
 
 Side = Literal["left", "right", "both"]
+Loc = tuple[str | int, ...]
 Floats = npt.NDArray[np.float64]
 _DENSIFY_M = 500.0
 
@@ -98,13 +102,79 @@ def band_area(line: BaseGeometry, side: Side, from_km: float, to_km: float) -> A
     band = _strip(metric_line, side, to_km * 1000)
     if from_km > 0:
         band = shapely.difference(band, _strip(metric_line, side, from_km * 1000))
-    outline = projection.to_lonlat(band)
+    return _metric_area(band, projection, "band")
+
+
+def beyond_area(line: BaseGeometry, side: Literal["left", "right"], region: BaseGeometry, from_km: float = 0) -> Area:
+    """All the ground of ``region`` on ``side`` of a lon/lat line, ``from_km`` or more from it.
+
+    The region must contain the line; the line is carried on straight from each end (along
+    its last few kilometres) until it leaves the region, and divides it in two.
+    """
+    centre = line.centroid
+    projection = Projection(centre.x, centre.y)
+    # a region's edges are straight in lon/lat, as in a polygon zone: densify them before projecting
+    metric_line, metric_region = projection.to_metric(line), projection.to_metric(shapely.segmentize(region, _DENSIFY_DEGREES))
+    outside = shapely.difference(metric_line, shapely.buffer(metric_region, _TOLERANCE_M))
+    if not outside.is_empty:
+        raise _RegionError(
+            f"the region does not contain the line ({outside.length / 1000:.1f} km of the line lies outside it)",
+            "draw the region around the whole line",
+        )
+    extended = _extend(metric_line, metric_region)
+    if not extended.is_simple:
+        raise _RegionError(
+            "the line, carried on straight from its ends to the region's edge, crosses itself",
+            "draw the region so the line's ends lie near its edge",
+        )
+    pieces = [p for p in split(metric_region, extended).geoms if p.area > 0]
+    signed = {"left": _TOLERANCE_M, "right": -_TOLERANCE_M}
+    strips = {s: shapely.buffer(extended, d, single_sided=True, cap_style="flat") for s, d in signed.items()}
+    chosen = []
+    for piece in pieces:
+        touch = {s: shapely.intersection(piece, strip).area for s, strip in strips.items()}
+        if max(touch.values()) == 0:
+            raise _RegionError("part of the region does not reach the line", "draw the region as one piece the line crosses")
+        if max(touch, key=touch.__getitem__) == side:
+            chosen.append(piece)
+    ground = shapely.union_all(chosen)
+    if from_km > 0:
+        cut = shapely.difference(ground, _strip(extended, side, from_km * 1000))
+        ground = shapely.union_all([p for p in shapely.get_parts(cut) if p.area > _TOLERANCE_M**2])  # no slivers
+    if ground.is_empty:
+        raise _RegionError(f"no ground of the region lies {from_km:g} km or more to the {side} of the line", "widen the region")
+    return _metric_area(ground, projection, "zone")
+
+
+_TOLERANCE_M = 1.0  # lines drawn on a region's edge or ending on it are inside it
+_DENSIFY_DEGREES = 0.005  # about 500 m
+
+
+def _extend(line: BaseGeometry, region: BaseGeometry) -> BaseGeometry:
+    """The line carried on straight from both ends, each along its last few kilometres, past the region's edge."""
+    minx, miny, maxx, maxy = region.bounds
+    reach = float(np.hypot(maxx - minx, maxy - miny)) + 1000.0
+    back = min(5000.0, line.length / 4)
+    coords = np.asarray(line.coords)[:, :2]
+
+    def onward(end: Floats, behind: BaseGeometry) -> Floats:
+        step = end - np.array([behind.x, behind.y])
+        return np.asarray(end + step / float(np.hypot(*step)) * reach, dtype=float)
+
+    first = onward(coords[0], line.interpolate(back))
+    last = onward(coords[-1], line.interpolate(line.length - back))
+    return shapely.LineString(np.vstack([first, coords, last]))
+
+
+def _metric_area(ground: BaseGeometry, projection: Projection, what: str) -> Area:
+    """An area built in ``projection``'s metres, with its lon/lat outline; it must not reach a pole or the 180th meridian."""
+    outline = projection.to_lonlat(ground)
     minx, _, maxx, _ = outline.bounds
     poles = shapely.points(np.column_stack(projection.forward(np.zeros(2), np.array([90.0, -90.0]))))
-    if maxx - minx > 180 or shapely.intersects(band, poles).any():
-        raise ValueError("the band reaches a pole or crosses the 180th meridian, where it cannot be drawn in lon/lat")
-    shapely.prepare(band)
-    return Area(outline, band, projection)
+    if maxx - minx > 180 or shapely.intersects(ground, poles).any():
+        raise ValueError(f"the {what} reaches a pole or crosses the 180th meridian, where it cannot be drawn in lon/lat")
+    shapely.prepare(ground)
+    return Area(outline, ground, projection)
 
 
 def _strip(line: BaseGeometry, side: Side, metres: float) -> BaseGeometry:
@@ -125,21 +195,37 @@ def zone_areas(book: Rulebook, doc: Document, folder: Path, problems: list[Probl
     Zone and line files are read only from inside ``folder`` (the rulebook's), see ``inside``.
     """
     areas: dict[str, Area] = {}
-    lines: dict[str, BaseGeometry] = {}
+    files: dict[tuple[str, str], BaseGeometry] = {}
+
+    def read(field: Loc, path: str, reader: Callable[[Path], BaseGeometry]) -> BaseGeometry:
+        """A line or polygon file, read once per rulebook; its problems are reported at ``field``."""
+        key = (reader.__name__, path)
+        if key not in files:
+            try:
+                files[key] = reader(inside(folder, path))
+            except _OutsideError as exc:
+                raise _FieldError(field, str(exc), exc.given, exc.suggestion) from None
+            except (ValueError, GEOSException) as exc:
+                raise _FieldError(field, str(exc), path) from None
+        return files[key]
+
     for zone_id, zone in book.zones.items():
-        field = ("geojson",) if zone.geojson is not None else ("band", "line")
+        at: Loc = ("zones", zone_id)
         try:
             if zone.geojson is not None:
-                areas[zone_id] = polygon_area(_read_zone(inside(folder, zone.geojson)))
+                areas[zone_id] = polygon_area(read((*at, "geojson"), zone.geojson, _read_zone))
             elif zone.band is not None:
                 band = zone.band
-                if band.line not in lines:
-                    lines[band.line] = _read_line(inside(folder, band.line))
-                areas[zone_id] = band_area(lines[band.line], band.side, band.from_km, band.to_km)
-        except _OutsideError as exc:
-            problems.append(doc.problem(("zones", zone_id, *field), str(exc), value=exc.given, suggestion=exc.suggestion))
-        except (ValueError, GEOSException) as exc:
-            problems.append(doc.problem(("zones", zone_id, *field), str(exc), value=zone.geojson or (zone.band and zone.band.line)))
+                line = read((*at, "band", "line"), band.line, _read_line)
+                areas[zone_id] = _build((*at, "band", "line"), band.line, band_area, line, band.side, band.from_km, band.to_km)
+            elif zone.beyond is not None:
+                beyond = zone.beyond
+                line = read((*at, "beyond", "line"), beyond.line, _read_line)
+                region = read((*at, "beyond", "region"), beyond.region, _read_zone)
+                areas[zone_id] = _build((*at, "beyond", "region"), beyond.region, beyond_area, line, beyond.side, region,
+                                        beyond.from_km)
+        except _FieldError as exc:
+            problems.append(doc.problem(exc.field, exc.message, value=exc.given, suggestion=exc.suggestion))
     for zone_id, zone in book.zones.items():
         if zone.union is None:
             continue
@@ -152,6 +238,32 @@ def zone_areas(book: Rulebook, doc: Document, folder: Path, problems: list[Probl
             except GEOSException as exc:
                 problems.append(doc.problem(("zones", zone_id, "union"), f"the zones cannot be joined: {exc}"))
     return areas
+
+
+def _build(field: Loc, given: str, build: Callable[..., Area], *args: Any) -> Area:
+    """``build(*args)``, its geometric problems reported at ``field``."""
+    try:
+        return build(*args)
+    except _RegionError as exc:
+        raise _FieldError(field, str(exc), given, exc.suggestion) from None
+    except (ValueError, GEOSException) as exc:
+        raise _FieldError(field, str(exc), given) from None
+
+
+class _RegionError(ValueError):
+    """A region and line that do not make a side: the reason, and how to redraw them."""
+
+    def __init__(self, reason: str, suggestion: str) -> None:
+        super().__init__(reason)
+        self.suggestion = suggestion
+
+
+class _FieldError(Exception):
+    """A zone problem at a field of the rulebook."""
+
+    def __init__(self, field: Loc, message: str, given: str, suggestion: str | None = None) -> None:
+        super().__init__(message)
+        self.field, self.message, self.given, self.suggestion = field, message, given, suggestion
 
 
 class _OutsideError(ValueError):

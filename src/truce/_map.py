@@ -202,9 +202,17 @@ def _marker_legend(states: set[str], colours: Mapping[str, str]) -> list[Line2D]
     return handles
 
 
+def _open(book: Rulebook, zone_id: str) -> bool:
+    """Whether a zone reaches as far as its region from a line (``beyond``), alone or in a union."""
+    zone = book.zones[zone_id]
+    return zone.beyond is not None or any(_open(book, part) for part in zone.union or [])
+
+
 def _frame(ax: Any, book: Rulebook, placed: list[tuple[Unit | Incident, str]]) -> None:
-    """Fit the view to the zones, items and landmarks, with degrees scaled so the map is not stretched."""
-    geoms = [book.geometry(z) for z in book.zones]
+    """Fit the view to the zones (but not the whole side of a line), items and landmarks, with degrees
+    scaled so the map is not stretched."""
+    bounded = [z for z in book.zones if not _open(book, z)]
+    geoms = [book.geometry(z) for z in bounded or book.zones]
     geoms += [shapely.Point(i.position.lon, i.position.lat) for i, _ in placed if i.position is not None]
     geoms += [shapely.Point(landmark.lon, landmark.lat) for landmark in book.landmarks.values()]
     if not geoms:

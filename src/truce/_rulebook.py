@@ -119,20 +119,35 @@ class Band(_Data):
         return self
 
 
+class Beyond(_Data):
+    """All the ground of ``region`` on one side of a line, however far from it (or ``from_km`` and more).
+
+    ``region`` is a GeoJSON polygon file that contains the whole line; the line is carried on
+    straight from its ends to the region's edge, so it divides the region in two.
+    """
+
+    line: Text
+    side: Literal["left", "right"]
+    region: Text
+    from_km: Number = Field(default=0, ge=0, le=1000)
+
+
 class Zone(_Data):
-    """An area: a GeoJSON polygon file, a band along a line, or the union of other zones."""
+    """An area: a GeoJSON polygon file, a band along a line, one side of a line within a region, or
+    the union of other zones."""
 
     name: Text
     geojson: Text | None = None
     band: Band | None = None
+    beyond: Beyond | None = None
     union: list[Id] | None = Field(default=None, min_length=2)
     illustrative: StrictBool = False
     note: Text | None = None
 
     @model_validator(mode="after")
     def _one_shape(self) -> Zone:
-        if sum(x is not None for x in (self.geojson, self.band, self.union)) != 1:
-            raise ValueError("give exactly one of 'geojson', 'band' or 'union'")
+        if sum(x is not None for x in (self.geojson, self.band, self.beyond, self.union)) != 1:
+            raise ValueError("give exactly one of 'geojson', 'band', 'beyond' or 'union'")
         return self
 
 

@@ -1,0 +1,209 @@
+"""One side of a line within a region (``beyond:``): every such zone of the bundled rulebooks
+checked through truce.evaluate near the line, at its depth and far from it; the two sides of
+a line partition their region; and each misuse is a RulebookError at its file, line and field."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+import shapely
+import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import truce
+from cli_output import problem_lines
+from geodesy import geodesic_km, offending_state, offset
+from truce._cli import main
+from truce._geo import beyond_area
+from truce._rulebook import Beyond, Rulebook
+
+RULES = Path(truce.__file__).resolve().parents[2] / "rules"
+EDGE_KM = 0.1
+DEEP_KM = 30.0
+
+
+def _coords(book: Rulebook, name: str) -> list[tuple[float, float]]:
+    assert book.origin is not None
+    data = json.loads((Path(book.origin).parent / name).read_text())
+    geometry = data["features"][0]["geometry"]
+    return [tuple(c) for c in (geometry["coordinates"] if geometry["type"] == "LineString" else geometry["coordinates"][0])]
+
+
+def _sides(book: Rulebook, zone: str) -> list[tuple[str, Beyond]]:
+    spec = book.zones[zone]
+    if spec.union:
+        return [part for z in spec.union for part in _sides(book, z)]
+    return [(zone, spec.beyond)] if spec.beyond else []
+
+
+def _cases() -> list[Any]:
+    cases = []
+    for info in truce.list_rulebooks():
+        book = truce.load_rulebook(info.id)
+        for clause in book.clauses:
+            for part, beyond in _sides(book, clause.zone_id) if clause.zone_id else []:
+                other = "left" if beyond.side == "right" else "right"
+                points = [(beyond.side, beyond.from_km + EDGE_KM, True), (beyond.side, beyond.from_km + DEEP_KM, True),
+                          (other, EDGE_KM, False), (other, DEEP_KM, False)]
+                if beyond.from_km > 0:
+                    points.append((beyond.side, beyond.from_km - EDGE_KM, False))
+                for side, km, inside in points:
+                    cases.append(pytest.param(info.id, clause.id, part, side, km, inside, id=f"{clause.id}-{part}-{side}-{km:g}km"))
+    return cases
+
+
+CASES = _cases()
+
+
+def test_the_three_rulebooks_of_lines_and_the_patrol_depth_are_cased() -> None:
+    assert {case.values[0] for case in CASES} == {"korea-1953", "golan-1974", "minsk-2015", "nes-2019"}
+
+
+@pytest.mark.parametrize(("rulebook", "clause_id", "zone", "side", "km", "inside"), CASES)
+def test_a_unit_on_each_side_near_and_far(  # noqa: PLR0917 - one parameter per column of the cases
+    rulebook: str, clause_id: str, zone: str, side: str, km: float, inside: bool
+) -> None:
+    """Square to each segment of the line, at ``km`` on ``side``: the point nearest that segment decides."""
+    book = truce.load_rulebook(rulebook)
+    beyond = book.zones[zone].beyond
+    assert beyond is not None
+    line = _coords(book, beyond.line)
+    region = shapely.Polygon(_coords(book, beyond.region))
+    points = [offset(line, side, km, i) for i in range(len(line) - 1)]
+    nearest = [p for p in points if region.contains(shapely.Point(p)) and geodesic_km(line, *p) == pytest.approx((km, True), rel=1e-3)]
+    assert nearest, "some test point must lie in the region, nearest the segment it was measured from"
+    clause = next(c for c in book.clauses if c.id == clause_id)
+    assert clause.zone_id is not None
+    reading = next(r for r in book.readings if clause.under(r) is not None)
+    for lon, lat in nearest:
+        x, y = np.array([lon]), np.array([lat])
+        assert book.area(zone).covers_xy(x, y)[0] == inside, (lon, lat)
+        offends = bool(book.area(clause.zone_id).covers_xy(x, y)[0])  # the side may be part of a union
+        assert offends >= inside
+        verdict = truce.evaluate(offending_state(book, clause, lon, lat), reading=reading)
+        assert verdict.finding(clause_id).status == ("violated" if offends else "met"), verdict.explain()
+
+
+def _zigzag(draw: st.DrawFn) -> list[tuple[float, float]]:
+    """A line across the box from west to east, wandering north and south, never turning back."""
+    xs = sorted(draw(st.lists(st.floats(30.2, 31.8), min_size=1, max_size=5, unique=True)))
+    xs = [30.05, *xs, 31.95]
+    ys = draw(st.lists(st.floats(49.4, 50.6), min_size=len(xs), max_size=len(xs)))
+    return list(zip(xs, ys, strict=True))
+
+
+@settings(max_examples=40, deadline=None)
+@given(line=st.composite(_zigzag)(), lon=st.lists(st.floats(30.0, 32.0), min_size=50, max_size=50),
+       lat=st.lists(st.floats(49.0, 51.0), min_size=50, max_size=50))
+def test_the_two_sides_of_a_line_partition_the_region(line: list[tuple[float, float]], lon: list[float], lat: list[float]) -> None:
+    region = shapely.box(30.0, 49.0, 32.0, 51.0)
+    geometry = shapely.LineString(line)
+    left, right = (beyond_area(geometry, side, region) for side in ("left", "right"))
+    x, y = np.array(lon), np.array(lat)
+    # the line's segments are straight in a metric projection and bow by up to ~200 m from straight
+    # lon/lat lines here; points within ~2 km of the line or the region's edge are left out
+    points = shapely.points(x, y)
+    clear = ~shapely.dwithin(geometry, points, 0.03) & ~shapely.dwithin(region.boundary, points, 0.03)
+    in_left, in_right = left.covers_xy(x, y), right.covers_xy(x, y)
+    assert (in_left ^ in_right)[clear].all()
+    # walking the line west to east, north of it is on the left: compare with the line's height there
+    north = y > np.interp(x, [p[0] for p in line], [p[1] for p in line])
+    assert (in_left == north)[clear].all()
+
+
+def test_depth_is_measured_from_the_line_carried_on_past_its_ends() -> None:
+    region = shapely.box(30.0, 49.0, 32.0, 51.0)
+    line = shapely.LineString([(30.5, 50.0), (31.5, 50.0)])
+    deep = beyond_area(line, "right", region, from_km=10)
+    km = 1 / 111.2  # degrees of latitude per kilometre, near enough for 1 km either side of an edge
+    lon = np.array([31.0, 31.0, 30.2, 30.2, 31.9])
+    lat = np.array([50.0 - 9 * km, 50.0 - 11 * km, 50.0 - 9 * km, 50.0 - 11 * km, 49.1])
+    assert deep.covers_xy(lon, lat).tolist() == [False, True, False, True, True]
+
+
+def _book(tmp_path: Path, edit: Any, rulebook: str = "korea-1953") -> Path:
+    shutil.copytree(RULES / "zones", tmp_path / "zones")
+    data = yaml.safe_load((RULES / f"{rulebook}.yaml").read_text())
+    edit(data)
+    path = tmp_path / f"{rulebook}.yaml"
+    path.write_text(yaml.safe_dump(data, sort_keys=False))
+    return path
+
+
+def _region(tmp_path: Path, name: str, geometry: shapely.Geometry) -> str:
+    feature = {"type": "Feature", "properties": {}, "geometry": shapely.geometry.mapping(geometry)}
+    (tmp_path / "zones" / name).write_text(json.dumps({"type": "FeatureCollection", "features": [feature]}))
+    return f"zones/{name}"
+
+
+def _problem(path: Path, field: str) -> truce.Problem:
+    with pytest.raises(truce.RulebookError) as info:
+        truce.load_rulebook(path)
+    found = {p.path: p for p in info.value.problems}
+    assert field in found, sorted(found)
+    problem = found[field]
+    assert problem.file == str(path)
+    assert problem.line is not None
+    return problem
+
+
+def test_a_side_that_names_no_line(tmp_path: Path) -> None:
+    path = _book(tmp_path, lambda data: data["zones"]["north-of-line"]["beyond"].pop("line"))
+    assert "Field required" in _problem(path, "zones.north-of-line.beyond.line").message
+
+
+def test_a_side_must_be_left_or_right(tmp_path: Path) -> None:
+    path = _book(tmp_path, lambda data: data["zones"]["north-of-line"]["beyond"].update(side="both"))
+    assert "'left' or 'right'" in _problem(path, "zones.north-of-line.beyond.side").message
+
+
+def test_a_region_that_does_not_contain_the_line(tmp_path: Path) -> None:
+    def edit(data: dict[str, Any]) -> None:
+        # the eastern half of the peninsula only: the western part of the line lies outside it
+        data["zones"]["north-of-line"]["beyond"]["region"] = _region(tmp_path, "east.geojson", shapely.box(127.5, 33.0, 131.0, 43.0))
+
+    problem = _problem(_book(tmp_path, edit), "zones.north-of-line.beyond.region")
+    assert "the region does not contain the line" in problem.message
+    assert "km of the line lies outside it" in problem.message
+    assert problem.suggestion == "draw the region around the whole line"
+
+
+def test_a_region_with_a_part_the_line_never_reaches(tmp_path: Path) -> None:
+    def edit(data: dict[str, Any]) -> None:
+        island = shapely.MultiPolygon([shapely.box(124.0, 33.0, 131.0, 43.0), shapely.box(131.5, 37.0, 132.0, 37.5)])
+        data["zones"]["south-of-line"]["beyond"]["region"] = _region(tmp_path, "islands.geojson", island)
+
+    problem = _problem(_book(tmp_path, edit), "zones.south-of-line.beyond.region")
+    assert problem.message == "part of the region does not reach the line"
+
+
+def test_a_depth_that_leaves_no_ground(tmp_path: Path) -> None:
+    path = _book(tmp_path, lambda data: data["zones"]["beyond-patrol-depth"]["beyond"].update(from_km=900), "nes-2019")
+    assert "no ground of the region lies 900 km or more" in _problem(path, "zones.beyond-patrol-depth.beyond.region").message
+
+
+@pytest.mark.parametrize(("field", "given", "message"), [
+    ("region", "../korea-1953.yaml", "must lie inside the rulebook's folder"),
+    ("region", "zones/korea-mdl.geojson", "expected a non-empty Polygon or MultiPolygon"),
+    ("line", "zones/korea-peninsula.geojson", "expected one LineString"),
+])
+def test_files_of_a_side_are_checked_like_any_zone_file(tmp_path: Path, field: str, given: str, message: str) -> None:
+    path = _book(tmp_path, lambda data: data["zones"]["north-of-line"]["beyond"].update({field: given}))
+    assert message in _problem(path, f"zones.north-of-line.beyond.{field}").message
+
+
+def test_truce_check_reports_a_misdrawn_region_with_its_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    def edit(data: dict[str, Any]) -> None:
+        data["zones"]["north-of-line"]["beyond"]["region"] = _region(tmp_path, "far.geojson", shapely.box(0.0, 0.0, 1.0, 1.0))
+
+    path = _book(tmp_path, edit)
+    assert main(["check", str(path)]) == 3
+    err = capsys.readouterr().err
+    assert any(f"{path}:" in line and "zones.north-of-line.beyond.region" in line and "does not contain the line" in line
+               for line in problem_lines(err)), err
