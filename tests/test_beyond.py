@@ -117,14 +117,15 @@ def test_the_two_sides_of_a_line_partition_the_region(line: list[tuple[float, fl
     assert (in_left == north)[clear].all()
 
 
-def test_depth_is_measured_from_the_line_carried_on_past_its_ends() -> None:
+def test_depth_is_the_distance_from_the_line_itself() -> None:
     region = shapely.box(30.0, 49.0, 32.0, 51.0)
     line = shapely.LineString([(30.5, 50.0), (31.5, 50.0)])
     deep = beyond_area(line, "right", region, from_km=10)
     km = 1 / 111.2  # degrees of latitude per kilometre, near enough for 1 km either side of an edge
-    lon = np.array([31.0, 31.0, 30.2, 30.2, 31.9])
-    lat = np.array([50.0 - 9 * km, 50.0 - 11 * km, 50.0 - 9 * km, 50.0 - 11 * km, 49.1])
-    assert deep.covers_xy(lon, lat).tolist() == [False, True, False, True, True]
+    # beside the line; 3.6 km past its west end (9.7 and 11.6 km from the end); 21 km past it; far south
+    lon = np.array([31.0, 31.0, 30.45, 30.45, 30.2, 31.9])
+    lat = np.array([50.0 - 9 * km, 50.0 - 11 * km, 50.0 - 9 * km, 50.0 - 11 * km, 50.0 - 9 * km, 49.1])
+    assert deep.covers_xy(lon, lat).tolist() == [False, True, False, True, True, True]
 
 
 def _book(tmp_path: Path, edit: Any, rulebook: str = "korea-1953") -> Path:

@@ -99,9 +99,11 @@ def band_area(line: BaseGeometry, side: Side, from_km: float, to_km: float) -> A
     centre = line.centroid
     projection = Projection(centre.x, centre.y)
     metric_line = projection.to_metric(line)
-    band = _strip(metric_line, side, to_km * 1000)
+    band = _within(metric_line, to_km)
     if from_km > 0:
-        band = shapely.difference(band, _strip(metric_line, side, from_km * 1000))
+        band = shapely.difference(band, _within(metric_line, from_km))
+    if side != "both":
+        band = shapely.intersection(band, _side(metric_line, shapely.buffer(metric_line, to_km * 1000 + 1000), side))
     return _metric_area(band, projection, "band")
 
 
@@ -121,29 +123,44 @@ def beyond_area(line: BaseGeometry, side: Literal["left", "right"], region: Base
             f"the region does not contain the line ({outside.length / 1000:.1f} km of the line lies outside it)",
             "draw the region around the whole line",
         )
-    extended = _extend(metric_line, metric_region)
+    ground = _side(metric_line, metric_region, side)
+    if from_km > 0:
+        near = shapely.buffer(metric_line, from_km * 1000, quad_segs=32)  # past its ends, from the ends
+        cut = shapely.difference(ground, near)
+        ground = shapely.union_all([p for p in shapely.get_parts(cut) if p.area > _TOLERANCE_M**2])  # no slivers
+    if ground.is_empty:
+        raise _RegionError(f"no ground of the region lies {from_km:g} km or more to the {side} of the line", "widen the region")
+    return _metric_area(ground, projection, "zone")
+
+
+def _within(line: BaseGeometry, km: float) -> BaseGeometry:
+    """The ground within ``km`` of a metric line, either side, square with its ends."""
+    return shapely.buffer(line, km * 1000, cap_style="flat", quad_segs=32)
+
+
+def _side(line: BaseGeometry, region: BaseGeometry, side: Literal["left", "right"]) -> BaseGeometry:
+    """The part of a metric region on ``side`` of a metric line that it contains, the line carried on
+    straight from its ends to the region's edge.
+
+    The region is split along the line and each piece goes to the side it borders, which holds
+    however the line bends (a buffer to one side of a bending line spills over to the other).
+    """
+    extended = _extend(line, region)
     if not extended.is_simple:
         raise _RegionError(
             "the line, carried on straight from its ends to the region's edge, crosses itself",
             "draw the region so the line's ends lie near its edge",
         )
-    pieces = [p for p in split(metric_region, extended).geoms if p.area > 0]
     signed = {"left": _TOLERANCE_M, "right": -_TOLERANCE_M}
     strips = {s: shapely.buffer(extended, d, single_sided=True, cap_style="flat") for s, d in signed.items()}
     chosen = []
-    for piece in pieces:
+    for piece in (p for p in split(region, extended).geoms if p.area > 0):
         touch = {s: shapely.intersection(piece, strip).area for s, strip in strips.items()}
         if max(touch.values()) == 0:
             raise _RegionError("part of the region does not reach the line", "draw the region as one piece the line crosses")
         if max(touch, key=touch.__getitem__) == side:
             chosen.append(piece)
-    ground = shapely.union_all(chosen)
-    if from_km > 0:
-        cut = shapely.difference(ground, _strip(extended, side, from_km * 1000))
-        ground = shapely.union_all([p for p in shapely.get_parts(cut) if p.area > _TOLERANCE_M**2])  # no slivers
-    if ground.is_empty:
-        raise _RegionError(f"no ground of the region lies {from_km:g} km or more to the {side} of the line", "widen the region")
-    return _metric_area(ground, projection, "zone")
+    return shapely.union_all(chosen)
 
 
 _TOLERANCE_M = 1.0  # lines drawn on a region's edge or ending on it are inside it
@@ -175,13 +192,6 @@ def _metric_area(ground: BaseGeometry, projection: Projection, what: str) -> Are
         raise ValueError(f"the {what} reaches a pole or crosses the 180th meridian, where it cannot be drawn in lon/lat")
     shapely.prepare(ground)
     return Area(outline, ground, projection)
-
-
-def _strip(line: BaseGeometry, side: Side, metres: float) -> BaseGeometry:
-    if side == "both":
-        return shapely.buffer(line, metres, cap_style="flat", quad_segs=32)
-    signed = metres if side == "left" else -metres
-    return shapely.buffer(line, signed, single_sided=True, cap_style="flat", quad_segs=32)
 
 
 def union_area(parts: tuple[Area, ...]) -> Area:
