@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import datetime
 import json
 from pathlib import Path
 from typing import Any
 
+import geopandas
 import numpy as np
+import pandas
+import pyarrow as pa
 import pytest
+import shapely
 import yaml
 from hypothesis import HealthCheck, given, settings
 
@@ -168,7 +173,6 @@ def test_columns_of_the_wrong_shape_are_problems_not_exceptions(units: Any, path
 
 
 def test_a_pandas_dataframe_gives_the_verdict_of_its_rows() -> None:
-    pandas = pytest.importorskip("pandas")
     rows = [
         {"id": "a", "party": "hts", "kind": "fighters", "count": 300, "lat": 35.4389, "lon": 36.6511},
         {"id": "b", "party": "nfl", "kind": "tank", "count": 2, "lat": None, "lon": None},
@@ -189,3 +193,89 @@ def test_a_pandas_dataframe_gives_the_verdict_of_its_rows() -> None:
     assert _dump(truce.evaluate(truce.Columns(units=frame, incidents=incidents, **header))) == expected
     assert _dump(truce.evaluate(truce.Columns(units=view, incidents=incidents, **header))) == expected
     assert _dump(truce.evaluate(truce.Columns(units={c: frame[c] for c in frame.columns}, incidents=incidents, **header))) == expected
+
+
+HEADER = {"agreement": "idlib-2019", "as_of": "2019-08-03T12:00:00+03:00"}
+ROWS = {
+    **HEADER,
+    "units": [{"id": "a", "party": "hts", "kind": "fighters", "count": 300, "position": {"lat": 35.4389, "lon": 36.6511}},
+              {"id": "b", "party": "nfl", "kind": "tank", "count": 2},
+              {"id": "c", "party": "sy-gov", "kind": "tank", "count": 4, "position": {"lat": 35.6, "lon": 36.9}}],
+    "incidents": [{"id": "i", "time": "2019-08-02T00:40:00+03:00", "kind": "shelling", "by": "sy-gov",
+                   "position": {"lat": 35.6139, "lon": 36.5611}}],
+}
+UNITS = {"id": ["a", "b", "c"], "party": ["hts", "nfl", "sy-gov"], "kind": ["fighters", "tank", "tank"], "count": [300, 2, 4]}
+LAT, LON = [35.4389, None, 35.6], [36.6511, None, 36.9]
+INCIDENTS = {"id": ["i"], "time": ["2019-08-02T00:40:00+03:00"], "kind": ["shelling"], "by": ["sy-gov"], "lat": [35.6139], "lon": [36.5611]}
+
+
+def test_read_only_and_strided_numpy_columns_give_the_verdict_of_rows() -> None:
+    def strided(values: list[Any], dtype: Any = None) -> np.ndarray[Any, Any]:
+        spaced = np.empty(2 * len(values), dtype=dtype or np.asarray(values).dtype)
+        spaced[::2] = values
+        column = spaced[::2]
+        column.flags.writeable = False
+        assert len(values) == 1 or not column.flags.c_contiguous
+        return column
+
+    units = {k: strided(v) for k, v in UNITS.items()}
+    units |= {"lat": strided([np.nan if v is None else v for v in LAT]), "lon": strided([np.nan if v is None else v for v in LON])}
+    incidents = {k: strided(v, object if k == "by" else None) for k, v in INCIDENTS.items()}
+    incidents["time"] = strided([1564695600.0])  # epoch seconds: 2019-08-02T00:40:00+03:00
+    expected = _dump(truce.evaluate(ROWS))
+    assert _dump(truce.evaluate(truce.Columns(units=units, incidents=incidents, **HEADER)))["status"] == expected["status"]
+    incidents["time"] = strided(INCIDENTS["time"])
+    assert _dump(truce.evaluate(truce.Columns(units=units, incidents=incidents, **HEADER))) == expected
+
+
+def test_pyarrow_tables_and_arrays_give_the_verdict_of_rows() -> None:
+    expected = _dump(truce.evaluate(ROWS))
+    table = pa.table({**UNITS, "lat": pa.array(LAT, pa.float64()), "lon": pa.array(LON, pa.float64())})
+    arrays = {name: pa.chunked_array([column.chunk(0)[:1], column.chunk(0)[1:]]) for name, column in zip(
+        table.column_names, table.columns, strict=True)}
+    times = pa.array([datetime.datetime.fromisoformat(INCIDENTS["time"][0])], pa.timestamp("s", tz="+03:00"))
+    incidents = pa.table({**INCIDENTS, "time": times, "fatalities": pa.array([None], pa.int64())})
+    for units in (table, arrays, {name: pa.array(values) for name, values in {**UNITS, "lat": LAT, "lon": LON}.items()}):
+        assert _dump(truce.evaluate(truce.Columns(units=units, incidents=incidents, **HEADER))) == expected
+
+
+def test_bad_pyarrow_columns_are_problems_with_places() -> None:
+    units = pa.table({**UNITS, "count": pa.array([300, -2, 4]), "kind": pa.array([["fighters"], ["tank"], None])})
+    naive = pa.table({**INCIDENTS, "time": pa.array([datetime.datetime(2019, 8, 2)], pa.timestamp("s"))})
+    with pytest.raises(truce.ScenarioError) as caught:
+        truce.Columns(units=units, incidents=naive, **HEADER)
+    assert [p.path for p in caught.value.problems] == [
+        "units[0].kind", "units[1].kind", "units[2].kind", "units[1].count", "incidents[0].time",
+    ]
+    assert "time zone required" in str(caught.value)
+
+
+def _frame(points: list[Any], crs: str | None = "EPSG:4326", **extra: list[Any]) -> geopandas.GeoDataFrame:
+    return geopandas.GeoDataFrame({**UNITS, **extra}, geometry=geopandas.GeoSeries(points), crs=crs)
+
+
+def test_a_geodataframe_of_points_gives_positions() -> None:
+    points = [shapely.Point(36.6511, 35.4389), None, shapely.Point(36.9, 35.6)]
+    expected = _dump(truce.evaluate(ROWS))
+    incidents = pandas.DataFrame(INCIDENTS)
+    assert _dump(truce.evaluate(truce.Columns(units=_frame(points), incidents=incidents, **HEADER))) == expected
+    points[1] = shapely.Point()  # an empty point is an unknown position too
+    crs84 = _frame(points, "OGC:CRS84").rename_geometry("where")
+    assert _dump(truce.evaluate(truce.Columns(units=crs84, incidents=incidents, **HEADER))) == expected
+
+
+@pytest.mark.parametrize(
+    ("frame", "path", "fix"),
+    [
+        (lambda: _frame([shapely.Point(0, 0)] * 3).to_crs("EPSG:3857"), "units.geometry", "to_crs('EPSG:4326')"),
+        (lambda: _frame([shapely.Point(0, 0)] * 3, None), "units.geometry", "set_crs('EPSG:4326')"),
+        (lambda: _frame([shapely.Point(0, 0), shapely.box(36, 35, 37, 36), None]), "units[1].geometry", "as a point"),
+        (lambda: _frame([shapely.Point(0, 0)] * 3, lat=[1, 2, 3]), "units.geometry", "drop the lon and lat"),
+    ],
+    ids=["projected", "no-crs", "polygon", "lat-too"],
+)
+def test_a_geodataframe_that_is_not_lon_lat_points_is_a_problem(frame: Any, path: str, fix: str) -> None:
+    with pytest.raises(truce.ScenarioError) as caught:
+        truce.Columns(units=frame(), **HEADER)
+    assert [p.path for p in caught.value.problems] == [path]
+    assert fix in (caught.value.problems[0].suggestion or "")

@@ -13,6 +13,7 @@ from ._evaluate import evaluate
 from ._load import RulebookInfo, list_rulebooks, load_rulebook, load_scenario
 from ._rulebook import Rulebook
 from ._scenario import Incident, Position, Scenario, Unit
+from ._schema import json_schema, load_data
 from ._sweep import sweep
 from ._timeline import Timeline, timeline
 from ._verdict import Finding, Verdict
@@ -37,7 +38,9 @@ __all__ = [
     "UnknownRulebookError",
     "Verdict",
     "evaluate",
+    "json_schema",
     "list_rulebooks",
+    "load_data",
     "load_rulebook",
     "load_scenario",
     "prepare",

@@ -11,7 +11,10 @@ from ._rulebook import Rulebook
 from ._scenario import FindingStatus
 from ._verdict import Finding
 
-__all__ = ["findings", "missing", "notes", "responsible"]
+__all__ = ["IN_FORCE", "findings", "missing", "notes", "responsible"]
+
+IN_FORCE = "in-force"
+"""The id of the finding on the period of force, given before the clauses' findings."""
 
 _NOT_APPLICABLE = "This clause does not apply under this reading."
 
@@ -59,7 +62,7 @@ def _in_force(book: Rulebook, outcome: InForceStatus) -> Finding:
         "not_applicable": f"The truce ended on {when(end)}." if end else "",
     }[outcome]
     return Finding(
-        clause="in-force", title="Period of force", role="in_force", status=outcome,
+        clause=IN_FORCE, title="Period of force", role="in_force", status=outcome,
         parties=[], evidence=[], unknown=[], reference=book.in_force.article, message=message,
     )
 

@@ -222,13 +222,17 @@ def rulebooks(fmt: FormatOpt = Format.text) -> None:
 def schema(
     name: Annotated[SchemaName, typer.Argument(help="Which file format.", show_default=False)],
     output: Annotated[Path | None, typer.Option("--output", "-o", help="Write to this file instead of stdout.")] = None,
+    agreement: Annotated[
+        str | None,
+        typer.Option("--agreement", "-a", help="A bundled rulebook id or rulebook file whose ids scenario fields may take."),
+    ] = None,
 ) -> None:
     """Print the JSON Schema of scenario or rulebook files, for editors to validate and complete YAML.
 
-    For VS Code's YAML extension: truce schema scenario -o scenario.schema.json,
+    For VS Code's YAML extension: truce schema scenario --agreement idlib-2019 -o scenario.schema.json,
     then add "# yaml-language-server: $schema=scenario.schema.json" atop a scenario.
     """
-    text = json.dumps(json_schema(name), indent=2)
+    text = json.dumps(json_schema(name, agreement), indent=2)
     if output is None:
         typer.echo(text)
     else:

@@ -3,8 +3,10 @@
 ``Columns`` checks every column on construction, and every id against the
 rulebook when evaluated, with the row path's guarantees, vectorised: each bad
 row is a ``Problem`` named like the row path's (``units[17].party``), and none
-is dropped. A position is ``lat`` and ``lon``, both NaN when unknown; times are
-epoch seconds (UTC), or aware datetimes or ISO 8601 texts with an offset.
+is dropped. A position is ``lat`` and ``lon``, both NaN when unknown (or a GeoDataFrame's
+points); times are epoch seconds (UTC), or aware datetimes or ISO 8601 texts with an offset.
+Columns are lists, numpy arrays, pandas Series or pyarrow arrays; a table may be a mapping of
+them, a pandas DataFrame, a pyarrow Table or a geopandas GeoDataFrame.
 
     >>> state = truce.Columns(agreement="idlib-2019", as_of="2019-08-03T12:00:00+03:00",
     ...                       units={"id": ids, "party": parties, "kind": kinds, "lat": lat, "lon": lon})
@@ -19,6 +21,7 @@ from typing import Any
 
 import numpy as np
 import numpy.typing as npt
+import shapely
 
 from ._errors import Problem, ScenarioError, by_place, did_you_mean
 from ._items import Floats, Items, Strings
@@ -72,17 +75,21 @@ class Columns:
 
 def _columns(name: str, given: object, problems: list[Problem]) -> dict[str, Any]:
     """A table's columns as one-dimensional arrays or sequences; anything else is a problem, never an exception,
-    and its column None (given, but unusable). A pandas DataFrame gives its columns; ``attributes`` is itself a
-    mapping of columns."""
+    and its column None (given, but unusable). A pandas DataFrame or a pyarrow Table gives its columns, a
+    geopandas GeoDataFrame its points as ``lon`` and ``lat``; ``attributes`` is itself a mapping of columns."""
     if given is None:
         return {}
-    if not isinstance(given, Mapping) and hasattr(given, "columns") and hasattr(given, "__getitem__"):
-        given = {str(column): given[column] for column in given.columns}
+    found: dict[str, Any] = {}
+    names = getattr(given, "column_names", getattr(given, "columns", None))  # a pyarrow Table's, a DataFrame's
+    if not isinstance(given, Mapping) and hasattr(given, "__getitem__") and names is not None:
+        geometry = getattr(getattr(given, "geometry", None), "name", None) if hasattr(given, "crs") else None
+        if geometry is not None:
+            found |= _points(name, given, problems)
+        given = {str(column): given[column] for column in names if column != geometry}
     if not isinstance(given, Mapping):
         problems.append(_problem((name,), "expected a mapping of column names to arrays", _scalar(given),
-                                 "e.g. {'id': [...], 'party': [...]}, or a pandas DataFrame"))
+                                 "e.g. {'id': [...], 'party': [...]}, a pandas DataFrame or a pyarrow Table"))
         return {}
-    found: dict[str, Any] = {}
     for column, given_values in given.items():
         values = _plain(given_values)
         if column == "attributes" and isinstance(values, Mapping):
@@ -93,9 +100,38 @@ def _columns(name: str, given: object, problems: list[Problem]) -> dict[str, Any
 
 
 def _plain(values: object) -> object:
-    """A pandas Series (or anything with ``to_numpy``) as its numpy array; anything else as it is."""
+    """A pandas Series, a pyarrow array (anything with ``to_numpy``) as a numpy array; anything else as it is.
+    A pyarrow column's nulls become None or NaN, and its times aware datetimes."""
     to_numpy = getattr(values, "to_numpy", None)
-    return to_numpy() if callable(to_numpy) and not isinstance(values, np.ndarray) else values
+    if not callable(to_numpy) or isinstance(values, np.ndarray):
+        return values
+    if type(values).__module__.startswith("pyarrow"):
+        if str(getattr(values, "type", "")).startswith("timestamp"):
+            return values.to_pylist()  # type: ignore[attr-defined]
+        return to_numpy(zero_copy_only=False)
+    return to_numpy()
+
+
+def _points(name: str, frame: Any, problems: list[Problem]) -> dict[str, Any]:
+    """A GeoDataFrame's points as ``lon`` and ``lat`` columns (NaN for a missing or empty one); a geometry that
+    is not a point, or a frame whose coordinates are not longitude and latitude, is a problem."""
+    loc = (name, str(frame.geometry.name))
+    if frame.crs is None or not frame.crs.equals("EPSG:4326", ignore_axis_order=True):
+        problems.append(_problem(loc, "expected longitude and latitude (EPSG:4326)", str(frame.crs),
+                                 "convert with frame.to_crs('EPSG:4326'), or set_crs('EPSG:4326') if they are lon/lat already"))
+        return {"lon": None, "lat": None}
+    geometries = np.asarray(frame.geometry.to_numpy(), dtype=object)
+    kinds = shapely.get_type_id(geometries)
+    for row in np.flatnonzero((kinds != shapely.GeometryType.POINT) & (kinds != shapely.GeometryType.MISSING)):
+        problems.append(_problem((name, int(row), loc[1]), "expected a point", str(geometries[row].geom_type),
+                                 "give each position as a point"))
+    if "lon" in frame.columns or "lat" in frame.columns:
+        problems.append(_problem(loc, "give positions either as points or as lon and lat columns, not both", None,
+                                 "drop the lon and lat columns"))
+    points = (kinds == shapely.GeometryType.POINT) & ~shapely.is_empty(geometries)
+    lon, lat = np.full(len(geometries), np.nan), np.full(len(geometries), np.nan)
+    lon[points], lat[points] = shapely.get_x(geometries[points]), shapely.get_y(geometries[points])
+    return {"lon": lon, "lat": lat}
 
 
 def _column(name: str, loc: tuple[str, ...], values: object, problems: list[Problem]) -> bool:

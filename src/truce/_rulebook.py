@@ -27,34 +27,48 @@ class Source(_Data):
     """Where the text of the agreement, or of one report of it, can be read."""
 
     title: Text
+    """The title of the text or report."""
     url: Text | None = None
+    """Where it can be read online."""
     date: dt.date | None = None
+    """When it was published (YYYY-MM-DD)."""
     note: Text | None = None
+    """Anything a reader should know about this source."""
 
 
 class Party(_Data):
     """A signatory or belligerent, named by the id scenarios use."""
 
     name: Text
+    """The party's name as the agreement gives it."""
     side: Text | None = None
+    """Which side the party stands on, for readers (decides nothing)."""
     note: Text | None = None
+    """A remark for readers."""
 
 
 class Group(_Data):
     """Several parties named together by the agreement (e.g. 'jihadists')."""
 
     name: Text
+    """The group's name as the agreement gives it."""
     members: list[Id] = Field(min_length=1)
+    """The ids of the parties in the group; a clause binding the group binds each of them."""
     note: Text | None = None
+    """A remark for readers."""
 
 
 class Bounds(_Data):
     """Limits on a unit attribute: ``min``/``max`` include the bound, ``above``/``below`` exclude it."""
 
     min: Number | None = None
+    """The least value allowed (included)."""
     max: Number | None = None
+    """The greatest value allowed (included)."""
     above: Number | None = None
+    """Values must be greater than this (excluded)."""
     below: Number | None = None
+    """Values must be less than this (excluded)."""
 
     @model_validator(mode="after")
     def _some_bound(self) -> Bounds:
@@ -67,8 +81,11 @@ class Attribute(_Data):
     """A measurable property scenario units may report (calibre, range, ...)."""
 
     name: Text
+    """What the measurement is, e.g. calibre."""
     unit: Text | None = None
+    """The unit scenarios report it in, e.g. mm or km."""
     note: Text | None = None
+    """A remark for readers."""
 
 
 class WeaponClass(_Data):
@@ -80,24 +97,33 @@ class WeaponClass(_Data):
     """
 
     name: Text
+    """The class's name, e.g. heavy weapons."""
     kinds: list[Id] = []
+    """Kind ids that fall in this class."""
     where: dict[Id, Bounds] = {}
+    """Attribute bounds a unit must also meet to be of the class, by attribute id; a unit lacking a measurement is of unknown class."""
     note: Text | None = None
+    """A remark for readers."""
 
 
 class Kind(_Data):
     """A kind of force or weapon that scenario units are counted in."""
 
     name: Text
+    """The kind's name, e.g. tanks."""
     classes: list[Id] = []
+    """Class ids this kind falls in (besides classes that list it)."""
     note: Text | None = None
+    """A remark for readers."""
 
 
 class IncidentKind(_Data):
     """A kind of act that scenario incidents report."""
 
     name: Text
+    """The kind of act, e.g. shelling."""
     note: Text | None = None
+    """A remark for readers."""
 
 
 class Band(_Data):
@@ -108,9 +134,13 @@ class Band(_Data):
     """
 
     line: Text
+    """A GeoJSON file holding the line (a LineString), relative to the rulebook's folder."""
     side: Literal["left", "right", "both"]
+    """Which side of the line: `left`, `right` (walking the line as drawn) or `both`."""
     from_km: Number = Field(default=0, ge=0)
+    """Where the band begins, in km from the line (0: at the line)."""
     to_km: Number = Field(gt=0, le=1000)
+    """Where the band ends, in km from the line (at most 1000)."""
 
     @model_validator(mode="after")
     def _from_below_to(self) -> Band:
@@ -127,9 +157,13 @@ class Beyond(_Data):
     """
 
     line: Text
+    """A GeoJSON file holding the line (a LineString), relative to the rulebook's folder."""
     side: Literal["left", "right"]
+    """Which side of the line: `left` or `right`, walking the line as drawn."""
     region: Text
+    """A GeoJSON file of the polygon the side is clipped to; it must contain the whole line."""
     from_km: Number = Field(default=0, ge=0, le=1000)
+    """How far from the line the zone begins, in km (0: at the line)."""
 
 
 class Zone(_Data):
@@ -137,12 +171,19 @@ class Zone(_Data):
     the union of other zones."""
 
     name: Text
+    """The zone's name, used in findings."""
     geojson: Text | None = None
+    """A GeoJSON file of the zone's polygon(s), relative to the rulebook's folder."""
     band: Band | None = None
+    """The ground within some kilometres of a line, on one side or both."""
     beyond: Beyond | None = None
+    """All the ground on one side of a line, however far, within a region."""
     union: list[Id] | None = Field(default=None, min_length=2)
+    """The ids of two or more zones this zone joins."""
     illustrative: StrictBool = False
+    """`true` where the agreement never published the line and the geometry is the project's trace; every verdict resting on it says so."""
     note: Text | None = None
+    """A remark for readers, e.g. where the geometry comes from."""
 
     @model_validator(mode="after")
     def _one_shape(self) -> Zone:
@@ -155,32 +196,44 @@ class NamedArea(_Data):
     """A named place whose control scenarios report (a district to hand over, a corridor)."""
 
     name: Text
+    """The place's name, used in findings."""
     note: Text | None = None
+    """A remark for readers."""
 
 
 class Landmark(_Data):
     """A town or site drawn on maps for orientation; it decides nothing."""
 
     name: Text
+    """The name drawn on maps."""
     lat: Number = Field(ge=-90, le=90)
+    """Latitude in decimal degrees (WGS 84)."""
     lon: Number = Field(ge=-180, le=180)
+    """Longitude in decimal degrees (WGS 84)."""
 
 
 class Reading(_Data):
     """One way of reading ambiguous terms; clauses may differ per reading."""
 
     name: Text
+    """A short name for the reading."""
     description: Text
+    """What this reading takes the ambiguous terms to mean (required)."""
     default: StrictBool = False
+    """`true` for the reading used when a scenario names none (else the first declared)."""
 
 
 class InForce(_Data):
     """When the truce binds: from ``start`` until ``end`` (open-ended if absent)."""
 
     start: Instant
+    """When the truce starts to bind: a date, a time and an offset."""
     end: Instant | None = None
+    """When it stops binding, if it does."""
     article: Text
+    """The article that sets the period of force."""
     note: Text | None = None
+    """A remark for readers."""
 
     @model_validator(mode="after")
     def _end_after_start(self) -> InForce:
@@ -193,22 +246,39 @@ class Rulebook(_Data):
     """An agreement's identity, vocabulary, zones, readings and clauses."""
 
     id: Id
+    """The id scenarios give as `agreement:`: lower case letters, digits, `.`, `_` and `-`."""
     title: Text
+    """The agreement's title."""
     date: dt.date
+    """The day the agreement was made (YYYY-MM-DD)."""
     summary: Text
+    """What the agreement provides, in a few sentences."""
     sources: list[Source] = Field(min_length=1)
+    """Where its text can be read (at least one)."""
     parties: dict[Id, Party] = Field(min_length=1)
+    """The parties, by the id scenarios use."""
     groups: dict[Id, Group] = {}
+    """Names for several parties at once, by id."""
     attributes: dict[Id, Attribute] = {}
+    """Measurements units may report (calibre, range), by id, for classes' `where`."""
     classes: dict[Id, WeaponClass] = {}
+    """Classes that kinds of forces fall in, by id."""
     kinds: dict[Id, Kind] = Field(min_length=1)
+    """Kinds of forces and weapons that scenario units are counted in, by id."""
     incident_kinds: dict[Id, IncidentKind] = {}
+    """Kinds of acts scenario incidents report, by id."""
     zones: dict[Id, Zone] = {}
+    """The zones clauses are set on, by id."""
     areas: dict[Id, NamedArea] = {}
+    """Named places whose control scenarios report, for handovers, by id."""
     landmarks: dict[Id, Landmark] = {}
+    """Towns or sites drawn on maps, by id; they decide nothing."""
     readings: dict[Id, Reading] = Field(min_length=1)
+    """Ways of reading ambiguous terms, by id (at least one)."""
     in_force: InForce
+    """When the truce binds."""
     clauses: list[AnyClause] = Field(min_length=1)
+    """The terms, each of one type."""
 
     _areas: dict[str, Area] = PrivateAttr(default_factory=dict)
     _origin: str | None = PrivateAttr(default=None)

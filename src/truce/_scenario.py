@@ -4,30 +4,35 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, Field, model_validator
 
 from ._limits import Count, Fatalities, Instant, Kilometres, Latitude, Longitude, Measurement, Note, ObjectId
-from ._terms import Id
+from ._terms import DATA, Id
 
 FindingStatus = Literal["met", "violated", "unknown", "not_due", "not_applicable"]
 Status = Literal["holds", "breached", "conditions_unmet", "not_in_force", "indeterminate"]
 
 
 class _Data(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = DATA
 
 
 class Position(_Data):
     """A point in decimal degrees (WGS 84)."""
 
     lat: Latitude
+    """Latitude in decimal degrees, -90 to 90."""
     lon: Longitude
+    """Longitude in decimal degrees, -180 to 180."""
 
 
 class _Located(_Data):
     position: Position | None = None
+    """Where it is (or was); without a position or a zone, its place is unknown."""
     zone: ObjectId | None = None
+    """A zone id of the rulebook it is known to be in, when no position is known."""
     uncertainty_km: Kilometres | None = None
+    """How far, in km, the true place may lie from `position`."""
 
     @model_validator(mode="after")
     def _one_place(self) -> _Located:
@@ -47,18 +52,26 @@ class Unit(_Located):
     """
 
     id: ObjectId
+    """The unit's id, unique in the scenario (or per `observed` time)."""
     party: ObjectId
+    """The party (or group) id it belongs to."""
     kind: ObjectId
+    """Its kind id in the rulebook."""
     count: Count = 1
+    """How many soldiers or weapons it stands for."""
     observed: Instant | None = None
+    """When it was observed; at any instant its latest observation counts."""
     attributes: dict[ObjectId, Measurement] = Field(default_factory=dict)
+    """Measurements by attribute id, e.g. `{calibre_mm: 152}`."""
 
 
 class AreaControl(_Data):
     """Who controls a named area at ``as_of``; ``controlled_by: null`` means not known."""
 
     id: ObjectId
+    """The rulebook's area id."""
     controlled_by: ObjectId | None = None
+    """The party (or group) id in control; null: not known."""
 
 
 class Incident(_Located):
@@ -70,12 +83,19 @@ class Incident(_Located):
     """
 
     id: ObjectId
+    """The incident's id, unique in the scenario."""
     time: Instant
+    """When it happened (or the earliest moment it may have)."""
     latest: Instant | None = None
+    """The moment before which it surely happened, when its time is uncertain."""
     kind: ObjectId
+    """Its incident kind id in the rulebook."""
     by: ObjectId | None = None
+    """The party (or group) id that carried it out; null: not known."""
     fatalities: Fatalities | None = None
+    """People killed."""
     note: Note | None = None
+    """A remark for readers."""
 
     @model_validator(mode="after")
     def _latest_after_time(self) -> Incident:
@@ -88,19 +108,31 @@ class Expectation(_Data):
     """The verdict a scenario file expects under one reading (for example tests)."""
 
     status: Status
+    """The verdict's status."""
     responsible: list[ObjectId] = []
+    """The party ids the verdict must hold responsible."""
     findings: dict[ObjectId, FindingStatus] = {}
+    """The finding each clause must get, by clause id."""
 
 
 class Scenario(_Data):
     """A whole scenario state; ``agreement`` picks a bundled rulebook."""
 
     agreement: Id | None = None
+    """A bundled rulebook's id (or pass `rules=` / `--rules`)."""
     title: Note | None = None
+    """A short title."""
     description: Note | None = None
+    """What the scenario shows."""
     reading: Id | None = None
+    """The reading to evaluate under (default: the rulebook's)."""
     as_of: Instant
+    """The instant the state describes: a date, a time and an offset."""
     units: list[Unit] = []
+    """The forces and weapons present."""
     incidents: list[Incident] = []
+    """The acts reported."""
     areas: list[AreaControl] = Field(default_factory=list)
+    """Who controls each named area."""
     expect: dict[ObjectId, Expectation] = Field(default_factory=dict)
+    """The verdict expected under each reading, by reading id (for `truce test`)."""

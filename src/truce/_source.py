@@ -53,6 +53,13 @@ _Loader.add_constructor("tag:yaml.org,2002:timestamp", _Loader._timestamp)
 _Loader.add_constructor("tag:yaml.org,2002:int", _Loader._int)
 
 
+class _TextTimes(_Loader):
+    """The loader above, except that dates and times stay the text written, as JSON holds them."""
+
+
+_TextTimes.add_constructor("tag:yaml.org,2002:timestamp", _TextTimes.construct_scalar)
+
+
 class Document:
     """Parsed data plus where each field came from."""
 
@@ -79,8 +86,9 @@ def dotted(loc: tuple[str | int, ...]) -> str:
     return out
 
 
-def read_document(path: Path, error: type[TruceError]) -> Document:
-    """Read a .yaml/.yml/.json file into a Document, or raise ``error`` naming the file."""
+def read_document(path: Path, error: type[TruceError], *, times_as_text: bool = False) -> Document:
+    """Read a .yaml/.yml/.json file into a Document, or raise ``error`` naming the file; ``times_as_text``
+    keeps dates and times as the text written."""
     name = str(path)
     try:
         raw = read_bytes(path)
@@ -93,7 +101,7 @@ def read_document(path: Path, error: type[TruceError]) -> Document:
             f"{name} is not text",
             [Problem("", f"not UTF-8 text (byte {exc.start})", file=name, suggestion="save the file as UTF-8")],
         ) from None
-    return parse_text(text, name, error)
+    return parse_text(text, name, error, times_as_text=times_as_text)
 
 
 NOT_REGULAR = "not a regular file (a folder, a FIFO or a device?)"
@@ -133,7 +141,7 @@ def read_bytes(path: Path) -> bytes:
     return raw
 
 
-def parse_text(text: str, file: str, error: type[TruceError]) -> Document:
+def parse_text(text: str, file: str, error: type[TruceError], *, times_as_text: bool = False) -> Document:
     """Parse YAML (JSON is YAML) with safe constructors only; reject duplicate keys.
 
     Aliases are expanded while counting, so an alias bomb or a recursive anchor
@@ -141,7 +149,7 @@ def parse_text(text: str, file: str, error: type[TruceError]) -> Document:
     """
     loader = None
     try:
-        loader = _Loader(text)
+        loader = (_TextTimes if times_as_text else _Loader)(text)
         node = loader.get_single_node()
         if node is None:
             data: object = None

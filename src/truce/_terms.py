@@ -17,12 +17,12 @@ Number = Annotated[float, Field(strict=True, allow_inf_nan=False)]
 """A finite number in a rulebook: not a boolean, not a text."""
 
 
-DATA = ConfigDict(extra="forbid", frozen=True)
-"""Rulebook data is frozen, and an unknown field is an error."""
+DATA = ConfigDict(extra="forbid", frozen=True, use_attribute_docstrings=True)
+"""Rulebook data is frozen, an unknown field is an error, and each field's docstring is its description (in schemas and docs)."""
 
 
 class Data(BaseModel):
-    """Rulebook data: frozen, and an unknown field is an error."""
+    """Frozen data whose unknown fields are errors and whose field docstrings are descriptions."""
 
     model_config = DATA
 
@@ -31,7 +31,9 @@ class Span(Data):
     """A length of time in days and hours."""
 
     days: int = Field(default=0, ge=0, le=36500, strict=True)
+    """Whole days."""
     hours: int = Field(default=0, ge=0, le=876000, strict=True)
+    """Whole hours, added to the days."""
 
     @property
     def delta(self) -> dt.timedelta:
@@ -42,6 +44,7 @@ class AfterStart(Data):
     """A deadline counted from the truce's start: ``{after_start: {hours: 72}}``."""
 
     after_start: Span
+    """How long after the truce's start (`in_force.start`) the deadline falls."""
 
 
 Deadline = Instant | AfterStart

@@ -111,8 +111,11 @@ class ClauseReading(_Data):
     """What a clause says under one reading: any field given replaces the clause's own."""
 
     applies: StrictBool = True
+    """`false`: the clause says nothing under this reading."""
     parties: list[Id] | None = Field(default=None, min_length=1)
+    """The parties or groups bound, instead of the clause's own."""
     note: Text | None = None
+    """Why this reading differs."""
 
 
 class Clause(_Data):
@@ -123,14 +126,23 @@ class Clause(_Data):
     """
 
     id: Id
+    """The clause's id, unique in the rulebook."""
     type: str
+    """The clause type."""
     role: Literal["term", "condition"] = "term"
+    """`term` (a party can breach it) or `condition` (the whole truce depends on it)."""
     title: Text
+    """What the clause demands, in a line."""
     article: Text
+    """The article of the agreement it encodes."""
     set_by: Id | None = None
+    """For a condition: the party whose truce depends on it."""
     parties: list[Id] = Field(min_length=1)
+    """The parties or groups it binds."""
     readings: Mapping[Id, ClauseReading] = {}
+    """What the clause says under particular readings, by reading id."""
     note: Text | None = None
+    """A remark for readers."""
 
     @model_validator(mode="before")
     @classmethod

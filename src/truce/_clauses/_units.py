@@ -23,8 +23,11 @@ class UnitsReading(ClauseReading):
     """What a clause on units says under one reading: any field given replaces the clause's own."""
 
     forces: Literal["all"] | list[Id] | None = None
+    """The forces counted, instead of the clause's own."""
     zone: Id | None = None
+    """The zone, instead of the clause's own."""
     deadline: Deadline | None = None
+    """The deadline, instead of the clause's own."""
 
 
 class CountsUnits(Counting):
@@ -32,9 +35,13 @@ class CountsUnits(Counting):
     in ``zone`` (anywhere, without one), from ``deadline`` on (the truce's start, without one)."""
 
     forces: Literal["all"] | list[Id]
+    """Kind or class ids counted, or `all`."""
     zone: Id | None = None
+    """The zone the clause is set on."""
     deadline: Deadline | None = None
+    """From when the clause binds: a time, or `{after_start: {hours: 72}}` (default: the truce's start)."""
     readings: Mapping[Id, UnitsReading] = {}
+    """What the clause says under particular readings, by reading id."""
 
     @property
     def zone_id(self) -> str | None:

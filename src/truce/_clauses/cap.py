@@ -20,6 +20,7 @@ class CapReading(UnitsReading):
     """What a cap says under one reading: any field given replaces the clause's own."""
 
     max: int | None = Field(default=None, ge=0, strict=True)
+    """The cap, instead of the clause's own."""
 
 
 class Cap(CountsUnits):
@@ -27,9 +28,13 @@ class Cap(CountsUnits):
     at most ``max`` from ``deadline`` on; ``per: party`` applies the cap to each party as scenarios report it."""
 
     type: Literal["cap"]
+    """`cap`."""
     max: int = Field(ge=0, strict=True)
+    """The most units counted that the cap allows (their `count`s added up)."""
     per: Literal["party"] | None = None
+    """`party`: the cap applies to each party separately."""
     readings: Mapping[Id, CapReading] = {}
+    """What the clause says under particular readings, by reading id."""
 
     @property
     def limit(self) -> int:

@@ -19,16 +19,22 @@ class HandoverReading(ClauseReading):
     """What a handover says under one reading: any field given replaces the clause's own."""
 
     deadline: Deadline | None = None
+    """The deadline, instead of the clause's own."""
 
 
 class Handover(Clause):
     """``area`` is controlled by ``controlled_by`` from ``deadline`` on; ``parties`` are those bound to hand it over."""
 
     type: Literal["handover"]
+    """`handover`."""
     area: Id
+    """The area id handed over."""
     controlled_by: Id
+    """The party (or group) id that is to control it."""
     deadline: Deadline
+    """From when it must: a time, or `{after_start: {days: 14}}`."""
     readings: Mapping[Id, HandoverReading] = {}
+    """What the clause says under particular readings, by reading id."""
 
     @property
     def stated_deadline(self) -> Deadline | None:

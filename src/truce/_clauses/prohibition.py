@@ -36,16 +36,22 @@ class ProhibitionReading(ClauseReading):
     """What a prohibition says under one reading: any field given replaces the clause's own."""
 
     incidents: list[Id] | None = Field(default=None, min_length=1)
+    """The incident kinds forbidden, instead of the clause's own."""
     zone: Id | None = None
+    """The zone, instead of the clause's own."""
 
 
 class Prohibition(Counting):
     """No incident of a kind in ``incidents`` by ``parties`` (inside ``zone`` if given) while the truce is in force."""
 
     type: Literal["prohibition"]
+    """`prohibition`."""
     incidents: list[Id] = Field(min_length=1)
+    """Incident kind ids forbidden."""
     zone: Id | None = None
+    """Only acts inside this zone count (anywhere, without one)."""
     readings: Mapping[Id, ProhibitionReading] = {}
+    """What the clause says under particular readings, by reading id."""
 
     @property
     def zone_id(self) -> str | None:

@@ -16,7 +16,9 @@ class Withdrawal(CountsUnits):
     """No unit of ``parties`` whose kind is in ``forces`` may be in ``zone`` from ``deadline`` on."""
 
     type: Literal["withdrawal"]
+    """`withdrawal`."""
     zone: Id
+    """The zone the forces must leave."""
 
     def message(self, book: Rulebook, measure: Measure, status: str) -> str:
         """The finding in plain language."""
