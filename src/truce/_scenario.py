@@ -24,6 +24,12 @@ class Position(_Data):
     lon: Longitude
 
 
+class Origin(Position):
+    """Where an incident was launched from (a shell fired, a strike flown), beside where it landed."""
+
+    uncertainty_km: Kilometres | None = None
+
+
 class _Located(_Data):
     position: Position | None = None
     zone: ObjectId | None = None
@@ -66,7 +72,8 @@ class Incident(_Located):
 
     ``latest`` makes the time uncertain: the act happened at some moment from
     ``time`` up to, not including, ``latest`` (a date known only to the day,
-    week or month).
+    week or month). ``position`` (or ``zone``) is where the act landed,
+    ``origin`` where it was launched from, if known.
     """
 
     id: ObjectId
@@ -74,6 +81,7 @@ class Incident(_Located):
     latest: Instant | None = None
     kind: ObjectId
     by: ObjectId | None = None
+    origin: Origin | None = None
     fatalities: Fatalities | None = None
     note: Note | None = None
 
