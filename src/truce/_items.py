@@ -233,11 +233,6 @@ def either(values: Sequence[Tri]) -> Tri:
     )
 
 
-def negate(value: Tri) -> Tri:
-    """Kleene NOT, row by row: INSIDE and OUTSIDE swap, UNKNOWN stays."""
-    return np.where(value == UNKNOWN, UNKNOWN, INSIDE - value).astype(np.int8)
-
-
 def party_relation(book: Rulebook, actor: str | None, covered: frozenset[str]) -> int:
     if actor is None:
         return UNKNOWN

@@ -4,13 +4,14 @@ launched from, or both."""
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable, Iterator, Mapping
 from typing import TYPE_CHECKING, Annotated, Literal, Self, get_args
 
 import numpy as np
 from pydantic import AfterValidator, Field, model_validator
 
-from .._items import INSIDE, OUTSIDE, UNKNOWN, both, either, negate
+from .._items import INSIDE, OUTSIDE, UNKNOWN
 from .._terms import Id
 from ._base import (
     Changes,
@@ -35,13 +36,13 @@ if TYPE_CHECKING:
 
 Act = Literal["within", "from", "into", "against"]
 
-_TRUTH: dict[str, Callable[[Tri, Tri], Tri]] = {
-    "within": both,
+_TRUTH: dict[str, Callable[[bool, bool], bool]] = {
+    "within": lambda launched, landed: launched and landed,
     "from": lambda launched, landed: launched,
-    "into": lambda launched, landed: both(landed, negate(launched)),
+    "into": lambda launched, landed: landed and not launched,
     "against": lambda launched, landed: landed,
 }
-"""Whether an act of each form is in the zone, from whether it was launched there and whether it landed there (Kleene)."""
+"""Whether an act of each form is one in the zone, given whether it was launched there and whether it landed there."""
 _DEFAULT: tuple[Act, ...] = ("against",)
 
 
@@ -68,8 +69,9 @@ class Prohibition(Counting):
 
     With a zone, ``acts`` say which incidents count: ``against`` it (landed in it, launched from
     anywhere; the default), ``from`` it (launched from it, landed anywhere), ``within`` it (launched
-    from it and landed in it) or ``into`` it (landed in it, launched from outside). Where an incident
-    gives no ``origin``, its kind's ``range_km`` bounds where it came from (``Items.launched_in``).
+    from it and landed in it) or ``into`` it (landed in it, launched from outside); an incident counts
+    if it is any of them. Where an incident gives no ``origin``, its kind's ``range_km`` bounds where
+    it came from (``Items.launched_in``).
     """
 
     type: Literal["prohibition"]
@@ -218,5 +220,17 @@ class Prohibition(Counting):
 
 
 def _acts(forms: tuple[Act, ...], launched: Tri, landed: Tri) -> Tri:
-    """Whether each incident is any of the acts ``forms``, from where it was launched and where it landed."""
-    return either([_TRUTH[form](launched, landed) for form in forms])
+    """Whether each incident is any of the acts ``forms``: INSIDE if it is however its unknown facts (where
+    it was launched, where it landed) turn out, OUTSIDE if it is in no way, else UNKNOWN.
+
+    For one act this is Kleene's logic; for several it is exact where Kleene's is not: an act that
+    landed in the zone is ``from`` or ``into`` it wherever it came from.
+    """
+    always, ever = np.ones(len(landed), dtype=bool), np.zeros(len(landed), dtype=bool)
+    for origin, place in itertools.product((True, False), repeat=2):
+        possible = (launched != (OUTSIDE if origin else INSIDE)) & (landed != (OUTSIDE if place else INSIDE))
+        if any(_TRUTH[form](origin, place) for form in forms):
+            ever |= possible
+        else:
+            always &= ~possible
+    return np.where(always, INSIDE, np.where(ever, UNKNOWN, OUTSIDE)).astype(np.int8)
