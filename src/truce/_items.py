@@ -183,9 +183,12 @@ def _chain(ids: Strings, start: Floats, stop: Floats) -> Floats:
 
 def _origins(items: Sequence[Unit | Incident]) -> Floats:
     """Each item's origin as longitude, latitude and uncertainty (NaN where not given)."""
-    origins = [i.origin if isinstance(i, Incident) else None for i in items]
-    return np.array([(o.lon, o.lat, np.nan if o.uncertainty_km is None else o.uncertainty_km) if o else (np.nan,) * 3
-                     for o in origins], dtype=float).reshape(len(items), 3)
+    origins = np.full((len(items), 3), np.nan)
+    for row, item in enumerate(items):
+        if isinstance(item, Incident) and item.origin is not None:
+            origin = item.origin
+            origins[row] = (origin.lon, origin.lat, np.nan if origin.uncertainty_km is None else origin.uncertainty_km)
+    return origins
 
 
 def _offsets(item: Unit | Incident) -> tuple[int, int]:
