@@ -160,6 +160,13 @@ def test_an_unknown_place_always_names_a_missing_fact(tmp_path: Path, acts: tupl
             assert verdict.missing and not any("time" in m for m in verdict.missing), (acts, pair, verdict.missing)
 
 
+def test_a_reading_may_count_other_acts(tmp_path: Path) -> None:
+    book = _rulebook(tmp_path, _clause(None, "    readings:\n      wide:\n        acts: [from, against]\n"))
+    fired_out = _placed("T", "F")
+    assert _verdict(book, fired_out).finding("no-acts").status == "met"
+    assert _verdict(book, fired_out, reading="wide").finding("no-acts").status == "violated"
+
+
 def test_the_wording_names_the_acts(books: dict[tuple[str, ...], Path]) -> None:
     verdict = _verdict(books[("within", "from", "against")], _placed("T", "F"))
     assert "forbidden act within, from or against the square zone" in verdict.finding("no-acts").message
