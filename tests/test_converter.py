@@ -25,7 +25,13 @@ from truce.strategies import scenarios
 
 BOOK = truce.load_rulebook("idlib-2019")
 UNIT_FIELDS = ("id", "party", "kind", "count", "lat", "lon", "zone", "uncertainty_km", "observed")
-INCIDENT_FIELDS = ("id", "time", "latest", "kind", "by", "lat", "lon", "zone", "uncertainty_km", "fatalities", "note")
+INCIDENT_FIELDS = (
+    "id", "time", "latest", "kind", "by", "lat", "lon", "zone", "uncertainty_km", "origin_lat", "origin_lon", "origin_uncertainty_km",
+    "fatalities", "note",
+)
+NESTED = {"lat": ("position", "lat"), "lon": ("position", "lon"), "origin_lat": ("origin", "lat"), "origin_lon": ("origin", "lon"),
+          "origin_uncertainty_km": ("origin", "uncertainty_km")}
+"""Columns that rows give inside an object: the object and its field."""
 
 HOSTILE: list[Any] = [
     True, False, 0, 1, -1, 1.5, 2**62, MAX_COUNT + 1, float("inf"), -float("inf"), 10**30, "", "x" * (MAX_ID + 1), "yes", "12",
@@ -39,8 +45,9 @@ HOSTILE: list[Any] = [
 def _rows_to_columns(rows: list[dict[str, Any]], fields: tuple[str, ...]) -> dict[str, list[Any]]:
     table: dict[str, list[Any]] = {}
     for field in fields:
-        if field in ("lat", "lon"):
-            values = [r["position"].get(field) if isinstance(r.get("position"), dict) else None for r in rows]
+        if field in NESTED:
+            outer, inner = NESTED[field]
+            values = [r[outer].get(inner) if isinstance(r.get(outer), dict) else None for r in rows]
         else:
             values = [r.get(field) for r in rows]
         if any(v is not None for v in values) or (field in ("id", "party", "kind", "time") and rows):
@@ -49,20 +56,22 @@ def _rows_to_columns(rows: list[dict[str, Any]], fields: tuple[str, ...]) -> dic
 
 
 def _place(row: dict[str, Any], field: str, value: Any) -> None:
-    if field in ("lat", "lon"):
-        position = dict(row.get("position") or {"lat": 35.0, "lon": 36.0})
-        position[field] = value
-        row.pop("zone", None)
-        row["position"] = position
+    if field in NESTED:
+        outer, inner = NESTED[field]
+        nested = dict(row.get(outer) or {"lat": 35.0, "lon": 36.0})
+        nested[inner] = value
+        if outer == "position":
+            row.pop("zone", None)
+        row[outer] = nested
     else:
         row[field] = value
 
 
-def _outcome(form: Any) -> tuple[str, Any]:
+def _outcome(form: Any, book: str | None = None) -> tuple[str, Any]:
     try:
-        return "ok", json.loads(truce.evaluate(form).model_dump_json())
+        return "ok", json.loads(truce.evaluate(form, rules=book).model_dump_json())
     except truce.ScenarioError as error:
-        return "error", sorted({p.path.replace(".position", "") for p in error.problems})
+        return "error", sorted({p.path.replace(".position", "").replace(".origin.", ".origin_") for p in error.problems})
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -136,6 +145,40 @@ def test_a_bare_number_or_a_date_alone_is_not_a_time(value: object) -> None:
     assert [p.path for p in caught.value.problems] == ["incidents[0].time"]
     with pytest.raises(truce.ScenarioError):
         truce.evaluate({**state, "as_of": value, "incidents": []})
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.sampled_from(("korea-1953", "sochi-2018")).flatmap(lambda b: scenarios(truce.load_rulebook(b), max_units=2, max_incidents=4)))
+def test_rows_and_columns_give_the_same_verdict_where_origins_decide(state: dict[str, Any]) -> None:
+    """Korea counts acts from its zone: generated origins (and their absence) must read the same in both forms."""
+    state = json.loads(json.dumps(state, default=str))
+    header = {k: v for k, v in state.items() if k not in ("units", "incidents")}
+    columns = truce.Columns(
+        units=_rows_to_columns(state["units"], UNIT_FIELDS), incidents=_rows_to_columns(state["incidents"], INCIDENT_FIELDS), **header
+    )
+    assert _outcome(state) == _outcome(columns)
+
+
+@pytest.mark.parametrize(
+    ("origin", "columns", "paths"),
+    [
+        ({"lat": 35.5}, {"origin_lat": [35.5]}, ["incidents[0].origin_lon"]),
+        ({"lon": 36.5}, {"origin_lon": [36.5]}, ["incidents[0].origin_lat"]),
+        ({"uncertainty_km": 3.0}, {"origin_uncertainty_km": [3.0]}, ["incidents[0].origin_lat", "incidents[0].origin_lon"]),
+        ({"lat": 35.5, "lon": 200.0}, {"origin_lat": [35.5], "origin_lon": [200.0]}, ["incidents[0].origin_lon"]),
+        ({"lat": 35.5, "lon": 36.5, "uncertainty_km": -1.0}, {"origin_lat": [35.5], "origin_lon": [36.5], "origin_uncertainty_km": [-1.0]},
+         ["incidents[0].origin_uncertainty_km"]),
+        ({"lat": True, "lon": 36.5}, {"origin_lat": [True], "origin_lon": [36.5]}, ["incidents[0].origin_lat"]),
+    ],
+)
+def test_an_origin_needs_lat_and_lon_in_both_forms(origin: dict[str, Any], columns: dict[str, list[Any]], paths: list[str]) -> None:
+    incident = {"id": "i", "time": "2019-08-02T03:00:00+03:00", "kind": "shelling", "by": "sy-gov", "origin": origin}
+    header = {"agreement": "idlib-2019", "as_of": "2019-08-03T12:00:00+03:00"}
+    assert _outcome({**header, "incidents": [incident]}) == ("error", paths)
+    table = {"id": ["i"], "time": [incident["time"]], "kind": ["shelling"], "by": ["sy-gov"], **columns}
+    with pytest.raises(truce.ScenarioError) as caught:
+        truce.Columns(incidents=table, **header)
+    assert sorted({p.path for p in caught.value.problems}) == paths
 
 
 def test_the_limits_table_is_the_one_in_the_architecture_page() -> None:

@@ -4,7 +4,8 @@
 rulebook when evaluated, with the row path's guarantees, vectorised: each bad
 row is a ``Problem`` named like the row path's (``units[17].party``), and none
 is dropped. A position is ``lat`` and ``lon``, both NaN when unknown (or a GeoDataFrame's
-points); times are epoch seconds (UTC), or aware datetimes or ISO 8601 texts with an offset.
+points); an incident's origin is ``origin_lat``, ``origin_lon`` and ``origin_uncertainty_km``.
+Times are epoch seconds (UTC), or aware datetimes or ISO 8601 texts with an offset.
 Columns are lists, numpy arrays, pandas Series or pyarrow arrays; a table may be a mapping of
 them, a pandas DataFrame, a pyarrow Table or a geopandas GeoDataFrame.
 
@@ -33,7 +34,10 @@ from ._source import Document, dotted, validate
 __all__ = ["Columns"]
 
 _UNIT_COLUMNS = ("id", "party", "kind", "count", "lat", "lon", "zone", "uncertainty_km", "observed", "attributes")
-_INCIDENT_COLUMNS = ("id", "time", "latest", "kind", "by", "lat", "lon", "zone", "uncertainty_km", "fatalities", "note")
+_INCIDENT_COLUMNS = (
+    "id", "time", "latest", "kind", "by", "lat", "lon", "zone", "uncertainty_km", "origin_lat", "origin_lon", "origin_uncertainty_km",
+    "fatalities", "note",
+)
 _SHOWN = 20
 EARLIEST_S, LATEST_S = EARLIEST.timestamp(), LATEST.timestamp()
 
@@ -312,6 +316,7 @@ class _Table:
                 problems.append(_problem((name, column), "required column missing", None, f"add a {column!r} column"))
         self.ok = len(problems) == before
         self.attributes: dict[str, Floats] = {}
+        self.origins: Floats | None = None
 
     def __len__(self) -> int:
         return self.size
@@ -431,6 +436,27 @@ class _Table:
         if not located.all():
             self.lat, self.lon = np.where(located, self.lat, np.nan), np.where(located, self.lon, np.nan)
 
+    def _present(self, column: str) -> npt.NDArray[np.bool_]:
+        """Rows that give a value (of any type) in a column: neither None nor NaN."""
+        if column not in self.given or not self.ok:
+            return np.zeros(self.size, dtype=bool)
+        return ~np.asarray(np.frompyfunc(_absent, 1, 1)(np.asarray(self.given[column], dtype=object)), dtype=bool)
+
+    def origin(self, problems: list[Problem]) -> Floats:
+        """Incidents' origins as longitude, latitude and uncertainty (NaN where not given): an origin is
+        given by any of its columns, and then needs both ``origin_lat`` and ``origin_lon``, as in the row path."""
+        lat = self.numbers("origin_lat", problems, low=-90, high=90)
+        lon = self.numbers("origin_lon", problems, low=-180, high=180)
+        radius = self.numbers("origin_uncertainty_km", problems, low=0, high=MAX_KM)
+        present = {c: self._present(c) for c in ("origin_lat", "origin_lon", "origin_uncertainty_km")}
+        stated = np.any(list(present.values()), axis=0)
+        for column in ("origin_lat", "origin_lon"):
+            for row in np.flatnonzero(stated & ~present[column]):
+                problems.append(_problem((self.name, int(row), column), "an origin needs both origin_lat and origin_lon", None,
+                                         "give both, or None (NaN) in all three origin columns for an unknown origin"))
+        located = ~np.isnan(lat) & ~np.isnan(lon)
+        return np.column_stack([np.where(located, lon, np.nan), np.where(located, lat, np.nan), np.where(located, radius, np.nan)])
+
     def check_units(self, problems: list[Problem]) -> None:
         """Every unit column, and ids unique unless dated by distinct ``observed`` times."""
         self.ids = self.texts("id", problems, optional=False)
@@ -457,6 +483,7 @@ class _Table:
         self.numbers("fatalities", problems, low=0, high=MAX_FATALITIES, whole=True)
         self.weights = np.ones(self.size, dtype=np.int64)
         self.place(problems)
+        self.origins = self.origin(problems)
         self.start, first = self.instants("time", problems, required=True)
         latest, last = self.instants("latest", problems)
         for row in np.flatnonzero(latest <= self.start):
@@ -473,6 +500,7 @@ class _Table:
             book, ids=self.ids, actors=self.actors, kinds=self.kinds, weights=self.weights, lon=self.lon, lat=self.lat,
             radius_km=np.nan_to_num(self.radius), named_zone=np.where(_none(self.zone), "", self.zone),
             start=self.start, stop=self.stop, offsets=self.offsets, attributes=self.attributes,
+            origin=self.origins,
         )
 
 

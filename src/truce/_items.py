@@ -26,7 +26,8 @@ Mask = npt.NDArray[np.bool_]
 Floats = npt.NDArray[np.float64]
 Strings = npt.NDArray[np.object_]
 
-_KM_PER_DEGREE = 111.32
+_KM_PER_DEGREE = 110.57
+"""A degree of latitude at its shortest (at the equator); a degree of longitude there is longer."""
 
 class Items:
     """Columns of units or incidents, with zone membership computed once per zone.
@@ -52,6 +53,7 @@ class Items:
             lon=np.array([i.position.lon if i.position else np.nan for i in items], dtype=float),
             lat=np.array([i.position.lat if i.position else np.nan for i in items], dtype=float),
             radius_km=np.array([i.uncertainty_km or 0.0 for i in items], dtype=float),
+            origin=_origins(items),
             named_zone=np.array([i.zone or "" for i in items], dtype=object),
             start=start,
             stop=np.array([_stop(i) for i in items], dtype=float),
@@ -69,13 +71,15 @@ class Items:
     def _fill(
         self, book: Rulebook, *, ids: Strings, actors: Strings, kinds: Strings, weights: npt.NDArray[np.int64],
         lon: Floats, lat: Floats, radius_km: Floats, named_zone: Strings, start: Floats, stop: Floats,
-        offsets: npt.NDArray[np.int32], attributes: Mapping[str, Floats],
+        offsets: npt.NDArray[np.int32], attributes: Mapping[str, Floats], origin: Floats | None = None,
     ) -> None:
         self.book = book
         self.ids, self.actors, self.kinds, self.weights = ids, actors, kinds, weights
         self.lon, self.lat, self.radius_km, self.named_zone = lon, lat, radius_km, named_zone
+        self.origin = np.full((len(ids), 3), np.nan) if origin is None else origin
         self.start, self.stop, self.offsets, self.attributes = start, _chain(ids, start, stop), offsets, attributes
         self._zones: dict[str, Tri] = {}
+        self._origins: dict[str, Tri] = {}
         self._groups: dict[str, list[tuple[Any, Mask]]] = {}
 
     def __len__(self) -> int:
@@ -99,28 +103,54 @@ class Items:
         return surely, maybe
 
     def in_zone(self, zone: str) -> Tri:
-        """INSIDE/OUTSIDE/UNKNOWN for every item; the zone's boundary counts as inside.
-
-        A position with ``uncertainty_km`` closer than that to the zone's boundary
-        is UNKNOWN: the true place may lie on either side.
-        """
+        """INSIDE/OUTSIDE/UNKNOWN for every item's position (where an incident landed); the zone's
+        boundary counts as inside. A position closer than its ``uncertainty_km`` to the boundary is
+        UNKNOWN: the true place may lie on either side."""
         if zone not in self._zones:
-            located = ~np.isnan(self.lon)
-            result = np.full(len(self), UNKNOWN, dtype=np.int8)
-            inside = self.book.area(zone).covers_xy(self.lon[located], self.lat[located])
-            result[located] = np.where(inside, INSIDE, OUTSIDE)
-            vague = located & (self.radius_km > 0)
-            if vague.any():
-                # degrees of longitude are the shorter ones, so this radius in degrees errs on the wide side
-                shrink = np.maximum(np.cos(np.radians(self.lat[vague])), 0.01)
-                degrees = self.radius_km[vague] / (_KM_PER_DEGREE * shrink)
-                outline = self.book.geometry(zone).boundary
-                near = shapely.dwithin(outline, shapely.points(self.lon[vague], self.lat[vague]), degrees)
-                result[np.flatnonzero(vague)[near]] = UNKNOWN
-            for named in set(self.named_zone[~located]) - {""}:
-                result[self.named_zone == named] = _zone_relation(self.book, named, zone)
-            self._zones[zone] = result
+            self._zones[zone] = self._relation(zone, self.lon, self.lat, self.radius_km, self.named_zone)
         return self._zones[zone]
+
+    def launched_in(self, zone: str) -> Tri:
+        """INSIDE/OUTSIDE/UNKNOWN for where every incident was launched from.
+
+        An incident with an ``origin`` is placed there, with the origin's uncertainty. Without one
+        its origin lies within its kind's ``range_km`` of its position (widened by the position's
+        uncertainty): UNKNOWN if that circle meets the zone's boundary. A kind of range 0 is
+        launched where it lands (the same as ``in_zone``, a named zone included); a position- and
+        origin-less incident of a longer range, or of a kind with no range, is UNKNOWN.
+        """
+        if zone not in self._origins:
+            reach = np.full(len(self), np.nan)
+            for kind, rows in self.groups("kinds"):
+                declared = self.book.incident_kinds.get(kind)
+                reach[rows] = np.nan if declared is None or declared.range_km is None else declared.range_km
+            given = ~np.isnan(self.origin[:, 0])
+            lon, lat = np.where(given, self.origin[:, 0], self.lon), np.where(given, self.origin[:, 1], self.lat)
+            radius = np.where(given, np.nan_to_num(self.origin[:, 2]), self.radius_km + reach)
+            lon[np.isnan(radius)] = np.nan  # a kind with no range: where it came from is not known
+            named = np.where(given | (reach == 0), self.named_zone, "")
+            self._origins[zone] = self._relation(zone, lon, lat, radius, named)
+        return self._origins[zone]
+
+    def _relation(self, zone: str, lon: Floats, lat: Floats, radius_km: Floats, named_zone: Strings) -> Tri:
+        """Whether points (NaN: none), each somewhere within ``radius_km`` of where it is given, lie in
+        ``zone``: UNKNOWN where that circle meets the boundary; a point-less row by its named zone, if any."""
+        located = ~np.isnan(lon)
+        result = np.full(len(lon), UNKNOWN, dtype=np.int8)
+        inside = self.book.area(zone).covers_xy(lon[located], lat[located])
+        result[located] = np.where(inside, INSIDE, OUTSIDE)
+        vague = located & (radius_km > 0)
+        if vague.any():
+            # the radius in degrees errs on the wide side (so on the side of UNKNOWN): km per degree of
+            # a meridian at its shortest, and degrees of longitude where the circle reaches nearest a pole
+            poleward = np.minimum(np.abs(lat[vague]) + radius_km[vague] / _KM_PER_DEGREE, 90.0)
+            degrees = radius_km[vague] / (_KM_PER_DEGREE * np.maximum(np.cos(np.radians(poleward)), 0.01))
+            outline = self.book.geometry(zone).boundary
+            near = shapely.dwithin(outline, shapely.points(lon[vague], lat[vague]), degrees)
+            result[np.flatnonzero(vague)[near]] = UNKNOWN
+        for named in set(named_zone[~located]) - {""}:
+            result[~located & (named_zone == named)] = _zone_relation(self.book, named, zone)
+        return result
 
     def groups(self, column: Literal["actors", "kinds"]) -> list[tuple[Any, Mask]]:
         """Each distinct value of a column with the rows that hold it, found once per column."""
@@ -149,6 +179,16 @@ def _chain(ids: Strings, start: Floats, stop: Floats) -> Floats:
     chained = stop.copy()
     chained[order[:-1][same]] = start[order[1:][same]]
     return chained
+
+
+def _origins(items: Sequence[Unit | Incident]) -> Floats:
+    """Each item's origin as longitude, latitude and uncertainty (NaN where not given)."""
+    origins = np.full((len(items), 3), np.nan)
+    for row, item in enumerate(items):
+        if isinstance(item, Incident) and item.origin is not None:
+            origin = item.origin
+            origins[row] = (origin.lon, origin.lat, np.nan if origin.uncertainty_km is None else origin.uncertainty_km)
+    return origins
 
 
 def _offsets(item: Unit | Incident) -> tuple[int, int]:
@@ -181,6 +221,19 @@ def _zone_relation(book: Rulebook, named: str, zone: str) -> int:
     if outer.intersection(inner).area == 0:
         return OUTSIDE
     return UNKNOWN
+
+
+def both(first: Tri, second: Tri) -> Tri:
+    """Kleene AND, row by row: OUTSIDE if either is, else UNKNOWN if either is, else INSIDE."""
+    return np.where((first == OUTSIDE) | (second == OUTSIDE), OUTSIDE, np.minimum(first, second)).astype(np.int8)
+
+
+def either(values: Sequence[Tri]) -> Tri:
+    """Kleene OR, row by row: INSIDE if any is, else UNKNOWN if any is, else OUTSIDE."""
+    stacked = np.stack(values)
+    return np.where((stacked == INSIDE).any(axis=0), INSIDE, np.where((stacked == UNKNOWN).any(axis=0), UNKNOWN, OUTSIDE)).astype(
+        np.int8
+    )
 
 
 def party_relation(book: Rulebook, actor: str | None, covered: frozenset[str]) -> int:

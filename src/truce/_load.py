@@ -182,11 +182,7 @@ def compile_limit_problem(count: int, doc: Document) -> Problem | None:
 def _cross_references(book: Rulebook, doc: Document) -> list[Problem]:
     """Every id a rulebook uses must be one it declares; each clause checks the ids it names."""
     problems: list[Problem] = []
-
-    def check(loc: tuple[str | int, ...], value: str, known: Iterable[str], what: str) -> None:
-        options = set(known)
-        if value not in options:
-            problems.append(doc.problem(loc, f"unknown {what} {value!r}", value=value, suggestion=did_you_mean(value, options)))
+    check = _Check(doc, problems)
 
     for gid, group in book.groups.items():
         if gid in book.parties:
@@ -219,6 +215,24 @@ def _cross_references(book: Rulebook, doc: Document) -> list[Problem]:
             check((*base, "readings", name), name, book.readings, "reading")
         clause.check_references(book, check, base)
     return problems
+
+
+@dataclass(frozen=True)
+class _Check:
+    """What clause units report their cross-reference problems to (``_clauses.Check``)."""
+
+    doc: Document
+    problems: list[Problem]
+
+    def __call__(self, loc: tuple[str | int, ...], value: str, known: Iterable[str], what: str, /) -> None:
+        """A problem if an id (``value``) is not among the ``known`` ones (of kind ``what``), with a did-you-mean."""
+        options = set(known)
+        if value not in options:
+            self.problem(loc, f"unknown {what} {value!r}", value=value, suggestion=did_you_mean(value, options))
+
+    def problem(self, loc: tuple[str | int, ...], message: str, *, value: object = None, suggestion: str | None = None) -> None:
+        """Any other problem, at its place in the document."""
+        self.problems.append(self.doc.problem(loc, message, value=value, suggestion=suggestion))
 
 
 def load_scenario(source: Mapping[str, Any] | Scenario | str | Path) -> Scenario:

@@ -10,7 +10,7 @@ from shapely.geometry.base import BaseGeometry
 
 from ._clauses import AnyClause, Clause
 from ._geo import Area
-from ._limits import FIRST_YEAR, LAST_YEAR, Instant
+from ._limits import FIRST_YEAR, LAST_YEAR, MAX_KM, Instant
 from ._source import Document
 from ._terms import DATA, AfterStart, Deadline, Id, Number, Span, Text
 
@@ -118,10 +118,17 @@ class Kind(_Data):
 
 
 class IncidentKind(_Data):
-    """A kind of act that scenario incidents report."""
+    """A kind of act that scenario incidents report.
+
+    ``range_km`` is the farthest an act of the kind reaches from where it was launched (0: it
+    takes place where it is reported, as an armed clash does); a prohibition of acts ``from``
+    a zone uses it to bound where an incident without an ``origin`` may have come from.
+    """
 
     name: Text
     """The kind of act, e.g. shelling."""
+    range_km: Number | None = Field(default=None, ge=0, le=MAX_KM)
+    """The farthest, in km, an act of this kind reaches from where it was launched (0: where reported)."""
     note: Text | None = None
     """A remark for readers."""
 

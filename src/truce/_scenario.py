@@ -26,6 +26,13 @@ class Position(_Data):
     """Longitude in decimal degrees, -180 to 180."""
 
 
+class Origin(Position):
+    """Where an incident was launched from (a shell fired, a strike flown), beside where it landed."""
+
+    uncertainty_km: Kilometres | None = None
+    """How far, in km, the true launch point may lie from this one."""
+
+
 class _Located(_Data):
     position: Position | None = None
     """Where it is (or was); without a position or a zone, its place is unknown."""
@@ -79,7 +86,8 @@ class Incident(_Located):
 
     ``latest`` makes the time uncertain: the act happened at some moment from
     ``time`` up to, not including, ``latest`` (a date known only to the day,
-    week or month).
+    week or month). ``position`` (or ``zone``) is where the act landed,
+    ``origin`` where it was launched from, if known.
     """
 
     id: ObjectId
@@ -92,6 +100,8 @@ class Incident(_Located):
     """Its incident kind id in the rulebook."""
     by: ObjectId | None = None
     """The party (or group) id that carried it out; null: not known."""
+    origin: Origin | None = None
+    """Where it was launched from, if known (``position`` is where it landed)."""
     fatalities: Fatalities | None = None
     """People killed."""
     note: Note | None = None

@@ -28,7 +28,7 @@ from ._items import Items, State
 from ._logic import Decision
 from ._observe import WINDOWS, Measure, Observation, window_index
 from ._rulebook import Rulebook
-from ._scenario import FindingStatus, Incident, Position, Scenario, Status
+from ._scenario import FindingStatus, Incident, Origin, Position, Scenario, Status
 
 __all__ = ["FindingChange", "Interval", "Moment", "Timeline", "timeline"]
 
@@ -139,8 +139,16 @@ def _incidents(items: Items) -> list[Incident]:
             position=Position(lat=float(items.lat[row]), lon=float(items.lon[row])) if located else None,
             zone=str(items.named_zone[row]) or None,
             uncertainty_km=float(items.radius_km[row]) if located and items.radius_km[row] > 0 else None,
+            origin=_origin(items.origin[row]),
         ))
     return rows
+
+
+def _origin(origin: npt.NDArray[np.float64]) -> Origin | None:
+    """An incident's origin from its row of ``Items.origin`` (longitude, latitude, uncertainty; NaN: not given)."""
+    if np.isnan(origin[0]):
+        return None
+    return Origin(lon=float(origin[0]), lat=float(origin[1]), uncertainty_km=None if np.isnan(origin[2]) else float(origin[2]))
 
 
 def _moved(track: _Track, point: float, status: FindingStatus) -> npt.NDArray[np.intp]:

@@ -8,10 +8,10 @@ strategy.
 from __future__ import annotations
 
 from abc import abstractmethod
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, Literal, Self, TypeVar, get_args
+from typing import TYPE_CHECKING, Any, Literal, Protocol, Self, TypeVar, get_args
 
 import numpy as np
 import numpy.typing as npt
@@ -31,8 +31,17 @@ if TYPE_CHECKING:
     from .._source import Document
 
 Loc = tuple[str | int, ...]
-Check = Callable[[Loc, str, Iterable[str], str], None]
-"""Reports a problem at a field path if an id (the value) is not among the known ones (of what kind)."""
+
+
+class Check(Protocol):
+    """Reports a clause's problems with the rulebook around it, each at a field path."""
+
+    def __call__(self, loc: Loc, value: str, known: Iterable[str], what: str, /) -> None:
+        """A problem if an id (``value``) is not among the ``known`` ones (of kind ``what``)."""
+
+    def problem(self, loc: Loc, message: str, *, value: object = None, suggestion: str | None = None) -> None:
+        """Any other problem."""
+
 Phase = Literal["due", "not_due", "not_applicable"]
 Severity = Literal["error", "warning"]
 Sizes = Mapping[str, int]
@@ -330,6 +339,11 @@ class Counting(Clause):
     def _force(self, items: Items) -> Tri:
         """INSIDE where an item is of what the clause counts, UNKNOWN where that is not known."""
 
+    def _place(self, items: Items) -> Tri:
+        """INSIDE where an item is in the clause's zone (everywhere, without one), UNKNOWN where that is not known."""
+        zone = self.zone_id
+        return items.in_zone(zone) if zone else np.full(len(items), INSIDE, dtype=np.int8)
+
     @abstractmethod
     def _missing(self, items: Items, row: int, party: int, where: int, force: int) -> list[str]:
         """What would settle whether a doubtful item (at ``row``) counts."""
@@ -373,11 +387,10 @@ class Counting(Clause):
         )
 
 
-def _classify(clause: Clause, items: Items, force: Tri) -> Classified:
+def _classify(clause: Counting, items: Items, force: Tri) -> Classified:
     """Which items a clause counts: ``force`` (kind, measured attributes), party and place, but not time."""
     party = items.coverage(_covered_parties(items.book, clause.parties))
-    zone = clause.zone_id
-    where = items.in_zone(zone) if zone else np.full(len(items), INSIDE, dtype=np.int8)
+    where = clause._place(items)
     relevant = (force != OUTSIDE) & (items.weights > 0) & (party != OUTSIDE) & (where != OUTSIDE)
     certain = relevant & (force == INSIDE) & (party == INSIDE) & (where == INSIDE)
     return Classified(relevant, certain, party, where, force)

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from hypothesis import strategies as st
 
-from ..strategies import instants, places
+from ..strategies import instants, places, positions
 
 if TYPE_CHECKING:
     from .._rulebook import Rulebook
@@ -38,8 +38,20 @@ def units(book: Rulebook, size: int) -> Records:
     return st.lists(_located(fields, book), max_size=size, unique_by=lambda u: u["id"])
 
 
+def _origins(book: Rulebook) -> st.SearchStrategy[dict[str, Any]]:
+    """Where an incident was launched from: nothing said, or a position (in a zone, near an edge, far away)
+    with or without an uncertainty."""
+    origin = st.builds(
+        lambda point, uncertainty: {**point, **({} if uncertainty is None else {"uncertainty_km": uncertainty})},
+        positions(book).filter(lambda p: p is not None),
+        st.one_of(st.none(), st.floats(0, 60)),
+    )
+    return st.one_of(st.just({}), origin.map(lambda o: {"origin": o}))
+
+
 def incidents(book: Rulebook, size: int) -> Records:
-    """Up to ``size`` incidents with unique ids, around the truce's key instants, by anyone or no one known."""
+    """Up to ``size`` incidents with unique ids, around the truce's key instants, by anyone or no one known,
+    landed anywhere (or nowhere known) and sometimes with the place they were launched from."""
     fields: dict[str, st.SearchStrategy[Any]] = {
         "id": _ids("i"),
         "time": instants(book).map(datetime.isoformat),
@@ -47,7 +59,8 @@ def incidents(book: Rulebook, size: int) -> Records:
         "by": st.one_of(st.none(), st.sampled_from(_actors(book))),
         "fatalities": st.one_of(st.none(), st.integers(0, 50)),
     }
-    return st.lists(_located(fields, book), max_size=size, unique_by=lambda i: i["id"])
+    located = st.builds(lambda item, origin: {**item, **origin}, _located(fields, book), _origins(book))
+    return st.lists(located, max_size=size, unique_by=lambda i: i["id"])
 
 
 def areas(book: Rulebook) -> Records:

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Literal
 import numpy as np
 import numpy.typing as npt
 
-from .._items import INSIDE, OUTSIDE, UNKNOWN
+from .._items import INSIDE, OUTSIDE, UNKNOWN, both, either
 from .._terms import Deadline, Id
 from ._base import Changes, Check, ClauseReading, Counting, Lint, Loc, Parts, Sizes, Trace, check_zone, parts
 
@@ -144,7 +144,7 @@ class CountsUnits(Counting):
             rows = np.flatnonzero(mask)
             fits = [_class_fit(book, cls, items, rows) for cls in book.classes_of(kind) & wanted]
             if fits:
-                result[rows] = _any(np.stack(fits))
+                result[rows] = either(fits)
         return result
 
     def _missing(self, items: Items, row: int, party: int, where: int, force: int) -> list[str]:
@@ -175,12 +175,5 @@ def _class_fit(book: Rulebook, cls: str, items: Items, rows: npt.NDArray[np.intp
                 if limit is not None:
                     ok &= test(value, limit)
         this = np.where(np.isnan(value), UNKNOWN, np.where(ok, INSIDE, OUTSIDE)).astype(np.int8)
-        fit = np.where((fit == OUTSIDE) | (this == OUTSIDE), OUTSIDE, np.minimum(fit, this)).astype(np.int8)
+        fit = both(fit, this)
     return fit
-
-
-def _any(fits: Tri) -> Tri:
-    """Per column: INSIDE if any row is, else UNKNOWN if any row is, else OUTSIDE."""
-    return np.where((fits == INSIDE).any(axis=0), INSIDE, np.where((fits == UNKNOWN).any(axis=0), UNKNOWN, OUTSIDE)).astype(
-        np.int8
-    )

@@ -1,13 +1,15 @@
 """``prohibition``: no incident of a kind in ``incidents`` by ``parties`` (inside ``zone`` if given)
-while the truce is in force."""
+while the truce is in force; ``acts`` say whether an act counts by where it landed, where it was
+launched from, or both."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
-from typing import TYPE_CHECKING, Literal
+import itertools
+from collections.abc import Callable, Iterator, Mapping
+from typing import TYPE_CHECKING, Annotated, Literal, Self, get_args
 
 import numpy as np
-from pydantic import Field
+from pydantic import AfterValidator, Field, model_validator
 
 from .._items import INSIDE, OUTSIDE, UNKNOWN
 from .._terms import Id
@@ -32,6 +34,28 @@ if TYPE_CHECKING:
     from .._rulebook import Rulebook
 
 
+Act = Literal["within", "from", "into", "against"]
+
+_TRUTH: dict[str, Callable[[bool, bool], bool]] = {
+    "within": lambda launched, landed: launched and landed,
+    "from": lambda launched, landed: launched,
+    "into": lambda launched, landed: landed and not launched,
+    "against": lambda launched, landed: landed,
+}
+"""Whether an act of each form is one in the zone, given whether it was launched there and whether it landed there."""
+_DEFAULT: tuple[Act, ...] = ("against",)
+
+
+def _distinct(acts: list[Act]) -> list[Act]:
+    if len(set(acts)) != len(acts):
+        raise ValueError("name each act once")
+    return acts
+
+
+Acts = Annotated[list[Act], Field(min_length=1), AfterValidator(_distinct)]
+"""Which acts count, by where they were launched and where they landed (see ``Prohibition``)."""
+
+
 class ProhibitionReading(ClauseReading):
     """What a prohibition says under one reading: any field given replaces the clause's own."""
 
@@ -39,10 +63,19 @@ class ProhibitionReading(ClauseReading):
     """The incident kinds forbidden, instead of the clause's own."""
     zone: Id | None = None
     """The zone, instead of the clause's own."""
+    acts: Acts | None = None
+    """Which acts count: `against` (landed in the zone, the default), `from`, `within` or `into` it."""
 
 
 class Prohibition(Counting):
-    """No incident of a kind in ``incidents`` by ``parties`` (inside ``zone`` if given) while the truce is in force."""
+    """No incident of a kind in ``incidents`` by ``parties`` (inside ``zone`` if given) while the truce is in force.
+
+    With a zone, ``acts`` say which incidents count: ``against`` it (landed in it, launched from
+    anywhere; the default), ``from`` it (launched from it, landed anywhere), ``within`` it (launched
+    from it and landed in it) or ``into`` it (landed in it, launched from outside); an incident counts
+    if it is any of them. Where an incident gives no ``origin``, its kind's ``range_km`` bounds where
+    it came from (``Items.launched_in``).
+    """
 
     type: Literal["prohibition"]
     """`prohibition`."""
@@ -50,13 +83,29 @@ class Prohibition(Counting):
     """Incident kind ids forbidden."""
     zone: Id | None = None
     """Only acts inside this zone count (anywhere, without one)."""
+    acts: Acts | None = None
+    """Which acts count with a zone: `against` it (landed in it; the default), `from` it, `within` it or `into` it."""
     readings: Mapping[Id, ProhibitionReading] = {}
     """What the clause says under particular readings, by reading id."""
+
+    @model_validator(mode="after")
+    def _acts_need_a_zone(self) -> Self:
+        for at, part in parts((), self, self.readings):
+            if part.acts is not None and (part.zone or self.zone) is None:
+                where = f" (reading {at[-1]!r})" if at else ""
+                raise ValueError(f"'acts'{where} say how an act stands to a zone: give the clause a 'zone', or drop 'acts'")
+        return self
 
     @property
     def zone_id(self) -> str | None:
         """The zone the clause is set on, if it has one."""
         return self.zone
+
+    @property
+    def forms(self) -> tuple[Act, ...]:
+        """The acts that count, in the order of ``Act`` (``against`` if the clause names none)."""
+        named = set(self.acts or _DEFAULT)
+        return tuple(act for act in get_args(Act) if act in named)
 
     def check_references(self, book: Rulebook, check: Check, loc: Loc) -> None:
         """Report every id the clause (and each of its reading overrides) names that the rulebook does not declare."""
@@ -65,6 +114,28 @@ class Prohibition(Counting):
             check_zone(book, check, at, part.zone)
             for i, incident in enumerate(part.incidents or []):
                 check((*at, "incidents", i), incident, book.incident_kinds, "incident kind")
+        self._check_ranges(book, check, loc)
+
+    def _check_ranges(self, book: Rulebook, check: Check, loc: Loc) -> None:
+        """Acts judged by where they were launched need, for every kind they count, how far that kind reaches."""
+        reported: set[tuple[Loc, str]] = set()
+        for at, part in parts(loc, self, self.readings):
+            acts_at = (*at, "acts") if part.acts is not None else (*loc, "acts")
+            acts = part.acts or self.acts or []
+            launched = [act for act in get_args(Act) if act in acts and act != "against"]
+            for kind in part.incidents or self.incidents:
+                declared = book.incident_kinds.get(kind)
+                if not launched or declared is None or declared.range_km is not None or (acts_at, kind) in reported:
+                    continue
+                reported.add((acts_at, kind))
+                check.problem(
+                    acts_at,
+                    f"acts {' and '.join(repr(a) for a in launched)} turn on where an incident was launched, which an "
+                    f"incident without an origin leaves open: incident kind {kind!r} has no range_km to bound it",
+                    value=kind,
+                    suggestion=f"declare incident_kinds.{kind}.range_km, the farthest (in km) an act of that kind reaches "
+                    "from where it was launched (0 if it takes place where it is reported)",
+                )
 
     def uses(self, book: Rulebook) -> Iterator[tuple[str, str]]:
         """The rulebook ids the clause draws on: its actors, the incident kinds it forbids, its zone."""
@@ -86,10 +157,14 @@ class Prohibition(Counting):
         return Trace(items, Changes(items.stop[sure], items.weights[sure], sure), Changes(items.start[may], items.weights[may], may))
 
     def message(self, book: Rulebook, measure: Measure, status: str) -> str:
-        """The finding in plain language."""
+        """The finding in plain language; acts other than ``against`` alone are named ("within, from or against the zone")."""
         who = actors(book, self.parties)
         kinds = ", ".join(book.incident_kinds[k].name for k in self.incidents)
         where = where_text(book, self.zone)
+        if self.zone is not None and self.forms != _DEFAULT:
+            *rest, last = self.forms
+            where = f" {', '.join(rest)} or {last}" if rest else f" {last}"
+            where += f" the {book.zones[self.zone].name}"
         if status == "not_due":
             return f"{who} are bound not to carry out {kinds}{where} once the truce starts."
         if status == "met":
@@ -97,9 +172,10 @@ class Prohibition(Counting):
         if status == "violated":
             acts = "1 forbidden act" if len(measure.evidence) == 1 else f"{len(measure.evidence)} forbidden acts"
             return f"{acts}{where} by {actors(book, measure.parties)}: incidents {', '.join(measure.evidence)}."
+        place = "place" if self.forms == _DEFAULT else "place, origin"
         return (
             f"Incidents {', '.join(measure.unknown_evidence)} may be forbidden acts{where}, "
-            "but their perpetrator, place or time is unknown."
+            f"but their perpetrator, {place} or time is unknown."
         )
 
     @classmethod
@@ -119,6 +195,12 @@ class Prohibition(Counting):
         """INSIDE if an incident is of a forbidden kind."""
         return np.where(np.isin(items.kinds, self.incidents), INSIDE, OUTSIDE).astype(np.int8)
 
+    def _place(self, items: Items) -> Tri:
+        """Whether each incident is one of the clause's acts as to its zone (everywhere, without one)."""
+        if self.zone is None or self.forms == _DEFAULT:
+            return super()._place(items)
+        return _acts(self.forms, items.launched_in(self.zone), items.in_zone(self.zone))
+
     def _missing(self, items: Items, row: int, party: int, where: int, force: int) -> list[str]:
         del force
         missing: list[str] = []
@@ -126,9 +208,37 @@ class Prohibition(Counting):
         if party == UNKNOWN:
             missing.append(f"the perpetrator of incident {item} ({kind})" if actor is None
                            else f"which member of group {actor} carried out incident {item}")
-        if where == UNKNOWN:
-            missing.append(f"the position of incident {item} ({kind})")
+        if where == UNKNOWN and self.zone is not None:
+            landed = int(items.in_zone(self.zone)[row])
+            launched = int(items.launched_in(self.zone)[row]) if self.forms != _DEFAULT else INSIDE
+
+            def decides(origins: tuple[int, int], places: tuple[int, int]) -> bool:
+                """Whether the two cases (launched, landed) would settle the act differently."""
+                cases = _acts(self.forms, np.array(origins, dtype=np.int8), np.array(places, dtype=np.int8))
+                return bool(cases[0] != cases[1])
+
+            if landed == UNKNOWN and decides((launched, launched), (INSIDE, OUTSIDE)):
+                missing.append(f"the position of incident {item} ({kind})")
+            if launched == UNKNOWN and decides((INSIDE, OUTSIDE), (landed, landed)):
+                missing.append(f"the origin of incident {item} ({kind})")
         if not missing:
             until = items.stamp(row, 1) if items.stop[row] > items.start[row] else "?"
             missing.append(f"the time of incident {item} ({kind}, from {items.stamp(row, 0)} to before {until})")
         return missing
+
+
+def _acts(forms: tuple[Act, ...], launched: Tri, landed: Tri) -> Tri:
+    """Whether each incident is any of the acts ``forms``: INSIDE if it is however its unknown facts (where
+    it was launched, where it landed) turn out, OUTSIDE if it is in no way, else UNKNOWN.
+
+    For one act this is Kleene's logic; for several it is exact where Kleene's is not: an act that
+    landed in the zone is ``from`` or ``into`` it wherever it came from.
+    """
+    always, ever = np.ones(len(landed), dtype=bool), np.zeros(len(landed), dtype=bool)
+    for origin, place in itertools.product((True, False), repeat=2):
+        possible = (launched != (OUTSIDE if origin else INSIDE)) & (landed != (OUTSIDE if place else INSIDE))
+        if any(_TRUTH[form](origin, place) for form in forms):
+            ever |= possible
+        else:
+            always &= ~possible
+    return np.where(always, INSIDE, np.where(ever, UNKNOWN, OUTSIDE)).astype(np.int8)
