@@ -93,9 +93,9 @@ class Expectation(_Data):
 
 
 class Scenario(_Data):
-    """A whole scenario state; ``agreement`` picks a bundled rulebook."""
+    """A whole scenario state; ``agreement`` picks a bundled rulebook or a rulebook file (relative to the scenario's)."""
 
-    agreement: Id | None = None
+    agreement: Note | None = None
     title: Note | None = None
     description: Note | None = None
     reading: Id | None = None
