@@ -1,8 +1,9 @@
 """The ``truce`` command: evaluate, explain and compare verdicts; lint, test and map rulebooks.
 
 Exit status, for scripts: 0 the ceasefire holds, 1 it does not (breached or
-its conditions unmet), 2 indeterminate or not in force, 3 bad input (a
-one-line error on stderr, never a traceback), 4 an internal error (a bug).
+its conditions unmet), 2 indeterminate or not in force, 3 bad input (every
+problem on stderr, one line each, never a traceback), 4 an internal error (a bug).
+With several files, the highest of their codes.
 """
 
 from __future__ import annotations
@@ -285,7 +286,7 @@ def verdicts_by_reading(case: Case) -> list[Verdict]:
 
 @app.command()
 def rulebooks(
-    ref: Annotated[
+    rulebook: Annotated[
         str | None,
         typer.Argument(help="A bundled rulebook id or a rulebook file: show its vocabulary.", show_default=False),
     ] = None,
@@ -297,8 +298,8 @@ def rulebooks(
     The vocabulary is what a scenario author needs: parties, groups, kinds, classes,
     attributes, zones, named areas, incident kinds, readings and clauses.
     """
-    if ref is not None:
-        words = vocabulary(load_rulebook(ref))
+    if rulebook is not None:
+        words = vocabulary(load_rulebook(rulebook))
         if fmt is Format.json:
             typer.echo(json.dumps(words, indent=2))
         else:
