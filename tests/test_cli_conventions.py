@@ -81,6 +81,9 @@ def test_an_agreement_that_is_neither_bundled_nor_a_file_names_the_file_and_the_
     (problem,) = problem_lines(result.stderr)
     assert problem.startswith(f"{suite / 'holds.yaml'}:1: agreement: 'my-book' is neither a bundled rulebook (golan-1974, ")
     assert problem.endswith("nor a rulebook file next to this scenario (give a path relative to the scenario file, or pass --rules)")
+    (suite / "naive.yaml").write_text("agreement: my-book\nas_of: 2020-01-06T00:00:00\n", encoding="utf-8")
+    both = problem_lines(truce_cmd("evaluate", suite / "naive.yaml").stderr)  # reported with the scenario's own problems
+    assert [line.split(": ")[1] for line in both] == ["agreement", "as_of"]
 
 
 def test_an_agreement_in_memory_is_relative_to_the_current_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

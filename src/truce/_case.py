@@ -10,7 +10,7 @@ from typing import Any
 
 from ._clauses import Clause
 from ._columns import Columns, fit_problems, header_problems, raw_problems
-from ._errors import Problem, RulebookError, ScenarioError, TruceError, by_place, did_you_mean
+from ._errors import Problem, RulebookError, ScenarioError, TruceError, UnknownRulebookError, by_place, did_you_mean
 from ._items import Items, State
 from ._load import SUFFIXES, bundled_ids, load_rulebook, scenario_document, unknown_rulebook
 from ._rulebook import Rulebook
@@ -96,15 +96,19 @@ def _validated(
 
 
 def _with_unknown_ids(error: ScenarioError, doc: Document, rules: Rulebook | str | Path | None) -> ScenarioError:
-    """``error`` with the raw scenario's unknown and repeated ids added, where its rulebook loads."""
+    """``error`` with the raw scenario's unknown and repeated ids added, where its rulebook loads
+    (or with the agreement's problem, where no rulebook has that name)."""
     data = doc.data if isinstance(doc.data, Mapping) else {}
     agreement = data.get("agreement")
+    reported = {p.path for p in error.problems}
     try:
         book = rulebook_for(agreement if isinstance(agreement, str) else None, rules, doc)
+    except UnknownRulebookError as unknown:
+        extra = [p for p in unknown.problems if p.path not in reported]
     except TruceError:
         return error
-    reported = {p.path for p in error.problems}
-    extra = [p for p in raw_problems(data, book, doc) if p.path not in reported]
+    else:
+        extra = [p for p in raw_problems(data, book, doc) if p.path not in reported]
     if not extra:
         return error
     return ScenarioError.from_problems(f"invalid scenario {doc.file or ''}".strip(), by_place([*error.problems, *extra]))

@@ -65,13 +65,13 @@ class Format(StrEnum):
     json = "json"
 
 
-_max_problems: ContextVar[int | None] = ContextVar("max_problems", default=None)
-STDIN = "-"
+_problem_limit: ContextVar[int | None] = ContextVar("problem_limit", default=None)
+_STDIN = "-"
 
 
 def _limit_problems(value: int | None) -> int | None:
     if value is not None:
-        _max_problems.set(value)
+        _problem_limit.set(value)
     return value
 
 
@@ -137,10 +137,10 @@ def _root(
     """
 
 
-def prepared(scenario: Path, rules: str | None = None, reading: str | None = None) -> Case:
+def _prepared(scenario: Path, rules: str | None = None, reading: str | None = None) -> Case:
     """The case of a scenario file, or of the scenario on stdin for ``-`` (YAML or JSON; a relative
     ``agreement`` path is then read from the current folder)."""
-    if str(scenario) == STDIN:
+    if str(scenario) == _STDIN:
         return prepare(parse_text(sys.stdin.read(), "<stdin>", ScenarioError), rules, reading)
     return prepare(scenario, rules, reading)
 
@@ -179,7 +179,9 @@ def evaluate(
     for path in track(scenarios, "evaluating"):
         outcome: Verdict | TruceError
         try:
-            outcome = _evaluate(prepared(path, rules, reading))
+            outcome = _evaluate(_prepared(path, rules, reading))
+        except EngineError:
+            raise  # a bug: reported as one, not as this file's bad input
         except TruceError as exc:
             outcome = exc
         worst = max(worst, _outcome_code(outcome))
@@ -250,7 +252,7 @@ def explain(
 
     With --format json, the verdict with its "file" and the account as "explanation".
     """
-    verdict = _evaluate(prepared(scenario, rules, reading))
+    verdict = _evaluate(_prepared(scenario, rules, reading))
     typer.echo(_verdict_json(scenario, verdict, explanation=verdict.explain()) if fmt is Format.json else verdict.explain())
     raise typer.Exit(EXIT_CODES[verdict.status])
 
@@ -263,7 +265,7 @@ def readings(
 
     The exit status is the highest of the verdicts shown (as for evaluate).
     """
-    verdicts = verdicts_by_reading(prepared(scenario, rules))
+    verdicts = verdicts_by_reading(_prepared(scenario, rules))
     code = max(EXIT_CODES[v.status] for v in verdicts)
     if fmt is Format.json:
         typer.echo("{" + ", ".join(f'"{v.reading}": {v.model_dump_json()}' for v in verdicts) + "}")
@@ -444,6 +446,7 @@ def timeline(
     plot: Annotated[Path | None, typer.Option("--plot", help="Write a chart of status over time to this .png, .svg or .pdf file.")] = None,
     start: Annotated[datetime | None, typer.Option(help="First instant shown (with a time zone).", parser=_instant)] = None,
     end: Annotated[datetime | None, typer.Option(help="Instant the timeline stops (with a time zone).", parser=_instant)] = None,
+    _max_problems: MaxProblems = None,
 ) -> None:
     """The truce's status over time from an event log: when it broke, who broke it first, when its conditions lapsed.
 
@@ -469,7 +472,7 @@ def map_(
 
     The exit status is the verdict's (as for evaluate), once the map is written.
     """
-    verdict = draw_map(prepared(scenario, rules, reading), output)
+    verdict = draw_map(_prepared(scenario, rules, reading), output)
     _err.print(f"wrote {output} ({status_label(verdict.status)})", highlight=False)
     raise typer.Exit(EXIT_CODES[verdict.status])
 
@@ -493,7 +496,7 @@ def _report(exc: TruceError) -> str:
         return f"truce: error: {one_line(str(exc).splitlines()[0])}"
     files = sorted({p.file for p in exc.problems if p.file})
     count = len(exc.problems)
-    shown = exc.problems[: _max_problems.get() or count]
+    shown = exc.problems[: _problem_limit.get() or count]
     lines = [f"  {problem}" for problem in shown]
     if len(shown) < count:
         lines.append(f"  ... and {count - len(shown)} more (--max-problems {len(shown)} cut the list)")
@@ -514,7 +517,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if isinstance(stream, io.TextIOWrapper):
             stream.reconfigure(errors="replace")  # a terminal that cannot show a character gets '?', not a crash
     command = typer.main.get_command(app)
-    token = _max_problems.set(None)
+    token = _problem_limit.set(None)
     try:
         code = command.main(args=list(argv) if argv is not None else None, prog_name="truce", standalone_mode=False)
     except EngineError as exc:
@@ -534,5 +537,5 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("truce: aborted", file=sys.stderr)
         return 130
     finally:
-        _max_problems.reset(token)
+        _problem_limit.reset(token)
     return code if isinstance(code, int) else 0
