@@ -256,3 +256,20 @@ def test_paths_sent_to_workers_are_absolute(tmp_path: Path, monkeypatch: pytest.
     states = [state for batch, *_ in pool.sent for state in batch]
     assert states == [str(tmp_path / "stayed.yaml"), tmp_path / "holds.yaml"]
     assert {rules for _, rules, *_ in pool.sent} == {str(tmp_path / "book.yaml")}
+
+
+def test_a_group_is_used_when_a_clause_binds_it_or_a_member(tmp_path: Path) -> None:
+    book = json.loads(json.dumps(BASE))
+    book["parties"]["green"] = {"name": "Green"}
+    book["groups"] |= {"reds": {"name": "Reds", "members": ["red"]}, "greens": {"name": "Greens", "members": ["green"]}}
+    found = truce_cmd("check", "-f", "json", write_rulebook(tmp_path, book)).stdout
+    assert [json.loads(line)["path"] for line in found.splitlines()] == ["groups.greens"]
+
+
+def test_a_reading_differs_when_the_default_overrides_a_clause_it_does_not(tmp_path: Path) -> None:
+    book = json.loads(json.dumps(BASE))
+    book["readings"]["same"] = {"name": "same", "description": "as the default"}
+    book["clauses"][1]["readings"] = {"strict": {"applies": False}, "same": {"applies": False}}
+    book["clauses"][0]["readings"]["same"] = {"forces": "all"}
+    found = truce_cmd("check", "-f", "json", write_rulebook(tmp_path, book)).stdout
+    assert [json.loads(line)["path"] for line in found.splitlines()] == ["readings.same"]
