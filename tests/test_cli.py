@@ -22,11 +22,12 @@ SCENARIOS = sorted(DATA.glob("*.yaml"))
 COMMANDS = ["evaluate", "explain", "readings", "rulebooks", "schema", "check", "test", "map"]
 
 
-def truce_cmd(*args: str | Path, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
-    """Run ``python -m truce`` as a user would, with the source tree on the path."""
+def truce_cmd(*args: str | Path, cwd: Path = ROOT, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+    """Run ``python -m truce`` as a user would, with the source tree on the path (and ``stdin`` as its input)."""
     env = {**os.environ, "PYTHONPATH": str(ROOT / "src"), "COLUMNS": "120"}
     return subprocess.run(
-        [sys.executable, "-m", "truce", *map(str, args)], capture_output=True, text=True, env=env, cwd=cwd, check=False
+        [sys.executable, "-m", "truce", *map(str, args)], input=stdin, capture_output=True, text=True, env=env, cwd=cwd,
+        check=False,
     )
 
 
@@ -135,7 +136,7 @@ def test_readings_marks_exactly_the_rows_that_differ(capsys: pytest.CaptureFixtu
     sochi, government = (truce.evaluate(path, reading=r) for r in ("sochi", "government"))
     differing = [f.clause for f in sochi.findings if government.finding(f.clause).status != f.status]
     assert differing, "the example should make the readings disagree"
-    assert main(["readings", str(path)]) == 0
+    assert main(["readings", str(path)]) == max(EXIT_CODES[v.status] for v in (sochi, government))
     out = capsys.readouterr().out
     for finding in sochi.findings:
         marked = f"≠ {finding.clause}" in out
@@ -145,8 +146,9 @@ def test_readings_marks_exactly_the_rows_that_differ(capsys: pytest.CaptureFixtu
 
 def test_readings_json_has_every_reading(capsys: pytest.CaptureFixture[str]) -> None:
     path = DATA / "unmet.yaml"
-    assert main(["readings", "-f", "json", str(path)]) == 0
+    code = main(["readings", "-f", "json", str(path)])
     data = json.loads(capsys.readouterr().out)
+    assert code == max(EXIT_CODES[v["status"]] for v in data.values()) == 1
     assert set(data) == set(truce.load_rulebook("idlib-2019").readings)
     for reading, verdict in data.items():
         assert verdict["status"] == expected_status(path, reading)
@@ -168,7 +170,7 @@ def test_rulebooks_lists_bundled_agreements(capsys: pytest.CaptureFixture[str]) 
 def test_map_writes_a_readable_png(path: Path, tmp_path: Path) -> None:
     out = tmp_path / "map.png"
     result = truce_cmd("map", path, "-o", out)
-    assert result.returncode == 0, result.stderr
+    assert result.returncode == EXIT_CODES[truce.evaluate(path).status], result.stderr
     assert out.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     with Image.open(out) as image:
         image.verify()
@@ -185,7 +187,7 @@ def test_map_writes_a_readable_png(path: Path, tmp_path: Path) -> None:
 
 def test_map_svg(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     out = tmp_path / "map.svg"
-    assert main(["map", str(DATA / "breached.yaml"), "-o", str(out)]) == 0
+    assert main(["map", str(DATA / "breached.yaml"), "-o", str(out)]) == EXIT_CODES["breached"]
     text = out.read_text(encoding="utf-8")
     assert "<svg" in text
     assert "BREACHED" in text

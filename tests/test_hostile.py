@@ -61,7 +61,6 @@ BAD_SCENARIOS = [
     (("incidents", 0, "fatalities"), -3, "incidents[0].fatalities"),
     ("unitz", [], "unitz"),
     ("reading", "rebel", "reading"),
-    ("agreement", "../../etc/passwd", "agreement"),
 ]
 
 
@@ -86,6 +85,14 @@ def test_unknown_agreement_is_an_unknown_rulebook() -> None:
     with pytest.raises(truce.UnknownRulebookError) as caught:
         truce.evaluate(_with(("agreement",), "idlib-2018"))
     assert caught.value.suggestion == "did you mean 'idlib-2019'?"
+
+
+def test_an_agreement_path_is_read_only_if_it_names_a_rulebook_file() -> None:
+    with pytest.raises(truce.UnknownRulebookError) as caught:
+        truce.evaluate(_with(("agreement",), "../../../../../../etc/passwd"))
+    assert [p.path for p in caught.value.problems] == ["agreement"]
+    assert "neither a bundled rulebook" in str(caught.value)
+    assert caught.value.suggestion == "give a path relative to the scenario file, or pass --rules"
 
 
 def test_every_problem_is_reported() -> None:

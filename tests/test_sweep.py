@@ -106,9 +106,10 @@ def test_a_rulebook_without_a_file_cannot_be_sent() -> None:
 def test_cli_sweep_prints_each_verdict_in_order() -> None:
     files = [*IDLIB[:4], ROOT / "examples" / "no-such-scenario.yaml"]
     result = truce_cmd("sweep", *files, "--workers", "2", "--format", "json")
-    lines = result.stdout.splitlines()
-    assert [json.loads(line) for line in lines[:4]] == _expected(list(IDLIB[:4]))
-    assert json.loads(lines[4])["error"].startswith(str(files[4]))
+    lines = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [line.pop("file") for line in lines] == list(map(str, files))
+    assert lines[:4] == _expected(list(IDLIB[:4]))
+    assert lines[4]["error"].startswith(str(files[4]))
     assert result.returncode == 3
 
 

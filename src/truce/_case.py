@@ -10,16 +10,16 @@ from typing import Any
 
 from ._clauses import Clause
 from ._columns import Columns, fit_problems, header_problems, raw_problems
-from ._errors import Problem, RulebookError, ScenarioError, TruceError, by_place, did_you_mean
+from ._errors import Problem, RulebookError, ScenarioError, TruceError, UnknownRulebookError, by_place, did_you_mean
 from ._items import Items, State
-from ._load import load_rulebook, scenario_document
+from ._load import SUFFIXES, bundled_ids, load_rulebook, scenario_document, unknown_rulebook
 from ._rulebook import Rulebook
 from ._scenario import Scenario
 from ._source import Document, validate
 
 __all__ = ["Case", "choose_reading", "prepare", "rulebook_for"]
 
-State_ = Mapping[str, Any] | Scenario | Columns | str | Path
+State_ = Mapping[str, Any] | Scenario | Columns | Document | str | Path
 
 
 @dataclass(frozen=True)
@@ -54,13 +54,13 @@ class Case:
 def prepare(state: State_ | Case, rules: Rulebook | str | Path | None = None, reading: str | None = None) -> Case:
     """Load, validate and check a scenario state against its rulebook, once, under a reading.
 
-    ``state`` is a dict, a ``Scenario``, ``Columns``, a .yaml/.json path, or a prepared
-    ``Case`` (then only ``reading`` may change). A scenario that fails validation is
+    ``state`` is a dict, a ``Scenario``, ``Columns``, a .yaml/.json path, a parsed document, or a
+    prepared ``Case`` (then only ``reading`` may change). A scenario that fails validation is
     also checked for unknown ids where its rulebook can be found, so one error reports
     every problem instead of one round at a time.
     """
     if isinstance(state, Case):
-        if rules is not None and rulebook_for(None, rules, state.document.file) is not state.book:
+        if rules is not None and rulebook_for(None, rules, state.document) is not state.book:
             raise ScenarioError.from_problems(
                 "a prepared case keeps its rulebook",
                 [Problem("rules", "cannot change the rulebook of a prepared case", suggestion="prepare the state again with rules=")],
@@ -68,11 +68,11 @@ def prepare(state: State_ | Case, rules: Rulebook | str | Path | None = None, re
         return state.read_as(reading) if reading is not None else state
     if isinstance(state, Columns):
         scenario, doc = state.scenario, Document(None, None)
-        book = rulebook_for(scenario.agreement, rules, None)
+        book = rulebook_for(scenario.agreement, rules, doc)
         units, incidents = state.items(book)
     else:
         scenario, doc = _validated(state, rules)
-        book = rulebook_for(scenario.agreement, rules, doc.file)
+        book = rulebook_for(scenario.agreement, rules, doc)
         units, incidents = Items(scenario.units, book), Items(scenario.incidents, book)
         problems = header_problems(scenario, book, doc) + fit_problems(units, incidents, book, doc)
         if problems:
@@ -82,7 +82,9 @@ def prepare(state: State_ | Case, rules: Rulebook | str | Path | None = None, re
     return Case(book, chosen, scenario, doc, State(book, units, incidents, areas), book.read_as(chosen))
 
 
-def _validated(state: Mapping[str, Any] | Scenario | str | Path, rules: Rulebook | str | Path | None) -> tuple[Scenario, Document]:
+def _validated(
+    state: Mapping[str, Any] | Scenario | Document | str | Path, rules: Rulebook | str | Path | None
+) -> tuple[Scenario, Document]:
     """The validated scenario and its document; on failure, an error with the raw rows' unknown ids added."""
     if isinstance(state, Scenario):
         return state, Document(None, None)
@@ -94,15 +96,19 @@ def _validated(state: Mapping[str, Any] | Scenario | str | Path, rules: Rulebook
 
 
 def _with_unknown_ids(error: ScenarioError, doc: Document, rules: Rulebook | str | Path | None) -> ScenarioError:
-    """``error`` with the raw scenario's unknown and repeated ids added, where its rulebook loads."""
+    """``error`` with the raw scenario's unknown and repeated ids added, where its rulebook loads
+    (or with the agreement's problem, where no rulebook has that name)."""
     data = doc.data if isinstance(doc.data, Mapping) else {}
     agreement = data.get("agreement")
+    reported = {p.path for p in error.problems}
     try:
-        book = rulebook_for(agreement if isinstance(agreement, str) else None, rules, doc.file)
+        book = rulebook_for(agreement if isinstance(agreement, str) else None, rules, doc)
+    except UnknownRulebookError as unknown:
+        extra = [p for p in unknown.problems if p.path not in reported]
     except TruceError:
         return error
-    reported = {p.path for p in error.problems}
-    extra = [p for p in raw_problems(data, book, doc) if p.path not in reported]
+    else:
+        extra = [p for p in raw_problems(data, book, doc) if p.path not in reported]
     if not extra:
         return error
     return ScenarioError.from_problems(f"invalid scenario {doc.file or ''}".strip(), by_place([*error.problems, *extra]))
@@ -119,8 +125,10 @@ def choose_reading(book: Rulebook, reading: str | None, file: str | None) -> str
     return chosen
 
 
-def rulebook_for(agreement: str | None, rules: Rulebook | str | Path | None, file: str | None) -> Rulebook:
-    """The rulebook given, else the one the scenario's ``agreement`` names; one without its geometry is an error."""
+def rulebook_for(agreement: str | None, rules: Rulebook | str | Path | None, doc: Document) -> Rulebook:
+    """The rulebook given, else the one the scenario's ``agreement`` names (a bundled id, or a rulebook file
+    relative to the scenario file's folder, or to the current folder for a state held in memory); a rulebook
+    without its geometry is an error."""
     if isinstance(rules, Rulebook):
         lacking = rules.zones_without_geometry()
         if lacking:
@@ -135,6 +143,12 @@ def rulebook_for(agreement: str | None, rules: Rulebook | str | Path | None, fil
     if agreement is None:
         raise ScenarioError.from_problems(
             "no rulebook to evaluate against",
-            [Problem("agreement", "missing", file=file, suggestion="add 'agreement: <bundled id>' or pass rules=")],
+            [doc.problem(("agreement",), "missing", suggestion="add 'agreement: <bundled id or rulebook file>' or pass --rules")],
         )
-    return load_rulebook(agreement)
+    if agreement in bundled_ids():
+        return load_rulebook(agreement)
+    path = (Path(doc.file).parent if doc.file else Path()) / agreement
+    if path.suffix in SUFFIXES and path.is_file():
+        return load_rulebook(path)
+    where = "next to this scenario" if doc.file else "in the current folder"
+    raise unknown_rulebook(agreement, doc, ("agreement",), where, "give a path relative to the scenario file, or pass --rules")

@@ -1,8 +1,9 @@
 """The ``truce`` command: evaluate, explain and compare verdicts; lint, test and map rulebooks.
 
 Exit status, for scripts: 0 the ceasefire holds, 1 it does not (breached or
-its conditions unmet), 2 indeterminate or not in force, 3 bad input (a
-one-line error on stderr, never a traceback), 4 an internal error (a bug).
+its conditions unmet), 2 indeterminate or not in force, 3 bad input (every
+problem on stderr, one line each, never a traceback), 4 an internal error (a bug).
+With several files, the highest of their codes.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import io
 import json
 import sys
 from collections.abc import Iterator, Sequence
+from contextvars import ContextVar
 from datetime import datetime
 from enum import StrEnum
 from importlib.metadata import PackageNotFoundError, version
@@ -22,16 +24,17 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.text import Text
 
-from ._case import prepare
+from ._case import Case, prepare
 from ._errors import EngineError, Problem, RulebookError, ScenarioError, TruceError, one_line
 from ._evaluate import evaluate as _evaluate
 from ._limits import FIRST_YEAR, LAST_YEAR
 from ._lint import lint_rulebook
-from ._load import list_rulebooks
+from ._load import list_rulebooks, load_rulebook
 from ._map import draw_map
-from ._render import readings_view, rulebooks_view, status_label, verdict_view
+from ._render import readings_view, rulebooks_view, status_label, verdict_view, vocabulary, vocabulary_view
 from ._scenario_tests import expectation_diff, expected_cases, find_scenario_tests
 from ._schema import SchemaName, json_schema
+from ._source import parse_text
 from ._sweep import sweep as _sweep
 from ._timeline_cli import timeline_command
 from ._verdict import Verdict
@@ -45,10 +48,9 @@ _EXIT_BUG = 4
 app = typer.Typer(
     name="truce",
     help="Evaluate ceasefire terms, encoded as declarative rules, against scenario states.",
-    no_args_is_help=True,
-    add_completion=False,
     pretty_exceptions_enable=False,
-    rich_markup_mode="rich",
+    rich_markup_mode=None,  # plain help: typer's rich panels show a <bool> type beside every flag
+    context_settings={"help_option_names": ["-h", "--help"]},
 )
 _out = Console()
 _err = Console(stderr=True)
@@ -63,16 +65,39 @@ class Format(StrEnum):
     json = "json"
 
 
+_problem_limit: ContextVar[int | None] = ContextVar("problem_limit", default=None)
+_STDIN = "-"
+
+
+def _limit_problems(value: int | None) -> int | None:
+    if value is not None:
+        _problem_limit.set(value)
+    return value
+
+
 Rules = Annotated[
     str | None,
     typer.Option("--rules", "-r", help="A bundled rulebook id or a rulebook file (default: the scenario's agreement)."),
+]
+MaxProblems = Annotated[
+    int | None,
+    typer.Option(
+        "--max-problems", min=1, callback=_limit_problems, metavar="N",
+        help="Show at most N problems of a bad input, saying how many more there are (default: all).",
+    ),
 ]
 ReadingOpt = Annotated[
     str | None,
     typer.Option("--reading", help="A reading of the rulebook (default: the scenario's, else the rulebook's)."),
 ]
 FormatOpt = Annotated[Format, typer.Option("--format", "-f", help="text for people, json for programs.")]
-ScenarioArg = Annotated[Path, typer.Argument(help="A scenario .yaml or .json file.", show_default=False)]
+ScenarioArg = Annotated[
+    Path, typer.Argument(help="A scenario .yaml or .json file, or - to read one from stdin.", show_default=False)
+]
+ScenariosArg = Annotated[
+    list[Path],
+    typer.Argument(help="Scenario .yaml or .json files (- reads one from stdin).", show_default=False),
+]
 
 
 def track(items: Sequence[T], what: str) -> Iterator[T]:
@@ -112,26 +137,62 @@ def _root(
     """
 
 
+def _prepared(scenario: Path, rules: str | None = None, reading: str | None = None) -> Case:
+    """The case of a scenario file, or of the scenario on stdin for ``-`` (YAML or JSON; a relative
+    ``agreement`` path is then read from the current folder)."""
+    if str(scenario) == _STDIN:
+        return prepare(parse_text(sys.stdin.read(), "<stdin>", ScenarioError), rules, reading)
+    return prepare(scenario, rules, reading)
+
+
+def _outcome_code(outcome: Verdict | TruceError) -> int:
+    if isinstance(outcome, EngineError):
+        return _EXIT_BUG
+    return EXIT_BAD_INPUT if isinstance(outcome, TruceError) else EXIT_CODES[outcome.status]
+
+
+def _verdict_json(path: Path | str, verdict: Verdict, **extra: object) -> str:
+    """One line of JSON: the file, then the verdict's fields (and any ``extra``)."""
+    return json.dumps({"file": str(path), **json.loads(verdict.model_dump_json()), **extra})
+
+
+def _error_json(path: Path | str, exc: TruceError) -> str:
+    """One line of JSON for an input that could not be evaluated, with every problem."""
+    return json.dumps({"file": str(path), "error": _one_line(exc), "problems": [str(p) for p in exc.problems]})
+
+
 @app.command()
 def evaluate(
-    scenarios: Annotated[list[Path], typer.Argument(help="Scenario .yaml or .json files.", show_default=False)],
+    scenarios: ScenariosArg,
     rules: Rules = None,
     reading: ReadingOpt = None,
     fmt: FormatOpt = Format.text,
+    _max_problems: MaxProblems = None,
 ) -> None:
     """Evaluate scenario files and print each verdict, clause by clause.
 
-    With several files the exit status is the worst of their verdicts; with
-    --format json, one JSON verdict per line.
+    Every file is evaluated; one that cannot be is reported on stderr (and as a JSON line
+    with "error") and the rest still run. The exit status is the highest of the files'.
+    With --format json, one JSON object per line, each with its "file".
     """
     worst = 0
     for path in track(scenarios, "evaluating"):
-        verdict = _evaluate(path, rules=rules, reading=reading)
-        if fmt is Format.json:
-            typer.echo(verdict.model_dump_json())
+        outcome: Verdict | TruceError
+        try:
+            outcome = _evaluate(_prepared(path, rules, reading))
+        except EngineError:
+            raise  # a bug: reported as one, not as this file's bad input
+        except TruceError as exc:
+            outcome = exc
+        worst = max(worst, _outcome_code(outcome))
+        if isinstance(outcome, TruceError):
+            print(_report(outcome), file=sys.stderr)
+            if fmt is Format.json:
+                typer.echo(_error_json(path, outcome))
+        elif fmt is Format.json:
+            typer.echo(_verdict_json(path, outcome))
         else:
-            _out.print(verdict_view(verdict, str(path)))
-        worst = max(worst, EXIT_CODES[verdict.status])
+            _out.print(verdict_view(outcome, str(path)))
     raise typer.Exit(worst)
 
 
@@ -152,24 +213,27 @@ def sweep(
     run; the exit status is the worst over all files (3 if any was bad input).
     """
     if scheduler is not None:
+        if workers is not None:
+            raise TruceError.from_problems(
+                "--workers does not apply with --dask",
+                [Problem("--workers", "cannot be used with --dask: the cluster has its own workers",
+                         suggestion="drop --workers, or drop --dask to run local processes")],
+            )
         try:
             from distributed import Client  # noqa: PLC0415  (an optional extra)
         except ImportError:
-            raise typer.BadParameter("--dask needs dask.distributed: pip install 'truce[dask]'") from None
+            raise typer.BadParameter("--dask needs dask.distributed: pip install '.[dask]' from a clone") from None
         with Client(scheduler) as client:  # type: ignore[no-untyped-call]
             outcomes = _sweep(scenarios, rules, reading, client.get_executor(), progress=True)
     else:
         outcomes = _sweep(scenarios, rules, reading, workers=workers, progress=True)
     worst = 0
     for path, outcome in zip(scenarios, outcomes, strict=True):
+        worst = max(worst, _outcome_code(outcome))
         if isinstance(outcome, TruceError):
-            worst = max(worst, _EXIT_BUG if isinstance(outcome, EngineError) else EXIT_BAD_INPUT)
-            line = {"file": str(path), "error": _one_line(outcome), "problems": [str(p) for p in outcome.problems]}
-            typer.echo(json.dumps(line) if fmt is Format.json else f"{path}: error: {line['error']}")
-            continue
-        worst = max(worst, EXIT_CODES[outcome.status])
-        if fmt is Format.json:
-            typer.echo(outcome.model_dump_json())
+            typer.echo(_error_json(path, outcome) if fmt is Format.json else f"{path}: error: {_one_line(outcome)}")
+        elif fmt is Format.json:
+            typer.echo(_verdict_json(path, outcome))
         else:
             who = f" ({', '.join(outcome.responsible)})" if outcome.responsible else ""
             typer.echo(f"{path}: {status_label(outcome.status)}{who}")
@@ -177,20 +241,35 @@ def sweep(
 
 
 @app.command()
-def explain(scenario: ScenarioArg, rules: Rules = None, reading: ReadingOpt = None) -> None:
-    """Explain a verdict in plain language, clause by clause (exit status as for evaluate)."""
-    verdict = _evaluate(scenario, rules=rules, reading=reading)
-    typer.echo(verdict.explain())
+def explain(
+    scenario: ScenarioArg,
+    rules: Rules = None,
+    reading: ReadingOpt = None,
+    fmt: FormatOpt = Format.text,
+    _max_problems: MaxProblems = None,
+) -> None:
+    """Explain a verdict in plain language, clause by clause (exit status as for evaluate).
+
+    With --format json, the verdict with its "file" and the account as "explanation".
+    """
+    verdict = _evaluate(_prepared(scenario, rules, reading))
+    typer.echo(_verdict_json(scenario, verdict, explanation=verdict.explain()) if fmt is Format.json else verdict.explain())
     raise typer.Exit(EXIT_CODES[verdict.status])
 
 
 @app.command()
-def readings(scenario: ScenarioArg, rules: Rules = None, fmt: FormatOpt = Format.text) -> None:
-    """Show the verdict under every reading of the rulebook side by side, marking where they disagree."""
-    verdicts = verdicts_by_reading(scenario, rules)
+def readings(
+    scenario: ScenarioArg, rules: Rules = None, fmt: FormatOpt = Format.text, _max_problems: MaxProblems = None
+) -> None:
+    """Show the verdict under every reading of the rulebook side by side, marking where they disagree.
+
+    The exit status is the highest of the verdicts shown (as for evaluate).
+    """
+    verdicts = verdicts_by_reading(_prepared(scenario, rules))
+    code = max(EXIT_CODES[v.status] for v in verdicts)
     if fmt is Format.json:
         typer.echo("{" + ", ".join(f'"{v.reading}": {v.model_dump_json()}' for v in verdicts) + "}")
-        return
+        raise typer.Exit(code)
     mark = "≠" if _out.encoding.lower().startswith("utf") else "!="
     table, disagree = readings_view(verdicts, mark)
     _out.print(table)
@@ -198,18 +277,36 @@ def readings(scenario: ScenarioArg, rules: Rules = None, fmt: FormatOpt = Format
         _out.print(f"The readings disagree on: {', '.join(disagree)} (marked {mark}).")
     else:
         _out.print("All readings agree.")
+    raise typer.Exit(code)
 
 
-def verdicts_by_reading(scenario: Path, rules: str | None) -> list[Verdict]:
-    """The scenario's verdict under each reading its rulebook declares, default first."""
-    case = prepare(scenario, rules)
+def verdicts_by_reading(case: Case) -> list[Verdict]:
+    """A case's verdict under each reading its rulebook declares, its own first."""
     others = [r for r in case.book.readings if r != case.reading]
     return [_evaluate(case), *(_evaluate(case.read_as(r)) for r in others)]
 
 
 @app.command()
-def rulebooks(fmt: FormatOpt = Format.text) -> None:
-    """List the bundled agreements with their title, date and source."""
+def rulebooks(
+    rulebook: Annotated[
+        str | None,
+        typer.Argument(help="A bundled rulebook id or a rulebook file: show its vocabulary.", show_default=False),
+    ] = None,
+    fmt: FormatOpt = Format.text,
+    _max_problems: MaxProblems = None,
+) -> None:
+    """List the bundled agreements with their title, date and source; or, given one, show its vocabulary.
+
+    The vocabulary is what a scenario author needs: parties, groups, kinds, classes,
+    attributes, zones, named areas, incident kinds, readings and clauses.
+    """
+    if rulebook is not None:
+        words = vocabulary(load_rulebook(rulebook))
+        if fmt is Format.json:
+            typer.echo(json.dumps(words, indent=2))
+        else:
+            _out.print(vocabulary_view(words))
+        return
     infos = list_rulebooks()
     if fmt is Format.json:
         rows = [{"id": i.id, "title": i.title, "date": i.date, "source": i.source} for i in infos]
@@ -243,12 +340,16 @@ def schema(
 def check(
     rulebooks: Annotated[list[str], typer.Argument(help="Rulebook files or bundled ids.", show_default=False)],
     strict: Annotated[bool, typer.Option("--strict", help="Fail on warnings too.")] = False,
+    fmt: FormatOpt = Format.text,
+    _max_problems: MaxProblems = None,
 ) -> None:
     """Lint rulebooks: undefined or unused ids, kinds no clause counts, clauses that can never apply,
     deadlines before the start, invalid geometry, overlapping zones that contradict.
 
-    Every finding is printed as file:line: field: message [severity: code]. Exit status:
-    0 clean (or warnings only), 1 errors (or warnings with --strict), 3 a rulebook does not load.
+    Every finding is printed as file:line: field: message [severity: code], or with --format json
+    as one JSON object per line. A finding is allowed, with its reason, by a comment on its line:
+    "# truce: allow CODE (why)". Exit status: 0 clean (or warnings only), 1 errors (or warnings
+    with --strict), 3 a rulebook does not load.
     """
     worst = 0
     for ref in track(rulebooks, "checking"):
@@ -256,12 +357,12 @@ def check(
             found = lint_rulebook(ref)
         except RulebookError as exc:
             for problem in exc.problems:
-                typer.echo(f"{problem} [error: invalid]")
+                typer.echo(_lint_json(problem, "error", "invalid") if fmt is Format.json else f"{problem} [error: invalid]")
             print(_report(exc), file=sys.stderr)
             worst = EXIT_BAD_INPUT
             continue
         for lint in found:
-            typer.echo(lint)
+            typer.echo(_lint_json(lint.problem, lint.severity, lint.code) if fmt is Format.json else str(lint))
         failing = [x for x in found if x.severity == "error" or strict]
         worst = max(worst, 1 if failing else 0)
         errors = sum(x.severity == "error" for x in found)
@@ -269,17 +370,34 @@ def check(
     raise typer.Exit(worst)
 
 
+def _lint_json(problem: Problem, severity: str, code: str) -> str:
+    return json.dumps({
+        "file": problem.file, "line": problem.line, "path": problem.path, "message": problem.message,
+        "suggestion": problem.suggestion, "severity": severity, "code": code,
+    })
+
+
 @app.command("test")
 def test_scenarios(
     paths: Annotated[
-        list[Path] | None, typer.Argument(help="Scenario files or folders to search (default: .).", show_default=False)
+        list[Path] | None,
+        typer.Argument(help="Scenario files or folders to search (default: .).", show_default=False),
+    ] = None,
+    rules: Annotated[
+        str | None,
+        typer.Option(
+            "--rules", "-r", help="Evaluate every file against this rulebook, a bundled id or a file (default: each file's agreement)."
+        ),
     ] = None,
     verdicts: Annotated[bool, typer.Option("--verdicts", "-v", help="Also print each verdict, clause by clause.")] = False,
+    fmt: FormatOpt = Format.text,
+    _max_problems: MaxProblems = None,
 ) -> None:
     """Run scenario files that carry their expected verdict (expect:) and report pass or fail.
 
-    A failure shows expected (-) against actual (+). Exit status: 0 all pass,
-    1 some fail, 3 a file is bad input or none is found.
+    A failure shows expected (-) against actual (+); with --format json, one JSON object per
+    file and reading ("passed", "diff", "verdict") or per file that could not run ("error").
+    Exit status: 0 all pass, 1 some fail, 3 a file is bad input or none is found.
     """
     where = paths or [Path(".")]
     files = find_scenario_tests(where)
@@ -291,23 +409,29 @@ def test_scenarios(
     passed = failed = broken = 0
     for path in track(files, "testing"):
         try:
-            cases = [(case.reading, expectation_diff(case)) for case in expected_cases(path)]
+            cases = [(case.reading, expectation_diff(case)) for case in expected_cases(path, rules)]
         except TruceError as exc:
             broken += 1
-            print(_report(exc), file=sys.stderr)
+            if fmt is Format.json:
+                typer.echo(_error_json(path, exc))
+            else:
+                print(_report(exc), file=sys.stderr)
             continue
         for reading, (verdict, diff) in cases:
+            failed += bool(diff)
+            passed += not diff
+            if fmt is Format.json:
+                typer.echo(json.dumps({"file": str(path), "reading": reading, "passed": not diff, "diff": diff,
+                                       "verdict": json.loads(verdict.model_dump_json())}))
+                continue
             if verdicts:
                 _out.print(verdict_view(verdict, f"{path} [{reading}]"))
-            if diff:
-                failed += 1
-                _out.print(Text.assemble(("FAIL", "bold red"), f" {path} [{reading}]"), soft_wrap=True)
-                for line in diff:
-                    _out.print(Text(f"    {line}", style="red" if line.startswith("-") else "green"), soft_wrap=True)
-            else:
-                passed += 1
-                _out.print(Text.assemble(("PASS", "green"), f" {path} [{reading}]"), soft_wrap=True)
-    _out.print(f"{passed} passed, {failed} failed, {broken} could not run", highlight=False)
+            label = ("FAIL", "bold red") if diff else ("PASS", "green")
+            _out.print(Text.assemble(label, f" {path} [{reading}]"), soft_wrap=True)
+            for line in diff:
+                _out.print(Text(f"    {line}", style="red" if line.startswith("-") else "green"), soft_wrap=True)
+    summary = _err if fmt is Format.json else _out  # JSON output stays one object per line
+    summary.print(f"{passed} passed, {failed} failed, {broken} could not run", highlight=False)
     raise typer.Exit(EXIT_BAD_INPUT if broken else (1 if failed else 0))
 
 
@@ -326,6 +450,7 @@ def timeline(
     plot: Annotated[Path | None, typer.Option("--plot", help="Write a chart of status over time to this .png, .svg or .pdf file.")] = None,
     start: Annotated[datetime | None, typer.Option(help="First instant shown (with a time zone).", parser=_instant)] = None,
     end: Annotated[datetime | None, typer.Option(help="Instant the timeline stops (with a time zone).", parser=_instant)] = None,
+    _max_problems: MaxProblems = None,
 ) -> None:
     """The truce's status over time from an event log: when it broke, who broke it first, when its conditions lapsed.
 
@@ -345,10 +470,15 @@ def map_(
     output: Annotated[Path, typer.Option("--output", "-o", help="The image to write: .png, .svg or .pdf.")],
     rules: Rules = None,
     reading: ReadingOpt = None,
+    _max_problems: MaxProblems = None,
 ) -> None:
-    """Draw the zones, units and incidents, coloured by their finding, with the verdict in the title."""
-    verdict = draw_map(scenario, output, rules=rules, reading=reading)
+    """Draw the zones, units and incidents, coloured by their finding, with the verdict in the title.
+
+    The exit status is the verdict's (as for evaluate), once the map is written.
+    """
+    verdict = draw_map(_prepared(scenario, rules, reading), output)
     _err.print(f"wrote {output} ({status_label(verdict.status)})", highlight=False)
+    raise typer.Exit(EXIT_CODES[verdict.status])
 
 
 def _instant(text: str) -> datetime:
@@ -364,13 +494,18 @@ def _instant(text: str) -> datetime:
 
 
 def _report(exc: TruceError) -> str:
-    """Every problem of a bad input: a first line with the file and how many problems, then one line each."""
+    """Every problem of a bad input (at most --max-problems of them): a first line with the file and how
+    many problems, then one line each, and a last line saying how many were left out."""
     if not exc.problems:
         return f"truce: error: {one_line(str(exc).splitlines()[0])}"
     files = sorted({p.file for p in exc.problems if p.file})
     count = len(exc.problems)
+    shown = exc.problems[: _problem_limit.get() or count]
+    lines = [f"  {problem}" for problem in shown]
+    if len(shown) < count:
+        lines.append(f"  ... and {count - len(shown)} more (--max-problems {len(shown)} cut the list)")
     head = f"truce: error: {one_line(', '.join(files) or '<input>')}: {count} problem{'s' if count > 1 else ''}"
-    return "\n".join([head, *(f"  {problem}" for problem in exc.problems)])
+    return "\n".join([head, *lines])
 
 
 def _one_line(exc: TruceError) -> str:
@@ -386,6 +521,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if isinstance(stream, io.TextIOWrapper):
             stream.reconfigure(errors="replace")  # a terminal that cannot show a character gets '?', not a crash
     command = typer.main.get_command(app)
+    token = _problem_limit.set(None)
     try:
         code = command.main(args=list(argv) if argv is not None else None, prog_name="truce", standalone_mode=False)
     except EngineError as exc:
@@ -404,4 +540,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     except typer.Abort:
         print("truce: aborted", file=sys.stderr)
         return 130
+    finally:
+        _problem_limit.reset(token)
     return code if isinstance(code, int) else 0

@@ -45,7 +45,7 @@ class Limit:
 
 LIMITS: tuple[Limit, ...] = (
     Limit("ids (`id`, `party`, `kind`, `zone`, `by`, area ids)", f"text of 1 to {MAX_ID} characters"),
-    Limit("`note`, `title`, `description`", f"text of at most {MAX_NOTE:,} characters"),
+    Limit("`note`, `title`, `description`, `agreement`", f"text of at most {MAX_NOTE:,} characters"),
     Limit("`count`", f"a whole number from 0 to {MAX_COUNT:,} (absent: 1)"),
     Limit("`fatalities`", f"a whole number from 0 to {MAX_FATALITIES:,}"),
     Limit("`lat`, `lon` (of a `position` or an `origin`)", "a finite number of degrees, -90..90 and -180..180"),

@@ -5,11 +5,14 @@ geometry (a ``RulebookError`` listing every problem). The linter looks for
 what is valid but suspect: ids nothing uses, kinds no clause counts, clauses
 that can never apply, deadlines before the truce starts, and overlapping
 zones where two clauses set different limits on the same forces or acts.
+A finding that is meant is allowed by a comment on its line that names its
+code and says why: ``tank: {name: tanks}  # truce: allow uncovered-kind (...)``.
 """
 
 from __future__ import annotations
 
 import itertools
+import re
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
@@ -17,7 +20,7 @@ from ._clauses import Clause, Lint, Loc
 from ._errors import RulebookError
 from ._load import compile_limit_problem, load_rulebook
 from ._rulebook import Rulebook
-from ._source import Document, read_document
+from ._source import Document, read_bytes, read_document
 
 __all__ = ["Lint", "lint_rulebook"]
 
@@ -37,7 +40,24 @@ def lint_rulebook(ref: str | Path) -> list[Lint]:
         return [too_many]
     doc = book.document
     found = [*_unused(book, doc), *_clauses(book, doc), *_overlaps(book, doc)]
-    return sorted(found, key=lambda lint: (lint.problem.line or 0, lint.code))
+    allowed = _allowed(book.origin)
+    kept = [x for x in found if x.code not in allowed.get(x.problem.line or 0, ())]
+    return sorted(kept, key=lambda lint: (lint.problem.line or 0, lint.code))
+
+
+_ALLOW = re.compile(r"#\s*truce:\s*allow\s+([a-z-]+(?:\s*,\s*[a-z-]+)*)")
+
+
+def _allowed(origin: str | None) -> dict[int, set[str]]:
+    """The finding codes a rulebook file allows, by line: ``# truce: allow CODE[, CODE] (why)`` on the line."""
+    if origin is None:
+        return {}
+    lines = read_bytes(Path(origin)).decode("utf-8").splitlines()
+    return {
+        number: {code.strip() for code in found.group(1).split(",")}
+        for number, line in enumerate(lines, 1)
+        if (found := _ALLOW.search(line)) is not None
+    }
 
 
 def _compile_limit(exc: RulebookError) -> Lint | None:
@@ -66,8 +86,13 @@ def _unused(book: Rulebook, doc: Document) -> Iterator[Lint]:
 
     actors = ids("actors")
     members = {m for g in book.groups.values() for m in g.members}
+    bound = {m for actor in actors for m in book.members(actor)}
+    reported = {g for g, group in book.groups.items() if bound & set(group.members)}  # a unit of the group may count
     counted = ids("kinds")
-    overridden = {r for c in book.clauses for r in c.readings}
+    zones = ids("zones")
+    zones |= {part for z in zones for part in book.zones[z].union or ()}
+    default = book.read_as(book.default_reading)
+    differing = {r for r in book.readings if book.read_as(r) != default}
 
     def unused(section: str, ids: Iterable[str], used: set[str], message: str) -> Iterator[Lint]:
         for item in ids:
@@ -77,11 +102,11 @@ def _unused(book: Rulebook, doc: Document) -> Iterator[Lint]:
     yield from unused(
         "parties", book.parties, actors | members, "no clause or group names this party: no term binds it"
     )
-    yield from unused("groups", book.groups, actors, "no clause names this group")
+    yield from unused("groups", book.groups, actors | reported, "no clause binds this group or any of its members")
     yield from unused(
         "incident_kinds", book.incident_kinds, ids("incident_kinds"), "no clause forbids this kind of incident: it never counts"
     )
-    yield from unused("zones", book.zones, ids("zones"), "no clause uses this zone")
+    yield from unused("zones", book.zones, zones, "no clause uses this zone, alone or in a union")
     in_a_kind = {c for kind in book.kinds.values() for c in kind.classes}
     yield from unused(
         "classes", book.classes, in_a_kind | ids("classes"), "no kind falls in this class and no clause names it"
@@ -102,8 +127,8 @@ def _unused(book: Rulebook, doc: Document) -> Iterator[Lint]:
         yield from unused(
             "readings",
             book.readings,
-            overridden | {book.default_reading},
-            "no clause reads differently under this reading",
+            differing | {book.default_reading},
+            "every clause reads as under the default reading",
         )
 
 

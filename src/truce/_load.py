@@ -20,7 +20,9 @@ from ._scenario import Scenario
 from ._source import Document, read_document, validate
 
 __all__ = [
+    "SUFFIXES",
     "RulebookInfo",
+    "bundled_ids",
     "bundled_rules_dir",
     "compile_limit_problem",
     "list_rulebooks",
@@ -28,9 +30,10 @@ __all__ = [
     "load_scenario",
     "read_scenario",
     "scenario_document",
+    "unknown_rulebook",
 ]
 
-_SUFFIXES = (".yaml", ".yml", ".json")
+SUFFIXES = (".yaml", ".yml", ".json")
 _cache: dict[tuple[str, int, int], Rulebook] = {}
 _cache_lock = threading.Lock()
 
@@ -65,6 +68,27 @@ def _bundled() -> dict[str, Path]:
 @functools.lru_cache(maxsize=4)
 def _listing(folder: Path, stamp: int | None) -> dict[str, Path]:
     return {p.stem: p.resolve() for p in sorted(folder.glob("*.yaml"))} if stamp is not None else {}
+
+
+def bundled_ids() -> list[str]:
+    """The ids of the bundled rulebooks, sorted."""
+    return list(_bundled())
+
+
+def unknown_rulebook(ref: str, doc: Document, loc: tuple[str, ...], where: str, way_out: str) -> UnknownRulebookError:
+    """The error for a rulebook reference that is neither a bundled id nor a file ``where``, with the way out."""
+    close = did_you_mean(ref, _bundled())
+    return UnknownRulebookError.from_problems(
+        f"unknown rulebook {ref!r}",
+        [
+            doc.problem(
+                loc,
+                f"{ref!r} is neither a bundled rulebook ({', '.join(_bundled())}) nor a rulebook file {where}",
+                value=ref,
+                suggestion=close if close is not None and close.startswith("did you mean") else way_out,
+            )
+        ],
+    )
 
 
 def list_rulebooks() -> list[RulebookInfo]:
@@ -104,15 +128,12 @@ def _rulebook_path(ref: str | Path) -> Path:
         raise RulebookError.from_problems(
             "no rulebook file", [Problem("rules", "the path contains a NUL byte; no file can have that name", value=str(path))]
         )
-    if path.suffix in _SUFFIXES or path.exists():
+    if path.suffix in SUFFIXES or path.exists():
         if not path.is_file():
             found = "not a regular file" if path.exists() else "no such file"
             raise RulebookError.from_problems(f"no rulebook file {path}", [Problem("", found, value=str(path), file=str(path))])
         return path
-    raise UnknownRulebookError.from_problems(
-        f"unknown rulebook {ref!r}",
-        [Problem("agreement", "no bundled rulebook has this id", value=str(ref), suggestion=did_you_mean(ref, bundled))],
-    )
+    raise unknown_rulebook(str(ref), Document(None, None), ("rules",), "in the current folder", "give a rulebook file's path")
 
 
 def _read_rulebook(path: Path) -> Rulebook:
@@ -249,13 +270,15 @@ def read_scenario(source: Mapping[str, Any] | Scenario | str | Path) -> tuple[Sc
     return scenario, doc
 
 
-def scenario_document(source: Mapping[str, Any] | str | Path) -> Document:
-    """The parsed, not yet validated, scenario: a dict as given, or a .yaml/.json file read safely."""
+def scenario_document(source: Mapping[str, Any] | Document | str | Path) -> Document:
+    """The parsed, not yet validated, scenario: a document or a dict as given, or a .yaml/.json file read safely."""
+    if isinstance(source, Document):
+        return source
     if isinstance(source, Mapping):
         return Document(source, None)
     if isinstance(source, str | Path):
         path = Path(source)
-        if path.suffix not in _SUFFIXES:
+        if path.suffix not in SUFFIXES:
             raise ScenarioError.from_problems(
                 f"not a scenario file: {path}",
                 [Problem("", "expected a .yaml, .yml or .json file", value=str(path), file=str(path))],

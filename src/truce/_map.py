@@ -35,9 +35,9 @@ _LABEL_LIMIT = 30
 
 
 def draw_map(
-    state: str | Path, output: str | Path, rules: str | Path | None = None, reading: str | None = None
+    state: Case | str | Path, output: str | Path, rules: str | Path | None = None, reading: str | None = None
 ) -> Verdict:
-    """Evaluate a scenario file and draw it to ``output`` (.png, .svg or .pdf); return the verdict."""
+    """Evaluate a scenario file (or a prepared case) and draw it to ``output`` (.png, .svg or .pdf); return the verdict."""
     out = Path(output)
     if out.suffix.lower() not in FORMATS:
         raise TruceError.from_problems(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from rich.console import Group, RenderableType
 from rich.panel import Panel
@@ -10,6 +11,7 @@ from rich.table import Table
 from rich.text import Text
 
 from ._load import RulebookInfo
+from ._rulebook import Rulebook
 from ._verdict import Verdict
 
 FINDING_COLOURS: dict[str, str] = {
@@ -108,3 +110,53 @@ def rulebooks_view(infos: Sequence[RulebookInfo]) -> RenderableType:
     for info in infos:
         table.add_row(info.id, info.title, info.date, info.source)
     return table
+
+
+def vocabulary(book: Rulebook) -> dict[str, Any]:
+    """What a scenario author needs from a rulebook: each section's ids with their names, and the clauses."""
+
+    def named(section: dict[str, Any], **more: Any) -> list[dict[str, Any]]:
+        return [{"id": key, "name": item.name, **{k: f(key, item) for k, f in more.items()}} for key, item in section.items()]
+
+    return {
+        "id": book.id,
+        "title": book.title,
+        "file": book.origin,
+        "parties": named(book.parties),
+        "groups": named(book.groups, members=lambda _, g: g.members),
+        "kinds": named(book.kinds, classes=lambda k, _: sorted(book.classes_of(k) - {k})),
+        "classes": named(book.classes, where=lambda _, c: {a: b.model_dump(exclude_none=True) for a, b in c.where.items()}),
+        "attributes": named(book.attributes, unit=lambda _, a: a.unit),
+        "zones": named(book.zones),
+        "areas": named(book.areas),
+        "incident_kinds": named(book.incident_kinds),
+        "readings": named(book.readings, default=lambda r, _: r == book.default_reading),
+        "clauses": [{"id": c.id, "type": c.type, "article": c.article, "title": c.title} for c in book.clauses],
+    }
+
+
+def vocabulary_view(words: dict[str, Any]) -> RenderableType:
+    """A rulebook's vocabulary (from ``vocabulary``) as one table per non-empty section."""
+    tables: list[RenderableType] = [Text(f"{words['title']} ({words['id']}): {words['file']}", style="bold")]
+    for section, rows in words.items():
+        if not isinstance(rows, list) or not rows:
+            continue
+        table = Table(title=section.replace("_", " "), title_justify="left")
+        for column in rows[0]:
+            table.add_column(column, style="bold" if column == "id" else None, overflow="fold")
+        for row in rows:
+            table.add_row(*(_cell(value) for value in row.values()))
+        tables.append(table)
+    return Group(*tables)
+
+
+def _cell(value: object) -> str:
+    if isinstance(value, list):
+        return ", ".join(map(str, value))
+    if isinstance(value, dict):
+        return "; ".join(f"{key} {_cell(inner)}" for key, inner in value.items())
+    if isinstance(value, bool):
+        return "yes" if value else ""
+    if isinstance(value, float):
+        return f"{value:g}"
+    return "" if value is None else str(value)

@@ -126,10 +126,10 @@ class Expectation(_Data):
 
 
 class Scenario(_Data):
-    """A whole scenario state; ``agreement`` picks a bundled rulebook."""
+    """A whole scenario state; ``agreement`` picks a bundled rulebook or a rulebook file (relative to the scenario's)."""
 
-    agreement: Id | None = None
-    """A bundled rulebook's id (or pass `rules=` / `--rules`)."""
+    agreement: Note | None = None
+    """A bundled rulebook's id, or a rulebook file's path relative to the scenario file (or pass `rules=` / `--rules`)."""
     title: Note | None = None
     """A short title."""
     description: Note | None = None

@@ -61,10 +61,11 @@ def expected_readings(path: Path) -> list[str]:
     return list(scenario.expect)
 
 
-def expected_cases(path: Path) -> list[Case]:
-    """The scenario file prepared once, read under each reading it states an expected verdict for."""
+def expected_cases(path: Path, rules: str | None = None) -> list[Case]:
+    """The scenario file prepared once (against ``rules``, default its agreement), read under each reading
+    it states an expected verdict for."""
     readings = expected_readings(path)
-    case = prepare(path)
+    case = prepare(path, rules)
     return [case.read_as(reading) for reading in readings]
 
 

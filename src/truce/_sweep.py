@@ -4,7 +4,9 @@ durable_rules holds the GIL, so parallel evaluation needs processes. Any
 ``concurrent.futures.Executor`` serves: a local process pool by default, or a
 dask.distributed ``Client.get_executor()`` for a cluster. Scenarios travel in
 batches; the rulebook travels as its id or path, and each worker loads and
-compiles it once (both are cached per process).
+compiles it once (both are cached per process). Paths travel absolute, so a
+worker started in another folder (or on another machine sharing the files)
+reads the same files.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from ._columns import Columns
 from ._errors import EngineError, Problem, ScenarioError, TruceError
 from ._evaluate import evaluate
+from ._load import bundled_ids
 from ._rulebook import Rulebook
 from ._scenario import Scenario
 from ._verdict import Verdict
@@ -56,7 +59,7 @@ def sweep(
     (default: one per core) is started and shut down. ``engine`` is as in ``truce.evaluate``.
     ``progress`` shows a bar on stderr.
     """
-    states = list(scenarios)
+    states = [_absolute(state) for state in scenarios]
     ref = _rules_ref(rules)
     own = executor is None
     pool = executor or ProcessPoolExecutor(max_workers=workers or os.cpu_count() or 1, mp_context=_start_method())
@@ -93,12 +96,19 @@ def _start_method() -> multiprocessing.context.BaseContext:
     return multiprocessing.get_context("forkserver" if "forkserver" in methods else methods[0])
 
 
+def _absolute(state: State) -> State:
+    """A scenario path made absolute (the type kept); any other state as it is."""
+    if isinstance(state, Path):
+        return state.absolute()
+    return str(Path(state).absolute()) if isinstance(state, str) else state
+
+
 def _rules_ref(rules: Rulebook | str | Path | None) -> str | None:
-    """What to send workers for a rulebook: its id or path, never the object (and its compiled state)."""
-    if rules is None or isinstance(rules, str):
+    """What to send workers for a rulebook: its id, or its file's path made absolute; never the object (and its compiled state)."""
+    if rules is None or (isinstance(rules, str) and rules in bundled_ids()):
         return rules
-    if isinstance(rules, Path):
-        return str(rules.resolve())
+    if isinstance(rules, str | Path):
+        return str(Path(rules).absolute()) if Path(rules).exists() else str(rules)
     if rules.origin is None:
         raise ScenarioError.from_problems(
             "cannot send this rulebook to workers",

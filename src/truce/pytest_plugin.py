@@ -3,6 +3,8 @@
 Opt in with ``pytest --truce-scenarios`` or ``truce_scenarios = true`` in the
 pytest ini options; each reading a file expects is one test item. YAML files
 without a top-level ``expect:`` (rulebooks, other data) are left alone.
+``--truce-rules`` evaluates every file against one rulebook,
+a bundled id or a file, instead of each file's ``agreement``.
 """
 
 from __future__ import annotations
@@ -20,10 +22,13 @@ __all__ = ["ScenarioFile", "ScenarioItem", "pytest_addoption", "pytest_collect_f
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
-    """``--truce-scenarios`` and the ``truce_scenarios`` ini option."""
+    """``--truce-scenarios`` (or the ``truce_scenarios`` ini option) and ``--truce-rules``."""
+    group = parser.getgroup("truce")
     help_text = "collect truce scenario YAML files that carry an expected verdict (expect:) as tests"
-    parser.getgroup("truce").addoption("--truce-scenarios", action="store_true", default=None, help=help_text)
+    group.addoption("--truce-scenarios", action="store_true", default=None, help=help_text)
     parser.addini("truce_scenarios", help_text, type="bool", default=False)
+    rules_help = "evaluate scenario files against this rulebook (a bundled id or a file) instead of their agreement"
+    group.addoption("--truce-rules", default=None, metavar="RULEBOOK", help=rules_help)
 
 
 def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> ScenarioFile | None:
@@ -65,7 +70,7 @@ class ScenarioItem(pytest.Item):
         if self.reading is None:
             expected_readings(self.path)
             return
-        _, diff = expectation_diff(prepare(self.path, reading=self.reading))
+        _, diff = expectation_diff(prepare(self.path, self.config.getoption("truce_rules"), self.reading))
         if diff:
             raise ScenarioMismatch("\n".join(diff))
 
