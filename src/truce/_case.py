@@ -90,7 +90,7 @@ def _validated(
         return state, Document(None, None)
     doc = scenario_document(state)
     try:
-        return validate(Scenario.model_validate, doc, ScenarioError, f"invalid scenario {doc.file or ''}".strip()), doc
+        return validate(Scenario, doc, ScenarioError, f"invalid scenario {doc.file or ''}".strip()), doc
     except ScenarioError as exc:
         raise _with_unknown_ids(exc, doc, rules) from None
 

@@ -55,7 +55,7 @@ class Columns:
         doc = Document(header, None)
         problems = [doc.problem((key,), "give units and incidents as columns, not here") for key in ("units", "incidents") if key in header]
         try:
-            self.scenario: Scenario = validate(Scenario.model_validate, doc, ScenarioError, "invalid scenario")
+            self.scenario: Scenario = validate(Scenario, doc, ScenarioError, "invalid scenario")
         except ScenarioError as exc:
             problems.extend(exc.problems)
         self._units = _Table("units", _columns("units", units, problems), _UNIT_COLUMNS, ("id", "party", "kind"), problems)

@@ -139,7 +139,7 @@ def _rulebook_path(ref: str | Path) -> Path:
 def _read_rulebook(path: Path) -> Rulebook:
     doc = read_document(path, RulebookError)
     what = f"invalid rulebook {path}"
-    book: Rulebook = validate(Rulebook.model_validate, doc, RulebookError, what)
+    book: Rulebook = validate(Rulebook, doc, RulebookError, what)
     problems = _cross_references(book, doc)
     problems += _deadline_problems(book, doc)
     areas = zone_areas(book, doc, path.parent, problems)
@@ -266,7 +266,7 @@ def read_scenario(source: Mapping[str, Any] | Scenario | str | Path) -> tuple[Sc
     if isinstance(source, Scenario):
         return source, Document(None, None)
     doc = scenario_document(source)
-    scenario: Scenario = validate(Scenario.model_validate, doc, ScenarioError, f"invalid scenario {doc.file or ''}".strip())
+    scenario: Scenario = validate(Scenario, doc, ScenarioError, f"invalid scenario {doc.file or ''}".strip())
     return scenario, doc
 
 

@@ -5,14 +5,16 @@ from __future__ import annotations
 import datetime as dt
 import os
 import stat
-from collections.abc import Callable, Mapping
+import types
+import typing
+from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, get_args, get_origin
 
 import yaml
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
-from ._errors import Problem, TruceError
+from ._errors import Problem, TruceError, did_you_mean
 
 Lines = dict[tuple[str | int, ...], int]
 
@@ -236,14 +238,19 @@ def _index(
     return None
 
 
-def validation_problems(exc: ValidationError, doc: Document, prefix: tuple[str | int, ...] = ()) -> list[Problem]:
-    """Every pydantic error as a Problem with file, line, path and the bad value."""
+def validation_problems(exc: ValidationError, doc: Document, model: type[BaseModel]) -> list[Problem]:
+    """Every pydantic error of validating ``doc.data`` as ``model``, as a Problem with file, line, path
+    and the bad value; an unknown field gets the nearest field name there, or the list of them."""
     problems: list[Problem] = []
     for err in exc.errors(include_url=False):
-        loc = (*prefix, *_field_path(err["loc"], doc.data))
+        loc = _field_path(err["loc"], doc.data)
         message = err["msg"]
         if err["type"] == "extra_forbidden":
             message = "unknown field; a typo here would silently drop data"
+            fields = _fields_at(model, loc[:-1], doc.data)
+            if fields:
+                problems.append(doc.problem(loc, message, suggestion=did_you_mean(loc[-1], fields)))
+                continue
         elif err["type"] == "value_error":
             message = str(err.get("ctx", {}).get("error", message))
         value = err.get("input")
@@ -277,15 +284,56 @@ def _field_path(loc: tuple[str | int, ...], data: object) -> tuple[str | int, ..
     return tuple(kept)
 
 
-def validate(model: Callable[[Any], Any], doc: Document, error: type[TruceError], what: str) -> Any:
+def validate(model: type[_M], doc: Document, error: type[TruceError], what: str) -> _M:
     """Validate ``doc.data`` with a pydantic model, turning errors into ``error``."""
     if not isinstance(doc.data, Mapping):
         found = type(doc.data).__name__ if doc.data is not None else "an empty document"
         raise error.from_problems(what, [doc.problem((), f"expected a mapping of fields, found {found}")])
     try:
-        return model(doc.data)
+        return model.model_validate(doc.data)
     except ValidationError as exc:
-        raise error.from_problems(what, validation_problems(exc, doc)) from None
+        raise error.from_problems(what, validation_problems(exc, doc, model)) from None
+
+
+_M = typing.TypeVar("_M", bound=BaseModel)
+
+
+def _fields_at(model: type[BaseModel], loc: tuple[str | int, ...], data: object) -> list[str]:
+    """The field names the model expects in the mapping at ``loc`` of ``data`` (of the member a
+    ``type`` tag picks, in a union of models), or none where that is not a model."""
+    kinds: list[object] = [model]
+    node = data
+    for part in loc:
+        kinds = [inner for kind in kinds for inner in _inside(kind, part)]
+        node = node.get(part) if isinstance(node, Mapping) else None
+    models = [k for k in kinds if isinstance(k, type) and issubclass(k, BaseModel)]
+    tag = node.get("type") if isinstance(node, Mapping) else None
+    tagged = [m for m in models if "type" in m.model_fields and tag in get_args(m.model_fields["type"].annotation)]
+    return sorted({field for m in tagged or models for field in m.model_fields})
+
+
+def _inside(kind: object, part: str | int) -> list[object]:
+    """The types a value of ``kind`` holds at key or index ``part``."""
+    found: list[object] = []
+    for option in _options(kind):
+        origin = get_origin(option)
+        if isinstance(option, type) and issubclass(option, BaseModel):
+            field = option.model_fields.get(str(part))
+            found += _options(field.annotation) if field else []
+        elif origin in (list, tuple, Sequence) and isinstance(part, int):
+            found += _options(get_args(option)[0])
+        elif origin in (dict, Mapping) and isinstance(part, str):
+            found += _options(get_args(option)[-1])
+    return found
+
+
+def _options(kind: object) -> list[object]:
+    """A type with its Annotated wrappers and unions undone: the alternatives it allows."""
+    if get_origin(kind) is typing.Annotated:
+        return _options(get_args(kind)[0])
+    if get_origin(kind) in (typing.Union, types.UnionType):
+        return [inner for arg in get_args(kind) for inner in _options(arg)]
+    return [kind]
 
 
 def _is_union_tag(part: object) -> bool:

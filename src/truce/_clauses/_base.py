@@ -7,6 +7,7 @@ strategy.
 
 from __future__ import annotations
 
+import difflib
 from abc import abstractmethod
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
@@ -163,7 +164,10 @@ class Clause(_Data):
         own = cls.model_fields.keys() - Clause.model_fields.keys()
         absent = sorted(field for field in own if cls.model_fields[field].is_required() and field not in data)
         if absent:
-            raise ValueError(f"a {name} clause needs {', '.join(repr(a) for a in absent)}")
+            unknown = [str(key) for key in data if key not in cls.model_fields]
+            typos = [f"{typo!r} for {field!r}?" for field in absent for typo in difflib.get_close_matches(field, unknown, n=1)]
+            hint = f" (did you write {', '.join(typos)})" if typos else ""
+            raise ValueError(f"a {name} clause needs {', '.join(repr(a) for a in absent)}{hint}")
         foreign = [field for field in data if field not in cls.model_fields and field in _clause_fields()]
         if foreign:
             raise ValueError(f"a {name} clause has no {', '.join(repr(f) for f in foreign)}")

@@ -198,7 +198,7 @@ M = TypeVar("M", bound=EventMapping)
 def load_mapping(path: str | Path, model: type[M], error: type[TruceError], book: Rulebook | None = None) -> tuple[M, Rulebook]:
     """A validated mapping and its rulebook; every id it maps to must be one the rulebook declares."""
     doc = read_document(Path(path), error)
-    mapping: M = validate(model.model_validate, doc, error, f"invalid mapping {path}")
+    mapping: M = validate(model, doc, error, f"invalid mapping {path}")
     book = book or load_rulebook(mapping.agreement)
     problems = mapping.problems(book, doc)
     if problems:
