@@ -4,16 +4,14 @@ terms (bands, unions, attribute classes, caps, handovers, relative deadlines) ar
 from __future__ import annotations
 
 import datetime as dt
-import shutil
 from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 
 import truce
+from bookcopy import copy_rulebook
 
-RULES = Path(__file__).resolve().parents[1] / "rules"
 AGREEMENTS = ["golan-1974", "karabakh-2020", "korea-1953", "minsk-2015", "moscow-2020", "nes-2019"]
 
 
@@ -57,7 +55,7 @@ def test_per_party_cap_names_every_party_over_it(tmp_path: Path) -> None:
             "per": "party", "max": 75,
         })
 
-    book = truce.load_rulebook(_copy_rulebook(tmp_path, "golan-1974", joint_cap))
+    book = truce.load_rulebook(copy_rulebook(tmp_path, "golan-1974", joint_cap))
     state: dict[str, Any] = {
         "as_of": "1974-07-01T12:00:00+02:00",
         "units": [
@@ -73,15 +71,6 @@ def test_per_party_cap_names_every_party_over_it(tmp_path: Path) -> None:
     assert truce.evaluate(state, rules=book).responsible == ["il"]
 
 
-def _copy_rulebook(tmp_path: Path, rid: str, edit: Any) -> Path:
-    shutil.copytree(RULES / "zones", tmp_path / "zones")
-    data = yaml.safe_load((RULES / f"{rid}.yaml").read_text())
-    edit(data)
-    path = tmp_path / f"{rid}.yaml"
-    path.write_text(yaml.safe_dump(data, sort_keys=False))
-    return path
-
-
 def _problems(path: Path) -> dict[str, str]:
     with pytest.raises(truce.RulebookError) as info:
         truce.load_rulebook(path)
@@ -94,7 +83,7 @@ def test_bad_band_and_zone_shapes_are_each_reported(tmp_path: Path) -> None:
         data["zones"]["north-of-line"]["geojson"] = "zones/korea-mdl.geojson"
         data["zones"]["south-of-line"]["beyond"]["side"] = "north"
 
-    problems = _problems(_copy_rulebook(tmp_path, "korea-1953", edit))
+    problems = _problems(copy_rulebook(tmp_path, "korea-1953", edit))
     assert "from_km must be less than to_km" in problems["zones.dmz.band"]
     assert "exactly one of 'geojson', 'band', 'beyond' or 'union'" in problems["zones.north-of-line"]
     assert "zones.south-of-line.beyond.side" in problems
@@ -105,7 +94,7 @@ def test_unknown_ids_in_the_new_terms_get_did_you_mean(tmp_path: Path) -> None:
         data["classes"]["short_range_artillery"]["where"] = {"calibre": {"max": 122}}
         data["zones"]["first-zones"]["union"] = ["il-0-10", "sy-0-1"]
 
-    problems = _problems(_copy_rulebook(tmp_path, "golan-1974", edit))
+    problems = _problems(copy_rulebook(tmp_path, "golan-1974", edit))
     assert "did you mean 'calibre_mm'" in problems["classes.short_range_artillery.where.calibre"]
     assert "did you mean 'sy-0-10'" in problems["zones.first-zones.union[1]"]
 
@@ -116,7 +105,7 @@ def test_clause_fields_must_fit_its_type(tmp_path: Path) -> None:
         data["clauses"][4]["max"] = 10
         del data["clauses"][6]["max"]
 
-    problems = _problems(_copy_rulebook(tmp_path, "karabakh-2020", edit))
+    problems = _problems(copy_rulebook(tmp_path, "karabakh-2020", edit))
     assert "needs 'area'" in problems["clauses[1]"]
     assert "a withdrawal clause has no 'max'" in problems["clauses[4]"]
     assert "needs 'max'" in problems["clauses[6]"]
@@ -126,7 +115,7 @@ def test_a_line_file_must_hold_a_line(tmp_path: Path) -> None:
     def edit(data: dict[str, Any]) -> None:
         data["zones"]["border-30km"]["band"]["line"] = "zones/idlib-buffer.geojson"
 
-    problems = _problems(_copy_rulebook(tmp_path, "nes-2019", edit))
+    problems = _problems(copy_rulebook(tmp_path, "nes-2019", edit))
     assert "expected one LineString, found Polygon" in problems["zones.border-30km.band.line"]
 
 

@@ -5,25 +5,23 @@ a line partition their region; and each misuse is a RulebookError at its file, l
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pytest
 import shapely
-import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import truce
+from bookcopy import copy_rulebook
 from cli_output import problem_lines
 from geodesy import geodesic_km, offending_state, offset
 from truce._cli import main
 from truce._geo import beyond_area
 from truce._rulebook import Beyond, Rulebook
 
-RULES = Path(truce.__file__).resolve().parents[2] / "rules"
 EDGE_KM = 0.1
 DEEP_KM = 30.0
 
@@ -129,12 +127,7 @@ def test_depth_is_the_distance_from_the_line_itself() -> None:
 
 
 def _book(tmp_path: Path, edit: Any, rulebook: str = "korea-1953") -> Path:
-    shutil.copytree(RULES / "zones", tmp_path / "zones")
-    data = yaml.safe_load((RULES / f"{rulebook}.yaml").read_text())
-    edit(data)
-    path = tmp_path / f"{rulebook}.yaml"
-    path.write_text(yaml.safe_dump(data, sort_keys=False))
-    return path
+    return copy_rulebook(tmp_path, rulebook, edit)
 
 
 def _region(tmp_path: Path, name: str, geometry: shapely.Geometry) -> str:

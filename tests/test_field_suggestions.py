@@ -3,16 +3,14 @@ scenario rows and nested positions, rulebook sections, and each clause type's ow
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 
 import truce
+from bookcopy import copy_rulebook
 
-RULES = Path(truce.__file__).resolve().parents[2] / "rules"
 STATE = {"agreement": "idlib-2019", "as_of": "2019-08-03T12:00:00+03:00"}
 
 
@@ -41,11 +39,7 @@ def test_a_scenario_field_misspelled(extra: dict[str, Any], path: str, suggestio
     (lambda d: d.update(zone={}), "zone", "did you mean 'zones'?"),
 ])
 def test_a_rulebook_field_misspelled(tmp_path: Path, edit: Any, path: str, suggestion: str) -> None:
-    shutil.copytree(RULES / "zones", tmp_path / "zones")
-    data = yaml.safe_load((RULES / "korea-1953.yaml").read_text())
-    edit(data)
-    book = tmp_path / "book.yaml"
-    book.write_text(yaml.safe_dump(data, sort_keys=False))
+    book = copy_rulebook(tmp_path, "korea-1953", edit)
     with pytest.raises(truce.RulebookError) as caught:
         truce.load_rulebook(book)
     found = {p.path: p for p in caught.value.problems}
@@ -54,12 +48,20 @@ def test_a_rulebook_field_misspelled(tmp_path: Path, edit: Any, path: str, sugge
 
 
 def test_a_required_clause_field_misspelled_is_named_with_the_typo(tmp_path: Path) -> None:
-    shutil.copytree(RULES / "zones", tmp_path / "zones")
-    data = yaml.safe_load((RULES / "korea-1953.yaml").read_text())
-    data["clauses"][0]["incident"] = data["clauses"][0].pop("incidents")
-    book = tmp_path / "book.yaml"
-    book.write_text(yaml.safe_dump(data, sort_keys=False))
+    def edit(data: dict[str, Any]) -> None:
+        data["clauses"][0]["incident"] = data["clauses"][0].pop("incidents")
+
+    book = copy_rulebook(tmp_path, "korea-1953", edit)
     with pytest.raises(truce.RulebookError) as caught:
         truce.load_rulebook(book)
     found = {p.path: p.message for p in caught.value.problems}
     assert found["clauses[0]"] == "a prohibition clause needs 'incidents' (did you write 'incident' for 'incidents'?)"
+
+
+@pytest.mark.parametrize("key", ["[", "Foo", "AfterStart", "function-after[x]", "0"])
+def test_an_unknown_key_is_named_whatever_it_looks_like(key: str) -> None:
+    with pytest.raises(truce.ScenarioError) as caught:
+        truce.evaluate({**STATE, key: 1})
+    [problem] = caught.value.problems
+    assert problem.path == key
+    assert problem.suggestion is not None and problem.suggestion.startswith("expected one of: agreement, areas, as_of")

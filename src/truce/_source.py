@@ -245,7 +245,8 @@ def validation_problems(exc: ValidationError, doc: Document, model: type[BaseMod
     for err in exc.errors(include_url=False):
         loc = _field_path(err["loc"], doc.data)
         message = err["msg"]
-        if err["type"] == "extra_forbidden":
+        if err["type"] == "extra_forbidden":  # the last part is the unknown key itself, whatever it looks like
+            loc = (*_field_path(err["loc"][:-1], doc.data), err["loc"][-1])
             message = "unknown field; a typo here would silently drop data"
             fields = _fields_at(model, loc[:-1], doc.data)
             if fields:
