@@ -9,8 +9,9 @@ from typing import Any
 from ._assemble import findings, missing, notes, responsible
 from ._case import Case, prepare
 from ._columns import Columns
-from ._engines import decider
+from ._engines import decider, default_engine
 from ._observe import observe
+from ._provenance import Provenance
 from ._rulebook import Rulebook
 from ._scenario import Scenario
 from ._verdict import Verdict
@@ -48,4 +49,5 @@ def evaluate(
         findings=findings(book, measures, decision),
         missing=missing(measures, decision),
         notes=notes(measures, decision, observation.ignored, observation.later_units),
+        provenance=Provenance.of(book, chosen, engine or default_engine(), case.input_sha256),
     )

@@ -61,12 +61,22 @@ class AreaControl(_Data):
     controlled_by: ObjectId | None = None
 
 
+class EventSource(_Data):
+    """Where an incident read from an event log came from: the dataset, its id for the row, the row's first
+    line in the file, and the dataset's licence where the reader knows it."""
+
+    dataset: Note
+    row: ObjectId
+    line: int | None = Field(default=None, ge=1)
+    licence: Note | None = None
+
+
 class Incident(_Located):
     """A time-stamped act; ``by: null`` means the perpetrator is not known.
 
     ``latest`` makes the time uncertain: the act happened at some moment from
     ``time`` up to, not including, ``latest`` (a date known only to the day,
-    week or month).
+    week or month). ``source`` keeps where an incident from an event log came from.
     """
 
     id: ObjectId
@@ -76,6 +86,7 @@ class Incident(_Located):
     by: ObjectId | None = None
     fatalities: Fatalities | None = None
     note: Note | None = None
+    source: EventSource | None = None
 
     @model_validator(mode="after")
     def _latest_after_time(self) -> Incident:
