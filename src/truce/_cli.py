@@ -347,6 +347,27 @@ def map_(
     _err.print(f"wrote {output} ({status_label(verdict.status)})", highlight=False)
 
 
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="The address to listen on; anything but loopback needs --token-file.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(min=0, max=65535, help="The port to listen on.")] = 8000,
+    token_file: Annotated[
+        Path | None, typer.Option("--token-file", help="A file holding a secret every request must send as 'Authorization: Bearer ...'.")
+    ] = None,
+    cors_origin: Annotated[
+        list[str] | None, typer.Option("--cors-origin", help="Let browser pages from this origin call the API (CORS is off otherwise).")
+    ] = None,
+) -> None:
+    """Serve the HTTP JSON API: POST /v1/evaluate, /v1/readings, /v1/timeline; GET /v1/rulebooks, /v1/schema/...
+    (OpenAPI at /docs). Needs the serve extra: pip install 'truce[serve]'."""
+    try:
+        from ._serve import run  # noqa: PLC0415  (an optional extra)
+    except ModuleNotFoundError as exc:
+        raise TruceError.from_problems("truce serve needs FastAPI and uvicorn", [Problem(
+            "serve", f"{exc.name} is not installed", suggestion="pip install 'truce[serve]'")]) from None
+    run(host, port, token_file, cors_origin or ())
+
+
 def _instant(text: str) -> datetime:
     try:
         instant = datetime.fromisoformat(text)

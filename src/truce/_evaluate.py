@@ -16,7 +16,7 @@ from ._rulebook import Rulebook
 from ._scenario import Scenario
 from ._verdict import Verdict
 
-__all__ = ["evaluate"]
+__all__ = ["evaluate", "verdicts_by_reading"]
 
 
 def evaluate(
@@ -51,3 +51,12 @@ def evaluate(
         notes=notes(measures, decision, observation.ignored, observation.later_units),
         provenance=Provenance.of(book, chosen, engine or default_engine(), case.input_sha256),
     )
+
+
+def verdicts_by_reading(
+    state: Mapping[str, Any] | Scenario | Columns | Case | str | Path, rules: Rulebook | str | Path | None = None, engine: str | None = None
+) -> list[Verdict]:
+    """The state's verdict under every reading its rulebook declares, its own reading first."""
+    case = prepare(state, rules)
+    others = [r for r in case.book.readings if r != case.reading]
+    return [evaluate(case, engine=engine), *(evaluate(case.read_as(r), engine=engine) for r in others)]

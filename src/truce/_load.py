@@ -21,6 +21,7 @@ from ._source import Document, read_document, validate
 
 __all__ = [
     "RulebookInfo",
+    "bundled_ids",
     "bundled_rules_dir",
     "compile_limit_problem",
     "list_rulebooks",
@@ -65,6 +66,11 @@ def _bundled() -> dict[str, Path]:
 @functools.lru_cache(maxsize=4)
 def _listing(folder: Path, stamp: int | None) -> dict[str, Path]:
     return {p.stem: p.resolve() for p in sorted(folder.glob("*.yaml"))} if stamp is not None else {}
+
+
+def bundled_ids() -> list[str]:
+    """The ids of the bundled rulebooks, sorted."""
+    return list(_bundled())
 
 
 def list_rulebooks() -> list[RulebookInfo]:
