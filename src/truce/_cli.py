@@ -25,6 +25,7 @@ from rich.text import Text
 from ._case import prepare
 from ._errors import EngineError, Problem, RulebookError, ScenarioError, TruceError, one_line
 from ._evaluate import evaluate as _evaluate
+from ._export import feature_collection, write_csv
 from ._limits import FIRST_YEAR, LAST_YEAR
 from ._lint import lint_rulebook
 from ._load import list_rulebooks
@@ -112,26 +113,47 @@ def _root(
     """
 
 
+class EvaluateFormat(StrEnum):
+    """What evaluate prints: a table, JSON, GeoJSON for maps, or CSV with one row per finding."""
+
+    text = "text"
+    json = "json"
+    geojson = "geojson"
+    csv = "csv"
+
+
 @app.command()
 def evaluate(
     scenarios: Annotated[list[Path], typer.Argument(help="Scenario .yaml or .json files.", show_default=False)],
     rules: Rules = None,
     reading: ReadingOpt = None,
-    fmt: FormatOpt = Format.text,
+    fmt: Annotated[
+        EvaluateFormat, typer.Option("--format", "-f", help="text for people; json, geojson (zones, units, incidents) or csv for programs.")
+    ] = EvaluateFormat.text,
 ) -> None:
     """Evaluate scenario files and print each verdict, clause by clause.
 
-    With several files the exit status is the worst of their verdicts; with
-    --format json, one JSON verdict per line.
+    With several files the exit status is the worst of their verdicts; with --format json or
+    geojson, one JSON document per line; with --format csv, one row per finding of every file.
     """
     worst = 0
+    found: list[tuple[str, Verdict]] = []
     for path in track(scenarios, "evaluating"):
-        verdict = _evaluate(path, rules=rules, reading=reading)
-        if fmt is Format.json:
+        case = prepare(path, rules, reading)
+        verdict = _evaluate(case)
+        if fmt is EvaluateFormat.json:
             typer.echo(verdict.model_dump_json())
+        elif fmt is EvaluateFormat.geojson:
+            typer.echo(json.dumps(feature_collection(case, verdict), ensure_ascii=False))
+        elif fmt is EvaluateFormat.csv:
+            found.append((str(path), verdict))
         else:
             _out.print(verdict_view(verdict, str(path)))
         worst = max(worst, EXIT_CODES[verdict.status])
+    if fmt is EvaluateFormat.csv:
+        table = io.StringIO()
+        write_csv(found, table)
+        typer.echo(table.getvalue(), nl=False)
     raise typer.Exit(worst)
 
 

@@ -95,6 +95,12 @@ class Timeline(_Model):
                 return interval
         return None
 
+    def _repr_html_(self) -> str:
+        """The timeline in a notebook: a row per interval in its status colour, then the first breach and lapse."""
+        from ._html import timeline_html  # noqa: PLC0415  (it imports the renderers, which import the verdict)
+
+        return timeline_html(self)
+
     def explain(self) -> str:
         """A plain account: one line per interval, then the first breach and the first lapse."""
         lines = [f"{self.title} ({self.agreement}), reading {self.reading}"]

@@ -74,6 +74,12 @@ class Verdict(BaseModel):
                 return finding
         raise KeyError(f"no finding for clause {clause!r}; clauses: {[f.clause for f in self.findings]}")
 
+    def _repr_html_(self) -> str:
+        """The verdict in a notebook: status colour, a row per clause, what is missing, notes, provenance."""
+        from ._html import verdict_html  # noqa: PLC0415  (it imports the renderers, which import this module)
+
+        return verdict_html(self)
+
     def explain(self) -> str:
         """A plain-language account a non-programmer can read and check clause by clause."""
         lines = [
