@@ -60,9 +60,13 @@ def canonical_json(data: Any) -> str:
 
 
 def input_sha256(scenario: Scenario, tables: tuple[Items, Items] | None = None) -> str:
-    """The SHA-256 of the canonical JSON of a validated scenario; for a state given as ``truce.Columns``,
-    of its header followed by its units and incidents as read (``tables``)."""
-    digest = hashlib.sha256(canonical_json(scenario.model_dump(mode="json")).encode())
+    """The SHA-256 of the canonical JSON of a validated scenario, its units, incidents and areas in a canonical
+    order (their order does not change a verdict); for a state given as ``truce.Columns``, of its header followed
+    by its units and incidents as read (``tables``)."""
+    data = scenario.model_dump(mode="json")
+    for table in ("units", "incidents", "areas"):
+        data[table] = sorted(data[table], key=canonical_json)
+    digest = hashlib.sha256(canonical_json(data).encode())
     for items in tables or ():
         digest.update(canonical_json([items.ids.tolist(), items.actors.tolist(), items.kinds.tolist(),
                                       items.named_zone.tolist(), sorted(items.attributes)]).encode())  # fmt: skip
