@@ -44,11 +44,16 @@ def test_the_same_input_gives_the_same_provenance_in_two_processes() -> None:
 
 
 def test_the_input_hash_follows_the_state_not_its_spelling() -> None:
-    data = truce.load_scenario(EXAMPLE).model_dump(mode="json")
+    golan = ROOT / "examples" / "golan-1974" / "05-long-range-artillery.yaml"
+    data = truce.load_scenario(golan).model_dump(mode="json")
     same = truce.evaluate(dict(reversed(list(data.items())))).provenance.input
-    assert same == truce.evaluate(EXAMPLE).provenance.input
+    assert same == truce.evaluate(golan).provenance.input
+    data["units"].reverse()
+    data["units"][0]["attributes"] = {"calibre_mm": 122, "range_km": 20}
+    turned = {**data, "units": [*data["units"][1:], {**data["units"][0], "attributes": {"range_km": 20, "calibre_mm": 122}}]}
+    assert truce.evaluate(data).provenance.input == truce.evaluate(turned).provenance.input != same
     data["units"][0]["count"] += 1
-    assert truce.evaluate(data).provenance.input != same
+    assert truce.evaluate(data).provenance.input not in (same, truce.evaluate(turned).provenance.input)
 
 
 def test_editing_a_copy_of_a_rulebook_changes_its_hash_and_nothing_else(tmp_path: Path) -> None:

@@ -60,13 +60,16 @@ def canonical_json(data: Any) -> str:
 
 
 def input_sha256(scenario: Scenario, tables: tuple[Items, Items] | None = None) -> str:
-    """The SHA-256 of the canonical JSON of a validated scenario, its units, incidents and areas in a canonical
-    order (their order does not change a verdict); for a state given as ``truce.Columns``, of its header followed
-    by its units and incidents as read (``tables``)."""
-    data = scenario.model_dump(mode="json")
-    for table in ("units", "incidents", "areas"):
-        data[table] = sorted(data[table], key=canonical_json)
-    digest = hashlib.sha256(canonical_json(data).encode())
+    """The SHA-256 of a validated scenario as one JSON text: its header with sorted keys, then its units,
+    incidents and areas each as pydantic writes it (fields in model order, attributes sorted), in sorted order
+    (their order does not change a verdict). For a state given as ``truce.Columns``, its header, then its
+    units and incidents as read (``tables``)."""
+    parts = [canonical_json(scenario.model_dump(mode="json", exclude={"units", "incidents", "areas"}))]
+    for rows in (scenario.units, scenario.incidents, scenario.areas):
+        texts = [canonical_json(json.loads(row.model_dump_json())) if len(getattr(row, "attributes", ())) > 1 else row.model_dump_json()
+                 for row in rows]  # fmt: skip
+        parts.append("[" + ",".join(sorted(texts)) + "]")
+    digest = hashlib.sha256(("[" + ",".join(parts) + "]").encode())
     for items in tables or ():
         digest.update(canonical_json([items.ids.tolist(), items.actors.tolist(), items.kinds.tolist(),
                                       items.named_zone.tolist(), sorted(items.attributes)]).encode())  # fmt: skip
