@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import http.client
 import json
@@ -222,3 +223,34 @@ def test_serving_beyond_loopback_needs_a_token() -> None:
                          capture_output=True, text=True, timeout=120, check=False)  # fmt: skip
     assert run.returncode == 3, run.stderr
     assert "--token-file" in run.stderr and "Traceback" not in run.stderr
+
+
+def _asgi_call(app: Any, method: str, path: str, headers: dict[str, str]) -> tuple[int, dict[str, str]]:
+    """One request straight to an ASGI app (no server, no client library): its status and headers."""
+    sent: list[dict[str, Any]] = []
+
+    async def receive() -> dict[str, Any]:
+        return {"type": "http.request", "body": b"", "more_body": False}
+
+    async def send(message: dict[str, Any]) -> None:
+        sent.append(message)
+
+    scope = {"type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": method, "scheme": "http",
+             "path": path, "raw_path": path.encode(), "query_string": b"", "root_path": "", "server": ("127.0.0.1", 80),
+             "client": ("127.0.0.1", 1), "headers": [(k.lower().encode(), v.encode()) for k, v in headers.items()]}  # fmt: skip
+    asyncio.run(app(scope, receive, send))
+    start = next(m for m in sent if m["type"] == "http.response.start")
+    return start["status"], {k.decode(): v.decode() for k, v in start["headers"]}
+
+
+def test_cors_when_asked_answers_a_preflight_without_the_token_but_not_the_request() -> None:
+    from truce._serve import create_app  # noqa: PLC0415  (the serve extra)
+
+    app = create_app(TOKEN, ["https://desk.example.org"])
+    origin = {"Origin": "https://desk.example.org"}
+    status, headers = _asgi_call(app, "OPTIONS", "/healthz", {**origin, "Access-Control-Request-Method": "GET"})
+    assert status == 200 and headers["access-control-allow-origin"] == "https://desk.example.org"
+    assert _asgi_call(app, "GET", "/healthz", origin)[0] == 401
+    assert _asgi_call(app, "GET", "/healthz", {**origin, "Authorization": f"Bearer {TOKEN}"})[0] == 200
+    other = {"Origin": "https://other.example.org", "Access-Control-Request-Method": "GET"}
+    assert "access-control-allow-origin" not in _asgi_call(app, "OPTIONS", "/healthz", other)[1]

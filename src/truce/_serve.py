@@ -129,9 +129,6 @@ def create_app(token: str | None = None, cors_origins: Sequence[str] = ()) -> Fa
     """The API; with ``token``, every request must carry ``Authorization: Bearer <token>``; with
     ``cors_origins``, browsers on those origins may call it (CORS is off otherwise)."""
     app = FastAPI(title="truce", version=truce_version(), description="Evaluate ceasefire terms against scenario states.")
-    if cors_origins:
-        app.add_middleware(CORSMiddleware, allow_origins=list(cors_origins), allow_methods=["GET", "POST"],
-                           allow_headers=["Authorization", "Content-Type"])  # fmt: skip
 
     @app.middleware("http")
     async def _guard(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
@@ -147,6 +144,10 @@ def create_app(token: str | None = None, cors_origins: Sequence[str] = ()) -> Fa
         answer.headers["X-Truce-Version"] = truce_version()
         answer.headers["X-Truce-Schema-Version"] = SCHEMA_VERSION
         return answer
+
+    if cors_origins:  # outside the token check, so a browser's preflight (which carries no token) is answered
+        app.add_middleware(CORSMiddleware, allow_origins=list(cors_origins), allow_methods=["GET", "POST"],
+                           allow_headers=["Authorization", "Content-Type"])  # fmt: skip
 
     @app.exception_handler(TruceError)
     async def _bad_input(request: Request, exc: TruceError) -> JSONResponse:
