@@ -1,6 +1,10 @@
 """Write (or, with --check, compare) the golden outputs: every example's verdict JSON under every
 reading, and its timeline JSON, byte for byte. A refactoring must leave them unchanged.
 
+Their provenance is kept whole (truce's version, the SHA-256 of each bundled rulebook file, the
+input's hash: the same on every machine) except the engine, left out so that both engines are
+held to the same bytes.
+
     python scripts/golden.py          # rewrite tests/golden/*.json after a deliberate change
     python scripts/golden.py --check  # exit 1 and list what differs
 """
@@ -19,6 +23,11 @@ EXAMPLES = sorted((ROOT / "examples").glob("*/*.yaml"))
 OUT = ROOT / "tests" / "golden"
 
 
+def _dump(answer: truce.Verdict | truce.Timeline) -> str:
+    """The answer's JSON, its provenance without the engine."""
+    return answer.model_copy(update={"provenance": answer.provenance.model_copy(update={"engine": None})}).model_dump_json()
+
+
 def outputs(engine: str | None = None) -> dict[str, dict[str, str]]:
     """File name -> {key -> JSON text} for every golden output, decided by ``engine``."""
     verdicts: dict[str, str] = {}
@@ -27,11 +36,11 @@ def outputs(engine: str | None = None) -> dict[str, dict[str, str]]:
         name = f"{path.parent.name}/{path.name}"
         book = truce.load_rulebook(truce.load_scenario(path).agreement or "")
         for reading in book.readings:
-            verdicts[f"{name} [{reading}]"] = truce.evaluate(path, reading=reading, engine=engine).model_dump_json()
-            timelines[f"{name} [{reading}]"] = truce.timeline(path, reading=reading, engine=engine).model_dump_json()
+            verdicts[f"{name} [{reading}]"] = _dump(truce.evaluate(path, reading=reading, engine=engine))
+            timelines[f"{name} [{reading}]"] = _dump(truce.timeline(path, reading=reading, engine=engine))
     log = read_acled(SAMPLE_CSV, SAMPLE_MAPPING).scenario()
     for reading in ("sochi", "government"):
-        timelines[f"acled-sample [{reading}]"] = truce.timeline(log, reading=reading, engine=engine).model_dump_json()
+        timelines[f"acled-sample [{reading}]"] = _dump(truce.timeline(log, reading=reading, engine=engine))
     return {"verdicts.json": verdicts, "timelines.json": timelines}
 
 

@@ -13,6 +13,7 @@ from ._columns import Columns, fit_problems, header_problems, raw_problems
 from ._errors import Problem, RulebookError, ScenarioError, TruceError, UnknownRulebookError, by_place, did_you_mean
 from ._items import Items, State
 from ._load import SUFFIXES, bundled_ids, load_rulebook, scenario_document, unknown_rulebook
+from ._provenance import input_sha256
 from ._rulebook import Rulebook
 from ._scenario import Scenario
 from ._source import Document, validate
@@ -28,7 +29,7 @@ class Case:
 
     ``clauses`` pairs each clause of the rulebook with the clause as ``reading`` has it
     (None where it does not apply under that reading); ``document`` is the parsed source,
-    kept for the line of any later problem.
+    kept for the line of any later problem; ``input_sha256`` identifies the state (see ``Provenance``).
     """
 
     book: Rulebook
@@ -37,6 +38,7 @@ class Case:
     document: Document
     state: State
     clauses: tuple[tuple[Clause, Clause | None], ...]
+    input_sha256: str
 
     @property
     def as_of(self) -> datetime:
@@ -70,6 +72,7 @@ def prepare(state: State_ | Case, rules: Rulebook | str | Path | None = None, re
         scenario, doc = state.scenario, Document(None, None)
         book = rulebook_for(scenario.agreement, rules, doc)
         units, incidents = state.items(book)
+        digest = input_sha256(scenario, (units, incidents))
     else:
         scenario, doc = _validated(state, rules)
         book = rulebook_for(scenario.agreement, rules, doc)
@@ -77,9 +80,10 @@ def prepare(state: State_ | Case, rules: Rulebook | str | Path | None = None, re
         problems = header_problems(scenario, book, doc) + fit_problems(units, incidents, book, doc)
         if problems:
             raise ScenarioError.from_problems(f"scenario {doc.file or ''} does not fit rulebook {book.id}".replace("  ", " "), problems)
+        digest = input_sha256(scenario)
     chosen = choose_reading(book, reading or scenario.reading, doc.file)
     areas = {a.id: a.controlled_by for a in scenario.areas}
-    return Case(book, chosen, scenario, doc, State(book, units, incidents, areas), book.read_as(chosen))
+    return Case(book, chosen, scenario, doc, State(book, units, incidents, areas), book.read_as(chosen), digest)
 
 
 def _validated(

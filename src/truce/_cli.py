@@ -15,7 +15,6 @@ from collections.abc import Iterator, Sequence
 from contextvars import ContextVar
 from datetime import datetime
 from enum import StrEnum
-from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Annotated, TypeVar
 
@@ -27,10 +26,13 @@ from rich.text import Text
 from ._case import Case, prepare
 from ._errors import EngineError, Problem, RulebookError, ScenarioError, TruceError, one_line
 from ._evaluate import evaluate as _evaluate
+from ._evaluate import verdicts_by_reading
+from ._export import feature_collection, write_csv
 from ._limits import FIRST_YEAR, LAST_YEAR
 from ._lint import lint_rulebook
 from ._load import list_rulebooks, load_rulebook
 from ._map import draw_map
+from ._provenance import truce_version
 from ._render import readings_view, rulebooks_view, status_label, verdict_view, vocabulary, vocabulary_view
 from ._scenario_tests import expectation_diff, expected_cases, find_scenario_tests
 from ._schema import SchemaName, json_schema
@@ -117,10 +119,7 @@ def track(items: Sequence[T], what: str) -> Iterator[T]:
 
 def _version(value: bool) -> None:
     if value:
-        try:
-            typer.echo(f"truce {version('truce')}")
-        except PackageNotFoundError:
-            typer.echo("truce (not installed)")
+        typer.echo(f"truce {truce_version()}")
         raise typer.Exit(0)
 
 
@@ -161,25 +160,39 @@ def _error_json(path: Path | str, exc: TruceError) -> str:
     return json.dumps({"file": str(path), "error": _one_line(exc), "problems": [str(p) for p in exc.problems]})
 
 
+class EvaluateFormat(StrEnum):
+    """What evaluate prints: a table, JSON, GeoJSON for maps, or CSV with one row per finding."""
+
+    text = "text"
+    json = "json"
+    geojson = "geojson"
+    csv = "csv"
+
+
 @app.command()
 def evaluate(
     scenarios: ScenariosArg,
     rules: Rules = None,
     reading: ReadingOpt = None,
-    fmt: FormatOpt = Format.text,
+    fmt: Annotated[
+        EvaluateFormat, typer.Option("--format", "-f", help="text for people; json, geojson (zones, units, incidents) or csv for programs.")
+    ] = EvaluateFormat.text,
     _max_problems: MaxProblems = None,
 ) -> None:
     """Evaluate scenario files and print each verdict, clause by clause.
 
     Every file is evaluated; one that cannot be is reported on stderr (and as a JSON line
     with "error") and the rest still run. The exit status is the highest of the files'.
-    With --format json, one JSON object per line, each with its "file".
+    With --format json or geojson, one JSON document per line, each with its "file"; with
+    --format csv, one row per finding of every file.
     """
     worst = 0
+    found: list[tuple[str, Verdict]] = []
     for path in track(scenarios, "evaluating"):
         outcome: Verdict | TruceError
         try:
-            outcome = _evaluate(_prepared(path, rules, reading))
+            case = _prepared(path, rules, reading)
+            outcome = _evaluate(case)
         except EngineError:
             raise  # a bug: reported as one, not as this file's bad input
         except TruceError as exc:
@@ -187,12 +200,20 @@ def evaluate(
         worst = max(worst, _outcome_code(outcome))
         if isinstance(outcome, TruceError):
             print(_report(outcome), file=sys.stderr)
-            if fmt is Format.json:
+            if fmt in (EvaluateFormat.json, EvaluateFormat.geojson):
                 typer.echo(_error_json(path, outcome))
-        elif fmt is Format.json:
+        elif fmt is EvaluateFormat.json:
             typer.echo(_verdict_json(path, outcome))
+        elif fmt is EvaluateFormat.geojson:
+            typer.echo(json.dumps({"file": str(path), **feature_collection(case, outcome)}, ensure_ascii=False))
+        elif fmt is EvaluateFormat.csv:
+            found.append((str(path), outcome))
         else:
             _out.print(verdict_view(outcome, str(path)))
+    if fmt is EvaluateFormat.csv:
+        table = io.StringIO()
+        write_csv(found, table)
+        typer.echo(table.getvalue(), nl=False)
     raise typer.Exit(worst)
 
 
@@ -278,12 +299,6 @@ def readings(
     else:
         _out.print("All readings agree.")
     raise typer.Exit(code)
-
-
-def verdicts_by_reading(case: Case) -> list[Verdict]:
-    """A case's verdict under each reading its rulebook declares, its own first."""
-    others = [r for r in case.book.readings if r != case.reading]
-    return [_evaluate(case), *(_evaluate(case.read_as(r)) for r in others)]
 
 
 @app.command()
@@ -479,6 +494,27 @@ def map_(
     verdict = draw_map(_prepared(scenario, rules, reading), output)
     _err.print(f"wrote {output} ({status_label(verdict.status)})", highlight=False)
     raise typer.Exit(EXIT_CODES[verdict.status])
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="The address to listen on; anything but loopback needs --token-file.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(min=0, max=65535, help="The port to listen on.")] = 8000,
+    token_file: Annotated[
+        Path | None, typer.Option("--token-file", help="A file holding a secret every request must send as 'Authorization: Bearer ...'.")
+    ] = None,
+    cors_origin: Annotated[
+        list[str] | None, typer.Option("--cors-origin", help="Let browser pages from this origin call the API (CORS is off otherwise).")
+    ] = None,
+) -> None:
+    """Serve the HTTP JSON API: POST /v1/evaluate, /v1/readings, /v1/timeline; GET /v1/rulebooks, /v1/schema/...
+    (OpenAPI at /docs). Needs the serve extra: pip install 'truce[serve]'."""
+    try:
+        from ._serve import run  # noqa: PLC0415  (an optional extra)
+    except ModuleNotFoundError as exc:
+        raise TruceError.from_problems("truce serve needs FastAPI and uvicorn", [Problem(
+            "serve", f"{exc.name} is not installed", suggestion="pip install 'truce[serve]'")]) from None
+    run(host, port, token_file, cors_origin or ())
 
 
 def _instant(text: str) -> datetime:

@@ -440,7 +440,8 @@ class _Table:
         """Rows that give a value (of any type) in a column: neither None nor NaN."""
         if column not in self.given or not self.ok:
             return np.zeros(self.size, dtype=bool)
-        return ~np.asarray(np.frompyfunc(_absent, 1, 1)(np.asarray(self.given[column], dtype=object)), dtype=bool)
+        values = np.fromiter(self.given[column], dtype=object, count=self.size)  # one cell per row, lists too
+        return ~np.asarray(np.frompyfunc(_absent, 1, 1)(values), dtype=bool)
 
     def origin(self, problems: list[Problem]) -> Floats:
         """Incidents' origins as longitude, latitude and uncertainty (NaN where not given): an origin is

@@ -9,13 +9,14 @@ from typing import Any
 from ._assemble import findings, missing, notes, responsible
 from ._case import Case, prepare
 from ._columns import Columns
-from ._engines import decider
+from ._engines import decider, default_engine
 from ._observe import observe
+from ._provenance import Provenance
 from ._rulebook import Rulebook
 from ._scenario import Scenario
 from ._verdict import Verdict
 
-__all__ = ["evaluate"]
+__all__ = ["evaluate", "verdicts_by_reading"]
 
 
 def evaluate(
@@ -48,4 +49,14 @@ def evaluate(
         findings=findings(book, measures, decision),
         missing=missing(measures, decision),
         notes=notes(measures, decision, observation.ignored, observation.later_units),
+        provenance=Provenance.of(book, chosen, engine or default_engine(), case.input_sha256),
     )
+
+
+def verdicts_by_reading(
+    state: Mapping[str, Any] | Scenario | Columns | Case | str | Path, rules: Rulebook | str | Path | None = None, engine: str | None = None
+) -> list[Verdict]:
+    """The state's verdict under every reading its rulebook declares, its own reading first."""
+    case = prepare(state, rules)
+    others = [r for r in case.book.readings if r != case.reading]
+    return [evaluate(case, engine=engine), *(evaluate(case.read_as(r), engine=engine) for r in others)]

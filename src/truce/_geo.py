@@ -8,6 +8,7 @@ the centre are true to well under 0.1%; points are projected there to test.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Callable
 from pathlib import Path, PureWindowsPath
@@ -199,24 +200,32 @@ def union_area(parts: tuple[Area, ...]) -> Area:
     return Area(shapely.union_all([p.lonlat for p in parts]), parts=parts)
 
 
-def zone_areas(book: Rulebook, doc: Document, folder: Path, problems: list[Problem]) -> dict[str, Area]:
-    """The ground of every zone; unions are built last, from zones that are not unions.
+def zone_areas(book: Rulebook, doc: Document, folder: Path, problems: list[Problem]) -> tuple[dict[str, Area], dict[str, str]]:
+    """The ground of every zone, and the SHA-256 of every file read for it (by its path from
+    ``folder``, with ``/``); unions are built last, from zones that are not unions.
 
     Zone and line files are read only from inside ``folder`` (the rulebook's), see ``inside``.
     """
     areas: dict[str, Area] = {}
     files: dict[tuple[str, str], BaseGeometry] = {}
+    digests: dict[str, str] = {}
 
-    def read(field: Loc, path: str, reader: Callable[[Path], BaseGeometry]) -> BaseGeometry:
+    def read(field: Loc, path: str, reader: Callable[[Path, bytes], BaseGeometry]) -> BaseGeometry:
         """A line or polygon file, read once per rulebook; its problems are reported at ``field``."""
         key = (reader.__name__, path)
         if key not in files:
             try:
-                files[key] = reader(inside(folder, path))
+                target = inside(folder, path)
+                try:
+                    raw = read_bytes(target)
+                except ValueError as exc:
+                    raise ValueError(f"zone file {target}: {exc}") from None
+                files[key] = reader(target, raw)
             except _OutsideError as exc:
                 raise _FieldError(field, str(exc), exc.given, exc.suggestion) from None
             except (ValueError, GEOSException) as exc:
                 raise _FieldError(field, str(exc), path) from None
+            digests[target.relative_to(folder.resolve()).as_posix()] = hashlib.sha256(raw).hexdigest()
         return files[key]
 
     for zone_id, zone in book.zones.items():
@@ -247,7 +256,7 @@ def zone_areas(book: Rulebook, doc: Document, folder: Path, problems: list[Probl
                 areas[zone_id] = union_area(tuple(areas[part] for part in zone.union))
             except GEOSException as exc:
                 problems.append(doc.problem(("zones", zone_id, "union"), f"the zones cannot be joined: {exc}"))
-    return areas
+    return areas, dict(sorted(digests.items()))
 
 
 def _build(field: Loc, given: str, build: Callable[..., Area], *args: Any) -> Area:
@@ -303,12 +312,8 @@ def inside(folder: Path, given: str) -> Path:
     return target
 
 
-def _read_geojson(path: Path) -> BaseGeometry:
-    """The union of every geometry in a GeoJSON file, checked to be lon/lat."""
-    try:
-        raw = read_bytes(path)
-    except ValueError as exc:
-        raise ValueError(f"zone file {path}: {exc}") from None
+def _read_geojson(path: Path, raw: bytes) -> BaseGeometry:
+    """The union of every geometry in a GeoJSON file (its bytes ``raw``), checked to be lon/lat."""
     try:
         data = json.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
@@ -334,17 +339,17 @@ def _read_geojson(path: Path) -> BaseGeometry:
     return geom
 
 
-def _read_line(path: Path) -> BaseGeometry:
+def _read_line(path: Path, raw: bytes) -> BaseGeometry:
     """A single non-empty LineString in lon/lat from a GeoJSON file (a band's reference line)."""
-    geom = _read_geojson(path)
+    geom = _read_geojson(path, raw)
     if geom.geom_type != "LineString" or geom.is_empty or geom.length == 0:
         raise ValueError(f"line file {path}: expected one LineString, found {geom.geom_type}")
     return geom
 
 
-def _read_zone(path: Path) -> BaseGeometry:
+def _read_zone(path: Path, raw: bytes) -> BaseGeometry:
     """A valid, non-empty (multi)polygon in lon/lat from a GeoJSON file."""
-    geom = _read_geojson(path)
+    geom = _read_geojson(path, raw)
     if geom.geom_type not in ("Polygon", "MultiPolygon") or geom.is_empty:
         raise ValueError(f"zone file {path}: expected a non-empty Polygon or MultiPolygon, found {geom.geom_type}")
     if not geom.is_valid:

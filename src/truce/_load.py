@@ -142,7 +142,7 @@ def _read_rulebook(path: Path) -> Rulebook:
     book: Rulebook = validate(Rulebook, doc, RulebookError, what)
     problems = _cross_references(book, doc)
     problems += _deadline_problems(book, doc)
-    areas = zone_areas(book, doc, path.parent, problems)
+    areas, zone_files = zone_areas(book, doc, path.parent, problems)
     if problems:
         raise RulebookError.from_problems(what, problems)
     too_many = compile_limit_problem(len(book.clauses), doc)
@@ -151,6 +151,7 @@ def _read_rulebook(path: Path) -> Rulebook:
     book._areas.update(areas)
     book._origin = str(path)
     book._document = doc
+    book._files = {path.name: doc.sha256 or "", **zone_files}
     return book
 
 

@@ -26,7 +26,7 @@ from ._rulebook import Rulebook
 from ._scenario import Incident, Unit
 from ._verdict import Verdict
 
-__all__ = ["FORMATS", "draw_map"]
+__all__ = ["FORMATS", "draw_map", "item_status", "zone_status"]
 
 FORMATS = (".png", ".svg", ".pdf")
 _WORST_FIRST = ("violated", "unknown", "met", "not_due", "not_applicable")
@@ -51,7 +51,7 @@ def draw_map(
     return verdict
 
 
-def _item_status(verdict: Verdict) -> dict[str, str]:
+def item_status(verdict: Verdict) -> dict[str, str]:
     """The worst finding each unit or incident is evidence of."""
     status: dict[str, str] = {}
     for finding in verdict.findings:
@@ -63,7 +63,7 @@ def _item_status(verdict: Verdict) -> dict[str, str]:
     return status
 
 
-def _zone_status(case: Case, verdict: Verdict) -> dict[str, str]:
+def zone_status(case: Case, verdict: Verdict) -> dict[str, str]:
     """The worst finding among the clauses set on each zone, under the case's reading."""
     found = {f.clause: f.status for f in verdict.findings}
     status: dict[str, str] = {}
@@ -90,14 +90,14 @@ def _figure(case: Case, verdict: Verdict) -> Figure:
     scenario, book = case.scenario, case.book
     figure = Figure(figsize=(10, 8.5))
     ax = figure.add_subplot()
-    zone_status = _zone_status(case, verdict)
+    zones_found = zone_status(case, verdict)
     illustrative = False
     handles: list[Any] = []
     zones = sorted(book.zones, key=lambda z: -float(book.geometry(z).area))
     for zone_id in zones:
         zone = book.zones[zone_id]
         geometry = book.geometry(zone_id)
-        colour = FINDING_COLOURS.get(zone_status.get(zone_id, ""), "#9e9e9e")
+        colour = FINDING_COLOURS.get(zones_found.get(zone_id, ""), "#9e9e9e")
         dashed = zone.illustrative
         illustrative |= dashed
         ax.add_patch(_patch(geometry, facecolor=colour, alpha=0.16, edgecolor="none"))
@@ -105,7 +105,7 @@ def _figure(case: Case, verdict: Verdict) -> Figure:
         label = zone.name + (" (illustrative)" if dashed else "")
         point = geometry.representative_point()
         ax.annotate(label, (point.x, point.y), ha="center", fontsize=8, color=colour, style="italic", alpha=0.9)
-        finding = zone_status.get(zone_id, "no clause").replace("_", " ")
+        finding = zones_found.get(zone_id, "no clause").replace("_", " ")
         line = "--" if dashed else "-"
         handles.append(Patch(facecolor=colour, alpha=0.3, edgecolor=colour, ls=line, label=f"{label}: {finding}"))
 
@@ -114,7 +114,7 @@ def _figure(case: Case, verdict: Verdict) -> Figure:
         ax.annotate(landmark.name, (landmark.lon, landmark.lat), xytext=(4, -9), textcoords="offset points",
                     fontsize=7, color="#303030", zorder=4)
 
-    status = _item_status(verdict)
+    status = item_status(verdict)
     ignored = {i.id for i in scenario.incidents if i.time > scenario.as_of}
     placed: list[tuple[Unit | Incident, str]] = []
     unplaced: list[str] = []

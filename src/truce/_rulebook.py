@@ -290,12 +290,19 @@ class Rulebook(_Data):
     _areas: dict[str, Area] = PrivateAttr(default_factory=dict)
     _origin: str | None = PrivateAttr(default=None)
     _document: Document | None = PrivateAttr(default=None)
+    _files: dict[str, str] = PrivateAttr(default_factory=dict)
     _read: dict[str, tuple[list[AnyClause], tuple[tuple[Clause, Clause | None], ...]]] = PrivateAttr(default_factory=dict)
 
     @property
     def origin(self) -> str | None:
         """The file this rulebook was read from, if any."""
         return self._origin
+
+    @property
+    def files(self) -> dict[str, str]:
+        """The SHA-256 of every file the rulebook was read from: its own (by name) and each zone file it read
+        (by its path from the rulebook's folder); empty for a rulebook built in memory."""
+        return dict(self._files)
 
     @property
     def document(self) -> Document:

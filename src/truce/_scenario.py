@@ -81,13 +81,28 @@ class AreaControl(_Data):
     """The party (or group) id in control; null: not known."""
 
 
+class EventSource(_Data):
+    """Where an incident read from an event log came from: the dataset, its id for the row, the row's first
+    line in the file, and the dataset's licence where the reader knows it."""
+
+    dataset: Note
+    """The dataset the row came from (a file name or release)."""
+    row: ObjectId
+    """The dataset's own id of the row (UCDP's `id`, ACLED's `event_id_cnty`)."""
+    line: int | None = Field(default=None, ge=1)
+    """The row's first line in the file read."""
+    licence: Note | None = None
+    """The dataset's licence, where the reader knows it."""
+
+
 class Incident(_Located):
     """A time-stamped act; ``by: null`` means the perpetrator is not known.
 
     ``latest`` makes the time uncertain: the act happened at some moment from
     ``time`` up to, not including, ``latest`` (a date known only to the day,
     week or month). ``position`` (or ``zone``) is where the act landed,
-    ``origin`` where it was launched from, if known.
+    ``origin`` where it was launched from, if known. ``source`` keeps where an incident
+    from an event log came from.
     """
 
     id: ObjectId
@@ -106,6 +121,8 @@ class Incident(_Located):
     """People killed."""
     note: Note | None = None
     """A remark for readers."""
+    source: EventSource | None = None
+    """Where an incident read from an event log came from; readers fill it in."""
 
     @model_validator(mode="after")
     def _latest_after_time(self) -> Incident:

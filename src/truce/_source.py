@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import os
 import stat
 import types
@@ -69,6 +70,8 @@ class Document:
         self.data = data
         self.file = file
         self.lines: Lines = lines or {}
+        self.sha256: str | None = None
+        """The SHA-256 of the file's bytes, for a document read from a file."""
 
     def problem(self, loc: tuple[str | int, ...], message: str, **extra: Any) -> Problem:
         """A Problem located at field path ``loc`` of this document."""
@@ -103,7 +106,9 @@ def read_document(path: Path, error: type[TruceError], *, times_as_text: bool = 
             f"{name} is not text",
             [Problem("", f"not UTF-8 text (byte {exc.start})", file=name, suggestion="save the file as UTF-8")],
         ) from None
-    return parse_text(text, name, error, times_as_text=times_as_text)
+    doc = parse_text(text, name, error, times_as_text=times_as_text)
+    doc.sha256 = hashlib.sha256(raw).hexdigest()
+    return doc
 
 
 NOT_REGULAR = "not a regular file (a folder, a FIFO or a device?)"

@@ -22,11 +22,12 @@ from ._assemble import responsible
 from ._case import Case, prepare
 from ._clauses import Changes, Clause, when
 from ._columns import Columns
-from ._engines import Decider, decider
+from ._engines import Decider, decider, default_engine
 from ._errors import Problem, ScenarioError
 from ._items import Items, State
 from ._logic import Decision
 from ._observe import WINDOWS, Measure, Observation, window_index
+from ._provenance import Provenance
 from ._rulebook import Rulebook
 from ._scenario import FindingStatus, Incident, Origin, Position, Scenario, Status
 
@@ -74,7 +75,7 @@ class Moment(_Model):
 class Timeline(_Model):
     """The status of a truce over time, with its first breach and the first lapse of its conditions.
 
-    ``incidents`` are the log's incidents in time order, for charts.
+    ``incidents`` are the log's incidents in time order, for charts; ``provenance`` says what produced it.
     """
 
     agreement: str
@@ -85,6 +86,7 @@ class Timeline(_Model):
     first_breach: Moment | None
     first_unmet: Moment | None
     incidents: list[Incident]
+    provenance: Provenance
 
     def at(self, instant: datetime) -> Interval | None:
         """The interval holding ``instant``, if the timeline covers it."""
@@ -92,6 +94,12 @@ class Timeline(_Model):
             if interval.start <= instant and (interval.end is None or instant < interval.end):
                 return interval
         return None
+
+    def _repr_html_(self) -> str:
+        """The timeline in a notebook: a row per interval in its status colour, then the first breach and lapse."""
+        from ._html import timeline_html  # noqa: PLC0415  (it imports the renderers, which import the verdict)
+
+        return timeline_html(self)
 
     def explain(self) -> str:
         """A plain account: one line per interval, then the first breach and the first lapse."""
@@ -186,7 +194,7 @@ def timeline(
         raise ScenarioError.from_problems(
             "empty timeline", [Problem("end", "must come after start", value=end.isoformat(), suggestion="swap them")]
         )
-    return _Sweep(case, decider(engine)).run(start, end)
+    return _Sweep(case, decider(engine), engine or default_engine()).run(start, end)
 
 
 @dataclass(frozen=True)
@@ -248,8 +256,9 @@ class _Track:
 class _Sweep:
     """Sweeps the change points of one scenario under one reading."""
 
-    def __init__(self, case: Case, decide: Decider) -> None:
+    def __init__(self, case: Case, decide: Decider, engine: str) -> None:
         scenario, book, reading = case.scenario, case.book, case.reading
+        self.provenance = Provenance.of(book, reading, engine, case.input_sha256)
         self.scenario, self.book, self.reading, self.decide = scenario, book, reading, decide
         self.zone: tzinfo | None = book.in_force.start.tzinfo
         units, incidents = case.state.units, case.state.incidents
@@ -348,6 +357,7 @@ class _Sweep:
             first_breach=first_breach,
             first_unmet=first_unmet,
             incidents=sorted(self.scenario.incidents or _incidents(self.incidents), key=lambda i: (i.time, i.id)),
+            provenance=self.provenance,
         )
 
     def _party_bits(self, track: _Track, points: Floats) -> Ints:

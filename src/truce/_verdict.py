@@ -6,6 +6,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, computed_field
 
+from ._provenance import Provenance
 from ._scenario import FindingStatus, Status
 
 __all__ = ["Finding", "Verdict"]
@@ -40,7 +41,7 @@ class Finding(BaseModel):
 
 
 class Verdict(BaseModel):
-    """Whether a ceasefire holds under its terms at one instant, and why."""
+    """Whether a ceasefire holds under its terms at one instant, and why; ``provenance`` says what produced it."""
 
     model_config = ConfigDict(frozen=True)
 
@@ -54,6 +55,7 @@ class Verdict(BaseModel):
     findings: list[Finding]
     missing: list[str]
     notes: list[str]
+    provenance: Provenance
 
     @computed_field  # type: ignore[prop-decorator]
     @property
@@ -71,6 +73,12 @@ class Verdict(BaseModel):
             if finding.clause == clause:
                 return finding
         raise KeyError(f"no finding for clause {clause!r}; clauses: {[f.clause for f in self.findings]}")
+
+    def _repr_html_(self) -> str:
+        """The verdict in a notebook: status colour, a row per clause, what is missing, notes, provenance."""
+        from ._html import verdict_html  # noqa: PLC0415  (it imports the renderers, which import this module)
+
+        return verdict_html(self)
 
     def explain(self) -> str:
         """A plain-language account a non-programmer can read and check clause by clause."""

@@ -25,7 +25,7 @@ from pydantic import BaseModel, ConfigDict, StringConstraints, ValidationError, 
 from .._errors import Problem, TruceError, did_you_mean
 from .._load import load_rulebook
 from .._rulebook import Rulebook
-from .._scenario import Incident, Position, Scenario, Unit
+from .._scenario import EventSource, Incident, Position, Scenario, Unit
 from .._source import NOT_REGULAR, Document, open_regular, read_document, validate
 
 __all__ = [
@@ -358,6 +358,8 @@ class BaseEventReader(ABC, Generic[M]):
     error: ClassVar[type[EventLogError]]
     required: ClassVar[tuple[str, ...]]
     id_column: ClassVar[str]
+    licence: ClassVar[str | None] = None
+    """The dataset's licence, kept with every incident read (None where the reader does not know it)."""
 
     def __init__(self, mapping: M, book: Rulebook) -> None:
         self.mapping, self.book, self.zone = mapping, book, mapping.zone
@@ -403,7 +405,8 @@ class BaseEventReader(ABC, Generic[M]):
             shown = _NOT_UTF8.sub("\ufffd", event_id if len(event_id) <= 80 else f"{event_id[:80]}...")
             try:
                 self._check(record, len(header), event_id, seen)
-                incident = self.incident(event_id, row)
+                incident = self.incident(event_id, row).model_copy(
+                    update={"source": EventSource(dataset=self.source, row=event_id, line=record.first, licence=self.licence)})
             except Reject as reason:
                 rejected.append(RowProblem(record.first, shown or None, reason.reason, reason.ignored, record.last))
                 continue

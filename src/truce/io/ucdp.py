@@ -96,6 +96,7 @@ class UcdpReader(BaseEventReader[UcdpMapping]):
     required = ("id", "type_of_violence", "side_a", "side_b", "where_prec", "latitude", "longitude",
                 "date_prec", "date_start", "date_end", "best")  # fmt: skip
     id_column = "id"
+    licence = "CC BY 4.0 (cite Sundberg and Melander 2013, Journal of Peace Research 50(4))"
 
     def incident(self, event_id: str, row: Mapping[str, str]) -> Incident:
         """The incident of one UCDP row; its perpetrator is the side the mapping names for its violence type."""

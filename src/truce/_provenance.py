@@ -1,0 +1,79 @@
+"""Provenance: what produced a verdict or a timeline, so it can be reproduced and checked later."""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import json
+from importlib.metadata import PackageNotFoundError, version
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import numpy.typing as npt
+from pydantic import BaseModel, ConfigDict
+
+from ._scenario import Scenario
+
+if TYPE_CHECKING:
+    from ._items import Items
+    from ._rulebook import Rulebook
+
+__all__ = ["SCHEMA_VERSION", "Provenance", "canonical_json", "input_sha256", "truce_version"]
+
+SCHEMA_VERSION = "1"
+"""The version of the JSON truce writes (verdicts, timelines, API answers); raised when a field changes meaning."""
+
+
+class Provenance(BaseModel):
+    """What produced an answer: truce's version, the rulebook and the SHA-256 of each file it was read from
+    (its YAML by name, each zone file by its path from the rulebook's folder), the reading, the engine, and
+    the SHA-256 of the input state (``input_sha256``). The same inputs give the same provenance on any machine."""
+
+    model_config = ConfigDict(frozen=True)
+
+    schema_version: str = SCHEMA_VERSION
+    truce: str
+    rulebook: str
+    files: dict[str, str]
+    reading: str | None = None
+    engine: str | None = None
+    input: str | None = None
+
+    @classmethod
+    def of(cls, book: Rulebook, reading: str | None = None, engine: str | None = None, state: str | None = None) -> Provenance:
+        """The provenance of an answer from ``book`` (and, for a verdict or timeline, its reading, engine and state)."""
+        return cls(truce=truce_version(), rulebook=book.id, files=book.files, reading=reading, engine=engine, input=state)
+
+
+@functools.cache
+def truce_version() -> str:
+    """The installed truce's version ("unknown" when run from an uninstalled tree)."""
+    try:
+        return version("truce")
+    except PackageNotFoundError:
+        return "unknown"
+
+
+def canonical_json(data: Any) -> str:
+    """JSON with sorted keys, no spaces and no ASCII escaping: one text for one value."""
+    return json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+
+
+def input_sha256(scenario: Scenario, tables: tuple[Items, Items] | None = None) -> str:
+    """The SHA-256 of a validated scenario as one JSON text: its header with sorted keys, then its units,
+    incidents and areas each as pydantic writes it (fields in model order, attributes sorted), in sorted order
+    (their order does not change a verdict). For a state given as ``truce.Columns``, its header, then its
+    units and incidents as read (``tables``)."""
+    parts = [canonical_json(scenario.model_dump(mode="json", exclude={"units", "incidents", "areas"}))]
+    for rows in (scenario.units, scenario.incidents, scenario.areas):
+        texts = [canonical_json(json.loads(row.model_dump_json())) if len(getattr(row, "attributes", ())) > 1 else row.model_dump_json()
+                 for row in rows]  # fmt: skip
+        parts.append("[" + ",".join(sorted(texts)) + "]")
+    digest = hashlib.sha256(("[" + ",".join(parts) + "]").encode())
+    for items in tables or ():
+        digest.update(canonical_json([items.ids.tolist(), items.actors.tolist(), items.kinds.tolist(),
+                                      items.named_zone.tolist(), sorted(items.attributes)]).encode())  # fmt: skip
+        arrays: list[npt.NDArray[Any]] = [items.weights, items.lon, items.lat, items.radius_km, items.start, items.stop, items.offsets]
+        for array in [*arrays, *(items.attributes[name] for name in sorted(items.attributes))]:
+            digest.update(np.ascontiguousarray(array, dtype=array.dtype.newbyteorder("<")).tobytes())
+    return digest.hexdigest()

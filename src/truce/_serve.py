@@ -1,0 +1,253 @@
+"""``truce serve``: the library as an HTTP JSON API, on FastAPI and uvicorn (the ``serve`` extra).
+
+Bodies are scenarios as a file holds them, in JSON, of at most ``MAX_BODY`` bytes. Rulebooks are
+named by bundled id only: nothing a request says makes the server read a file. Bad input is a 422
+listing every ``Problem``; evaluation runs in a thread pool, off the event loop.
+"""
+
+from __future__ import annotations
+
+import hmac
+import ipaddress
+import json
+from collections.abc import Awaitable, Callable, Sequence
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import uvicorn
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.responses import JSONResponse, Response
+from starlette.concurrency import run_in_threadpool
+
+from ._errors import EngineError, Problem, ScenarioError, TruceError, UnknownRulebookError, by_place, did_you_mean
+from ._evaluate import evaluate, verdicts_by_reading
+from ._load import bundled_ids, list_rulebooks, load_rulebook, load_scenario
+from ._provenance import SCHEMA_VERSION, Provenance, truce_version
+from ._rulebook import Rulebook
+from ._schema import SchemaName, json_schema
+from ._timeline import Timeline, timeline
+from ._verdict import Verdict
+
+__all__ = ["MAX_BODY", "create_app", "run"]
+
+MAX_BODY = 8 * 1024 * 1024
+"""The largest request body accepted, in bytes (as for a scenario file)."""
+
+_SCENARIO_BODY = {
+    "required": True,
+    "content": {"application/json": {"schema": {
+        "type": "object", "description": "A scenario as a file holds it, in JSON (its schema: GET /v1/schema/scenario)."}}},
+}  # fmt: skip
+_PROBLEMS = {"description": "Bad input: every problem, with its path, message and suggestion."}
+
+
+class _TooLarge(Exception):
+    """A request body over ``MAX_BODY`` bytes."""
+
+
+def _problems_response(status: int, error: str, problems: Sequence[Problem]) -> JSONResponse:
+    """An error answer: one line, then every problem as JSON."""
+    return JSONResponse(status_code=status, content={"error": error, "problems": [_problem_json(p) for p in problems]})
+
+
+def _problem_json(problem: Problem) -> dict[str, Any]:
+    value = problem.value if problem.value is None or isinstance(problem.value, str | int | float | bool) else str(problem.value)
+    return {"path": problem.path, "message": problem.message, "value": value, "suggestion": problem.suggestion,
+            "file": problem.file, "line": problem.line}  # fmt: skip
+
+
+def _json(model: Verdict | Timeline) -> Response:
+    return Response(model.model_dump_json(), media_type="application/json")
+
+
+async def _scenario(request: Request) -> dict[str, Any]:
+    """The request's body: a JSON object of at most ``MAX_BODY`` bytes, or a problem."""
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > MAX_BODY:
+        raise _TooLarge
+    body = bytearray()
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > MAX_BODY:
+            raise _TooLarge
+    try:
+        data = json.loads(body, parse_constant=_no_constant)
+    except (ValueError, RecursionError) as exc:
+        raise ScenarioError.from_problems("the body is not JSON", [Problem(
+            "", f"not valid JSON: {exc}", suggestion="send the scenario as a JSON object (Content-Type: application/json)")]) from None
+    if not isinstance(data, dict):
+        raise ScenarioError.from_problems("the body is not a scenario", [Problem(
+            "", f"expected a JSON object, got {type(data).__name__}", suggestion="send one scenario as a JSON object")])
+    return data
+
+
+def _no_constant(name: str) -> object:
+    raise ValueError(f"{name} is not a JSON number")
+
+
+def _bundled(field: str, name: object) -> Rulebook:
+    """The bundled rulebook ``name``; an error at ``field`` if there is none."""
+    known = bundled_ids()
+    if name not in known:
+        raise UnknownRulebookError.from_problems(f"unknown rulebook {name!r}", [Problem(
+            field, "no bundled rulebook has this id", value=str(name), suggestion=did_you_mean(name, known))])
+    return load_rulebook(str(name))
+
+
+def _rulebook(rules: str | None, data: dict[str, Any]) -> Rulebook | None:
+    """The bundled rulebook named by ``rules``, else by the scenario's ``agreement`` (None if it names none):
+    never a file a request names. An unknown id is reported with the scenario's own problems."""
+    field, name = ("rules", rules) if rules is not None else ("agreement", data.get("agreement"))
+    if name is None:
+        return None
+    try:
+        return _bundled(field, name)
+    except UnknownRulebookError as unknown:
+        try:
+            load_scenario(data)
+        except ScenarioError as exc:
+            reported = {p.path for p in exc.problems}
+            extra = [p for p in unknown.problems if p.path not in reported]
+            raise ScenarioError.from_problems("invalid scenario", by_place([*exc.problems, *extra])) from None
+        raise
+
+
+def _instant(name: str, text: str | None) -> datetime | None:
+    if text is None:
+        return None
+    try:
+        return datetime.fromisoformat(text)
+    except ValueError:
+        raise ScenarioError.from_problems(f"bad {name}", [Problem(
+            name, "not an ISO 8601 time", value=text, suggestion="e.g. 2019-08-02T00:00:00+03:00")]) from None
+
+
+def create_app(token: str | None = None, cors_origins: Sequence[str] = ()) -> FastAPI:
+    """The API; with ``token``, every request must carry ``Authorization: Bearer <token>``; with
+    ``cors_origins``, browsers on those origins may call it (CORS is off otherwise)."""
+    app = FastAPI(title="truce", version=truce_version(), description="Evaluate ceasefire terms against scenario states.")
+
+    @app.middleware("http")
+    async def _guard(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
+        """Check the token on every request; say which truce and JSON schema answered."""
+        if token is not None:
+            given = request.headers.get("authorization", "")
+            if not hmac.compare_digest(given.encode(), f"Bearer {token}".encode()):
+                answer: Response = _problems_response(401, "not authorised", [Problem(
+                    "Authorization", "missing or wrong bearer token", suggestion="send 'Authorization: Bearer <token>'")])
+                answer.headers["WWW-Authenticate"] = "Bearer"
+                return answer
+        answer = await call_next(request)
+        answer.headers["X-Truce-Version"] = truce_version()
+        answer.headers["X-Truce-Schema-Version"] = SCHEMA_VERSION
+        return answer
+
+    if cors_origins:  # outside the token check, so a browser's preflight (which carries no token) is answered
+        app.add_middleware(CORSMiddleware, allow_origins=list(cors_origins), allow_methods=["GET", "POST"],
+                           allow_headers=["Authorization", "Content-Type"])  # fmt: skip
+
+    @app.exception_handler(TruceError)
+    async def _bad_input(request: Request, exc: TruceError) -> JSONResponse:
+        if isinstance(exc, EngineError):
+            return _problems_response(500, f"internal error, please report it: {str(exc).splitlines()[0]}", exc.problems)
+        status = 404 if isinstance(exc, UnknownRulebookError) and request.url.path.startswith("/v1/rulebooks/") else 422
+        return _problems_response(status, str(exc).splitlines()[0], exc.problems)
+
+    @app.exception_handler(_TooLarge)
+    async def _too_large(request: Request, exc: _TooLarge) -> JSONResponse:
+        return _problems_response(413, "the body is too large", [Problem(
+            "", f"the body is over {MAX_BODY} bytes", suggestion="split the state, or evaluate it with the library")])
+
+    @app.exception_handler(RequestValidationError)
+    async def _bad_request(request: Request, exc: RequestValidationError) -> JSONResponse:
+        problems = [Problem(".".join(str(part) for part in e["loc"]), e["msg"]) for e in exc.errors()]
+        return _problems_response(422, "invalid request", problems)
+
+    @app.exception_handler(Exception)
+    async def _bug(request: Request, exc: Exception) -> JSONResponse:
+        return _problems_response(500, "internal error, please report it", [])
+
+    @app.post("/v1/evaluate", openapi_extra={"requestBody": _SCENARIO_BODY}, responses={200: {"model": Verdict}, 422: _PROBLEMS})
+    async def evaluate_state(request: Request, reading: str | None = None, rules: str | None = None,
+                             engine: str | None = None) -> Response:  # fmt: skip
+        """The verdict on a scenario, clause by clause, with its provenance."""
+        data = await _scenario(request)
+        book = _rulebook(rules, data)
+        return _json(await run_in_threadpool(evaluate, data, book, reading, engine))
+
+    @app.post("/v1/readings", openapi_extra={"requestBody": _SCENARIO_BODY}, responses={422: _PROBLEMS})
+    async def readings(request: Request, rules: str | None = None, engine: str | None = None) -> Response:
+        """The verdict under every reading of the rulebook, by reading, the scenario's own first."""
+        data = await _scenario(request)
+        book = _rulebook(rules, data)
+        verdicts = await run_in_threadpool(verdicts_by_reading, data, book, engine)
+        return Response("{" + ", ".join(f'"{v.reading}": {v.model_dump_json()}' for v in verdicts) + "}", media_type="application/json")
+
+    @app.post("/v1/timeline", openapi_extra={"requestBody": _SCENARIO_BODY}, responses={200: {"model": Timeline}, 422: _PROBLEMS})
+    async def timeline_of(request: Request, *, reading: str | None = None, rules: str | None = None, start: str | None = None,
+                          end: str | None = None, engine: str | None = None) -> Response:  # fmt: skip
+        """The status over time of a scenario whose units and incidents form a log."""
+        data = await _scenario(request)
+        book = _rulebook(rules, data)
+        found = await run_in_threadpool(
+            lambda: timeline(data, book, reading, start=_instant("start", start), end=_instant("end", end), engine=engine))
+        return _json(found)
+
+    @app.get("/v1/rulebooks")
+    def rulebooks() -> list[dict[str, Any]]:
+        """The bundled rulebooks: id, title, date, first source, and the hashes of their files."""
+        return [{"id": i.id, "title": i.title, "date": i.date, "source": i.source,
+                 "provenance": Provenance.of(load_rulebook(i.id)).model_dump()} for i in list_rulebooks()]  # fmt: skip
+
+    @app.get("/v1/rulebooks/{rulebook_id}", responses={404: _PROBLEMS})
+    def rulebook(rulebook_id: str) -> dict[str, Any]:
+        """A bundled rulebook: its vocabulary, zones, readings and clauses, with the hashes of its files."""
+        book = _bundled("rulebook_id", rulebook_id)
+        return {"rulebook": book.model_dump(mode="json"), "provenance": Provenance.of(book).model_dump()}
+
+    @app.get("/v1/schema/{name}")
+    def schema(name: SchemaName) -> dict[str, Any]:
+        """The JSON Schema of scenario or rulebook files."""
+        return json_schema(name)
+
+    @app.get("/healthz")
+    def healthz() -> dict[str, str]:
+        """Whether the server answers, and which truce and JSON schema it speaks."""
+        return {"status": "ok", "truce": truce_version(), "schema_version": SCHEMA_VERSION}
+
+    return app
+
+
+def run(host: str, port: int, token_file: Path | None = None, cors_origins: Sequence[str] = ()) -> None:
+    """Serve the API until interrupted; binding to anything but loopback needs ``token_file``."""
+    token = _read_token(token_file) if token_file is not None else None
+    if token is None and not _loopback(host):
+        raise TruceError.from_problems(f"refusing to serve on {host} without a token", [Problem(
+            "--host", "anything but a loopback address can be reached by others", value=host,
+            suggestion="pass --token-file with a secret, or --host 127.0.0.1")])  # fmt: skip
+    uvicorn.run(create_app(token, cors_origins), host=host, port=port, log_level="info", server_header=False)
+
+
+def _loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def _read_token(path: Path) -> str:
+    """The secret in a token file (surrounding white space removed); an error if it is unreadable or short."""
+    try:
+        token = path.read_text(encoding="utf-8").strip()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise TruceError.from_problems(f"cannot read {path}", [Problem("--token-file", f"cannot read it: {exc}", file=str(path))]) from None
+    if len(token) < 16 or any(c.isspace() or not c.isprintable() for c in token):
+        raise TruceError.from_problems(f"unusable token in {path}", [Problem(
+            "--token-file", "the token must be at least 16 printable characters without spaces", file=str(path),
+            suggestion="write one, e.g. python -c 'import secrets; print(secrets.token_urlsafe())' > token")])  # fmt: skip
+    return token
