@@ -201,3 +201,11 @@ def test_truce_check_reports_a_misdrawn_region_with_its_line(tmp_path: Path, cap
     err = capsys.readouterr().err
     assert any(f"{path}:" in line and "zones.north-of-line.beyond.region" in line and "does not contain the line" in line
                for line in problem_lines(err)), err
+
+
+def test_every_bundled_zone_has_a_valid_outline() -> None:
+    """Outlines feed maps, exports and the tests of named zones and vague positions: none may cross itself."""
+    for info in truce.list_rulebooks():
+        book = truce.load_rulebook(info.id)
+        for zone in book.zones:
+            assert shapely.is_valid(book.geometry(zone)), (info.id, zone, shapely.is_valid_reason(book.geometry(zone)))

@@ -191,6 +191,8 @@ def _metric_area(ground: BaseGeometry, projection: Projection, what: str) -> Are
     poles = shapely.points(np.column_stack(projection.forward(np.zeros(2), np.array([90.0, -90.0]))))
     if maxx - minx > 180 or shapely.intersects(ground, poles).any():
         raise ValueError(f"the {what} reaches a pole or crosses the 180th meridian, where it cannot be drawn in lon/lat")
+    if not outline.is_valid:  # a ring pinched to a point can cross itself once moved to lon/lat
+        outline = shapely.union_all([p for p in shapely.get_parts(shapely.make_valid(outline)) if p.area > 0])
     shapely.prepare(ground)
     return Area(outline, ground, projection)
 
