@@ -39,6 +39,7 @@ HOSTILE: list[Any] = [
     "2019-08-02T00:40:00+25:00", "1700-01-01T00:00:00+00:00", "2019-08-02T00:40:00+03:00", date(2019, 8, 2),
     datetime(2019, 8, 2, 0, 40), datetime(2019, 8, 2, 0, 40, tzinfo=timezone(timedelta(hours=3))), [], {}, "hts", "tank",
     "buffer", 35.5, 36.6, 91, -181, 20001, "x" * 10_001,
+    ["sy-gov", "hts"], ("nfl", "jihadists", "tr"), ["hts"], ["hts", "hts"], ["hts", 1], ["hts", "sy-gvo"], ["hts", ""],
 ]
 
 

@@ -25,8 +25,20 @@ import numpy.typing as npt
 import shapely
 
 from ._errors import Problem, ScenarioError, by_place, did_you_mean
-from ._items import Floats, Items, Strings
-from ._limits import EARLIEST, LATEST, MAX_ATTRIBUTE, MAX_COUNT, MAX_FATALITIES, MAX_ID, MAX_KM, MAX_NOTE, instant, number
+from ._items import Floats, Items, Strings, perpetrator
+from ._limits import (
+    EARLIEST,
+    LATEST,
+    MAX_ATTRIBUTE,
+    MAX_COUNT,
+    MAX_FATALITIES,
+    MAX_ID,
+    MAX_KM,
+    MAX_NOTE,
+    check_perpetrator,
+    instant,
+    number,
+)
 from ._rulebook import Rulebook
 from ._scenario import Scenario
 from ._source import Document, dotted, validate
@@ -259,15 +271,15 @@ def repeated_ids(
 def unknown_ids(
     field: tuple[str, str], values: Strings, options: Iterable[str], what: str, *, book: Rulebook, doc: Document
 ) -> list[Problem]:
-    """Each row whose text in a column (texts or None) is not one the rulebook declares, with a did-you-mean;
-    ``field`` is the table and the column."""
+    """Each row whose text in a column (texts, candidates as tuples of texts, or None) is not one the rulebook
+    declares, with a did-you-mean; ``field`` is the table and the column."""
     choices = set(options)
-    listed = values.tolist()
-    unknown = set(listed) - choices - {None, ""}  # "" is how Items say "no named zone"
+    listed = [v if isinstance(v, tuple) else (v,) for v in values.tolist()]
+    unknown = {v for each in listed for v in each} - choices - {None, ""}  # "" is how Items say "no named zone"
     problems: list[Problem] = []
     for value in sorted(unknown):
         hint = did_you_mean(value, choices)
-        for row in (i for i, v in enumerate(listed) if v == value):
+        for row in (i for i, each in enumerate(listed) if value in each):
             problems.append(doc.problem((field[0], row, field[1]), f"unknown {what} {value!r} in rulebook {book.id}",
                                         value=value, suggestion=hint))
     return problems
@@ -337,6 +349,23 @@ class _Table:
         for row in np.flatnonzero(wrong | (absent & (not optional))):
             problems.append(_problem((self.name, int(row), column), f"expected a text of 1 to {longest} characters", _scalar(values[row])))
         values[absent | wrong] = None  # a wrong value is reported; the column holds texts or None
+        return values
+
+    def perpetrators(self, problems: list[Problem]) -> Strings:
+        """The ``by`` column: per row an id, None or NaN (not known), or candidates (a list or tuple of ids, held
+        as a sorted tuple), each checked by the row path's check; a wrong value is a problem and None."""
+        raw = self.given.get("by")
+        if raw is None or not self.ok or (isinstance(raw, np.ndarray) and raw.dtype.kind == "U"):
+            return self.texts("by", problems, optional=True)
+        values = np.empty(self.size, dtype=object)
+        for row, value in enumerate(raw):
+            given = value.tolist() if isinstance(value, np.ndarray) else value  # a pyarrow list column's rows
+            if _absent(given):
+                continue
+            try:
+                values[row] = perpetrator(check_perpetrator(given))
+            except ValueError as exc:
+                problems.append(_problem((self.name, row, "by"), str(exc), _scalar(given)))
         return values
 
     def numbers(
@@ -477,7 +506,7 @@ class _Table:
     def check_incidents(self, problems: list[Problem]) -> None:
         """Every incident column; ``latest`` after ``time``; ids unique."""
         self.ids = self.texts("id", problems, optional=False)
-        self.actors = self.texts("by", problems, optional=True)
+        self.actors = self.perpetrators(problems)
         self.kinds = self.texts("kind", problems, optional=False)
         self.texts("note", problems, optional=True, longest=MAX_NOTE)
         self.numbers("fatalities", problems, low=0, high=MAX_FATALITIES, whole=True)

@@ -92,6 +92,8 @@ def _narrow(field: dict[str, Any], how: _How, ids: list[str]) -> None:
     for branch in target.get("anyOf", [target]):
         if branch.get("type") == "string":
             branch["enum"] = ids
+        elif branch.get("type") == "array":  # candidate perpetrators
+            branch["items"]["enum"] = ids
 
 
 def load_data(source: str | Path) -> Any:

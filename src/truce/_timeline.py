@@ -18,7 +18,7 @@ import numpy as np
 import numpy.typing as npt
 from pydantic import BaseModel, ConfigDict
 
-from ._assemble import responsible
+from ._assemble import responsible, responsible_one_of
 from ._case import Case, prepare
 from ._clauses import Changes, Clause, when
 from ._columns import Columns
@@ -29,6 +29,7 @@ from ._logic import Decision
 from ._observe import WINDOWS, Measure, Observation, window_index
 from ._rulebook import Rulebook
 from ._scenario import FindingStatus, Incident, Origin, Position, Scenario, Status
+from ._verdict import responsibility
 
 __all__ = ["FindingChange", "Interval", "Moment", "Timeline", "timeline"]
 
@@ -58,6 +59,7 @@ class Interval(_Model):
     end: datetime | None
     status: Status
     responsible: list[str]
+    responsible_one_of: list[list[str]]
     findings: dict[str, FindingStatus]
     changed: list[FindingChange]
 
@@ -68,6 +70,7 @@ class Moment(_Model):
     at: datetime
     clauses: list[str]
     parties: list[str]
+    parties_one_of: list[list[str]]
     evidence: list[str]
 
 
@@ -99,7 +102,8 @@ class Timeline(_Model):
         lines += [f"Truce starts {_show(self.truce_start)}", ""]
         for interval in self.intervals:
             until = _show(interval.end) if interval.end else "onwards"
-            who = f" [{', '.join(interval.responsible)}]" if interval.responsible else ""
+            who = responsibility(interval.responsible, interval.responsible_one_of)
+            who = f" [{who}]" if who else ""
             lines.append(f"{_show(interval.start)} .. {until}: {interval.status.replace('_', ' ')}{who}")
             for change in interval.changed:
                 was = change.before.replace("_", " ") if change.before else "-"
@@ -115,7 +119,7 @@ class Timeline(_Model):
                 lines.append(f"{label}: none in this log.")
             else:
                 lines.append(
-                    f"{label}: {_show(moment.at)} by {', '.join(moment.parties) or 'unknown'} "
+                    f"{label}: {_show(moment.at)} by {responsibility(moment.parties, moment.parties_one_of) or 'unknown'} "
                     f"({', '.join(moment.clauses)}; evidence {', '.join(moment.evidence)})"
                 )
         return lines
@@ -135,7 +139,7 @@ def _incidents(items: Items) -> list[Incident]:
             time=datetime.fromisoformat(items.stamp(row, 0)),
             latest=datetime.fromisoformat(items.stamp(row, 1)) if items.stop[row] > items.start[row] else None,
             kind=str(items.kinds[row]),
-            by=items.actors[row],
+            by=list(actor) if isinstance(actor := items.actors[row], tuple) else actor,
             position=Position(lat=float(items.lat[row]), lon=float(items.lon[row])) if located else None,
             zone=str(items.named_zone[row]) or None,
             uncertainty_km=float(items.radius_km[row]) if located and items.radius_km[row] > 0 else None,
@@ -260,7 +264,6 @@ class _Sweep:
         self.tracks: dict[str, _Track | None] = {}
         for original, clause in case.clauses:
             self.tracks[original.id] = None if clause is None else self._track(clause, state)
-        self.parties = sorted({*book.parties, *book.groups})
 
     def _track(self, clause: Clause, state: State) -> _Track:
         trace = clause.track(state)
@@ -298,7 +301,7 @@ class _Sweep:
             amount, possible = track.totals(points)
             columns.append(np.minimum(amount, limit + 1))
             columns.append(np.minimum(possible, limit + 1))
-            columns.append(self._party_bits(track, points))
+            columns.append(self._responsible_codes(track, points))
         table = np.stack(columns, axis=1)
         changed = np.ones(len(points), dtype=bool)
         changed[1:] = (table[1:] != table[:-1]).any(axis=1)
@@ -321,9 +324,9 @@ class _Sweep:
                 if first_unmet is None:
                     first_unmet = self._moment(point, decision, "condition")
             previous = intervals[-1] if intervals else None
-            responsible = self._responsible(point, decision)
-            if previous and (previous.status, previous.responsible, previous.findings) == (
-                decision.status, responsible, findings
+            responsible, one_of = self._responsible(point, decision)
+            if previous and (previous.status, previous.responsible, previous.responsible_one_of, previous.findings) == (
+                decision.status, responsible, one_of, findings
             ):
                 continue
             when = self._time(point)
@@ -335,6 +338,7 @@ class _Sweep:
                     end=end,
                     status=decision.status,
                     responsible=responsible,
+                    responsible_one_of=one_of,
                     findings=findings,
                     changed=self._changes(point, previous.findings if previous else {}, findings),
                 )
@@ -350,27 +354,25 @@ class _Sweep:
             incidents=sorted(self.scenario.incidents or _incidents(self.incidents), key=lambda i: (i.time, i.id)),
         )
 
-    def _party_bits(self, track: _Track, points: Floats) -> Ints:
-        """Per point, a bit per party that surely offends the clause then (over the cap, for a per-party cap)."""
-        bits = np.zeros(len(points), dtype=np.int64)
+    def _responsible_codes(self, track: _Track, points: Floats) -> Ints:
+        """Per point, a code of which actors (parties, groups, candidate groups) surely offend the clause then
+        (over the cap, for a per-party cap): equal codes, the same actors. A fixed measure's never change."""
         if track.fixed is not None:
-            for i, party in enumerate(self.parties):
-                if party in track.fixed.parties:
-                    bits |= 1 << i
-            return bits
-        actors = track.items.actors[track.amount.items]
+            return np.zeros(len(points), dtype=np.int64)
         floor = track.clause.party_floor
-        for i, party in enumerate(self.parties):
-            present = track.amount.totals(points, actors == party) > floor
-            bits |= np.where(present, 1 << i, 0)
-        return bits
+        present = [track.amount.totals(points, rows[track.amount.items]) > floor for _, rows in track.items.groups("actors")]
+        if not present:
+            return np.zeros(len(points), dtype=np.int64)
+        return np.unique(np.stack(present, axis=1), axis=0, return_inverse=True)[1].reshape(-1).astype(np.int64)
 
-    def _responsible(self, point: float, decision: Decision) -> list[str]:
-        """Who is behind the status at ``point``, as ``evaluate`` says it: from the measures the verdict rests on."""
+    def _responsible(self, point: float, decision: Decision) -> tuple[list[str], list[list[str]]]:
+        """Who is behind the status at ``point``, as ``evaluate`` says it: from the measures the verdict rests on,
+        the parties certainly behind it and the candidate groups of which one is."""
         if decision.status not in ("breached", "conditions_unmet"):
-            return []
+            return [], []
         tracks = [self.tracks[clause_id] for clause_id in decision.because]
-        return responsible([track.measure_at(point) for track in tracks if track is not None], decision)
+        measures = [track.measure_at(point) for track in tracks if track is not None]
+        return responsible(measures, decision), responsible_one_of(measures, decision)
 
     def _observation(self, values: tuple[int, ...]) -> Observation:
         measures = []
@@ -384,6 +386,7 @@ class _Sweep:
         """The clauses of ``role`` violated at ``point``, with their parties and evidence, or None."""
         clauses: list[str] = []
         parties: set[str] = set()
+        one_of: set[tuple[str, ...]] = set()
         evidence: set[str] = set()
         for clause_id, outcome in decision.findings.items():
             track = self.tracks[clause_id]
@@ -392,10 +395,12 @@ class _Sweep:
             found = track.measure_at(point)
             clauses.append(clause_id)
             parties.update(found.parties)
+            one_of.update(found.parties_one_of)
             evidence.update(found.evidence)
         if not clauses:
             return None
-        return Moment(at=self._time(point), clauses=clauses, parties=sorted(parties), evidence=sorted(evidence))
+        return Moment(at=self._time(point), clauses=clauses, parties=sorted(parties), parties_one_of=[list(g) for g in sorted(one_of)],
+                      evidence=sorted(evidence))
 
     def _changes(
         self, point: float, before: dict[str, FindingStatus], after: dict[str, FindingStatus]
