@@ -195,6 +195,15 @@ def test_a_dyad_perpetrator_gives_both_sides_as_candidates(tmp_path: Path) -> No
     assert (verdict.status, verdict.responsible, verdict.responsible_one_of) == ("breached", ["hts"], [["hts", "sy-gov"]])
 
 
+def test_dyad_on_the_real_sample_leaves_every_perpetrator_unknown(tmp_path: Path) -> None:
+    """As docs/event-data.md says: each real event has an unattributed or ignored side, so no closed list of candidates."""
+    mapping = tmp_path / "m.yaml"
+    mapping.write_text(MAPPING.read_text(encoding="utf-8").replace("perpetrator: unknown", "perpetrator: dyad"), encoding="utf-8")
+    data = read_ucdp(REAL_CSV, mapping)
+    assert data.accepted == 101
+    assert {i.by for i in data.incidents} == {None}
+
+
 @pytest.mark.parametrize("where_prec", sorted(UNCERTAINTY_KM))
 def test_where_prec_becomes_a_radius_and_the_days_a_window(tmp_path: Path, where_prec: int) -> None:
     row = {**GOOD, "where_prec": str(where_prec), "date_prec": "2", "date_end": "2019-08-05"}

@@ -126,6 +126,8 @@ class Expectation(_Data):
     """The verdict's status."""
     responsible: list[ObjectId] = []
     """The party ids the verdict must hold responsible."""
+    responsible_one_of: list[list[ObjectId]] = []
+    """The candidate groups the verdict must hold responsible, one of each (see `by: [a, b]`)."""
     findings: dict[ObjectId, FindingStatus] = {}
     """The finding each clause must get, by clause id."""
 

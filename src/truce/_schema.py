@@ -77,6 +77,7 @@ def _vocabulary(book: Rulebook) -> dict[tuple[str, str], tuple[_How, list[str]]]
         ("AreaControl", "id"): ("value", list(book.areas)),
         ("AreaControl", "controlled_by"): ("value", actors),
         ("Expectation", "responsible"): ("items", actors),
+        ("Expectation", "responsible_one_of"): ("items", actors),
         ("Expectation", "findings"): ("keys", [IN_FORCE, *(clause.id for clause in book.clauses)]),
         ("Scenario", "reading"): ("value", list(book.readings)),
         ("Scenario", "expect"): ("keys", list(book.readings)),
