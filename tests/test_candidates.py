@@ -161,3 +161,25 @@ def test_a_scenario_schema_narrows_candidates_to_the_rulebooks_ids() -> None:
     array = next(b for b in branches if b.get("type") == "array")
     assert (array["minItems"], array["uniqueItems"]) == (2, True)
     assert "sy-gov" in array["items"]["enum"] and "jihadists" in array["items"]["enum"]
+
+
+def test_a_pyarrow_list_column_and_its_pandas_frame_give_candidates() -> None:
+    import pyarrow as pa  # noqa: PLC0415
+
+    table = pa.table({**_columns(["nfl", None, "tr"]), "by": [["sy-gov", "hts"], None, ["ru", "tr"]]})
+    for given in (table, table.to_pandas()):
+        verdict = truce.evaluate(truce.Columns(incidents=given, agreement="moscow-2020", as_of=AS_OF))
+        assert (verdict.responsible, verdict.responsible_one_of) == ([], [["hts", "sy-gov"]])
+
+
+def test_the_terminal_view_shows_certain_and_one_of_apart() -> None:
+    from rich.console import Console  # noqa: PLC0415
+
+    from truce._render import readings_view, verdict_view  # noqa: PLC0415
+
+    verdict = truce.evaluate(_state(_attack("sy-gov"), _attack(["hts", "nfl"], 2)))
+    console = Console(width=200, record=True)
+    console.print(verdict_view(verdict))
+    console.print(readings_view([verdict])[0])
+    text = console.export_text()
+    assert text.count("sy-gov; one of: hts, nfl") == 3  # the head, the finding, the readings table

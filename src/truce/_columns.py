@@ -274,12 +274,14 @@ def unknown_ids(
     """Each row whose text in a column (texts, candidates as tuples of texts, or None) is not one the rulebook
     declares, with a did-you-mean; ``field`` is the table and the column."""
     choices = set(options)
-    listed = [v if isinstance(v, tuple) else (v,) for v in values.tolist()]
-    unknown = {v for each in listed for v in each} - choices - {None, ""}  # "" is how Items say "no named zone"
+    listed = values.tolist()
+    distinct = set(listed)
+    named = {v for v in distinct if not isinstance(v, tuple)} | {c for v in distinct if isinstance(v, tuple) for c in v}
+    unknown = named - choices - {None, ""}  # "" is how Items say "no named zone"
     problems: list[Problem] = []
     for value in sorted(unknown):
         hint = did_you_mean(value, choices)
-        for row in (i for i, each in enumerate(listed) if value in each):
+        for row in (i for i, v in enumerate(listed) if v == value or (isinstance(v, tuple) and value in v)):
             problems.append(doc.problem((field[0], row, field[1]), f"unknown {what} {value!r} in rulebook {book.id}",
                                         value=value, suggestion=hint))
     return problems
@@ -358,14 +360,18 @@ class _Table:
         if raw is None or not self.ok or (isinstance(raw, np.ndarray) and raw.dtype.kind == "U"):
             return self.texts("by", problems, optional=True)
         values = np.empty(self.size, dtype=object)
-        for row, value in enumerate(raw):
+        values[:] = list(raw)
+        absent = np.asarray(np.frompyfunc(_absent, 1, 1)(values), dtype=bool)
+        plain = np.frompyfunc(lambda v: isinstance(v, str) and 1 <= len(v) <= MAX_ID, 1, 1)(values).astype(bool)
+        values[absent] = None
+        for row in np.flatnonzero(~plain & ~absent):  # candidates, or a wrong value
+            value = values[row]
             given = value.tolist() if isinstance(value, np.ndarray) else value  # a pyarrow list column's rows
-            if _absent(given):
-                continue
             try:
                 values[row] = perpetrator(check_perpetrator(given))
             except ValueError as exc:
-                problems.append(_problem((self.name, row, "by"), str(exc), _scalar(given)))
+                problems.append(_problem((self.name, int(row), "by"), str(exc), _scalar(given)))
+                values[row] = None
         return values
 
     def numbers(
