@@ -355,15 +355,15 @@ class _Sweep:
         )
 
     def _responsible_codes(self, track: _Track, points: Floats) -> Ints:
-        """Per point, a code of which actors (parties, groups, candidate groups) surely offend the clause then
-        (over the cap, for a per-party cap): equal codes, the same actors. A fixed measure's never change."""
-        if track.fixed is not None:
-            return np.zeros(len(points), dtype=np.int64)
-        floor = track.clause.party_floor
-        present = [track.amount.totals(points, rows[track.amount.items]) > floor for _, rows in track.items.groups("actors")]
-        if not present:
-            return np.zeros(len(points), dtype=np.int64)
-        return np.unique(np.stack(present, axis=1), axis=0, return_inverse=True)[1].reshape(-1).astype(np.int64)
+        """Per point, a count that steps exactly where the actors (parties, groups, candidate groups) that surely
+        offend the clause change (over the cap, for a per-party cap); a fixed measure's never change."""
+        changed = np.zeros(len(points), dtype=bool)
+        if track.fixed is None:
+            floor = track.clause.party_floor
+            for _, rows in track.items.groups("actors"):
+                present = track.amount.totals(points, rows[track.amount.items]) > floor
+                changed[1:] |= present[1:] != present[:-1]
+        return np.cumsum(changed, dtype=np.int64)
 
     def _responsible(self, point: float, decision: Decision) -> tuple[list[str], list[list[str]]]:
         """Who is behind the status at ``point``, as ``evaluate`` says it: from the measures the verdict rests on,
