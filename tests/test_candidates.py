@@ -183,3 +183,11 @@ def test_the_terminal_view_shows_certain_and_one_of_apart() -> None:
     console.print(readings_view([verdict])[0])
     text = console.export_text()
     assert text.count("sy-gov; one of: hts, nfl") == 3  # the head, the finding, the readings table
+
+
+def test_an_unknown_candidate_is_named_beside_another_problem_of_the_file() -> None:
+    """A scenario that fails validation still has the ids of its raw rows checked, candidates among them."""
+    bad_time = {**_attack(["hts", "sy-gvo"]), "time": "2020-03-17"}
+    with pytest.raises(truce.ScenarioError) as caught:
+        truce.evaluate(_state(bad_time))
+    assert {p.path for p in caught.value.problems} == {"incidents[0].time", "incidents[0].by"}

@@ -204,7 +204,8 @@ def raw_problems(data: Mapping[str, Any], book: Rulebook, doc: Document) -> list
         dated = np.array([s is not None for s in stamps], dtype=bool)
         ids = (_strings([_get(r, "id") for r in rows]), dated, np.array([codes[str(s)] for s in stamps], dtype=float))
         actor = "party" if name == "units" else "by"
-        problems += _row_problems(name, ids, *(_strings([_get(r, c) for r in rows]) for c in (actor, "kind", "zone")), book=book, doc=doc)
+        actors = _strings([_get(r, actor) for r in rows], candidates=name == "incidents")
+        problems += _row_problems(name, ids, actors, *(_strings([_get(r, c) for r in rows]) for c in ("kind", "zone")), book=book, doc=doc)
     units = _entries(data, "units")
     given = [_get(r, "attributes") for r in units]
     named = {str(a) for g in given if isinstance(g, Mapping) for a in g}
@@ -287,11 +288,19 @@ def unknown_ids(
     return problems
 
 
-def _strings(values: list[object]) -> Strings:
-    """Raw values as a column of texts, None for anything that is not one (its own check reports it)."""
+def _strings(values: list[object], *, candidates: bool = False) -> Strings:
+    """Raw values as a column of texts, None for anything that is not one (its own check reports it); with
+    ``candidates``, a list of texts as candidate perpetrators (a sorted tuple)."""
     out = np.empty(len(values), dtype=object)
-    out[:] = [v if isinstance(v, str) else None for v in values]
+    out[:] = [v if isinstance(v, str) else _candidates(v) if candidates else None for v in values]
     return out
+
+
+def _candidates(value: object) -> str | tuple[str, ...] | None:
+    """A raw list of texts as ``Items`` hold candidates, else None."""
+    if isinstance(value, list | tuple) and all(isinstance(v, str) for v in value):
+        return perpetrator(value)
+    return None
 
 
 def _get(item: object, name: str) -> object:
