@@ -484,7 +484,9 @@ class _Table:
         """Rows that give a value (of any type) in a column: neither None nor NaN."""
         if column not in self.given or not self.ok:
             return np.zeros(self.size, dtype=bool)
-        return ~np.asarray(np.frompyfunc(_absent, 1, 1)(np.asarray(self.given[column], dtype=object)), dtype=bool)
+        values = np.empty(self.size, dtype=object)
+        values[:] = list(self.given[column])  # a list per row stays one value (np.asarray would nest it)
+        return ~np.asarray(np.frompyfunc(_absent, 1, 1)(values), dtype=bool)
 
     def origin(self, problems: list[Problem]) -> Floats:
         """Incidents' origins as longitude, latitude and uncertainty (NaN where not given): an origin is
