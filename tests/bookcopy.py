@@ -9,9 +9,7 @@ from typing import Any
 
 import yaml
 
-import truce
-
-RULES = Path(truce.__file__).resolve().parents[2] / "rules"
+RULES = Path(__file__).resolve().parents[1] / "rules"
 
 
 def copy_rulebook(tmp_path: Path, rid: str, edit: Callable[[dict[str, Any]], Any]) -> Path:

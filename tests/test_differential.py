@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import itertools
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -43,10 +44,27 @@ def test_engines_agree_on_generated_scenarios(book_id: str, reading: str) -> Non
         durable = truce.evaluate(state, rules=book, reading=reading, engine="durable")
         python = truce.evaluate(state, rules=book, reading=reading, engine="python")
         assert python.model_dump_json(exclude={"provenance": {"engine"}}) == durable.model_dump_json(exclude={"provenance": {"engine"}})
+        _names_only_who_surely_acted(state, durable)
         statuses.add(durable.status)
 
     check()
     assert len(statuses) >= 3, f"the generated scenarios reached only {statuses}"
+
+
+def _names_only_who_surely_acted(state: dict[str, Any], verdict: truce.Verdict) -> None:
+    """Certain responsibility never names a party that only might have acted: a violated finding's parties are
+    the sole actors of items in its evidence, its candidate groups the candidates of one; the verdict's come from
+    its findings (a handover's evidence is its area, whose holder is not an item's actor)."""
+    actors = {item["id"]: item.get("party", item.get("by")) for part in ("units", "incidents") for item in state[part]}
+    for finding in verdict.findings:
+        if not set(finding.evidence) <= actors.keys():
+            continue
+        named = [actors[i] for i in finding.evidence]
+        assert set(finding.parties) <= {a for a in named if isinstance(a, str)}, finding
+        assert all(group in [sorted(a) for a in named if isinstance(a, list)] for group in finding.parties_one_of), finding
+    assert set(verdict.responsible) <= {p for f in verdict.findings if f.status == "violated" for p in f.parties}
+    assert {tuple(g) for g in verdict.responsible_one_of} <= {
+        tuple(g) for f in verdict.findings if f.status == "violated" for g in f.parties_one_of}
 
 
 @pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: f"{p.parent.name}/{p.stem}")

@@ -16,7 +16,7 @@ import truce
 from truce._geo import Projection
 
 NATURAL_EARTH = Path(__file__).parent / "data" / "naturalearth"
-ZONES = Path(truce.__file__).resolve().parents[2] / "rules" / "zones"
+ZONES = Path(__file__).resolve().parents[1] / "rules" / "zones"
 PUBLIC_FILES = {"korea-mdl", "golan-line-a", "golan-line-b", "golan-separation", "turkey-syria-border"}
 
 

@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 import truce
 from truce._timeline import Timeline, timeline
 from truce.io.acled import SAMPLE_CSV, SAMPLE_MAPPING, read_acled
+from truce.strategies import scenarios
 
 START = datetime.fromisoformat("2019-08-02T00:00:00+03:00")
 KHAN_SHAYKHUN = {"lat": 35.4389, "lon": 36.6511}  # inside the buffer and the de-escalation area
@@ -170,7 +171,7 @@ def logs(draw: st.DrawFn) -> dict[str, Any]:
             "id": f"i{n}",
             "time": when.isoformat(),
             "kind": draw(st.sampled_from(["shelling", "air_strike"])),
-            "by": draw(st.sampled_from(["sy-gov", "hts", "ru", "jihadists", None])),
+            "by": draw(st.sampled_from(["sy-gov", "hts", "ru", "jihadists", None, ["sy-gov", "hts"], ["nfl", "rebels", "ru"]])),
         }
         if draw(st.booleans()):
             incident["latest"] = (when + timedelta(days=draw(st.sampled_from([1, 7])))).isoformat()
@@ -200,7 +201,29 @@ def test_every_interval_agrees_with_evaluating_the_snapshot(state: dict[str, Any
         verdict = truce.evaluate({**state, "as_of": instant.isoformat()}, reading=reading)
         assert interval.status == verdict.status, instant
         assert interval.responsible == verdict.responsible, instant
+        assert interval.responsible_one_of == verdict.responsible_one_of, instant
         assert interval.findings == {f.clause: f.status for f in verdict.findings}, instant
+
+
+@pytest.mark.parametrize("book_id", [info.id for info in truce.list_rulebooks()])
+def test_every_interval_agrees_with_evaluating_the_snapshot_in_every_rulebook(book_id: str) -> None:
+    """Generated states of every rulebook, candidate perpetrators among them: whoever some or all candidates
+    bind, the timeline says at each instant what evaluating the state there says."""
+    book = truce.load_rulebook(book_id)
+
+    @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow], database=None)
+    @given(scenarios(book, max_units=3, max_incidents=4))
+    def check(state: dict[str, Any]) -> None:
+        line = timeline(state, rules=book)
+        for instant in _instants(line):
+            interval = line.at(instant)
+            assert interval is not None
+            verdict = truce.evaluate({**state, "as_of": instant.isoformat()}, rules=book)
+            assert (interval.status, interval.responsible, interval.responsible_one_of) == (
+                verdict.status, verdict.responsible, verdict.responsible_one_of), instant
+            assert interval.findings == {f.clause: f.status for f in verdict.findings}, instant
+
+    check()
 
 
 @pytest.mark.parametrize(

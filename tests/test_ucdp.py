@@ -15,6 +15,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+import truce
 from csvfiles import write_csv
 from truce import TruceError
 from truce._cli import main
@@ -176,6 +177,31 @@ def test_the_perpetrator_is_the_side_the_mapping_names(tmp_path: Path) -> None:
     mapping.write_text(MAPPING.read_text(encoding="utf-8").replace(
         "perpetrator: unknown   # side_a", "perpetrator: side_a   # side_a"), encoding="utf-8")  # fmt: skip
     assert [i.by for i in read_ucdp(path, mapping).incidents] == ["sy-gov", "sy-gov"]
+
+
+def test_a_dyad_perpetrator_gives_both_sides_as_candidates(tmp_path: Path) -> None:
+    """``perpetrator: dyad``: both mapped sides as candidates; one id where both map to it; not known where a side
+    is unattributed or ignored (the act may be another's); a breach of a clause binding both is "one of" them."""
+    hts = {**GOOD, "id": "9401", "side_b": "HTS"}
+    same = {**GOOD, "id": "9402", "side_a": "HTS", "side_b": "HTS"}
+    ignored = {**GOOD, "id": "9403", "side_b": "SDF"}
+    path = _csv(tmp_path, [hts, GOOD, same, ignored])
+    mapping = tmp_path / "m.yaml"
+    mapping.write_text(MAPPING.read_text(encoding="utf-8").replace(
+        "perpetrator: unknown   # side_a", "perpetrator: dyad   # side_a"), encoding="utf-8")  # fmt: skip
+    data = read_ucdp(path, mapping)
+    assert [i.by for i in data.incidents] == [["sy-gov", "hts"], None, "hts", None]
+    verdict = truce.evaluate(data.scenario(), reading="sochi")
+    assert (verdict.status, verdict.responsible, verdict.responsible_one_of) == ("breached", ["hts"], [["hts", "sy-gov"]])
+
+
+def test_dyad_on_the_real_sample_leaves_every_perpetrator_unknown(tmp_path: Path) -> None:
+    """As docs/event-data.md says: each real event has an unattributed or ignored side, so no closed list of candidates."""
+    mapping = tmp_path / "m.yaml"
+    mapping.write_text(MAPPING.read_text(encoding="utf-8").replace("perpetrator: unknown", "perpetrator: dyad"), encoding="utf-8")
+    data = read_ucdp(REAL_CSV, mapping)
+    assert data.accepted == 101
+    assert {i.by for i in data.incidents} == {None}
 
 
 @pytest.mark.parametrize("where_prec", sorted(UNCERTAINTY_KM))

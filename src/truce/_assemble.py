@@ -11,7 +11,7 @@ from ._rulebook import Rulebook
 from ._scenario import FindingStatus
 from ._verdict import Finding
 
-__all__ = ["IN_FORCE", "findings", "missing", "notes", "responsible"]
+__all__ = ["IN_FORCE", "findings", "missing", "notes", "responsible", "responsible_one_of"]
 
 IN_FORCE = "in-force"
 """The id of the finding on the period of force, given before the clauses' findings."""
@@ -31,6 +31,14 @@ def responsible(measures: Iterable[Measure], decision: Decision) -> list[str]:
     if decision.status not in ("conditions_unmet", "breached"):
         return []
     return sorted({party for m in measures if m.clause.id in decision.because for party in m.parties})
+
+
+def responsible_one_of(measures: Iterable[Measure], decision: Decision) -> list[list[str]]:
+    """The candidate groups behind a breach or an unmet condition, one of each group (sorted, each sorted): kept
+    even where a member is certainly responsible for another act."""
+    if decision.status not in ("conditions_unmet", "breached"):
+        return []
+    return [list(group) for group in sorted({g for m in measures if m.clause.id in decision.because for g in m.parties_one_of})]
 
 
 def missing(measures: Iterable[Measure], decision: Decision) -> list[str]:
@@ -63,7 +71,7 @@ def _in_force(book: Rulebook, outcome: InForceStatus) -> Finding:
     }[outcome]
     return Finding(
         clause=IN_FORCE, title="Period of force", role="in_force", status=outcome,
-        parties=[], evidence=[], unknown=[], reference=book.in_force.article, message=message,
+        parties=[], parties_one_of=[], evidence=[], unknown=[], reference=book.in_force.article, message=message,
     )
 
 
@@ -74,6 +82,7 @@ def _finding(book: Rulebook, m: Measure, status: FindingStatus) -> Finding:
         role=m.clause.role,
         status=status,
         parties=list(m.parties) if status == "violated" else [],
+        parties_one_of=[list(group) for group in m.parties_one_of] if status == "violated" else [],
         evidence=list(m.evidence),
         unknown=list(m.unknown_evidence) if status == "unknown" else [],
         reference=m.clause.article,

@@ -25,8 +25,20 @@ import numpy.typing as npt
 import shapely
 
 from ._errors import Problem, ScenarioError, by_place, did_you_mean
-from ._items import Floats, Items, Strings
-from ._limits import EARLIEST, LATEST, MAX_ATTRIBUTE, MAX_COUNT, MAX_FATALITIES, MAX_ID, MAX_KM, MAX_NOTE, instant, number
+from ._items import Floats, Items, Strings, perpetrator
+from ._limits import (
+    EARLIEST,
+    LATEST,
+    MAX_ATTRIBUTE,
+    MAX_COUNT,
+    MAX_FATALITIES,
+    MAX_ID,
+    MAX_KM,
+    MAX_NOTE,
+    check_perpetrator,
+    instant,
+    number,
+)
 from ._rulebook import Rulebook
 from ._scenario import Scenario
 from ._source import Document, dotted, validate
@@ -192,7 +204,8 @@ def raw_problems(data: Mapping[str, Any], book: Rulebook, doc: Document) -> list
         dated = np.array([s is not None for s in stamps], dtype=bool)
         ids = (_strings([_get(r, "id") for r in rows]), dated, np.array([codes[str(s)] for s in stamps], dtype=float))
         actor = "party" if name == "units" else "by"
-        problems += _row_problems(name, ids, *(_strings([_get(r, c) for r in rows]) for c in (actor, "kind", "zone")), book=book, doc=doc)
+        actors = _strings([_get(r, actor) for r in rows], candidates=name == "incidents")
+        problems += _row_problems(name, ids, actors, *(_strings([_get(r, c) for r in rows]) for c in ("kind", "zone")), book=book, doc=doc)
     units = _entries(data, "units")
     given = [_get(r, "attributes") for r in units]
     named = {str(a) for g in given if isinstance(g, Mapping) for a in g}
@@ -259,25 +272,35 @@ def repeated_ids(
 def unknown_ids(
     field: tuple[str, str], values: Strings, options: Iterable[str], what: str, *, book: Rulebook, doc: Document
 ) -> list[Problem]:
-    """Each row whose text in a column (texts or None) is not one the rulebook declares, with a did-you-mean;
-    ``field`` is the table and the column."""
+    """Each row whose text in a column (texts, candidates as tuples of texts, or None) is not one the rulebook
+    declares, with a did-you-mean; ``field`` is the table and the column."""
     choices = set(options)
     listed = values.tolist()
-    unknown = set(listed) - choices - {None, ""}  # "" is how Items say "no named zone"
+    distinct = set(listed)
+    named = {v for v in distinct if not isinstance(v, tuple)} | {c for v in distinct if isinstance(v, tuple) for c in v}
+    unknown = named - choices - {None, ""}  # "" is how Items say "no named zone"
     problems: list[Problem] = []
     for value in sorted(unknown):
         hint = did_you_mean(value, choices)
-        for row in (i for i, v in enumerate(listed) if v == value):
+        for row in (i for i, v in enumerate(listed) if v == value or (isinstance(v, tuple) and value in v)):
             problems.append(doc.problem((field[0], row, field[1]), f"unknown {what} {value!r} in rulebook {book.id}",
                                         value=value, suggestion=hint))
     return problems
 
 
-def _strings(values: list[object]) -> Strings:
-    """Raw values as a column of texts, None for anything that is not one (its own check reports it)."""
+def _strings(values: list[object], *, candidates: bool = False) -> Strings:
+    """Raw values as a column of texts, None for anything that is not one (its own check reports it); with
+    ``candidates``, a list of texts as candidate perpetrators (a sorted tuple)."""
     out = np.empty(len(values), dtype=object)
-    out[:] = [v if isinstance(v, str) else None for v in values]
+    out[:] = [v if isinstance(v, str) else _candidates(v) if candidates else None for v in values]
     return out
+
+
+def _candidates(value: object) -> str | tuple[str, ...] | None:
+    """A raw list of texts as ``Items`` hold candidates, else None."""
+    if isinstance(value, list | tuple) and all(isinstance(v, str) for v in value):
+        return perpetrator(value)
+    return None
 
 
 def _get(item: object, name: str) -> object:
@@ -337,6 +360,27 @@ class _Table:
         for row in np.flatnonzero(wrong | (absent & (not optional))):
             problems.append(_problem((self.name, int(row), column), f"expected a text of 1 to {longest} characters", _scalar(values[row])))
         values[absent | wrong] = None  # a wrong value is reported; the column holds texts or None
+        return values
+
+    def perpetrators(self, problems: list[Problem]) -> Strings:
+        """The ``by`` column: per row an id, None or NaN (not known), or candidates (a list or tuple of ids, held
+        as a sorted tuple), each checked by the row path's check; a wrong value is a problem and None."""
+        raw = self.given.get("by")
+        if raw is None or not self.ok or (isinstance(raw, np.ndarray) and raw.dtype.kind == "U"):
+            return self.texts("by", problems, optional=True)
+        values = np.empty(self.size, dtype=object)
+        values[:] = list(raw)
+        absent = np.asarray(np.frompyfunc(_absent, 1, 1)(values), dtype=bool)
+        plain = np.frompyfunc(lambda v: isinstance(v, str) and 1 <= len(v) <= MAX_ID, 1, 1)(values).astype(bool)
+        values[absent] = None
+        for row in np.flatnonzero(~plain & ~absent):  # candidates, or a wrong value
+            value = values[row]
+            given = value.tolist() if isinstance(value, np.ndarray) else value  # a pyarrow list column's rows
+            try:
+                values[row] = perpetrator(check_perpetrator(given))
+            except ValueError as exc:
+                problems.append(_problem((self.name, int(row), "by"), str(exc), _scalar(given)))
+                values[row] = None
         return values
 
     def numbers(
@@ -478,7 +522,7 @@ class _Table:
     def check_incidents(self, problems: list[Problem]) -> None:
         """Every incident column; ``latest`` after ``time``; ids unique."""
         self.ids = self.texts("id", problems, optional=False)
-        self.actors = self.texts("by", problems, optional=True)
+        self.actors = self.perpetrators(problems)
         self.kinds = self.texts("kind", problems, optional=False)
         self.texts("note", problems, optional=True, longest=MAX_NOTE)
         self.numbers("fatalities", problems, low=0, high=MAX_FATALITIES, whole=True)

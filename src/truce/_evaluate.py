@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from ._assemble import findings, missing, notes, responsible
+from ._assemble import findings, missing, notes, responsible, responsible_one_of
 from ._case import Case, prepare
 from ._columns import Columns
 from ._engines import decider, default_engine
@@ -46,6 +46,7 @@ def evaluate(
         as_of=scenario.as_of.isoformat(),
         status=decision.status,
         responsible=responsible(measures, decision),
+        responsible_one_of=responsible_one_of(measures, decision),
         findings=findings(book, measures, decision),
         missing=missing(measures, decision),
         notes=notes(measures, decision, observation.ignored, observation.later_units),

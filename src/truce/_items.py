@@ -47,7 +47,7 @@ class Items:
         self._fill(
             book,
             ids=np.array([i.id for i in items], dtype=object),
-            actors=np.array([i.party if isinstance(i, Unit) else i.by for i in items], dtype=object),
+            actors=_column([i.party if isinstance(i, Unit) else perpetrator(i.by) for i in items]),
             kinds=np.array([i.kind for i in items], dtype=object),
             weights=np.array([i.count if isinstance(i, Unit) else 1 for i in items], dtype=np.int64),
             lon=np.array([i.position.lon if i.position else np.nan for i in items], dtype=float),
@@ -153,10 +153,12 @@ class Items:
         return result
 
     def groups(self, column: Literal["actors", "kinds"]) -> list[tuple[Any, Mask]]:
-        """Each distinct value of a column with the rows that hold it, found once per column."""
+        """Each distinct value of a column with the rows that hold it, found once per column (candidate
+        perpetrators, a tuple, after every single id)."""
         if column not in self._groups:
             values: npt.NDArray[np.object_] = getattr(self, column)
-            self._groups[column] = [(v, values == v) for v in sorted(set(values.tolist()), key=str)]
+            distinct = sorted(set(values.tolist()), key=lambda v: (isinstance(v, tuple), str(v)))
+            self._groups[column] = [(v, _equal(values, v)) for v in distinct]
         return self._groups[column]
 
     def coverage(self, covered: frozenset[str]) -> Tri:
@@ -165,6 +167,25 @@ class Items:
         for value, rows in self.groups("actors"):
             result[rows] = party_relation(self.book, value, covered)
         return result
+
+
+def perpetrator(by: str | Sequence[str] | None) -> str | tuple[str, ...] | None:
+    """An incident's ``by`` as ``Items`` hold it: an id, None, or candidates as a sorted tuple."""
+    return by if by is None or isinstance(by, str) else tuple(sorted(by))
+
+
+def _column(values: Sequence[object]) -> Strings:
+    """An object column holding each value as it is (a tuple stays one entry)."""
+    column = np.empty(len(values), dtype=object)
+    column[:] = values
+    return column
+
+
+def _equal(values: Strings, value: object) -> Mask:
+    """Rows equal to ``value``; a tuple is compared whole, not element by element."""
+    if isinstance(value, tuple):
+        return np.fromiter((v == value for v in values.tolist()), dtype=bool, count=len(values))
+    return np.asarray(values == value, dtype=bool)
 
 
 def _chain(ids: Strings, start: Floats, stop: Floats) -> Floats:
@@ -236,9 +257,14 @@ def either(values: Sequence[Tri]) -> Tri:
     )
 
 
-def party_relation(book: Rulebook, actor: str | None, covered: frozenset[str]) -> int:
+def party_relation(book: Rulebook, actor: str | tuple[str, ...] | None, covered: frozenset[str]) -> int:
+    """INSIDE if the actor (a party, a group, or candidates: one of them acted) is surely among ``covered``,
+    OUTSIDE if it surely is not, else UNKNOWN (None: not known)."""
     if actor is None:
         return UNKNOWN
+    if isinstance(actor, tuple):
+        each = {party_relation(book, candidate, covered) for candidate in actor}
+        return each.pop() if len(each) == 1 else UNKNOWN
     if actor in covered:
         return INSIDE
     members = book.members(actor)

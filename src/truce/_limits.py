@@ -18,7 +18,8 @@ from typing import Annotated
 from pydantic import BeforeValidator, Field
 
 __all__ = [
-    "EARLIEST", "FIRST_YEAR", "LAST_YEAR", "LATEST", "LIMITS", "MAX_COUNT", "MAX_ID", "MAX_NOTE", "Limit", "instant", "number",
+    "EARLIEST", "FIRST_YEAR", "LAST_YEAR", "LATEST", "LIMITS", "MAX_COUNT", "MAX_ID", "MAX_NOTE", "Limit", "candidates",
+    "check_perpetrator", "instant", "number",
 ]
 
 MAX_ID = 200
@@ -45,6 +46,7 @@ class Limit:
 
 LIMITS: tuple[Limit, ...] = (
     Limit("ids (`id`, `party`, `kind`, `zone`, `by`, area ids)", f"text of 1 to {MAX_ID} characters"),
+    Limit("`by` as candidates", "a list of 2 or more distinct such ids (one of them did it)"),
     Limit("`note`, `title`, `description`, `agreement`", f"text of at most {MAX_NOTE:,} characters"),
     Limit("`count`", f"a whole number from 0 to {MAX_COUNT:,} (absent: 1)"),
     Limit("`fatalities`", f"a whole number from 0 to {MAX_FATALITIES:,}"),
@@ -84,6 +86,26 @@ def instant(value: object) -> datetime:
     return moment
 
 
+def candidates(value: object) -> tuple[str, ...]:
+    """The ids of a list of candidate perpetrators (a list or tuple of 2 or more distinct ids); else ValueError."""
+    if not isinstance(value, list | tuple):
+        raise ValueError(f"expected a party or group id, or a list of candidates, not {type(value).__name__}")
+    if not all(isinstance(v, str) and 1 <= len(v) <= MAX_ID for v in value):
+        raise ValueError(f"expected candidates as texts of 1 to {MAX_ID} characters")
+    if len(value) < 2:
+        raise ValueError("a list of candidates names 2 or more; give a single id as text")
+    if len(set(value)) != len(value):
+        raise ValueError("name each candidate once")
+    return tuple(value)
+
+
+def check_perpetrator(value: object) -> str | list[str] | None:
+    """None, an id, or candidates (``candidates``), with one message for any wrong value (not one per member of the union)."""
+    if isinstance(value, str) and not 1 <= len(value) <= MAX_ID:
+        raise ValueError(f"expected a text of 1 to {MAX_ID} characters")
+    return value if value is None or isinstance(value, str) else list(candidates(value))
+
+
 def number(low: float, high: float, *, whole: bool = False) -> Callable[[object], float]:
     """A check that a value is a finite real (not a boolean) within ``low``..``high``; an integer if ``whole``.
 
@@ -107,6 +129,9 @@ def number(low: float, high: float, *, whole: bool = False) -> Callable[[object]
 # ``text`` check for columns), and ``instant`` for times.
 Instant = Annotated[datetime, BeforeValidator(instant)]
 ObjectId = Annotated[str, Field(strict=True, min_length=1, max_length=MAX_ID)]
+Candidates = Annotated[list[ObjectId], Field(min_length=2, json_schema_extra={"uniqueItems": True})]
+Perpetrator = Annotated[ObjectId | Candidates, BeforeValidator(check_perpetrator)]
+"""A party or group id, or a list of candidates (one of them did it)."""
 Note = Annotated[str, Field(strict=True, min_length=1, max_length=MAX_NOTE)]
 Count = Annotated[int, Field(strict=True, ge=0, le=MAX_COUNT)]
 Fatalities = Annotated[int, Field(strict=True, ge=0, le=MAX_FATALITIES)]

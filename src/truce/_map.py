@@ -182,7 +182,7 @@ def _label(item: Unit | Incident, book: Rulebook) -> str:
     if isinstance(item, Unit):
         kind = book.kinds[item.kind].name if item.kind in book.kinds else item.kind
         return f"{item.id}\n{item.count} {kind} ({item.party})"
-    return f"{item.id}\n{item.kind}, {item.time:%d %b %H:%M} (by {item.by or 'unknown'})"
+    return f"{item.id}\n{item.kind}, {item.time:%d %b %H:%M} (by {item.perpetrator or 'unknown'})"
 
 
 def _marker_legend(states: set[str], colours: Mapping[str, str]) -> list[Line2D]:

@@ -12,7 +12,7 @@ from rich.text import Text
 
 from ._load import RulebookInfo
 from ._rulebook import Rulebook
-from ._verdict import Verdict
+from ._verdict import Verdict, responsibility
 
 FINDING_COLOURS: dict[str, str] = {
     "violated": "#d62728",
@@ -54,8 +54,8 @@ def verdict_view(verdict: Verdict, source: str | None = None) -> RenderableType:
     head.add_row("reading", f"{verdict.reading_name} ({verdict.reading})")
     head.add_row("as of", verdict.as_of)
     head.add_row("status", status_text(verdict.status))
-    if verdict.responsible:
-        head.add_row("responsible", ", ".join(verdict.responsible))
+    if verdict.responsible or verdict.responsible_one_of:
+        head.add_row("responsible", responsibility(verdict.responsible, verdict.responsible_one_of))
     clauses = Table(show_lines=True)
     clauses.add_column("Clause, term and article", min_width=2 + max(len(f.clause) for f in verdict.findings))
     clauses.add_column("Finding", no_wrap=True)
@@ -66,8 +66,8 @@ def verdict_view(verdict: Verdict, source: str | None = None) -> RenderableType:
             unknown = "\n".join(f"? {i}" for i in f.unknown)
             evidence.append(("\n" if f.evidence else "") + unknown, style=FINDING_COLOURS["unknown"])
         finding = _finding(f.status)
-        if f.parties:
-            finding.append("\nby " + ", ".join(f.parties))
+        if f.parties or f.parties_one_of:
+            finding.append("\nby " + responsibility(f.parties, f.parties_one_of))
         clause = Text.assemble((f.clause, "bold"), "\n", f.title, "\n", (f.reference, "dim"))
         clauses.add_row(clause, finding, evidence)
     parts: list[RenderableType] = [head, clauses]
@@ -86,7 +86,7 @@ def readings_view(verdicts: Sequence[Verdict], mark: str = "≠") -> tuple[Rende
         table.add_column(f"{v.reading}\n{v.reading_name}", overflow="fold")
     rows: list[tuple[str, list[Text]]] = [
         ("status", [status_text(v.status) for v in verdicts]),
-        ("responsible", [Text(", ".join(v.responsible) or "-") for v in verdicts]),
+        ("responsible", [Text(responsibility(v.responsible, v.responsible_one_of) or "-") for v in verdicts]),
     ]
     for f in verdicts[0].findings:
         rows.append((f.clause, [_finding(v.finding(f.clause).status) for v in verdicts]))

@@ -6,7 +6,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field, model_validator
 
-from ._limits import Count, Fatalities, Instant, Kilometres, Latitude, Longitude, Measurement, Note, ObjectId
+from ._limits import Count, Fatalities, Instant, Kilometres, Latitude, Longitude, Measurement, Note, ObjectId, Perpetrator
 from ._terms import DATA, Id
 
 FindingStatus = Literal["met", "violated", "unknown", "not_due", "not_applicable"]
@@ -96,7 +96,7 @@ class EventSource(_Data):
 
 
 class Incident(_Located):
-    """A time-stamped act; ``by: null`` means the perpetrator is not known.
+    """A time-stamped act; ``by: null`` means the perpetrator is not known, ``by: [a, b]`` that one of these did it.
 
     ``latest`` makes the time uncertain: the act happened at some moment from
     ``time`` up to, not including, ``latest`` (a date known only to the day,
@@ -113,8 +113,8 @@ class Incident(_Located):
     """The moment before which it surely happened, when its time is uncertain."""
     kind: ObjectId
     """Its incident kind id in the rulebook."""
-    by: ObjectId | None = None
-    """The party (or group) id that carried it out; null: not known."""
+    by: Perpetrator | None = None
+    """The party (or group) id that carried it out; a list of 2 or more: one of these did (candidates); null: not known."""
     origin: Origin | None = None
     """Where it was launched from, if known (``position`` is where it landed)."""
     fatalities: Fatalities | None = None
@@ -123,6 +123,11 @@ class Incident(_Located):
     """A remark for readers."""
     source: EventSource | None = None
     """Where an incident read from an event log came from; readers fill it in."""
+
+    @property
+    def perpetrator(self) -> str | None:
+        """``by`` in words: the id, ``one of a, b`` for candidates, None where not known."""
+        return self.by if self.by is None or isinstance(self.by, str) else f"one of {', '.join(self.by)}"
 
     @model_validator(mode="after")
     def _latest_after_time(self) -> Incident:
@@ -138,6 +143,8 @@ class Expectation(_Data):
     """The verdict's status."""
     responsible: list[ObjectId] = []
     """The party ids the verdict must hold responsible."""
+    responsible_one_of: list[list[ObjectId]] = []
+    """The candidate groups the verdict must hold responsible, one of each (see `by: [a, b]`)."""
     findings: dict[ObjectId, FindingStatus] = {}
     """The finding each clause must get, by clause id."""
 

@@ -77,6 +77,7 @@ def expectation_diff(case: Case) -> tuple[Verdict, list[str]]:
     pairs: list[tuple[str, object, object]] = [
         ("status", expected.status, verdict.status),
         ("responsible", sorted(expected.responsible), verdict.responsible),
+        ("responsible_one_of", sorted(sorted(group) for group in expected.responsible_one_of), verdict.responsible_one_of),
     ]
     actual: dict[str, str] = {f.clause: f.status for f in verdict.findings}
     pairs += [(f"findings.{c}", s, actual.get(c, "(no such clause)")) for c, s in expected.findings.items()]

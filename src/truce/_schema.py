@@ -77,6 +77,7 @@ def _vocabulary(book: Rulebook) -> dict[tuple[str, str], tuple[_How, list[str]]]
         ("AreaControl", "id"): ("value", list(book.areas)),
         ("AreaControl", "controlled_by"): ("value", actors),
         ("Expectation", "responsible"): ("items", actors),
+        ("Expectation", "responsible_one_of"): ("items", actors),
         ("Expectation", "findings"): ("keys", [IN_FORCE, *(clause.id for clause in book.clauses)]),
         ("Scenario", "reading"): ("value", list(book.readings)),
         ("Scenario", "expect"): ("keys", list(book.readings)),
@@ -92,6 +93,8 @@ def _narrow(field: dict[str, Any], how: _How, ids: list[str]) -> None:
     for branch in target.get("anyOf", [target]):
         if branch.get("type") == "string":
             branch["enum"] = ids
+        elif branch.get("type") == "array":  # candidate perpetrators
+            branch["items"]["enum"] = ids
 
 
 def load_data(source: str | Path) -> Any:

@@ -18,7 +18,7 @@ import numpy as np
 import numpy.typing as npt
 from pydantic import BaseModel, ConfigDict
 
-from ._assemble import responsible
+from ._assemble import responsible, responsible_one_of
 from ._case import Case, prepare
 from ._clauses import Changes, Clause, when
 from ._columns import Columns
@@ -30,6 +30,7 @@ from ._observe import WINDOWS, Measure, Observation, window_index
 from ._provenance import Provenance
 from ._rulebook import Rulebook
 from ._scenario import FindingStatus, Incident, Origin, Position, Scenario, Status
+from ._verdict import responsibility
 
 __all__ = ["FindingChange", "Interval", "Moment", "Timeline", "timeline"]
 
@@ -59,6 +60,7 @@ class Interval(_Model):
     end: datetime | None
     status: Status
     responsible: list[str]
+    responsible_one_of: list[list[str]]
     findings: dict[str, FindingStatus]
     changed: list[FindingChange]
 
@@ -69,6 +71,7 @@ class Moment(_Model):
     at: datetime
     clauses: list[str]
     parties: list[str]
+    parties_one_of: list[list[str]]
     evidence: list[str]
 
 
@@ -107,7 +110,8 @@ class Timeline(_Model):
         lines += [f"Truce starts {_show(self.truce_start)}", ""]
         for interval in self.intervals:
             until = _show(interval.end) if interval.end else "onwards"
-            who = f" [{', '.join(interval.responsible)}]" if interval.responsible else ""
+            who = responsibility(interval.responsible, interval.responsible_one_of)
+            who = f" [{who}]" if who else ""
             lines.append(f"{_show(interval.start)} .. {until}: {interval.status.replace('_', ' ')}{who}")
             for change in interval.changed:
                 was = change.before.replace("_", " ") if change.before else "-"
@@ -123,7 +127,7 @@ class Timeline(_Model):
                 lines.append(f"{label}: none in this log.")
             else:
                 lines.append(
-                    f"{label}: {_show(moment.at)} by {', '.join(moment.parties) or 'unknown'} "
+                    f"{label}: {_show(moment.at)} by {responsibility(moment.parties, moment.parties_one_of) or 'unknown'} "
                     f"({', '.join(moment.clauses)}; evidence {', '.join(moment.evidence)})"
                 )
         return lines
@@ -143,7 +147,7 @@ def _incidents(items: Items) -> list[Incident]:
             time=datetime.fromisoformat(items.stamp(row, 0)),
             latest=datetime.fromisoformat(items.stamp(row, 1)) if items.stop[row] > items.start[row] else None,
             kind=str(items.kinds[row]),
-            by=items.actors[row],
+            by=list(actor) if isinstance(actor := items.actors[row], tuple) else actor,
             position=Position(lat=float(items.lat[row]), lon=float(items.lon[row])) if located else None,
             zone=str(items.named_zone[row]) or None,
             uncertainty_km=float(items.radius_km[row]) if located and items.radius_km[row] > 0 else None,
@@ -269,7 +273,6 @@ class _Sweep:
         self.tracks: dict[str, _Track | None] = {}
         for original, clause in case.clauses:
             self.tracks[original.id] = None if clause is None else self._track(clause, state)
-        self.parties = sorted({*book.parties, *book.groups})
 
     def _track(self, clause: Clause, state: State) -> _Track:
         trace = clause.track(state)
@@ -307,7 +310,7 @@ class _Sweep:
             amount, possible = track.totals(points)
             columns.append(np.minimum(amount, limit + 1))
             columns.append(np.minimum(possible, limit + 1))
-            columns.append(self._party_bits(track, points))
+            columns.append(self._responsible_codes(track, points))
         table = np.stack(columns, axis=1)
         changed = np.ones(len(points), dtype=bool)
         changed[1:] = (table[1:] != table[:-1]).any(axis=1)
@@ -330,9 +333,9 @@ class _Sweep:
                 if first_unmet is None:
                     first_unmet = self._moment(point, decision, "condition")
             previous = intervals[-1] if intervals else None
-            responsible = self._responsible(point, decision)
-            if previous and (previous.status, previous.responsible, previous.findings) == (
-                decision.status, responsible, findings
+            responsible, one_of = self._responsible(point, decision)
+            if previous and (previous.status, previous.responsible, previous.responsible_one_of, previous.findings) == (
+                decision.status, responsible, one_of, findings
             ):
                 continue
             when = self._time(point)
@@ -344,6 +347,7 @@ class _Sweep:
                     end=end,
                     status=decision.status,
                     responsible=responsible,
+                    responsible_one_of=one_of,
                     findings=findings,
                     changed=self._changes(point, previous.findings if previous else {}, findings),
                 )
@@ -360,27 +364,25 @@ class _Sweep:
             provenance=self.provenance,
         )
 
-    def _party_bits(self, track: _Track, points: Floats) -> Ints:
-        """Per point, a bit per party that surely offends the clause then (over the cap, for a per-party cap)."""
-        bits = np.zeros(len(points), dtype=np.int64)
-        if track.fixed is not None:
-            for i, party in enumerate(self.parties):
-                if party in track.fixed.parties:
-                    bits |= 1 << i
-            return bits
-        actors = track.items.actors[track.amount.items]
-        floor = track.clause.party_floor
-        for i, party in enumerate(self.parties):
-            present = track.amount.totals(points, actors == party) > floor
-            bits |= np.where(present, 1 << i, 0)
-        return bits
+    def _responsible_codes(self, track: _Track, points: Floats) -> Ints:
+        """Per point, a count that steps exactly where the actors (parties, groups, candidate groups) that surely
+        offend the clause change (over the cap, for a per-party cap); a fixed measure's never change."""
+        changed = np.zeros(len(points), dtype=bool)
+        if track.fixed is None:
+            floor = track.clause.party_floor
+            for _, rows in track.items.groups("actors"):
+                present = track.amount.totals(points, rows[track.amount.items]) > floor
+                changed[1:] |= present[1:] != present[:-1]
+        return np.cumsum(changed, dtype=np.int64)
 
-    def _responsible(self, point: float, decision: Decision) -> list[str]:
-        """Who is behind the status at ``point``, as ``evaluate`` says it: from the measures the verdict rests on."""
+    def _responsible(self, point: float, decision: Decision) -> tuple[list[str], list[list[str]]]:
+        """Who is behind the status at ``point``, as ``evaluate`` says it: from the measures the verdict rests on,
+        the parties certainly behind it and the candidate groups of which one is."""
         if decision.status not in ("breached", "conditions_unmet"):
-            return []
+            return [], []
         tracks = [self.tracks[clause_id] for clause_id in decision.because]
-        return responsible([track.measure_at(point) for track in tracks if track is not None], decision)
+        measures = [track.measure_at(point) for track in tracks if track is not None]
+        return responsible(measures, decision), responsible_one_of(measures, decision)
 
     def _observation(self, values: tuple[int, ...]) -> Observation:
         measures = []
@@ -394,6 +396,7 @@ class _Sweep:
         """The clauses of ``role`` violated at ``point``, with their parties and evidence, or None."""
         clauses: list[str] = []
         parties: set[str] = set()
+        one_of: set[tuple[str, ...]] = set()
         evidence: set[str] = set()
         for clause_id, outcome in decision.findings.items():
             track = self.tracks[clause_id]
@@ -402,10 +405,12 @@ class _Sweep:
             found = track.measure_at(point)
             clauses.append(clause_id)
             parties.update(found.parties)
+            one_of.update(found.parties_one_of)
             evidence.update(found.evidence)
         if not clauses:
             return None
-        return Moment(at=self._time(point), clauses=clauses, parties=sorted(parties), evidence=sorted(evidence))
+        return Moment(at=self._time(point), clauses=clauses, parties=sorted(parties), parties_one_of=[list(g) for g in sorted(one_of)],
+                      evidence=sorted(evidence))
 
     def _changes(
         self, point: float, before: dict[str, FindingStatus], after: dict[str, FindingStatus]

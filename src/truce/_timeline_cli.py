@@ -90,13 +90,13 @@ def plot_timeline(line: Timeline, path: Path) -> None:
     def x(instant: datetime) -> float:
         return float(mdates.date2num(instant))  # type: ignore[no-untyped-call]
 
-    parties = sorted({i.by or "unattributed" for i in line.incidents})
+    parties = sorted({i.perpetrator or "unattributed" for i in line.incidents})
     figure, axes = plt.subplots(figsize=(11, 2 + 0.4 * len(parties)))
     last = max([i.latest or i.time for i in line.incidents] + [i.start for i in line.intervals])
     for interval in line.intervals:
         axes.axvspan(x(interval.start), x(interval.end or last), color=STATUS_COLOURS[interval.status], alpha=0.35, lw=0)
     for row, party in enumerate(parties):
-        mine = [i for i in line.incidents if (i.by or "unattributed") == party]
+        mine = [i for i in line.incidents if (i.perpetrator or "unattributed") == party]
         axes.scatter([x(i.time) for i in mine], [row] * len(mine), s=25, zorder=3, label=party)
         for incident in mine:
             if incident.latest is not None:

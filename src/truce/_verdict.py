@@ -9,7 +9,7 @@ from pydantic import BaseModel, ConfigDict, computed_field
 from ._provenance import Provenance
 from ._scenario import FindingStatus, Status
 
-__all__ = ["Finding", "Verdict"]
+__all__ = ["Finding", "Verdict", "responsibility"]
 
 _STATUS_TEXT: dict[str, str] = {
     "holds": "the ceasefire HOLDS: it is in force and no term is broken.",
@@ -24,6 +24,11 @@ _STATUS_TEXT: dict[str, str] = {
 _MARK = {"met": "ok ", "violated": "XX ", "unknown": "?? ", "not_due": "-- ", "not_applicable": "n/a"}
 
 
+def responsibility(parties: list[str], one_of: list[list[str]]) -> str:
+    """Who is responsible, in words: ``sy-gov; one of: hts, nfl`` (each candidate group after ``one of``)."""
+    return "; ".join([*([", ".join(parties)] if parties else []), *(f"one of: {', '.join(group)}" for group in one_of)])
+
+
 class Finding(BaseModel):
     """What one clause says about the state."""
 
@@ -34,6 +39,8 @@ class Finding(BaseModel):
     role: Literal["in_force", "term", "condition"]
     status: FindingStatus
     parties: list[str]
+    parties_one_of: list[list[str]]
+    """Candidate groups (sorted) of which one carried out acts in the evidence: one of each, not known which."""
     evidence: list[str]
     unknown: list[str]
     reference: str
@@ -52,6 +59,8 @@ class Verdict(BaseModel):
     as_of: str
     status: Status
     responsible: list[str]
+    responsible_one_of: list[list[str]]
+    """Candidate groups (sorted) of which one is behind the status, where the data does not say which."""
     findings: list[Finding]
     missing: list[str]
     notes: list[str]
@@ -87,8 +96,8 @@ class Verdict(BaseModel):
             f"Reading: {self.reading_name} ({self.reading})",
             f"As of {self.as_of}: {_STATUS_TEXT[self.status]}",
         ]
-        if self.responsible:
-            lines.append("Responsible: " + ", ".join(self.responsible) + ".")
+        if self.responsible or self.responsible_one_of:
+            lines.append(f"Responsible: {responsibility(self.responsible, self.responsible_one_of)}.")
         if self.missing:
             lines.append("To decide, the state needs:")
             lines += [f"  - {item}" for item in self.missing]

@@ -13,7 +13,7 @@
 States are plain dicts in the scenario format. Positions cluster inside zones,
 on and near their edges, far away, or are left unknown; a unit or incident
 may name a zone instead of a position; parties may be whole groups (so which
-member acted is unknown) and perpetrators may be unknown; times cluster
+member acted is unknown) and perpetrators may be unknown or candidates (``by: [a, b]``); times cluster
 around the truce's start, end and every deadline.
 """
 

@@ -63,6 +63,8 @@ class Measure:
     evidence: tuple[str, ...] = ()
     unknown_evidence: tuple[str, ...] = ()
     parties: tuple[str, ...] = ()
+    parties_one_of: tuple[tuple[str, ...], ...] = ()
+    """Candidate groups behind the evidence where the data says only that one of them acted (sorted)."""
     missing: tuple[str, ...] = ()
     tally: tuple[tuple[str, int], ...] = ()
     illustrative_zone: bool = False
@@ -306,6 +308,12 @@ def actors(book: Rulebook, ids: Iterable[str]) -> str:
     return ", ".join(f"{book.party_name(i)} ({i})" for i in ids)
 
 
+def perpetrators(book: Rulebook, measure: Measure) -> str:
+    """Who carried out what a measure counts: its parties, then each candidate group as "one of" them."""
+    named = [actors(book, measure.parties)] if measure.parties else []
+    return "; ".join(named + [f"one of {actors(book, group)}" for group in measure.parties_one_of])
+
+
 def where_text(book: Rulebook, zone: str | None) -> str:
     """`` in the <zone>``, or nothing without a zone."""
     return f" in the {book.zones[zone].name}" if zone else ""
@@ -377,6 +385,7 @@ class Counting(Clause):
             )
         ]
         tally = {kind: int(items.weights[shown & rows].sum()) for kind, rows in items.groups("kinds") if (shown & rows).any()}
+        behind = [actor for actor, rows in items.groups("actors") if (shown & rows).any()]
         return Measure(
             self,
             "due",
@@ -384,7 +393,8 @@ class Counting(Clause):
             possible=max((int(items.weights[relevant & rows].sum()) for _, rows in keys), default=0),
             evidence=tuple(sorted(items.ids[shown].tolist())),
             unknown_evidence=tuple(sorted(items.ids[doubtful].tolist())),
-            parties=tuple(sorted(str(actor) for actor, rows in items.groups("actors") if (shown & rows).any())),
+            parties=tuple(sorted(str(actor) for actor in behind if not isinstance(actor, tuple))),
+            parties_one_of=tuple(sorted(actor for actor in behind if isinstance(actor, tuple))),
             missing=tuple(sorted(set(missing))),
             tally=tuple(sorted(tally.items())),
             illustrative_zone=self.illustrative(items.book),

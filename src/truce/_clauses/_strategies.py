@@ -49,14 +49,20 @@ def _origins(book: Rulebook) -> st.SearchStrategy[dict[str, Any]]:
     return st.one_of(st.just({}), origin.map(lambda o: {"origin": o}))
 
 
+def perpetrators(book: Rulebook) -> st.SearchStrategy[str | list[str] | None]:
+    """Who carried out an incident: no one known, any declared party or group, or 2 or 3 candidates."""
+    actors = _actors(book)
+    return st.one_of(st.none(), st.sampled_from(actors), st.lists(st.sampled_from(actors), min_size=2, max_size=3, unique=True))
+
+
 def incidents(book: Rulebook, size: int) -> Records:
-    """Up to ``size`` incidents with unique ids, around the truce's key instants, by anyone or no one known,
-    landed anywhere (or nowhere known) and sometimes with the place they were launched from."""
+    """Up to ``size`` incidents with unique ids, around the truce's key instants, by anyone, candidates or no
+    one known, landed anywhere (or nowhere known) and sometimes with the place they were launched from."""
     fields: dict[str, st.SearchStrategy[Any]] = {
         "id": _ids("i"),
         "time": instants(book).map(datetime.isoformat),
         "kind": st.sampled_from(sorted(book.incident_kinds)),
-        "by": st.one_of(st.none(), st.sampled_from(_actors(book))),
+        "by": perpetrators(book),
         "fatalities": st.one_of(st.none(), st.integers(0, 50)),
     }
     located = st.builds(lambda item, origin: {**item, **origin}, _located(fields, book), _origins(book))

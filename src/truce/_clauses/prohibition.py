@@ -26,6 +26,7 @@ from ._base import (
     actors,
     check_zone,
     parts,
+    perpetrators,
     where_text,
 )
 
@@ -171,7 +172,7 @@ class Prohibition(Counting):
             return f"No {kinds}{where} by {who} while the truce was in force."
         if status == "violated":
             acts = "1 forbidden act" if len(measure.evidence) == 1 else f"{len(measure.evidence)} forbidden acts"
-            return f"{acts}{where} by {actors(book, measure.parties)}: incidents {', '.join(measure.evidence)}."
+            return f"{acts}{where} by {perpetrators(book, measure)}: incidents {', '.join(measure.evidence)}."
         place = "place" if self.forms == _DEFAULT else "place, origin"
         return (
             f"Incidents {', '.join(measure.unknown_evidence)} may be forbidden acts{where}, "
@@ -206,8 +207,12 @@ class Prohibition(Counting):
         missing: list[str] = []
         item, actor, kind = items.ids[row], items.actors[row], items.kinds[row]
         if party == UNKNOWN:
-            missing.append(f"the perpetrator of incident {item} ({kind})" if actor is None
-                           else f"which member of group {actor} carried out incident {item}")
+            if actor is None:
+                missing.append(f"the perpetrator of incident {item} ({kind})")
+            elif isinstance(actor, tuple):
+                missing.append(f"which of {', '.join(actor)} carried out incident {item}")
+            else:
+                missing.append(f"which member of group {actor} carried out incident {item}")
         if where == UNKNOWN and self.zone is not None:
             landed = int(items.in_zone(self.zone)[row])
             launched = int(items.launched_in(self.zone)[row]) if self.forms != _DEFAULT else INSIDE

@@ -3,7 +3,8 @@
 A mapping file (YAML, data only) says which UCDP ``side_a``/``side_b`` name is which
 party or group of the rulebook, and which ``type_of_violence`` is which incident kind.
 UCDP codes a *dyad*, not who fired: each violence type states its ``perpetrator``
-(``side_a``, ``side_b`` or ``unknown``, the default, which gives ``by: null``).
+(``side_a``, ``side_b``, ``dyad`` — one of the two sides, ``by: [side_a, side_b]`` — or
+``unknown``, the default, which gives ``by: null``).
 
 Uncertainty is carried, not dropped (values in ``docs/event-data.md``):
 
@@ -52,7 +53,7 @@ class Violence(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     kind: Target
-    perpetrator: Literal["side_a", "side_b", "unknown"] = "unknown"
+    perpetrator: Literal["side_a", "side_b", "dyad", "unknown"] = "unknown"
 
 
 class UcdpMapping(EventMapping):
@@ -111,8 +112,10 @@ class UcdpReader(BaseEventReader[UcdpMapping]):
         sides = {column: self._side(row[column].strip(), column) for column in ("side_a", "side_b")}
         if set(sides.values()) == {"ignore"}:
             raise Reject(f"the mapping ignores both sides, {row['side_a']!r} and {row['side_b']!r}", ignored=True)
-        by = sides.get(rule.perpetrator)
-        if by == "unattributed":
+        by: str | list[str] | None = sides.get(rule.perpetrator)
+        if rule.perpetrator == "dyad":
+            by = _dyad(sides["side_a"], sides["side_b"])
+        elif by == "unattributed":
             by = None
         elif by == "ignore":
             raise Reject(f"the mapping ignores the perpetrator, {rule.perpetrator} {row[rule.perpetrator]!r}", ignored=True)
@@ -140,3 +143,11 @@ class UcdpReader(BaseEventReader[UcdpMapping]):
             hint = did_you_mean(name, self.mapping.sides)
             raise Reject(f"{column} {name[:80]!r} is not in the mapping's 'sides' ({hint})")
         return target
+
+
+def _dyad(side_a: str, side_b: str) -> str | list[str] | None:
+    """One of the two sides: both as candidates, one id if both map to it, and None (not known) if either
+    side is ``unattributed`` or ``ignore``: the act may then be another's, so no closed list of candidates."""
+    if {side_a, side_b} & {"unattributed", "ignore"}:
+        return None
+    return side_a if side_a == side_b else [side_a, side_b]
