@@ -113,3 +113,31 @@ def test_timeline_html_has_a_row_per_interval() -> None:
     page = line._repr_html_()
     assert page.count("<tr>") == 1 + len(line.intervals)
     assert all(f"{i.start.isoformat()}" in page for i in line.intervals)
+
+
+def test_geojson_round_trips_through_geopandas() -> None:
+    """What an analyst does next: read the collection as a GeoDataFrame, one row per feature, with its properties."""
+    import geopandas  # noqa: PLC0415 - in the test extra
+
+    case = truce.prepare(BUFFER)
+    collection = feature_collection(case, truce.evaluate(case))
+    frame = geopandas.GeoDataFrame.from_features(collection["features"], crs="EPSG:4326")
+    assert len(frame) == len(collection["features"])
+    assert set(frame["layer"]) >= {"zone", "unit"}
+    units = frame[frame["layer"] == "unit"].set_index("id")
+    for unit in case.scenario.units:
+        assert unit.position is not None
+        assert (units.loc[unit.id].geometry.x, units.loc[unit.id].geometry.y) == (unit.position.lon, unit.position.lat)
+
+
+def test_csv_cells_never_start_a_spreadsheet_formula(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Ids come from scenario authors; one that starts with = (or +, -, @) must reach a spreadsheet as text."""
+    state = {"agreement": "idlib-2019", "as_of": "2019-08-03T12:00:00+03:00",
+             "units": [{"id": "=HYPERLINK(\"x\")", "party": "hts", "kind": "fighters", "position": {"lat": 35.4389, "lon": 36.6511}}]}
+    path = tmp_path / "s.json"
+    path.write_text(json.dumps(state))
+    main(["evaluate", "--format", "csv", str(path)])
+    rows = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
+    evidence = [row["evidence"] for row in rows if row["evidence"]]
+    assert evidence and all(not cell.startswith(("=", "+", "-", "@")) for row in rows for cell in row.values())
+    assert "'=HYPERLINK(\"x\")" in evidence

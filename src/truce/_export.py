@@ -89,14 +89,21 @@ def _lists(value: Any) -> Any:
 
 
 def write_csv(verdicts: Iterable[tuple[str, Verdict]], stream: IO[str]) -> None:
-    """One CSV row per finding of each verdict (``CSV_COLUMNS``, a header first); lists are joined with ``;``."""
+    """One CSV row per finding of each verdict (``CSV_COLUMNS``, a header first); lists are joined with ``;``;
+    cells that a spreadsheet would read as a formula are quoted (``_inert``)."""
     writer = csv.DictWriter(stream, CSV_COLUMNS, lineterminator="\n")
     writer.writeheader()
     for scenario, verdict in verdicts:
         for f in verdict.findings:
-            writer.writerow({
+            row = {
                 "scenario": scenario, "agreement": verdict.agreement, "reading": verdict.reading, "as_of": verdict.as_of,
                 "verdict": verdict.status, "clause": f.clause, "title": f.title, "role": f.role, "finding": f.status,
                 "parties": ";".join(f.parties), "evidence": ";".join(f.evidence), "unknown": ";".join(f.unknown),
                 "article": f.reference, "message": f.message, "input_sha256": verdict.provenance.input,
-            })  # fmt: skip
+            }  # fmt: skip
+            writer.writerow({column: _inert(value) for column, value in row.items()})
+
+
+def _inert(value: object) -> object:
+    """A cell a spreadsheet will not run: text starting with =, +, -, @, tab or carriage return gets a leading quote."""
+    return f"'{value}" if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
