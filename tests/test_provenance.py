@@ -10,7 +10,10 @@ import sys
 from importlib.metadata import version
 from pathlib import Path
 
+import pytest
+
 import truce
+from truce._provenance import _texts
 from truce.io import read_events
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -88,3 +91,16 @@ def test_incidents_from_event_logs_keep_their_dataset_row_and_licence() -> None:
     assert first.source.licence is not None and first.source.licence.startswith("CC BY 4.0")
     line = truce.timeline(log.scenario())
     assert all(i.source is not None and i.source.row == i.id for i in line.incidents)
+
+
+@pytest.mark.parametrize(("one", "other"), [
+    (["a\x1fb"], ["a", "b"]),          # a value holding the separator
+    (['["a"]'], [["a"]]),              # a text that looks like JSON, and a list
+    (["None"], [None]),
+    (["a", "b"], ["b", "a"]),
+    ([], [""]),
+])
+def test_text_columns_digest_apart(one: list[object], other: list[object]) -> None:
+    """Columns are hashed fast by joining their texts; no two different columns may give the same bytes."""
+    assert _texts(one) != _texts(other)
+    assert _texts(list(one)) == _texts(one)

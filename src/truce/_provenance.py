@@ -71,9 +71,26 @@ def input_sha256(scenario: Scenario, tables: tuple[Items, Items] | None = None) 
         parts.append("[" + ",".join(sorted(texts)) + "]")
     digest = hashlib.sha256(("[" + ",".join(parts) + "]").encode())
     for items in tables or ():
-        digest.update(canonical_json([items.ids.tolist(), items.actors.tolist(), items.kinds.tolist(),
-                                      items.named_zone.tolist(), sorted(items.attributes)]).encode())  # fmt: skip
+        for column in (items.ids, items.actors, items.kinds, items.named_zone):
+            digest.update(_texts(column.tolist()))
+        digest.update(canonical_json(sorted(items.attributes)).encode())
         arrays: list[npt.NDArray[Any]] = [items.weights, items.lon, items.lat, items.radius_km, items.start, items.stop, items.offsets]
         for array in [*arrays, *(items.attributes[name] for name in sorted(items.attributes))]:
             digest.update(np.ascontiguousarray(array, dtype=array.dtype.newbyteorder("<")).tobytes())
     return digest.hexdigest()
+
+
+_UNIT_SEPARATOR = "\x1f"
+
+
+def _texts(values: list[Any]) -> bytes:
+    """A column of texts as bytes for the digest: their count, then the texts joined by a separator no value
+    holds (fast), else canonical JSON (a value that is not text, such as None or candidates, or that holds
+    the separator); the two forms never meet (one starts with ``t``, the other with ``[``)."""
+    try:
+        joined = _UNIT_SEPARATOR.join(values)
+    except TypeError:
+        return canonical_json(values).encode()
+    if joined.count(_UNIT_SEPARATOR) != max(len(values) - 1, 0):
+        return canonical_json(values).encode()
+    return f"t{len(values)}:{joined}".encode()
