@@ -25,7 +25,7 @@ import numpy.typing as npt
 import shapely
 
 from ._errors import Problem, ScenarioError, by_place, did_you_mean
-from ._items import Floats, Items, Strings, perpetrator
+from ._items import Floats, Items, Strings, object_column, perpetrator
 from ._limits import (
     EARLIEST,
     LATEST,
@@ -291,9 +291,7 @@ def unknown_ids(
 def _strings(values: list[object], *, candidates: bool = False) -> Strings:
     """Raw values as a column of texts, None for anything that is not one (its own check reports it); with
     ``candidates``, a list of texts as candidate perpetrators (a sorted tuple)."""
-    out = np.empty(len(values), dtype=object)
-    out[:] = [v if isinstance(v, str) else _candidates(v) if candidates else None for v in values]
-    return out
+    return object_column((v if isinstance(v, str) else _candidates(v) if candidates else None for v in values), len(values))
 
 
 def _candidates(value: object) -> str | tuple[str, ...] | None:
@@ -354,7 +352,7 @@ class _Table:
             lengths = np.char.str_len(raw)
             values, absent, wrong = raw.astype(object), np.zeros(self.size, dtype=bool), (lengths == 0) | (lengths > longest)
         else:
-            values[:] = list(raw)
+            values = object_column(raw, self.size)
             absent = np.asarray(np.frompyfunc(_absent, 1, 1)(values), dtype=bool)
             wrong = ~np.frompyfunc(lambda v: isinstance(v, str) and 1 <= len(v) <= longest, 1, 1)(values).astype(bool) & ~absent
         for row in np.flatnonzero(wrong | (absent & (not optional))):
@@ -368,8 +366,7 @@ class _Table:
         raw = self.given.get("by")
         if raw is None or not self.ok or (isinstance(raw, np.ndarray) and raw.dtype.kind == "U"):
             return self.texts("by", problems, optional=True)
-        values = np.empty(self.size, dtype=object)
-        values[:] = list(raw)
+        values = object_column(raw, self.size)
         absent = np.asarray(np.frompyfunc(_absent, 1, 1)(values), dtype=bool)
         plain = np.frompyfunc(lambda v: isinstance(v, str) and 1 <= len(v) <= MAX_ID, 1, 1)(values).astype(bool)
         values[absent] = None
@@ -484,8 +481,7 @@ class _Table:
         """Rows that give a value (of any type) in a column: neither None nor NaN."""
         if column not in self.given or not self.ok:
             return np.zeros(self.size, dtype=bool)
-        values = np.fromiter(self.given[column], dtype=object, count=self.size)  # one cell per row, lists too
-        return ~np.asarray(np.frompyfunc(_absent, 1, 1)(values), dtype=bool)
+        return ~np.asarray(np.frompyfunc(_absent, 1, 1)(object_column(self.given[column], self.size)), dtype=bool)
 
     def origin(self, problems: list[Problem]) -> Floats:
         """Incidents' origins as longitude, latitude and uncertainty (NaN where not given): an origin is

@@ -6,7 +6,7 @@ the timeline and every clause unit read one representation.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Any, Literal
@@ -47,7 +47,7 @@ class Items:
         self._fill(
             book,
             ids=np.array([i.id for i in items], dtype=object),
-            actors=_column([i.party if isinstance(i, Unit) else perpetrator(i.by) for i in items]),
+            actors=object_column((i.party if isinstance(i, Unit) else perpetrator(i.by) for i in items), len(items)),
             kinds=np.array([i.kind for i in items], dtype=object),
             weights=np.array([i.count if isinstance(i, Unit) else 1 for i in items], dtype=np.int64),
             lon=np.array([i.position.lon if i.position else np.nan for i in items], dtype=float),
@@ -174,11 +174,10 @@ def perpetrator(by: str | Sequence[str] | None) -> str | tuple[str, ...] | None:
     return by if by is None or isinstance(by, str) else tuple(sorted(by))
 
 
-def _column(values: Sequence[object]) -> Strings:
-    """An object column holding each value as it is (a tuple stays one entry)."""
-    column = np.empty(len(values), dtype=object)
-    column[:] = values
-    return column
+def object_column(values: Iterable[object], size: int) -> Strings:
+    """An object column of ``size`` rows holding each value as it is (a list or tuple stays one entry, where
+    ``np.asarray`` would nest it)."""
+    return np.fromiter(values, dtype=object, count=size)
 
 
 def _equal(values: Strings, value: object) -> Mask:
