@@ -49,3 +49,19 @@ def test_a_rulebook_without_its_geometry_is_refused_before_observe() -> None:
         truce.evaluate(state, rules=rebuilt)
     assert {p.path for p in caught.value.problems} == {f"zones.{z}" for z in loaded.zones}
     assert "truce.load_rulebook" in str(caught.value)
+
+
+def test_with_files_off_only_bundled_rulebooks_are_named(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """What a server needs: an agreement or rules naming a real rulebook file is refused, not read; an
+    unknown name is reported beside the scenario's own problems."""
+    monkeypatch.chdir(Path(__file__).resolve().parents[1])
+    state = {"agreement": "rules/idlib-2019.yaml", "as_of": "2019-08-03T12:00:00+03:00"}
+    assert truce.prepare(state).book.id == "idlib-2019"  # files allowed: read relative to the current folder
+    for given, rules, path in ((state, None, "agreement"), ({**state, "agreement": "idlib-2019"}, "rules/idlib-2019.yaml", "rules")):
+        with pytest.raises(truce.UnknownRulebookError) as caught:
+            truce.prepare(given, rules, files=False)
+        assert [(p.path, p.message) for p in caught.value.problems] == [(path, "no bundled rulebook has this id")]
+    with pytest.raises(truce.ScenarioError) as both:
+        truce.prepare({**state, "agreement": "idlib-2091", "as_of": "3 August"}, files=False)
+    found = {p.path: p for p in both.value.problems}
+    assert found["agreement"].suggestion == "did you mean 'idlib-2019'?" and "as_of" in found

@@ -12,7 +12,7 @@ from ._clauses import Clause
 from ._columns import Columns, fit_problems, header_problems, raw_problems
 from ._errors import Problem, RulebookError, ScenarioError, TruceError, UnknownRulebookError, by_place, did_you_mean
 from ._items import Items, State
-from ._load import SUFFIXES, bundled_ids, load_rulebook, scenario_document, unknown_rulebook
+from ._load import SUFFIXES, bundled_ids, load_rulebook, scenario_document, unknown_bundled, unknown_rulebook
 from ._provenance import input_sha256
 from ._rulebook import Rulebook
 from ._scenario import Scenario
@@ -53,16 +53,19 @@ class Case:
         return replace(self, reading=chosen, clauses=self.book.read_as(chosen))
 
 
-def prepare(state: State_ | Case, rules: Rulebook | str | Path | None = None, reading: str | None = None) -> Case:
+def prepare(
+    state: State_ | Case, rules: Rulebook | str | Path | None = None, reading: str | None = None, *, files: bool = True
+) -> Case:
     """Load, validate and check a scenario state against its rulebook, once, under a reading.
 
     ``state`` is a dict, a ``Scenario``, ``Columns``, a .yaml/.json path, a parsed document, or a
     prepared ``Case`` (then only ``reading`` may change). A scenario that fails validation is
     also checked for unknown ids where its rulebook can be found, so one error reports
-    every problem instead of one round at a time.
+    every problem instead of one round at a time. With ``files=False`` rulebooks are named by bundled
+    id only (``rules`` and ``agreement`` alike): nothing the state says makes truce read a file.
     """
     if isinstance(state, Case):
-        if rules is not None and rulebook_for(None, rules, state.document) is not state.book:
+        if rules is not None and rulebook_for(None, rules, state.document, files=files) is not state.book:
             raise ScenarioError.from_problems(
                 "a prepared case keeps its rulebook",
                 [Problem("rules", "cannot change the rulebook of a prepared case", suggestion="prepare the state again with rules=")],
@@ -70,12 +73,12 @@ def prepare(state: State_ | Case, rules: Rulebook | str | Path | None = None, re
         return state.read_as(reading) if reading is not None else state
     if isinstance(state, Columns):
         scenario, doc = state.scenario, Document(None, None)
-        book = rulebook_for(scenario.agreement, rules, doc)
+        book = rulebook_for(scenario.agreement, rules, doc, files=files)
         units, incidents = state.items(book)
         digest = input_sha256(scenario, (units, incidents))
     else:
-        scenario, doc = _validated(state, rules)
-        book = rulebook_for(scenario.agreement, rules, doc)
+        scenario, doc = _validated(state, rules, files)
+        book = rulebook_for(scenario.agreement, rules, doc, files=files)
         units, incidents = Items(scenario.units, book), Items(scenario.incidents, book)
         problems = header_problems(scenario, book, doc) + fit_problems(units, incidents, book, doc)
         if problems:
@@ -87,7 +90,7 @@ def prepare(state: State_ | Case, rules: Rulebook | str | Path | None = None, re
 
 
 def _validated(
-    state: Mapping[str, Any] | Scenario | Document | str | Path, rules: Rulebook | str | Path | None
+    state: Mapping[str, Any] | Scenario | Document | str | Path, rules: Rulebook | str | Path | None, files: bool
 ) -> tuple[Scenario, Document]:
     """The validated scenario and its document; on failure, an error with the raw rows' unknown ids added."""
     if isinstance(state, Scenario):
@@ -96,17 +99,17 @@ def _validated(
     try:
         return validate(Scenario, doc, ScenarioError, f"invalid scenario {doc.file or ''}".strip()), doc
     except ScenarioError as exc:
-        raise _with_unknown_ids(exc, doc, rules) from None
+        raise _with_unknown_ids(exc, doc, rules, files) from None
 
 
-def _with_unknown_ids(error: ScenarioError, doc: Document, rules: Rulebook | str | Path | None) -> ScenarioError:
+def _with_unknown_ids(error: ScenarioError, doc: Document, rules: Rulebook | str | Path | None, files: bool) -> ScenarioError:
     """``error`` with the raw scenario's unknown and repeated ids added, where its rulebook loads
     (or with the agreement's problem, where no rulebook has that name)."""
     data = doc.data if isinstance(doc.data, Mapping) else {}
     agreement = data.get("agreement")
     reported = {p.path for p in error.problems}
     try:
-        book = rulebook_for(agreement if isinstance(agreement, str) else None, rules, doc)
+        book = rulebook_for(agreement if isinstance(agreement, str) else None, rules, doc, files=files)
     except UnknownRulebookError as unknown:
         extra = [p for p in unknown.problems if p.path not in reported]
     except TruceError:
@@ -129,10 +132,10 @@ def choose_reading(book: Rulebook, reading: str | None, file: str | None) -> str
     return chosen
 
 
-def rulebook_for(agreement: str | None, rules: Rulebook | str | Path | None, doc: Document) -> Rulebook:
+def rulebook_for(agreement: str | None, rules: Rulebook | str | Path | None, doc: Document, *, files: bool = True) -> Rulebook:
     """The rulebook given, else the one the scenario's ``agreement`` names (a bundled id, or a rulebook file
-    relative to the scenario file's folder, or to the current folder for a state held in memory); a rulebook
-    without its geometry is an error."""
+    relative to the scenario file's folder, or to the current folder for a state held in memory; with
+    ``files=False``, a bundled id only); a rulebook without its geometry is an error."""
     if isinstance(rules, Rulebook):
         lacking = rules.zones_without_geometry()
         if lacking:
@@ -143,6 +146,8 @@ def rulebook_for(agreement: str | None, rules: Rulebook | str | Path | None, doc
             )
         return rules
     if rules is not None:
+        if not files and str(rules) not in bundled_ids():
+            raise unknown_bundled(str(rules), Document(None, None), ("rules",))
         return load_rulebook(rules)
     if agreement is None:
         raise ScenarioError.from_problems(
@@ -151,6 +156,8 @@ def rulebook_for(agreement: str | None, rules: Rulebook | str | Path | None, doc
         )
     if agreement in bundled_ids():
         return load_rulebook(agreement)
+    if not files:
+        raise unknown_bundled(agreement, doc, ("agreement",))
     path = (Path(doc.file).parent if doc.file else Path()) / agreement
     if path.suffix in SUFFIXES and path.is_file():
         return load_rulebook(path)

@@ -30,6 +30,7 @@ __all__ = [
     "load_scenario",
     "read_scenario",
     "scenario_document",
+    "unknown_bundled",
     "unknown_rulebook",
 ]
 
@@ -73,6 +74,14 @@ def _listing(folder: Path, stamp: int | None) -> dict[str, Path]:
 def bundled_ids() -> list[str]:
     """The ids of the bundled rulebooks, sorted."""
     return list(_bundled())
+
+
+def unknown_bundled(ref: str, doc: Document, loc: tuple[str | int, ...]) -> UnknownRulebookError:
+    """The error for a name that must be a bundled rulebook's id (where no file may be read) and is not."""
+    return UnknownRulebookError.from_problems(
+        f"unknown rulebook {ref!r}",
+        [doc.problem(loc, "no bundled rulebook has this id", value=ref, suggestion=did_you_mean(ref, _bundled()))],
+    )
 
 
 def unknown_rulebook(ref: str, doc: Document, loc: tuple[str, ...], where: str, way_out: str) -> UnknownRulebookError:

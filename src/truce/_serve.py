@@ -1,7 +1,7 @@
 """``truce serve``: the library as an HTTP JSON API, on FastAPI and uvicorn (the ``serve`` extra).
 
 Bodies are scenarios as a file holds them, in JSON, of at most ``MAX_BODY`` bytes. Rulebooks are
-named by bundled id only: nothing a request says makes the server read a file. Bad input is a 422
+named by bundled id only (``prepare(..., files=False)``): nothing a request says makes the server read a file. Bad input is a 422
 listing every ``Problem``; evaluation runs in a thread pool, off the event loop.
 """
 
@@ -22,12 +22,13 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse, Response
 from starlette.concurrency import run_in_threadpool
 
-from ._errors import EngineError, Problem, ScenarioError, TruceError, UnknownRulebookError, by_place, did_you_mean
+from ._case import prepare
+from ._errors import EngineError, Problem, ScenarioError, TruceError, UnknownRulebookError
 from ._evaluate import evaluate, verdicts_by_reading
-from ._load import bundled_ids, list_rulebooks, load_rulebook, load_scenario
+from ._load import bundled_ids, list_rulebooks, load_rulebook, unknown_bundled
 from ._provenance import SCHEMA_VERSION, Provenance, truce_version
-from ._rulebook import Rulebook
 from ._schema import SchemaName, json_schema
+from ._source import Document
 from ._timeline import Timeline, timeline
 from ._verdict import Verdict
 
@@ -86,33 +87,6 @@ async def _scenario(request: Request) -> dict[str, Any]:
 
 def _no_constant(name: str) -> object:
     raise ValueError(f"{name} is not a JSON number")
-
-
-def _bundled(field: str, name: object) -> Rulebook:
-    """The bundled rulebook ``name``; an error at ``field`` if there is none."""
-    known = bundled_ids()
-    if name not in known:
-        raise UnknownRulebookError.from_problems(f"unknown rulebook {name!r}", [Problem(
-            field, "no bundled rulebook has this id", value=str(name), suggestion=did_you_mean(name, known))])
-    return load_rulebook(str(name))
-
-
-def _rulebook(rules: str | None, data: dict[str, Any]) -> Rulebook | None:
-    """The bundled rulebook named by ``rules``, else by the scenario's ``agreement`` (None if it names none):
-    never a file a request names. An unknown id is reported with the scenario's own problems."""
-    field, name = ("rules", rules) if rules is not None else ("agreement", data.get("agreement"))
-    if name is None:
-        return None
-    try:
-        return _bundled(field, name)
-    except UnknownRulebookError as unknown:
-        try:
-            load_scenario(data)
-        except ScenarioError as exc:
-            reported = {p.path for p in exc.problems}
-            extra = [p for p in unknown.problems if p.path not in reported]
-            raise ScenarioError.from_problems("invalid scenario", by_place([*exc.problems, *extra])) from None
-        raise
 
 
 def _instant(name: str, text: str | None) -> datetime | None:
@@ -175,15 +149,13 @@ def create_app(token: str | None = None, cors_origins: Sequence[str] = ()) -> Fa
                              engine: str | None = None) -> Response:  # fmt: skip
         """The verdict on a scenario, clause by clause, with its provenance."""
         data = await _scenario(request)
-        book = _rulebook(rules, data)
-        return _json(await run_in_threadpool(evaluate, data, book, reading, engine))
+        return _json(await run_in_threadpool(lambda: evaluate(prepare(data, rules, reading, files=False), engine=engine)))
 
     @app.post("/v1/readings", openapi_extra={"requestBody": _SCENARIO_BODY}, responses={422: _PROBLEMS})
     async def readings(request: Request, rules: str | None = None, engine: str | None = None) -> Response:
         """The verdict under every reading of the rulebook, by reading, the scenario's own first."""
         data = await _scenario(request)
-        book = _rulebook(rules, data)
-        verdicts = await run_in_threadpool(verdicts_by_reading, data, book, engine)
+        verdicts = await run_in_threadpool(lambda: verdicts_by_reading(prepare(data, rules, files=False), engine=engine))
         return Response("{" + ", ".join(f'"{v.reading}": {v.model_dump_json()}' for v in verdicts) + "}", media_type="application/json")
 
     @app.post("/v1/timeline", openapi_extra={"requestBody": _SCENARIO_BODY}, responses={200: {"model": Timeline}, 422: _PROBLEMS})
@@ -191,9 +163,8 @@ def create_app(token: str | None = None, cors_origins: Sequence[str] = ()) -> Fa
                           end: str | None = None, engine: str | None = None) -> Response:  # fmt: skip
         """The status over time of a scenario whose units and incidents form a log."""
         data = await _scenario(request)
-        book = _rulebook(rules, data)
-        found = await run_in_threadpool(
-            lambda: timeline(data, book, reading, start=_instant("start", start), end=_instant("end", end), engine=engine))
+        found = await run_in_threadpool(lambda: timeline(
+            prepare(data, rules, reading, files=False), start=_instant("start", start), end=_instant("end", end), engine=engine))
         return _json(found)
 
     @app.get("/v1/rulebooks")
@@ -205,7 +176,9 @@ def create_app(token: str | None = None, cors_origins: Sequence[str] = ()) -> Fa
     @app.get("/v1/rulebooks/{rulebook_id}", responses={404: _PROBLEMS})
     def rulebook(rulebook_id: str) -> dict[str, Any]:
         """A bundled rulebook: its vocabulary, zones, readings and clauses, with the hashes of its files."""
-        book = _bundled("rulebook_id", rulebook_id)
+        if rulebook_id not in bundled_ids():
+            raise unknown_bundled(rulebook_id, Document(None, None), ("rulebook_id",))
+        book = load_rulebook(rulebook_id)
         return {"rulebook": book.model_dump(mode="json"), "provenance": Provenance.of(book).model_dump()}
 
     @app.get("/v1/schema/{name}")
