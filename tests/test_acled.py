@@ -8,15 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from csvfiles import write_csv
+from csvfiles import ACLED_ROW, write_csv
 from truce.io.acled import COLUMNS, SAMPLE_CSV, SAMPLE_MAPPING, AcledError, read_acled
 
-GOOD = {
-    "event_id_cnty": "T1", "event_date": "2019-08-03", "year": "2019", "time_precision": "1",
-    "event_type": "Explosions/Remote violence", "sub_event_type": "Shelling/artillery/missile attack",
-    "actor1": "Military Forces of Syria (2000-)", "actor2": "", "location": "Khan Shaykhun",
-    "latitude": "35.4389", "longitude": "36.6511", "geo_precision": "1", "fatalities": "0",
-}  # fmt: skip
+GOOD = ACLED_ROW
 
 
 def _csv(tmp_path: Path, rows: list[dict[str, str]], tail: str = "") -> Path:

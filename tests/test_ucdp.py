@@ -16,18 +16,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import truce
-from csvfiles import write_csv
+from csvfiles import REAL_CSV, ROOT, UCDP_HEADER, UCDP_MAPPING, write_csv
 from truce import TruceError
 from truce._cli import main
 from truce.io import EventImport, EventLogError, read_events
 from truce.io.ucdp import UNCERTAINTY_KM, UcdpError, read_ucdp
 
-ROOT = Path(__file__).resolve().parents[1]
-REAL = ROOT / "examples" / "real" / "idlib-2019-ucdp"
-REAL_CSV = REAL / "ucdp-ged-syria-nw-2019-07-25-to-08-15.csv"
-MAPPING = REAL / "ucdp-mapping.yaml"
-with REAL_CSV.open(encoding="utf-8", newline="") as _handle:
-    HEADER = next(csv.reader(_handle))
+HEADER, MAPPING = UCDP_HEADER, UCDP_MAPPING
 GOOD = {
     "id": "9001", "year": "2019", "type_of_violence": "1", "conflict_name": "Syria: Government",
     "dyad_name": "Government of Syria - Syrian insurgents", "side_a": "Government of Syria", "side_b": "Syrian insurgents",

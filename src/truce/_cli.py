@@ -40,6 +40,7 @@ from ._source import parse_text
 from ._sweep import sweep as _sweep
 from ._timeline_cli import timeline_command
 from ._verdict import Verdict
+from .io import SLACK_KM
 
 __all__ = ["EXIT_BAD_INPUT", "EXIT_CODES", "app", "main"]
 
@@ -452,11 +453,19 @@ def test_scenarios(
 
 @app.command()
 def timeline(
-    events: Annotated[Path, typer.Argument(help="An ACLED or UCDP GED CSV export.", show_default=False)],
-    mapping: Annotated[Path, typer.Option("--mapping", "-m", help="Actor and event-type mapping (YAML).")],
+    events: Annotated[list[Path], typer.Argument(help="ACLED or UCDP GED CSV exports (one or more).", show_default=False)],
+    mapping: Annotated[
+        list[Path], typer.Option("--mapping", "-m", help="Actor and event-type mapping (YAML): one for all logs, or one per log, in order.")
+    ],
     events_format: Annotated[
-        str | None, typer.Option("--events", "-e", help="The log's format, acled or ucdp (default: read from its header).")
+        str | None, typer.Option("--events", "-e", help="The logs' format, acled or ucdp (default: read from each header).")
     ] = None,
+    keep_duplicates: Annotated[
+        bool, typer.Option("--keep-duplicates", help="Do not merge the rows several logs give of one event.")
+    ] = False,
+    match_km: Annotated[
+        float, typer.Option("--match-km", help="Distance allowed between two logs' rows of one event beyond their precisions.")
+    ] = SLACK_KM,
     agreement: Annotated[
         str | None, typer.Option("--agreement", "-a", help="A rulebook id or file (default: the mapping's agreement).")
     ] = None,
@@ -467,13 +476,16 @@ def timeline(
     end: Annotated[datetime | None, typer.Option(help="Instant the timeline stops (with a time zone).", parser=_instant)] = None,
     _max_problems: MaxProblems = None,
 ) -> None:
-    """The truce's status over time from an event log: when it broke, who broke it first, when its conditions lapsed.
+    """The truce's status over time from event logs: when it broke, who broke it first, when its conditions lapsed.
 
     Every row is accepted or reported with its line and reason (on stderr, and under "report" in JSON);
     rejected rows do not change the exit status: 0 no breach or lapse, 1 a breach or a lapse, 3 bad input.
+    Given several logs, a row of a later log that reports an event of an earlier one (overlapping days, the same
+    place within their precisions, the same dyad) is merged into it once, and every merge is reported.
     """
     code = timeline_command(
-        events, mapping, events_format=events_format, agreement=agreement, reading=reading, output=fmt.value,
+        events, mapping, events_format=events_format, dedupe=not keep_duplicates, slack_km=match_km,
+        agreement=agreement, reading=reading, output=fmt.value,
         plot=plot, start=start, end=end, console=_out,
     )
     raise typer.Exit(code)

@@ -93,6 +93,11 @@ class EventSource(_Data):
     """The row's first line in the file read."""
     licence: Note | None = None
     """The dataset's licence, where the reader knows it."""
+    sides: list[ObjectId] | None = Field(default=None, min_length=2, max_length=2)
+    """The row's two sides as the mapping names them (UCDP's side_a and side_b, ACLED's actor1 and actor2): party
+    or group ids, `unattributed` (some party, not known which; also an empty actor2) or `ignore`."""
+    merged: list[EventSource] = []
+    """Rows of other logs taken as the same event and merged into this incident (`truce.io.read_logs`)."""
 
 
 class Incident(_Located):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import Literal
@@ -13,7 +14,7 @@ from rich.table import Table
 from ._errors import Problem, TruceError
 from ._render import STATUS_COLOURS, status_text
 from ._timeline import Timeline, timeline
-from .io import read_events
+from .io import SLACK_KM, EventImport, EventLogs, read_events, read_logs
 
 __all__ = ["CHART_FORMATS", "plot_timeline", "timeline_command"]
 
@@ -21,10 +22,12 @@ CHART_FORMATS = (".png", ".svg", ".pdf")
 
 
 def timeline_command(
-    events: Path,
-    mapping: Path,
+    events: Sequence[Path],
+    mappings: Sequence[Path],
     *,
     events_format: str | None = None,
+    dedupe: bool = True,
+    slack_km: float = SLACK_KM,
     agreement: str | None = None,
     reading: str | None = None,
     output: Literal["text", "json"] = "text",
@@ -33,8 +36,9 @@ def timeline_command(
     end: datetime | None = None,
     console: Console | None = None,
 ) -> int:
-    """Print the timeline of an event log (``events_format`` ``acled`` or ``ucdp``, else read from its header);
-    return 1 if it shows a breach or a lapse, 0 if not. Rejected rows are reported, never change the status.
+    """Print the timeline of one or more event logs (``events_format`` ``acled`` or ``ucdp``, else read from each
+    header), each with its mapping (or one mapping for all), the rows several logs give of one event merged unless
+    ``dedupe`` is off; return 1 if it shows a breach or a lapse, 0 if not. Rejected rows never change the status.
 
     Bad input raises a TruceError (the command line turns it into exit status 3).
     """
@@ -44,7 +48,15 @@ def timeline_command(
             [Problem("--plot", "unsupported image format", value=str(plot), suggestion="name a .png, .svg or .pdf file")],
         )
     out = console or Console()
-    data = read_events(events, mapping, rules=agreement, format=events_format)
+    if len(mappings) not in (1, len(events)):
+        raise TruceError.from_problems(f"{len(events)} logs and {len(mappings)} mappings", [Problem(
+            "--mapping", "give one mapping for every log, in the same order, or one for all", value=str(len(mappings)))])
+    data: EventImport | EventLogs
+    if len(events) == 1:
+        data = read_events(events[0], mappings[0], rules=agreement, format=events_format)
+    else:
+        pairs = list(zip(events, list(mappings) if len(mappings) > 1 else list(mappings) * len(events), strict=True))
+        data = read_logs(pairs, rules=agreement, formats=[events_format] * len(events), dedupe=dedupe, slack_km=slack_km)
     line = timeline(data.scenario(), rules=data.book, reading=reading, start=start, end=end)
     if plot is not None:
         plot_timeline(line, plot)

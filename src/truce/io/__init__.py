@@ -2,7 +2,8 @@
 
 Each format is a small module over one shared core (``BaseEventReader``):
 ``truce.io.acled`` reads ACLED exports, ``truce.io.ucdp`` UCDP GED exports.
-``read_events`` picks the reader by name, or from the CSV header.
+``read_events`` picks the reader by name, or from the CSV header; ``read_logs`` reads several logs
+together and merges the rows two of them report of one event.
 """
 
 from __future__ import annotations
@@ -15,20 +16,25 @@ from .._errors import Problem
 from .._rulebook import Rulebook
 from . import acled, ucdp
 from ._core import MAX_BYTES, BaseEventReader, EventImport, EventLogError, EventMapping, RowProblem, read_header
+from ._merge import SLACK_KM, EventLogs, Merge, read_logs
 from .acled import read_acled
 from .ucdp import read_ucdp
 
 __all__ = [
     "FORMATS",
     "MAX_BYTES",
+    "SLACK_KM",
     "BaseEventReader",
     "EventImport",
     "EventLogError",
+    "EventLogs",
     "EventMapping",
+    "Merge",
     "RowProblem",
     "detect_format",
     "read_acled",
     "read_events",
+    "read_logs",
     "read_ucdp",
 ]
 

@@ -12,7 +12,7 @@ import csv
 import os
 import re
 from abc import ABC, abstractmethod
-from collections.abc import Generator, Iterable, Iterator, Mapping
+from collections.abc import Generator, Iterable, Iterator, Mapping, Sequence
 from contextlib import closing
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta, timezone, tzinfo
@@ -39,6 +39,7 @@ __all__ = [
     "Reject",
     "RowProblem",
     "load_mapping",
+    "log_scenario",
     "read_header",
 ]
 
@@ -114,14 +115,7 @@ class EventImport:
 
     def scenario(self, as_of: datetime | None = None) -> Scenario:
         """The log as a scenario, at ``as_of`` (default: when the last incident surely happened)."""
-        last = max(((i.latest or i.time) for i in self.incidents), default=self.book.in_force.start)
-        return Scenario(
-            agreement=self.book.id,
-            title=f"{self.source} events from {Path(self.file).name}",
-            as_of=as_of or last,
-            units=list(self.units),
-            incidents=list(self.incidents),
-        )
+        return log_scenario(self.book, f"{self.source} events from {Path(self.file).name}", self.incidents, self.units, as_of)
 
     def summary(self) -> dict[str, object]:
         """The counts and every record not accepted, as JSON-ready data."""
@@ -132,6 +126,12 @@ class EventImport:
         """The counts, then one line per record not accepted."""
         head = f"{self.file}: {self.read} rows read, {self.accepted} accepted, {len(self.rejected)} not accepted"
         return "\n".join([head, *(f"  {p}" for p in self.rejected)])
+
+
+def log_scenario(book: Rulebook, title: str, incidents: Sequence[Incident], units: Sequence[Unit], as_of: datetime | None) -> Scenario:
+    """Incidents and sightings as a scenario, at ``as_of`` (default: when the last incident surely happened)."""
+    last = max(((i.latest or i.time) for i in incidents), default=book.in_force.start)
+    return Scenario(agreement=book.id, title=title, as_of=as_of or last, units=list(units), incidents=list(incidents))
 
 
 class EventMapping(BaseModel):
@@ -373,6 +373,10 @@ class BaseEventReader(ABC, Generic[M]):
     def incident(self, event_id: str, row: Mapping[str, str]) -> Incident:
         """The incident a row stands for; raise ``Reject`` to report the row instead."""
 
+    @abstractmethod
+    def sides(self, row: Mapping[str, str]) -> list[str]:
+        """The two sides of an accepted row as the mapping names them, for telling one event in two logs."""
+
     def sightings(self, row: Mapping[str, str], incident: Incident) -> Iterable[Unit]:
         """Units an accepted row shows in place (none unless the format says so)."""
         return ()
@@ -406,7 +410,8 @@ class BaseEventReader(ABC, Generic[M]):
             try:
                 self._check(record, len(header), event_id, seen)
                 incident = self.incident(event_id, row).model_copy(
-                    update={"source": EventSource(dataset=self.source, row=event_id, line=record.first, licence=self.licence)})
+                    update={"source": EventSource(dataset=self.source, row=event_id, line=record.first, licence=self.licence,
+                                                  sides=self.sides(row))})
             except Reject as reason:
                 rejected.append(RowProblem(record.first, shown or None, reason.reason, reason.ignored, record.last))
                 continue

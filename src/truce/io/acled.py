@@ -168,6 +168,10 @@ class AcledReader(BaseEventReader[AcledMapping]):
                      position=incident.position, uncertainty_km=incident.uncertainty_km, observed=incident.latest)
                 for party in sorted(a for a in actors if a and a not in ("ignore", "unattributed"))]  # fmt: skip
 
+    def sides(self, row: Mapping[str, str]) -> list[str]:
+        """``actor1`` and ``actor2`` as the mapping names them; an empty or unmapped actor is ``unattributed``."""
+        return [self.mapping.actor(row[column].strip()) or "unattributed" for column in ("actor1", "actor2")]
+
     def _actor(self, name: str, column: str) -> str | None:
         if not name:
             if column == "actor1":

@@ -135,6 +135,10 @@ class UcdpReader(BaseEventReader[UcdpMapping]):
                         uncertainty_km=UNCERTAINTY_KM[where_prec], fatalities=_core.count(row["best"], "best"),
                         note=note[:1000])  # fmt: skip
 
+    def sides(self, row: Mapping[str, str]) -> list[str]:
+        """``side_a`` and ``side_b`` as the mapping names them."""
+        return [self._side(row[column].strip(), column) for column in ("side_a", "side_b")]
+
     def _side(self, name: str, column: str) -> str:
         if not name:
             raise Reject(f"{column} is empty")

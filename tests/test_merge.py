@@ -1,0 +1,272 @@
+"""Several event logs read together: one event reported by two logs is merged once, every merge is
+reported, nothing is dropped, and only rows that fit the documented rule are merged."""
+
+from __future__ import annotations
+
+import json
+import tempfile
+from datetime import date, timedelta
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from pyproj import Geod
+
+import truce
+from csvfiles import ACLED_ROW, REAL_CSV, UCDP_HEADER, UCDP_MAPPING, write_csv
+from truce._cli import main
+from truce.io import SLACK_KM, EventLogError, EventLogs, read_events, read_logs
+from truce.io.acled import COLUMNS, SAMPLE_CSV, SAMPLE_MAPPING
+
+_GEOD = Geod(ellps="WGS84")
+
+UCDP_ROW = {
+    "id": "9001", "year": "2019", "type_of_violence": "1", "side_a": "Government of Syria", "side_b": "Syrian insurgents",
+    "where_prec": "1", "where_coordinates": "Khan Shaykhun town", "latitude": "35.4389", "longitude": "36.6511",
+    "date_prec": "1", "date_start": "2019-08-03", "date_end": "2019-08-03", "best": "2",
+}  # fmt: skip
+
+
+def _logs(folder: Path, ucdp: list[dict[str, str]], acled: list[dict[str, str]], **options: object) -> EventLogs:
+    u = write_csv(folder / "ged.csv", UCDP_HEADER, [{**UCDP_ROW, **row} for row in ucdp])
+    a = write_csv(folder / "acled.csv", COLUMNS, [{**ACLED_ROW, "fatalities": "2", **row} for row in acled])
+    return read_logs([(u, UCDP_MAPPING), (a, SAMPLE_MAPPING)], **options)  # type: ignore[arg-type]
+
+
+def _reconciles(logs: EventLogs) -> None:
+    """Accepted rows = incidents + merges; each merged row is listed once under the incident it joined."""
+    assert logs.accepted == len(logs.incidents) + len(logs.merges)
+    assert logs.read == sum(log.accepted + len(log.rejected) for log in logs.logs)
+    listed = [(s.dataset, s.row) for i in logs.incidents if i.source for s in (i.source, *i.source.merged)]
+    read = [(i.source.dataset, i.source.row) for log in logs.logs for i in log.incidents if i.source]
+    assert sorted(listed) == sorted(read)
+    assert len({i.id for i in logs.incidents}) == len(logs.incidents)
+
+
+def test_the_real_ucdp_sample_and_the_acled_sample_read_together_reconcile() -> None:
+    logs = read_logs([(REAL_CSV, UCDP_MAPPING), (SAMPLE_CSV, SAMPLE_MAPPING)])
+    _reconciles(logs)
+    assert logs.merges, "the ACLED sample's shelling of Kafr Zita on 1 August is UCDP's event 319353"
+    pairs = {(m.kept, m.merged.row) for m in logs.merges} | {(m.merged.row, m.kept) for m in logs.merges}
+    assert ("319353", "SYR1006") in pairs
+    report = logs.report()
+    assert f"{len(logs.merges)} merged as the same event, giving {len(logs.incidents)} incidents" in report
+    assert all(str(m) in report for m in logs.merges)
+
+
+def test_every_merge_on_the_real_sample_fits_the_rule_measured_on_the_ellipsoid() -> None:
+    logs = read_logs([(REAL_CSV, UCDP_MAPPING), (SAMPLE_CSV, SAMPLE_MAPPING)])
+    rows = {(i.source.dataset, i.source.row): i for log in logs.logs for i in log.incidents if i.source}
+    for merge in logs.merges:
+        kept = next(i for i in logs.incidents if i.id == merge.kept)
+        assert kept.source is not None
+        a, b = rows[(kept.source.dataset, kept.source.row)], rows[(merge.merged.dataset, merge.merged.row)]
+        assert _fits(a, b, SLACK_KM), merge
+
+
+def _fits(a: truce.Incident, b: truce.Incident, slack_km: float) -> bool:
+    """The documented rule, written out again: overlapping windows, places within the precisions, same dyad."""
+    end_a, end_b = a.latest or a.time + timedelta(microseconds=1), b.latest or b.time + timedelta(microseconds=1)
+    if not (a.time < end_b and b.time < end_a) or a.position is None or b.position is None:
+        return False
+    km = _GEOD.inv(a.position.lon, a.position.lat, b.position.lon, b.position.lat)[2] / 1000
+    if km > (a.uncertainty_km or 0) + (b.uncertainty_km or 0) + slack_km + 0.05:  # haversine vs ellipsoid
+        return False
+    return _same_dyad(a, b)
+
+
+def _same_dyad(a: truce.Incident, b: truce.Incident) -> bool:
+    book = truce.load_rulebook("idlib-2019")
+
+    def side(x: str, y: str) -> bool:
+        if x == y:
+            return True
+        if "ignore" in (x, y):
+            return False
+        return "unattributed" in (x, y) or book.members(x) <= book.members(y) or book.members(y) <= book.members(x)
+
+    assert a.source and b.source and a.source.sides and b.source.sides
+    (x1, x2), (y1, y2) = a.source.sides, b.source.sides
+    return (side(x1, y1) and side(x2, y2)) or (side(x1, y2) and side(x2, y1))
+
+
+def test_one_event_in_both_logs_is_one_incident_the_precise_row_kept_its_window_narrowed(tmp_path: Path) -> None:
+    logs = _logs(tmp_path, [{"where_prec": "1"}], [{"time_precision": "2", "geo_precision": "2", "latitude": "35.45"}])
+    _reconciles(logs)
+    (incident,) = logs.incidents
+    assert incident.id == "9001" and incident.uncertainty_km is None  # UCDP placed it exactly
+    assert (incident.time.date(), incident.latest and incident.latest.date()) == (date(2019, 8, 3), date(2019, 8, 4))
+    assert incident.by == "sy-gov", "UCDP leaves the perpetrator open; ACLED's actor1 narrows it"
+    assert incident.source and [s.row for s in incident.source.merged] == ["T1"]
+    (merge,) = logs.merges
+    assert merge.kept == "9001" and merge.merged.row == "T1" and "same dyad" in merge.reason
+    assert any("kind armed_clash vs shelling" in d for d in merge.differences)
+
+
+def test_the_row_placed_more_precisely_is_kept_whichever_log_gave_it(tmp_path: Path) -> None:
+    logs = _logs(tmp_path, [{"where_prec": "3"}], [{}])  # UCDP: the district; ACLED: the town
+    (incident,) = logs.incidents
+    assert (incident.id, incident.kind, incident.uncertainty_km) == ("T1", "shelling", None)
+    assert (logs.merges[0].kept, logs.merges[0].merged.row) == ("T1", "9001")
+    assert incident.source and [s.row for s in incident.source.merged] == ["9001"]
+
+
+def test_the_window_narrows_to_what_both_rows_allow(tmp_path: Path) -> None:
+    logs = _logs(tmp_path, [{"date_start": "2019-08-02", "date_end": "2019-08-04"}], [{"geo_precision": "2"}])
+    (incident,) = logs.incidents
+    assert incident.id == "9001", "UCDP placed it exactly, ACLED within 10 km"
+    assert (incident.time.date(), incident.latest and incident.latest.date()) == (date(2019, 8, 3), date(2019, 8, 4))
+
+
+@pytest.mark.parametrize(
+    ("acled", "why"),
+    [
+        ({"event_date": "2019-08-04"}, "the next day: windows only touch"),
+        ({"latitude": "35.80"}, "40 km apart, both placed exactly"),
+        ({"actor1": "Hayat Tahrir al-Sham", "actor2": "NLF: National Liberation Front"}, "another dyad"),
+        ({"actor1": "Military Forces of Syria (2000-)", "actor2": "Civilians (Syria)"}, "civilians are not a party"),
+    ],
+)
+def test_rows_that_miss_the_rule_stay_two_incidents(tmp_path: Path, acled: dict[str, str], why: str) -> None:
+    logs = _logs(tmp_path, [{}], [acled])
+    _reconciles(logs)
+    assert (len(logs.incidents), logs.merges) == (2, ()), why
+
+
+def test_a_place_known_to_the_district_reaches_a_row_25_km_off(tmp_path: Path) -> None:
+    assert len(_logs(tmp_path, [{"where_prec": "2"}], [{"latitude": "35.65"}]).merges) == 1  # 23 km north, 25 km radius
+    assert len(_logs(tmp_path, [{"where_prec": "1"}], [{"latitude": "35.65"}]).merges) == 0
+
+
+def test_slack_km_widens_and_narrows_the_place_rule(tmp_path: Path) -> None:
+    assert len(_logs(tmp_path, [{}], [{"latitude": "35.4839"}], slack_km=6.0).merges) == 1  # 5 km apart
+    assert len(_logs(tmp_path, [{}], [{"latitude": "35.4839"}]).merges) == 0
+    with pytest.raises(EventLogError, match="slack_km"):
+        _logs(tmp_path, [{}], [{}], slack_km=float("nan"))
+
+
+def test_a_group_and_its_member_are_one_side_and_the_perpetrator_narrows_to_the_member(tmp_path: Path) -> None:
+    ucdp = {"type_of_violence": "3", "side_a": "National Front for Liberation, SNA", "side_b": "Civilians"}  # by: rebels
+    logs = _logs(tmp_path, [ucdp], [{"actor1": "NLF: National Liberation Front", "actor2": "Civilians (Syria)",
+                                     "event_type": "Battles", "sub_event_type": "Armed clash"}])  # fmt: skip
+    (incident,) = logs.incidents
+    assert incident.by == "nfl"
+
+
+def test_perpetrators_that_exclude_each_other_leave_the_merged_incident_unattributed(tmp_path: Path) -> None:
+    ucdp = {"type_of_violence": "3", "side_a": "HTS", "side_b": "Civilians"}  # one-sided: HTS killed
+    logs = _logs(tmp_path, [ucdp], [{"actor2": "Civilians (Syria)"}])  # ACLED: the army shelled
+    assert len(logs.merges) == 0, "hts vs civilians is not the army vs civilians"
+    logs = _logs(tmp_path, [{"side_b": "HTS", "type_of_violence": "1"}],
+                 [{"actor1": "Hayat Tahrir al-Sham", "actor2": "Military Forces of Syria (2000-)"}])  # fmt: skip
+    (incident,) = logs.incidents
+    assert incident.by == "hts"  # UCDP: unknown; ACLED: HTS (actor1)
+    one_sided = {"type_of_violence": "3", "side_a": "Government of Syria", "side_b": "HTS"}
+    logs = _logs(tmp_path, [one_sided], [{"actor1": "Hayat Tahrir al-Sham", "actor2": "Military Forces of Syria (2000-)"}])
+    (incident,) = logs.incidents
+    assert incident.by is None
+    assert any("perpetrator sy-gov vs hts: kept as not known" in d for d in logs.merges[0].differences)
+
+
+def test_each_row_joins_at_most_one_event_and_the_closest_pair_wins(tmp_path: Path) -> None:
+    acled = [{"event_id_cnty": "FAR", "latitude": "35.4489"}, {"event_id_cnty": "NEAR", "latitude": "35.4399"}]
+    logs = _logs(tmp_path, [{}], acled)
+    _reconciles(logs)
+    assert [m.merged.row for m in logs.merges] == ["NEAR"]
+    assert sorted(i.id for i in logs.incidents) == ["9001", "FAR"]
+
+
+def test_the_same_log_twice_merges_every_row_by_its_id_and_keeps_the_verdicts(tmp_path: Path) -> None:
+    twice = read_logs([(SAMPLE_CSV, SAMPLE_MAPPING), (SAMPLE_CSV, SAMPLE_MAPPING)])
+    once = read_events(SAMPLE_CSV, SAMPLE_MAPPING)
+    _reconciles(twice)
+    assert len(twice.incidents) == once.accepted and {m.reason for m in twice.merges} == {"the same row id"}
+    assert [i.id for i in twice.incidents] == [i.id for i in once.incidents]
+    line_twice, line_once = truce.timeline(twice.scenario()), truce.timeline(once.scenario())
+    assert [(i.start, i.status, i.responsible) for i in line_twice.intervals] == [
+        (i.start, i.status, i.responsible) for i in line_once.intervals]  # fmt: skip
+
+
+def test_without_dedupe_nothing_is_merged_and_clashing_ids_are_renamed_and_reported() -> None:
+    logs = read_logs([(SAMPLE_CSV, SAMPLE_MAPPING), (SAMPLE_CSV, SAMPLE_MAPPING)], dedupe=False)
+    assert len(logs.incidents) == logs.accepted and not logs.merges
+    assert "SYR1001:2" in {i.id for i in logs.incidents}
+    assert len(logs.renamed) == logs.logs[1].accepted and all("SYR" in r for r in logs.renamed)
+    truce.timeline(logs.scenario())  # distinct ids: a valid scenario
+
+
+def test_mappings_onto_different_agreements_are_refused_with_the_mapping_named(tmp_path: Path) -> None:
+    other = tmp_path / "sochi.yaml"
+    other.write_text(SAMPLE_MAPPING.read_text(encoding="utf-8").replace("agreement: idlib-2019", "agreement: sochi-2018"),
+                     encoding="utf-8")  # fmt: skip
+    with pytest.raises(EventLogError) as caught:
+        read_logs([(SAMPLE_CSV, SAMPLE_MAPPING), (SAMPLE_CSV, other)])
+    assert any(p.file == str(other) for p in caught.value.problems)
+    with pytest.raises(EventLogError, match="no event logs"):
+        read_logs([])
+
+
+def test_the_command_line_reads_several_logs_and_reports_the_merges(capsys: pytest.CaptureFixture[str]) -> None:
+    args = ["timeline", str(REAL_CSV), str(SAMPLE_CSV), "-m", str(UCDP_MAPPING), "-m", str(SAMPLE_MAPPING), "--format", "json"]
+    code = main(args)
+    out, err = capsys.readouterr()
+    report = json.loads(out)["report"]
+    assert code in (0, 1)
+    assert report["rows_read"] == 103 + 23 and report["accepted"] == report["incidents"] + report["merged"] > 0
+    assert [f["rows_read"] for f in report["files"]] == [103, 23]
+    assert f"{report['merged']} merged as the same event" in err
+    assert main([*args, "--keep-duplicates"]) in (0, 1)
+    kept = json.loads(capsys.readouterr().out)["report"]
+    assert (kept["merged"], kept["incidents"]) == (0, kept["accepted"])
+    assert main(["timeline", str(REAL_CSV), str(SAMPLE_CSV), str(SAMPLE_CSV), "-m", str(UCDP_MAPPING), "-m", str(SAMPLE_MAPPING)]) == 3
+    assert "give one mapping for every log" in capsys.readouterr().err
+
+
+_DAYS = st.integers(0, 4)
+_PLACES = st.tuples(st.floats(35.30, 35.60), st.floats(36.50, 36.80))
+_UCDP_SIDES = st.sampled_from([("1", "Government of Syria", "Syrian insurgents"), ("1", "Government of Syria", "HTS"),
+                               ("3", "HTS", "Civilians"), ("2", "National Front for Liberation, SNA", "HTS")])  # fmt: skip
+_ACLED_SIDES = st.sampled_from([("Military Forces of Syria (2000-)", ""), ("Hayat Tahrir al-Sham", "Military Forces of Syria (2000-)"),
+                                ("NLF: National Liberation Front", "Hayat Tahrir al-Sham"),
+                                ("Hayat Tahrir al-Sham", "Civilians (Syria)")])  # fmt: skip
+
+
+@st.composite
+def _two_logs(draw: st.DrawFn) -> tuple[list[dict[str, str]], list[dict[str, str]]]:
+    start = date(2019, 8, 1)
+    ucdp, acled = [], []
+    for n in range(draw(st.integers(0, 6))):
+        (lat, lon), first, length = draw(_PLACES), draw(_DAYS), draw(st.integers(0, 2))
+        violence, a, b = draw(_UCDP_SIDES)
+        ucdp.append({"id": str(100 + n), "latitude": f"{lat:.4f}", "longitude": f"{lon:.4f}", "type_of_violence": violence,
+                     "side_a": a, "side_b": b, "where_prec": draw(st.sampled_from("1234")),
+                     "date_start": str(start + timedelta(days=first)),
+                     "date_end": str(start + timedelta(days=first + length))})  # fmt: skip
+    for n in range(draw(st.integers(0, 6))):
+        (lat, lon), day, (a1, a2) = draw(_PLACES), draw(_DAYS), draw(_ACLED_SIDES)
+        acled.append({"event_id_cnty": f"A{n}", "latitude": f"{lat:.4f}", "longitude": f"{lon:.4f}", "actor1": a1, "actor2": a2,
+                      "event_date": str(start + timedelta(days=day)), "time_precision": draw(st.sampled_from("12")),
+                      "geo_precision": draw(st.sampled_from("123"))})  # fmt: skip
+    return ucdp, acled
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(_two_logs())
+def test_merges_are_sound_one_to_one_and_leave_no_pair_that_fits(logs_rows: tuple[list[dict[str, str]], list[dict[str, str]]]) -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        logs = _logs(Path(folder), *logs_rows)
+    _reconciles(logs)
+    rows = {(i.source.dataset, i.source.row): i for log in logs.logs for i in log.incidents if i.source}
+    groups = [[rows[(s.dataset, s.row)] for s in (i.source, *i.source.merged)] for i in logs.incidents if i.source]
+    for group in groups:
+        assert len(group) <= 2
+        if len(group) == 2:
+            assert _fits(*group, SLACK_KM)
+    alone = [g[0] for g in groups if len(g) == 1]
+    ucdp = [i for i in alone if i.source and i.source.dataset == "UCDP GED"]
+    acled = [i for i in alone if i.source and i.source.dataset == "ACLED"]
+    for a in ucdp:
+        for b in acled:
+            # the place rule with a margin below the slack, so haversine and ellipsoid cannot disagree on it
+            assert not _fits(a, b, SLACK_KM - 0.1), (a.id, b.id)
