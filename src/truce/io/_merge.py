@@ -276,21 +276,32 @@ class _Merger:
 
 
 class _Index:
-    """The earlier logs' incidents as arrays of time windows and places, for finding the ones near an incident."""
+    """The earlier logs' incidents as arrays of time windows and places, for finding the ones near an incident.
+
+    Windows are kept in classes of similar length (powers of two of an hour), each sorted by start, so a
+    month-long row does not widen the search for the day-long ones.
+    """
 
     def __init__(self, incidents: Sequence[Incident]) -> None:
         rows = [(*_seconds(i), i.position.lat if i.position else np.nan, i.position.lon if i.position else np.nan,
                  i.uncertainty_km or 0.0) for i in incidents]  # fmt: skip
         table = np.array(rows, dtype=np.float64).reshape(-1, 5)
         self.start, self.end, self.lat, self.lon, self.reach = (table[:, k].copy() for k in range(5))
-        self.order = np.argsort(self.start, kind="stable")
-        self.sorted_start = self.start[self.order]
-        self.longest = float((self.end - self.start).max()) if rows else 0.0
+        length = np.ceil(np.log2(1 + (self.end - self.start) / 3600)).astype(np.int64)
+        self.classes = []
+        for value in np.unique(length):
+            members = np.flatnonzero(length == value)
+            members = members[np.argsort(self.start[members], kind="stable")]
+            longest = float((self.end[members] - self.start[members]).max())
+            self.classes.append((members, self.start[members], longest))
 
     def near(self, start: float, end: float, lat: float, lon: float) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.float64]]:
         """The incidents whose windows overlap ``start`` .. ``end``, and their distances in km from the point."""
-        lo, hi = np.searchsorted(self.sorted_start, [start - self.longest, end], side="left")
-        near = self.order[lo:hi]
+        found = []
+        for members, starts, longest in self.classes:
+            lo, hi = np.searchsorted(starts, [start - longest, end], side="left")
+            found.append(members[lo:hi])
+        near = np.concatenate(found) if found else np.empty(0, dtype=np.int64)
         near = near[(self.start[near] < end) & (self.end[near] > start)]
         return near, _km(self.lat[near], self.lon[near], lat, lon)
 
