@@ -16,7 +16,7 @@ from ._logic import Decision, decide_python
 from ._observe import Observation
 from ._rulebook import Rulebook
 
-__all__ = ["ENGINES", "Engine", "available_engines", "decider", "default_engine"]
+__all__ = ["ENGINES", "Engine", "available_engines", "decider", "default_engine", "durable_available"]
 
 Engine = Literal["durable", "python"]
 ENGINES: tuple[Engine, ...] = get_args(Engine)
@@ -33,9 +33,14 @@ def _durable() -> Decider | str:
     return decide
 
 
+def durable_available() -> bool:
+    """Whether durable_rules imports in this interpreter (not on Python 3.13 and later)."""
+    return callable(_durable())
+
+
 def available_engines() -> tuple[Engine, ...]:
     """The engines that can run in this interpreter."""
-    return tuple(e for e in ENGINES if e == "python" or callable(_durable()))
+    return tuple(e for e in ENGINES if e == "python" or durable_available())
 
 
 def default_engine() -> Engine:
