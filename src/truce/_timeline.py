@@ -8,9 +8,10 @@ once per distinct combination of clause outcomes, never once per event.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
-from datetime import datetime, tzinfo
+from datetime import datetime, timedelta, timezone, tzinfo
 from pathlib import Path
 from typing import Any
 
@@ -138,29 +139,29 @@ def _show(instant: datetime) -> str:
 
 
 def _incidents(items: Items) -> list[Incident]:
-    """The incidents of a state that came as columns, as rows (for charts and the timeline's JSON)."""
+    """The incidents of a state that came as columns, as rows (for charts and the timeline's JSON). The columns
+    were validated once, so the rows are built without validating them again."""
+    zones = {seconds: timezone(timedelta(seconds=seconds)) for seconds in set(items.offsets.ravel().tolist())}
     rows = []
-    for row in range(len(items)):
-        located = not np.isnan(items.lon[row])
-        rows.append(Incident(
-            id=str(items.ids[row]),
-            time=datetime.fromisoformat(items.stamp(row, 0)),
-            latest=datetime.fromisoformat(items.stamp(row, 1)) if items.stop[row] > items.start[row] else None,
-            kind=str(items.kinds[row]),
-            by=list(actor) if isinstance(actor := items.actors[row], tuple) else actor,
-            position=Position(lat=float(items.lat[row]), lon=float(items.lon[row])) if located else None,
-            zone=str(items.named_zone[row]) or None,
-            uncertainty_km=float(items.radius_km[row]) if located and items.radius_km[row] > 0 else None,
-            origin=_origin(items.origin[row]),
-        ))
+    columns = zip(items.ids.tolist(), items.start.tolist(), items.stop.tolist(), items.offsets.tolist(), items.kinds.tolist(),
+                  items.actors.tolist(), items.lat.tolist(), items.lon.tolist(), items.radius_km.tolist(),
+                  items.named_zone.tolist(), items.origin.tolist(), strict=True)  # fmt: skip
+    for id_, start, stop, (first, last), kind, actor, lat, lon, radius, zone, origin in columns:
+        located = not math.isnan(lon)
+        rows.append(Incident.model_construct(
+            id=id_, time=datetime.fromtimestamp(start, zones[first]),
+            latest=datetime.fromtimestamp(stop, zones[last]) if stop > start else None,
+            kind=kind, by=list(actor) if isinstance(actor, tuple) else actor,
+            position=Position.model_construct(lat=lat, lon=lon) if located else None, zone=zone or None,
+            uncertainty_km=radius if located and radius > 0 else None, origin=_origin(origin)))  # fmt: skip
     return rows
 
 
-def _origin(origin: npt.NDArray[np.float64]) -> Origin | None:
+def _origin(origin: list[float]) -> Origin | None:
     """An incident's origin from its row of ``Items.origin`` (longitude, latitude, uncertainty; NaN: not given)."""
-    if np.isnan(origin[0]):
+    if math.isnan(origin[0]):
         return None
-    return Origin(lon=float(origin[0]), lat=float(origin[1]), uncertainty_km=None if np.isnan(origin[2]) else float(origin[2]))
+    return Origin.model_construct(lon=origin[0], lat=origin[1], uncertainty_km=None if math.isnan(origin[2]) else origin[2])
 
 
 def _moved(track: _Track, point: float, status: FindingStatus) -> npt.NDArray[np.intp]:
