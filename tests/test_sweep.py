@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from pathlib import Path
@@ -87,6 +88,24 @@ def test_errors_stay_in_place_with_their_problems() -> None:
     assert isinstance(naive, truce.ScenarioError) and naive.path == "as_of"
     assert isinstance(missing, truce.ScenarioError) and "no-such-scenario" in str(missing)
     assert all(isinstance(o, truce.Verdict) for i, o in enumerate(outcomes) if not 20 <= i < 23)
+
+
+@pytest.mark.parametrize("enabled", [True, False])
+def test_the_garbage_collector_is_left_as_it_was_even_when_a_batch_fails(enabled: bool) -> None:
+    class Broken(ThreadPoolExecutor):
+        def submit(self, *args: Any, **kwargs: Any) -> Any:
+            raise RuntimeError("the pool is gone")
+
+    (gc.enable if enabled else gc.disable)()
+    try:
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            assert [_comparable(o) for o in truce.sweep(IDLIB[:3], executor=pool)] == _expected(IDLIB[:3])
+        assert gc.isenabled() is enabled
+        with Broken(max_workers=1) as broken, pytest.raises(RuntimeError, match="the pool is gone"):
+            truce.sweep(IDLIB[:3], executor=broken)
+        assert gc.isenabled() is enabled
+    finally:
+        gc.enable()
 
 
 def test_rules_and_reading_apply_to_every_state() -> None:
