@@ -142,8 +142,11 @@ def test_a_place_known_to_the_district_reaches_a_row_25_km_off(tmp_path: Path) -
 def test_slack_km_widens_and_narrows_the_place_rule(tmp_path: Path) -> None:
     assert len(_logs(tmp_path, [{}], [{"latitude": "35.4839"}], slack_km=6.0).merges) == 1  # 5 km apart
     assert len(_logs(tmp_path, [{}], [{"latitude": "35.4839"}]).merges) == 0
-    with pytest.raises(EventLogError, match="slack_km"):
-        _logs(tmp_path, [{}], [{}], slack_km=float("nan"))
+    for bad in (float("nan"), -1.0, True, "2"):
+        with pytest.raises(EventLogError, match="slack_km"):
+            _logs(tmp_path, [{}], [{}], slack_km=bad)
+    with pytest.raises(EventLogError, match="2 formats for 1 logs"):
+        read_logs([(SAMPLE_CSV, SAMPLE_MAPPING)], formats=["acled", "ucdp"])
 
 
 def test_a_group_and_its_member_are_one_side_and_the_perpetrator_narrows_to_the_member(tmp_path: Path) -> None:

@@ -127,10 +127,13 @@ def read_logs(
 
     if not logs:
         raise EventLogError.from_problems("no event logs to read", [Problem("", "give at least one log and its mapping")])
-    if not (math.isfinite(slack_km) and 0 <= slack_km <= 1000):
+    if isinstance(slack_km, bool) or not isinstance(slack_km, int | float) or not (math.isfinite(slack_km) and 0 <= slack_km <= 1000):
         raise EventLogError.from_problems("bad slack_km", [Problem(
             "slack_km", "must be a number of km from 0 to 1000", value=repr(slack_km), suggestion=f"the default is {SLACK_KM}")])
     kinds = list(formats) if formats is not None else [None] * len(logs)
+    if len(kinds) != len(logs):
+        raise EventLogError.from_problems("formats do not match the logs", [Problem(
+            "formats", f"{len(kinds)} formats for {len(logs)} logs", suggestion="give one format per log, or none to read each header")])
     book = rules if isinstance(rules, Rulebook) else (load_rulebook(rules) if rules is not None else None)
     read = [read_events(log, mapping, book, format=kind, max_bytes=max_bytes) for (log, mapping), kind in zip(logs, kinds, strict=True)]
     books = {data.book.id: data for data in read}
