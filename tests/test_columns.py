@@ -291,3 +291,43 @@ def test_an_origin_cell_holding_a_container_is_a_problem_not_a_crash(value: obje
     with pytest.raises(truce.ScenarioError) as caught:
         truce.evaluate(truce.Columns(agreement="idlib-2019", as_of="2019-08-03T12:00:00+03:00", incidents=incidents))
     assert "incidents[0].origin_lat" in [p.path for p in caught.value.problems]
+
+
+_BASE = {"agreement": "idlib-2019", "as_of": "2019-08-03T12:00:00+03:00"}
+_ROWS = [{"id": "a", "time": "2019-08-02T00:40:00+03:00", "kind": "shelling", "by": "sy-gov", "position": {"lat": 35.4389, "lon": 36.6511}},
+         {"id": "b", "time": "2019-08-02T00:40:00+03:00", "kind": "shelling", "position": {"lat": 35.4389, "lon": 36.6511}}]  # fmt: skip
+_UNKNOWN = {"NaN": np.nan, "None": None, "pandas NA": pandas.NA}
+
+
+@pytest.mark.parametrize("marker", list(_UNKNOWN), ids=str)
+def test_a_missing_perpetrator_in_any_pandas_form_is_not_known_as_in_rows(marker: str) -> None:
+    table = pandas.DataFrame({"id": ["a", "b"], "time": ["2019-08-02T00:40:00+03:00"] * 2, "kind": ["shelling"] * 2,
+                              "by": pandas.Series(["sy-gov", _UNKNOWN[marker]], dtype="string" if marker == "pandas NA" else object),
+                              "lat": [35.4389] * 2, "lon": [36.6511] * 2})  # fmt: skip
+    from_columns = truce.evaluate(truce.Columns(incidents=table, **_BASE))
+    assert _dump(from_columns) == _dump(truce.evaluate({**_BASE, "incidents": _ROWS}))
+    assert truce.evaluate(truce.Columns(incidents=table.iloc[1:], **_BASE)).missing == ["the perpetrator of incident b (shelling)"]
+
+
+@pytest.mark.parametrize("latest", [np.nan, None, pandas.NaT, np.datetime64("NaT")], ids=repr)
+def test_a_missing_latest_time_is_an_exact_time_as_in_rows(latest: object) -> None:
+    table = {"id": ["a"], "time": ["2019-08-02T00:40:00+03:00"], "latest": np.array([latest], dtype=object), "kind": ["shelling"],
+             "by": ["sy-gov"], "lat": [35.4389], "lon": [36.6511]}  # fmt: skip
+    columns = truce.Columns(incidents=table, **_BASE)
+    assert _dump(truce.evaluate(columns)) == _dump(truce.evaluate({**_BASE, "incidents": _ROWS[:1]}))
+    (incident,) = truce.timeline(columns).incidents
+    assert incident.latest is None
+
+
+def test_without_a_count_column_each_unit_counts_one_and_a_missing_count_is_a_problem() -> None:
+    units = {"id": ["t1", "t2"], "party": ["hts", "hts"], "kind": ["fighters"] * 2, "lat": [35.4389] * 2, "lon": [36.6511] * 2}
+    rows = [{"id": u, "party": "hts", "kind": "fighters", "position": {"lat": 35.4389, "lon": 36.6511}} for u in ("t1", "t2")]
+    verdict = truce.evaluate(truce.Columns(units=units, **_BASE))
+    assert _dump(verdict) == _dump(truce.evaluate({**_BASE, "units": rows}))
+    assert verdict.finding("jihadists-leave-buffer").message.startswith("2 x fighters")
+    for missing in (np.nan, None, pandas.NA):
+        counted = pandas.Series([3, missing], dtype="Int64" if missing is pandas.NA else object)
+        with pytest.raises(truce.ScenarioError) as caught:
+            truce.Columns(units={**units, "count": counted}, **_BASE)
+        assert [(p.path, p.suggestion) for p in caught.value.problems] == [
+            ("units[1].count", "leave the field out where it has a default")]  # fmt: skip

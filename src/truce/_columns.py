@@ -16,6 +16,7 @@ them, a pandas DataFrame, a pyarrow Table or a geopandas GeoDataFrame.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
 from typing import Any
@@ -556,8 +557,15 @@ def _instant(value: object) -> tuple[float, int, str | None]:
 
 
 def _absent(value: object) -> bool:
-    """None or NaN: how columns say a value is not known."""
-    return value is None or (isinstance(value, float | np.floating) and bool(np.isnan(value)))
+    """None, NaN or NaT (numpy's or pandas', and pandas' NA): how columns say a value is not known."""
+    if value is None:
+        return True
+    if isinstance(value, float | np.floating):
+        return bool(np.isnan(value))
+    if isinstance(value, np.datetime64 | np.timedelta64):
+        return bool(np.isnat(value))
+    pandas = sys.modules.get("pandas")  # a value of pandas' exists only once pandas is imported
+    return pandas is not None and (value is pandas.NA or value is pandas.NaT)
 
 
 def _each(values: list[Any], check: Callable[[object], float]) -> tuple[Floats, npt.NDArray[np.intp]]:
