@@ -73,6 +73,12 @@ def test_time_precision_becomes_a_period(tmp_path: Path, precision: str, first: 
     assert incident.latest is not None and incident.latest - incident.time == timedelta(days=days)
 
 
+@pytest.mark.parametrize(("precision", "km"), [("1", None), ("2", 10.0), ("3", 50.0)])
+def test_each_geo_precision_has_its_radius(tmp_path: Path, precision: str, km: float | None) -> None:
+    data = read_acled(_csv(tmp_path, [{**GOOD, "geo_precision": precision}]), SAMPLE_MAPPING)
+    assert data.incidents[0].uncertainty_km == km
+
+
 def test_geo_precision_becomes_a_radius_and_battles_place_both_sides(tmp_path: Path) -> None:
     battle = {**GOOD, "event_type": "Battles", "sub_event_type": "Armed clash", "actor2": "Hayat Tahrir al-Sham",
               "geo_precision": "3"}

@@ -232,3 +232,10 @@ def test_a_rulebook_value_of_the_wrong_type_is_an_error_not_a_coercion(
     with pytest.raises(truce.RulebookError) as caught:
         truce.load_rulebook(target)
     assert path in [p.path for p in caught.value.problems], caught.value
+
+
+def test_a_misspelled_set_by_is_located_with_a_suggestion(tmp_path: Path) -> None:
+    with pytest.raises(truce.RulebookError) as caught:
+        truce.load_rulebook(_copy_rulebook(tmp_path, lambda text: text.replace("set_by: sy-gov", "set_by: sy-gv", 1)))
+    (problem,) = [p for p in caught.value.problems if p.path.endswith("set_by")]
+    assert (problem.path, problem.value, problem.suggestion) == ("clauses[0].set_by", "sy-gv", "did you mean 'sy-gov'?")

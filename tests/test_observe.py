@@ -110,3 +110,13 @@ def test_a_unit_first_observed_after_the_instant_is_absent_and_the_verdict_says_
     assert verdict.status == "holds"
     assert verdict.notes[-1] == "Units first observed after the instant evaluated count as absent: late."
     assert not any("late" in note for note in truce.evaluate({**data, "as_of": "2019-08-04T12:00:00+03:00"}).notes)
+
+
+def test_a_group_unit_is_certain_for_a_clause_naming_each_member_apart(idlib: truce.Rulebook, state: State) -> None:
+    tanks = {"id": "t", "party": "rebels", "kind": "tank", "count": 2, "position": KHAN_SHAYKHUN}
+    members = list(idlib.groups["rebels"].members)
+    spelled = [c.model_copy(update={"parties": members}) if c.id == "heavy-weapons-leave-buffer" else c for c in idlib.clauses]
+    book = idlib.model_copy(update={"clauses": spelled})
+    book._areas.update(idlib._areas)
+    m = _measures(book, state(units=[tanks]))["heavy-weapons-leave-buffer"]
+    assert (m.amount, m.possible, m.missing) == (2, 2, ())  # every member is named: the group's unit surely counts

@@ -84,3 +84,18 @@ def test_threads_get_the_serial_verdicts() -> None:
     with ThreadPoolExecutor(max_workers=8) as pool:
         threaded = list(pool.map(lambda p: truce.evaluate(p).model_dump_json(), paths))
     assert threaded == serial
+
+
+def test_a_breach_beside_an_unknown_lists_nothing_missing() -> None:
+    """``missing`` is what an indeterminate verdict needs; a certain breach needs nothing more, even with
+    another clause unknown (government tanks somewhere, not known where)."""
+    state = {"agreement": "idlib-2019", "as_of": "2019-08-03T12:00:00+03:00",
+             "units": [{"id": "gov-tanks", "party": "sy-gov", "kind": "tank", "count": 4}],
+             "incidents": [{"id": "inc-1", "time": "2019-08-02T00:40:00+03:00", "kind": "shelling", "by": "sy-gov",
+                            "position": {"lat": 35.4389, "lon": 36.6511}}]}  # fmt: skip
+    verdict = truce.evaluate(state)
+    assert (verdict.status, verdict.finding("government-heavy-weapons").status) == ("breached", "unknown")
+    assert verdict.missing == []
+    unknown_only = truce.evaluate({**state, "incidents": []})
+    assert unknown_only.status == "indeterminate"
+    assert unknown_only.missing == ["the position of unit gov-tanks (sy-gov, tank)"]
