@@ -26,7 +26,7 @@ from ._rulebook import Rulebook
 from ._scenario import Incident, Unit
 from ._verdict import Verdict
 
-__all__ = ["FORMATS", "draw_map", "item_status", "zone_status"]
+__all__ = ["FORMATS", "draw_map", "image_path", "item_colours", "item_status", "view_bounds", "zone_status"]
 
 FORMATS = (".png", ".svg", ".pdf")
 _WORST_FIRST = ("violated", "unknown", "met", "not_due", "not_applicable")
@@ -38,17 +38,23 @@ def draw_map(
     state: Case | str | Path, output: str | Path, rules: str | Path | None = None, reading: str | None = None
 ) -> Verdict:
     """Evaluate a scenario file (or a prepared case) and draw it to ``output`` (.png, .svg or .pdf); return the verdict."""
-    out = Path(output)
-    if out.suffix.lower() not in FORMATS:
-        raise TruceError.from_problems(
-            f"cannot draw a map as {out.name}",
-            [Problem("output", "unsupported image format", value=str(out), suggestion="use .png, .svg or .pdf")],
-        )
+    out = image_path(output, "output")
     case = prepare(state, rules, reading)
     verdict = evaluate(case)
     figure = _figure(case, verdict)
     figure.savefig(out, dpi=150, bbox_inches="tight")
     return verdict
+
+
+def image_path(output: str | Path, field: str, alternative: str = "") -> Path:
+    """``output`` as a path, if it names an image format matplotlib writes here (``FORMATS``); else a TruceError at
+    ``field`` whose suggestion names the ``alternative`` too (another kind of file the option takes)."""
+    out = Path(output)
+    if out.suffix.lower() not in FORMATS:
+        raise TruceError.from_problems(f"cannot draw {out.name}", [Problem(
+            field, "unsupported image format", value=str(out),
+            suggestion="name a .png, .svg or .pdf file" + (f", or {alternative}" if alternative else ""))])  # fmt: skip
+    return out
 
 
 def item_status(verdict: Verdict) -> dict[str, str]:
@@ -61,6 +67,11 @@ def item_status(verdict: Verdict) -> dict[str, str]:
         for item in finding.unknown:
             status.setdefault(item, "unknown")
     return status
+
+
+def item_colours() -> dict[str, str]:
+    """The colour of a unit or incident by its state: a finding, ``clear`` or ``ignored`` (after the instant)."""
+    return {**FINDING_COLOURS, "clear": _CLEAR, "ignored": "#9e9e9e"}
 
 
 def zone_status(case: Case, verdict: Verdict) -> dict[str, str]:
@@ -124,7 +135,7 @@ def _figure(case: Case, verdict: Verdict) -> Figure:
             unplaced.append(item.id + (f" (in {item.zone})" if item.zone else " (position unknown)"))
             continue
         placed.append((item, "ignored" if item.id in ignored else status.get(item.id, "clear")))
-    colours = {**FINDING_COLOURS, "clear": _CLEAR, "ignored": "#9e9e9e"}
+    colours = item_colours()
     for item, state in placed:
         assert item.position is not None
         is_unit = isinstance(item, Unit)
@@ -159,7 +170,7 @@ def _figure(case: Case, verdict: Verdict) -> Figure:
 
     handles += _marker_legend({state for _, state in placed}, colours)
     ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8, frameon=False)
-    _frame(ax, book, placed)
+    _frame(ax, case)
     title = f"{book.title}\nas of {scenario.as_of:%d %B %Y %H:%M %z}, {verdict.reading_name}"
     ax.set_title(title, fontsize=11, loc="left")
     verdict_text = status_label(verdict.status)
@@ -208,20 +219,26 @@ def _open(book: Rulebook, zone_id: str) -> bool:
     return zone.beyond is not None or any(_open(book, part) for part in zone.union or [])
 
 
-def _frame(ax: Any, book: Rulebook, placed: list[tuple[Unit | Incident, str]]) -> None:
-    """Fit the view to the zones (but not the whole side of a line), items and landmarks, with degrees
-    scaled so the map is not stretched."""
+def view_bounds(case: Case) -> tuple[tuple[float, float], tuple[float, float]]:
+    """The ((south, west), (north, east)) that frames the zones (but not the whole side of a line), the located
+    items and the landmarks, padded a little."""
+    book, scenario = case.book, case.scenario
     bounded = [z for z in book.zones if not _open(book, z)]
     geoms = [book.geometry(z) for z in bounded or book.zones]
-    geoms += [shapely.Point(i.position.lon, i.position.lat) for i, _ in placed if i.position is not None]
+    items: list[Unit | Incident] = [*scenario.units, *scenario.incidents]
+    geoms += [shapely.Point(i.position.lon, i.position.lat) for i in items if i.position is not None]
     geoms += [shapely.Point(landmark.lon, landmark.lat) for landmark in book.landmarks.values()]
-    if not geoms:
-        return
-    minx, miny, maxx, maxy = shapely.union_all(geoms).bounds
+    minx, miny, maxx, maxy = shapely.union_all(geoms).bounds if geoms else (-180.0, -80.0, 180.0, 80.0)
     pad = max(maxx - minx, maxy - miny, 0.05) * 0.06
-    ax.set_xlim(minx - pad, maxx + pad)
-    ax.set_ylim(miny - pad, maxy + pad)
-    ax.set_aspect(1 / math.cos(math.radians((miny + maxy) / 2)))
+    return (miny - pad, minx - pad), (maxy + pad, maxx + pad)
+
+
+def _frame(ax: Any, case: Case) -> None:
+    """Fit the view to ``view_bounds``, with degrees scaled so the map is not stretched."""
+    (south, west), (north, east) = view_bounds(case)
+    ax.set_xlim(west, east)
+    ax.set_ylim(south, north)
+    ax.set_aspect(1 / math.cos(math.radians((south + north) / 2)))
     ax.set_xlabel("longitude (°E)")
     ax.set_ylabel("latitude (°N)")
     ax.grid(True, lw=0.3, alpha=0.5)
