@@ -8,30 +8,42 @@ and kinds come from the rulebook, not from code.
 from __future__ import annotations
 
 import math
+import textwrap
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 import shapely
+from matplotlib.axes import Axes
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.colors import to_rgb
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch, PathPatch
 from matplotlib.path import Path as MplPath
+from matplotlib.text import Text
 
 from ._case import Case, prepare
 from ._errors import Problem, TruceError
 from ._evaluate import evaluate
+from ._labels import Label, place_labels
 from ._render import FINDING_COLOURS, STATUS_COLOURS, status_label
 from ._rulebook import Rulebook
 from ._scenario import Incident, Unit
-from ._verdict import Verdict
+from ._verdict import Verdict, responsibility
 
-__all__ = ["FORMATS", "draw_map", "image_path", "item_colours", "item_status", "view_bounds", "zone_status"]
+__all__ = ["FORMATS", "draw_map", "image_path", "item_colours", "item_status", "map_figure", "singular", "view_bounds", "zone_status"]
 
 FORMATS = (".png", ".svg", ".pdf")
 _WORST_FIRST = ("violated", "unknown", "met", "not_due", "not_applicable")
 _CLEAR = "#1f77b4"
+_NO_CLAUSE = "#9e9e9e"
+_LINE = "#111111"
+_HATCHES = {"violated": "///", "unknown": ".."}
+_STATE_ORDER = ("ignored", "clear", "unknown", "violated")  # drawn in this order, the worst on top
 _LABEL_LIMIT = 30
+_NAMED_ZONES = 4  # more zones than this are labelled Z1, Z2, ... on the map, named in the legend
+_LEGEND: dict[str, Any] = {"loc": "upper left", "bbox_to_anchor": (1.01, 1.0), "fontsize": 7.5, "frameon": False}
 
 
 def draw_map(
@@ -41,7 +53,7 @@ def draw_map(
     out = image_path(output, "output")
     case = prepare(state, rules, reading)
     verdict = evaluate(case)
-    figure = _figure(case, verdict)
+    figure = map_figure(case, verdict)
     figure.savefig(out, dpi=150, bbox_inches="tight")
     return verdict
 
@@ -97,103 +109,161 @@ def _patch(geometry: Any, **style: Any) -> PathPatch:
     return PathPatch(MplPath(vertices, codes), **style)
 
 
-def _figure(case: Case, verdict: Verdict) -> Figure:
+def map_figure(case: Case, verdict: Verdict) -> Figure:
+    """The map as a figure on the Agg canvas: zones outlined (hatched where a clause on them is violated or
+    unknown), the lines they are measured from, towns, units and incidents, labels that never overlap, a scale
+    bar and a north arrow; the verdict and every broken clause on top, the legend beside."""
     scenario, book = case.scenario, case.book
-    figure = Figure(figsize=(10, 8.5))
+    (south, west), (north, east) = view_bounds(case)
+    tall = (north - south) / ((east - west) * math.cos(math.radians((south + north) / 2)))
+    figure = Figure(figsize=(12, min(max(7 * tall, 3.5), 9) + 2.2), dpi=150, layout="constrained")
+    FigureCanvasAgg(figure)
     ax = figure.add_subplot()
+    _frame(ax, case)
     zones_found = zone_status(case, verdict)
     illustrative = False
     handles: list[Any] = []
-    zones = sorted(book.zones, key=lambda z: -float(book.geometry(z).area))
-    for zone_id in zones:
-        zone = book.zones[zone_id]
-        geometry = book.geometry(zone_id)
-        colour = FINDING_COLOURS.get(zones_found.get(zone_id, ""), "#9e9e9e")
-        dashed = zone.illustrative
-        illustrative |= dashed
-        ax.add_patch(_patch(geometry, facecolor=colour, alpha=0.16, edgecolor="none"))
-        ax.add_patch(_patch(geometry, facecolor="none", edgecolor=colour, lw=1.6, ls="--" if dashed else "-"))
-        label = zone.name + (" (illustrative)" if dashed else "")
+    labels: list[Label] = []
+    coded = len(book.zones) > _NAMED_ZONES
+    for number, zone_id in enumerate(sorted(book.zones, key=lambda z: -float(book.geometry(z).area)), start=1):
+        zone, geometry = book.zones[zone_id], book.geometry(zone_id)
+        code = f"Z{number}" if coded else ""
+        found = zones_found.get(zone_id)
+        style = _zone_style(found, zone.illustrative)
+        illustrative |= zone.illustrative
+        if style["hatch"]:  # its own patch, in a light tint of the colour, so the outline stays strong
+            ax.add_patch(_patch(geometry, facecolor="none", lw=0, hatch=style["hatch"], edgecolor=(*to_rgb(style["edgecolor"]), 0.45),
+                                gid=f"hatch:{zone_id}"))  # fmt: skip
+        ax.add_patch(_patch(geometry, facecolor="none", lw=1.6, gid=f"zone:{zone_id}", edgecolor=style["edgecolor"], ls=style["ls"]))
+        name = zone.name + (" (illustrative)" if zone.illustrative else "")
+        legend = _wrapped(f"{code + ' ' if code else ''}{name}: {(found or 'no clause').replace('_', ' ')}", 52, "  ")
+        handles.append(Patch(facecolor="none", lw=1.6, label=legend, **style))
         point = geometry.representative_point()
-        ax.annotate(label, (point.x, point.y), ha="center", fontsize=8, color=colour, style="italic", alpha=0.9)
-        finding = zones_found.get(zone_id, "no clause").replace("_", " ")
-        line = "--" if dashed else "-"
-        handles.append(Patch(facecolor=colour, alpha=0.3, edgecolor=colour, ls=line, label=f"{label}: {finding}"))
-
-    for landmark in book.landmarks.values():
-        ax.scatter(landmark.lon, landmark.lat, s=9, color="#303030", zorder=4)
-        ax.annotate(landmark.name, (landmark.lon, landmark.lat), xytext=(4, -9), textcoords="offset points",
-                    fontsize=7, color="#303030", zorder=4)
+        labels.append(Label(code or zone.name, point.x, point.y, rank=3,
+                            style={"fontsize": 7, "style": "italic", "color": style["edgecolor"], "ha": "center"}))  # fmt: skip
+    lines = {line.wkb: line for zone in book.zones for line in book.area(zone).lines}
+    for line in lines.values():
+        for part in getattr(line, "geoms", [line]):
+            xs, ys = part.xy
+            ax.plot(xs, ys, color=_LINE, lw=2.2, zorder=3, gid="line")
+    if lines:
+        handles.append(Line2D([], [], color=_LINE, lw=2.2, label="line the zones are measured from"))
+    towns = [(m.name, m.lon, m.lat) for m in book.landmarks.values()]
+    if towns:
+        ax.scatter([t[1] for t in towns], [t[2] for t in towns], s=9, color="#303030", zorder=4, gid="towns")
+    labels += [Label(name, lon, lat, rank=1, ids=[name], style={"fontsize": 7, "color": "#303030", "style": "italic"})
+               for name, lon, lat in towns]  # fmt: skip
 
     status = item_status(verdict)
     ignored = {i.id for i in scenario.incidents if i.time > scenario.as_of}
+    colours = item_colours()
     placed: list[tuple[Unit | Incident, str]] = []
     unplaced: list[str] = []
     items: list[Unit | Incident] = [*scenario.units, *scenario.incidents]
     for item in items:
         if item.position is None:
             unplaced.append(item.id + (f" (in {item.zone})" if item.zone else " (position unknown)"))
-            continue
-        placed.append((item, "ignored" if item.id in ignored else status.get(item.id, "clear")))
-    colours = item_colours()
-    for item, state in placed:
+        else:
+            placed.append((item, "ignored" if item.id in ignored else status.get(item.id, "clear")))
+    for state in _STATE_ORDER:
+        for shape, kind in (("s", Unit), ("*", Incident)):
+            mine = [(item, item.position) for item, s in placed if s == state and isinstance(item, kind) and item.position]
+            if mine:
+                sizes = [40 + 25 * math.log10(1 + i.count) if isinstance(i, Unit) else 110 for i, _ in mine]
+                ax.scatter([p.lon for _, p in mine], [p.lat for _, p in mine], s=sizes, marker=shape, color=colours[state],
+                           edgecolor="black", linewidth=0.6, zorder=7, gid=f"items:{state}")  # fmt: skip
+    flagged = [p for p in placed if p[1] in _WORST_FIRST[:2]]
+    for item, state in placed if len(placed) <= _LABEL_LIMIT else flagged[:_LABEL_LIMIT]:
         assert item.position is not None
-        is_unit = isinstance(item, Unit)
-        size = 40 + 25 * math.log10(1 + item.count) if isinstance(item, Unit) else 110
-        ax.scatter(
-            item.position.lon,
-            item.position.lat,
-            s=size,
-            marker="s" if is_unit else "*",
-            color=colours[state],
-            edgecolor="black",
-            linewidth=0.6,
-            zorder=7 if state in ("violated", "unknown") else 6,
-        )
-    labelled = [p for p in placed if len(placed) <= _LABEL_LIMIT or p[1] in ("violated", "unknown")][:_LABEL_LIMIT]
-    for index, (item, state) in enumerate(labelled):
-        assert item.position is not None
-        right, up = index % 2 == 0, index % 4 < 2
-        ax.annotate(
-            _label(item, book),
-            (item.position.lon, item.position.lat),
-            xytext=(8 if right else -8, 6 if up else -6),
-            textcoords="offset points",
-            ha="left" if right else "right",
-            va="bottom" if up else "top",
-            fontsize=7.5,
-            color="#202020",
-            fontweight="bold" if state == "violated" else "normal",
-            bbox={"boxstyle": "round,pad=0.2", "fc": "white", "ec": colours[state], "alpha": 0.85, "lw": 0.8},
-            zorder=5,
-        )
-
+        box = {"boxstyle": "round,pad=0.2", "fc": "white", "ec": colours[state], "alpha": 0.9, "lw": 0.8}
+        style = {"fontsize": 7, "color": "#202020", "fontweight": "bold" if state == "violated" else "normal", "bbox": box}
+        rank = 0 if state in _WORST_FIRST[:2] else 2
+        labels.append(Label(_label(item, book), item.position.lon, item.position.lat, rank, [item.id], style))
+    fixed = [*_scale_bar(ax), _north_arrow(ax)]
     handles += _marker_legend({state for _, state in placed}, colours)
-    ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8, frameon=False)
-    _frame(ax, case)
-    title = f"{book.title}\nas of {scenario.as_of:%d %B %Y %H:%M %z}, {verdict.reading_name}"
-    ax.set_title(title, fontsize=11, loc="left")
+    ax.legend(handles=handles, **_LEGEND)
+    ax.set_title(_headline(book, verdict), fontsize=9, loc="left")
     verdict_text = status_label(verdict.status)
-    if verdict.responsible:
-        verdict_text += " (responsible: " + ", ".join(verdict.responsible) + ")"
-    figure.suptitle(
-        verdict_text, color=STATUS_COLOURS[verdict.status], fontsize=15, fontweight="bold", x=0.02, ha="left"
-    )
+    if verdict.responsible or verdict.responsible_one_of:
+        verdict_text += " (responsible: " + responsibility(verdict.responsible, verdict.responsible_one_of) + ")"
+    figure.suptitle(verdict_text, color=STATUS_COLOURS[verdict.status], fontsize=15, fontweight="bold", x=0.02, ha="left")
     notes = []
     if illustrative:
         notes.append("Dashed zone lines are illustrative: the agreement never published exact lines.")
     if unplaced:
         notes.append("Not on the map: " + ", ".join(unplaced[:8]) + (", ..." if len(unplaced) > 8 else ""))
     if notes:
-        figure.text(0.02, 0.005, "\n".join(notes), fontsize=8, color="#404040", ha="left", va="bottom")
+        figure.supxlabel("\n".join(notes), fontsize=8, color="#404040", x=0.02, ha="left")
+    figure.draw_without_rendering()
+    figure.set_layout_engine("none")  # labels are placed in the laid-out axes, which must stay put
+    points = [(p.lon, p.lat) for item, _ in placed if (p := item.position)] + [(lon, lat) for _, lon, lat in towns]
+    marks = [Line2D([], [], ls="", label=f"{mark}: " + _wrapped(", ".join(ids), 48))
+             for mark, ids in place_labels(ax, labels, fixed, points)]  # fmt: skip
+    if marks:
+        ax.legend(handles=[*handles, *marks], **_LEGEND)
     return figure
+
+
+def _zone_style(found: str | None, illustrative: bool) -> dict[str, Any]:
+    """A zone's outline: its finding's colour, hatched where violated (///) or unknown (..), dashed if illustrative."""
+    return {"edgecolor": FINDING_COLOURS.get(found or "", _NO_CLAUSE), "hatch": _HATCHES.get(found or ""),
+            "ls": "--" if illustrative else "-"}  # fmt: skip
+
+
+def _headline(book: Rulebook, verdict: Verdict) -> str:
+    """The rulebook, instant and reading, then every broken clause with who broke it and its article."""
+    lines = [book.title, f"as of {verdict.as_of}, reading {verdict.reading_name} ({verdict.reading})"]
+    broken = [f for f in verdict.findings if f.status == "violated"]
+    if broken:
+        lines.append(f"Clauses broken ({len(broken)}):")
+    for f in broken:
+        who = responsibility(f.parties, f.parties_one_of)
+        lines.append(_wrapped(f"• {f.clause}: {f.title}" + (f", by {who}" if who else "") + f" [{f.reference}]", 120, "    "))
+    return "\n".join(lines)
+
+
+def _wrapped(text: str, width: int, indent: str = "") -> str:
+    return "\n".join(textwrap.wrap(text, width, subsequent_indent=indent))
+
+
+def _scale_bar(ax: Axes) -> list[Text]:
+    """A bar of a round number of kilometres in the lower left, about a fifth of the map's width; its label."""
+    (west, east), (south, north) = ax.get_xlim(), ax.get_ylim()
+    km_per_degree = 111.32 * math.cos(math.radians((south + north) / 2))
+    target = (east - west) * km_per_degree / 5
+    km = max((n * 10**e for e in range(-1, 5) for n in (1, 2, 5) if n * 10**e <= target), default=0.1)
+    x0, y0 = west + (east - west) * 0.04, south + (north - south) * 0.04
+    length = km / km_per_degree
+    for n in range(2):
+        ax.plot([x0 + n * length / 2, x0 + (n + 1) * length / 2], [y0, y0], color="black" if n == 0 else "white", lw=4,
+                solid_capstyle="butt", zorder=9, gid="scale-bar", path_effects=[])  # fmt: skip
+    ax.plot([x0, x0 + length], [y0, y0], color="black", lw=5.4, zorder=8.9, solid_capstyle="butt")
+    return [ax.text(x0 + length / 2, y0 + (north - south) * 0.012, f"{km:g} km", ha="center", va="bottom", fontsize=7.5, zorder=9)]
+
+
+def _north_arrow(ax: Axes) -> Text:
+    """An arrow pointing north (the map is in longitude and latitude, north up), top right."""
+    return ax.annotate("N", xy=(0.965, 0.975), xytext=(0.965, 0.895), xycoords="axes fraction", ha="center", va="center",
+                       fontsize=9, fontweight="bold", zorder=9, arrowprops={"arrowstyle": "-|>", "color": "black", "lw": 1.4})  # fmt: skip
 
 
 def _label(item: Unit | Incident, book: Rulebook) -> str:
     if isinstance(item, Unit):
         kind = book.kinds[item.kind].name if item.kind in book.kinds else item.kind
-        return f"{item.id}\n{item.count} {kind} ({item.party})"
-    return f"{item.id}\n{item.kind}, {item.time:%d %b %H:%M} (by {item.perpetrator or 'unknown'})"
+        return f"{item.id}\n{item.count:,} {singular(kind) if item.count == 1 else kind} ({item.party})"
+    return f"{item.id}\n{item.kind.replace('_', ' ')}, {item.time:%d %b %Y %H:%M} (by {item.perpetrator or 'unknown'})"
+
+
+def singular(name: str) -> str:
+    """A kind's plural name made singular at its head word: "artillery pieces (guns)" -> "artillery piece (guns)"."""
+    head, paren, rest = name.partition(" (")
+    words = head.split(" ")
+    last = words[-1]
+    if last.endswith("ies"):
+        words[-1] = last[:-3] + "y"
+    elif last.endswith("s") and not last.endswith("ss"):
+        words[-1] = last[:-1]
+    return " ".join(words) + paren + rest
 
 
 def _marker_legend(states: set[str], colours: Mapping[str, str]) -> list[Line2D]:
