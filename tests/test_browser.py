@@ -28,6 +28,14 @@ _FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no
           "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage", "--window-size=1400,1000")  # fmt: skip
 
 
+ROOT = Path(__file__).resolve().parents[1]
+_DROP = """
+const transfer = new DataTransfer();
+transfer.items.add(new File([arguments[0]], arguments[1], {type: "application/yaml"}));
+document.body.dispatchEvent(new DragEvent("drop", {dataTransfer: transfer, bubbles: true, cancelable: true}));
+"""  # a file dropped on the page, as a user's drag and drop delivers it
+
+
 def _found(name: str, *places: str) -> str | None:
     return shutil.which(name) or next((p for p in places if os.access(p, os.X_OK)), None)
 
@@ -110,6 +118,11 @@ def test_the_served_page_evaluates_a_dropped_file_through_the_api(browser: webdr
         _check_switch(browser, tmp_path, "served")
         _switch(browser, "sochi")
         assert _verdict(browser, "holds") == "HOLDS"
+        dropped = (ROOT / "examples" / "idlib-2019" / "02-jihadists-stay-in-buffer.yaml").read_text(encoding="utf-8")
+        browser.execute_script(_DROP, dropped, "dropped.yaml")
+        assert _verdict(browser, "conditions_unmet") == "CONDITIONS UNMET (responsible: hts)"
+        browser.execute_script(_DROP, "agreement: idlib-2091\n", "bad.yaml")
+        WebDriverWait(browser, 60).until(lambda b: "did you mean 'idlib-2019'?" in b.find_element(By.ID, "problems").text)
 
 
 def test_hostile_ids_are_shown_as_text_and_never_run(browser: webdriver.Chrome, tmp_path: Path) -> None:
