@@ -79,7 +79,7 @@
     zones.forEach(function (f) {
       var p = f.properties;
       var colour = COLOURS.finding[p.finding] || "#9e9e9e";
-      var shape = L.geoJSON(f, { style: { color: colour, weight: 2.5, fillColor: colour, fillOpacity: 0.07, dashArray: p.illustrative ? "8 5" : null, className: "truce-zone" } });
+      var shape = L.geoJSON(f, { style: { color: colour, weight: 2.5, fillColor: colour, fillOpacity: 0.04, dashArray: p.illustrative ? "8 5" : null, className: "truce-zone" } });
       shape.bindPopup(popup(p.name + (p.illustrative ? " (illustrative)" : ""), [["zone", p.id], ["finding", words(p.finding)], ["clauses", clauses(p)]]));
       shape.addTo(layers);
       shape.eachLayer(function (l) { var path = l.getElement(); if (path) { path.setAttribute("data-zone", p.id); path.setAttribute("data-finding", p.finding || ""); } });
