@@ -1,4 +1,4 @@
-"""A map of a scenario: the rulebook's zones, the units and incidents, coloured by their finding.
+"""A static map of a scenario: the zones and the lines they are measured from, towns, units and incidents, by finding.
 
 Drawn with matplotlib's object API on the Agg canvas (no pyplot, no display),
 so it runs headless and in threads. Works for any rulebook: zones, clauses
@@ -113,13 +113,44 @@ def map_figure(case: Case, verdict: Verdict) -> Figure:
     """The map as a figure on the Agg canvas: zones outlined (hatched where a clause on them is violated or
     unknown), the lines they are measured from, towns, units and incidents, labels that never overlap, a scale
     bar and a north arrow; the verdict and every broken clause on top, the legend beside."""
-    scenario, book = case.scenario, case.book
     (south, west), (north, east) = view_bounds(case)
     tall = (north - south) / ((east - west) * math.cos(math.radians((south + north) / 2)))
     figure = Figure(figsize=(12, min(max(7 * tall, 3.5), 9) + 2.2), dpi=150, layout="constrained")
     FigureCanvasAgg(figure)
     ax = figure.add_subplot()
     _frame(ax, case)
+    handles, labels, illustrative = _zones(ax, case, verdict)
+    placed, unplaced = _items(ax, case, verdict, labels)
+    fixed = [*_scale_bar(ax), _north_arrow(ax)]
+    handles += _marker_legend({state for _, state in placed}, item_colours())
+    ax.legend(handles=handles, **_LEGEND)
+    ax.set_title(_headline(case.book, verdict), fontsize=9, loc="left")
+    verdict_text = status_label(verdict.status)
+    if verdict.responsible or verdict.responsible_one_of:
+        verdict_text += " (responsible: " + responsibility(verdict.responsible, verdict.responsible_one_of) + ")"
+    figure.suptitle(verdict_text, color=STATUS_COLOURS[verdict.status], fontsize=15, fontweight="bold", x=0.02, ha="left")
+    notes = []
+    if illustrative:
+        notes.append("Dashed zone lines are illustrative: the agreement never published exact lines.")
+    if unplaced:
+        notes.append("Not on the map: " + ", ".join(unplaced[:8]) + (", ..." if len(unplaced) > 8 else ""))
+    if notes:
+        figure.supxlabel("\n".join(notes), fontsize=8, color="#404040", x=0.02, ha="left")
+    figure.draw_without_rendering()
+    figure.set_layout_engine("none")  # labels are placed in the laid-out axes, which must stay put
+    points = [(p.lon, p.lat) for item, _ in placed if (p := item.position)]
+    points += [(m.lon, m.lat) for m in case.book.landmarks.values()]
+    marks = [Line2D([], [], ls="", label=f"{mark}: " + _wrapped(", ".join(ids), 48))
+             for mark, ids in place_labels(ax, labels, fixed, points)]  # fmt: skip
+    if marks:
+        ax.legend(handles=[*handles, *marks], **_LEGEND)
+    return figure
+
+
+def _zones(ax: Axes, case: Case, verdict: Verdict) -> tuple[list[Any], list[Label], bool]:
+    """Draw the zones (largest first), the lines they are measured from and the towns; their legend entries,
+    their labels (more than ``_NAMED_ZONES`` zones go by code), and whether any zone is illustrative."""
+    book = case.book
     zones_found = zone_status(case, verdict)
     illustrative = False
     handles: list[Any] = []
@@ -132,8 +163,8 @@ def map_figure(case: Case, verdict: Verdict) -> Figure:
         style = _zone_style(found, zone.illustrative)
         illustrative |= zone.illustrative
         if style["hatch"]:  # its own patch, in a light tint of the colour, so the outline stays strong
-            ax.add_patch(_patch(geometry, facecolor="none", lw=0, hatch=style["hatch"], edgecolor=(*to_rgb(style["edgecolor"]), 0.45),
-                                gid=f"hatch:{zone_id}"))  # fmt: skip
+            tint = (*to_rgb(style["edgecolor"]), 0.45)
+            ax.add_patch(_patch(geometry, facecolor="none", lw=0, hatch=style["hatch"], edgecolor=tint, gid=f"hatch:{zone_id}"))
         ax.add_patch(_patch(geometry, facecolor="none", lw=1.6, gid=f"zone:{zone_id}", edgecolor=style["edgecolor"], ls=style["ls"]))
         name = zone.name + (" (illustrative)" if zone.illustrative else "")
         legend = _wrapped(f"{code + ' ' if code else ''}{name}: {(found or 'no clause').replace('_', ' ')}", 52, "  ")
@@ -148,12 +179,18 @@ def map_figure(case: Case, verdict: Verdict) -> Figure:
             ax.plot(xs, ys, color=_LINE, lw=2.2, zorder=3, gid="line")
     if lines:
         handles.append(Line2D([], [], color=_LINE, lw=2.2, label="line the zones are measured from"))
-    towns = [(m.name, m.lon, m.lat) for m in book.landmarks.values()]
+    towns = list(book.landmarks.values())
     if towns:
-        ax.scatter([t[1] for t in towns], [t[2] for t in towns], s=9, color="#303030", zorder=4, gid="towns")
-    labels += [Label(name, lon, lat, rank=1, ids=[name], style={"fontsize": 7, "color": "#303030", "style": "italic"})
-               for name, lon, lat in towns]  # fmt: skip
+        ax.scatter([t.lon for t in towns], [t.lat for t in towns], s=9, color="#303030", zorder=4, gid="towns")
+    labels += [Label(t.name, t.lon, t.lat, rank=1, ids=[t.name], style={"fontsize": 7, "color": "#303030", "style": "italic"})
+               for t in towns]  # fmt: skip
+    return handles, labels, illustrative
 
+
+def _items(ax: Axes, case: Case, verdict: Verdict, labels: list[Label]) -> tuple[list[tuple[Unit | Incident, str]], list[str]]:
+    """Draw the located units and incidents by state, the worst on top, and add their labels (those in breach
+    or unknown first; only those where there are many); return them with their state, and the unlocated."""
+    scenario, book = case.scenario, case.book
     status = item_status(verdict)
     ignored = {i.id for i in scenario.incidents if i.time > scenario.as_of}
     colours = item_colours()
@@ -179,29 +216,7 @@ def map_figure(case: Case, verdict: Verdict) -> Figure:
         style = {"fontsize": 7, "color": "#202020", "fontweight": "bold" if state == "violated" else "normal", "bbox": box}
         rank = 0 if state in _WORST_FIRST[:2] else 2
         labels.append(Label(_label(item, book), item.position.lon, item.position.lat, rank, [item.id], style))
-    fixed = [*_scale_bar(ax), _north_arrow(ax)]
-    handles += _marker_legend({state for _, state in placed}, colours)
-    ax.legend(handles=handles, **_LEGEND)
-    ax.set_title(_headline(book, verdict), fontsize=9, loc="left")
-    verdict_text = status_label(verdict.status)
-    if verdict.responsible or verdict.responsible_one_of:
-        verdict_text += " (responsible: " + responsibility(verdict.responsible, verdict.responsible_one_of) + ")"
-    figure.suptitle(verdict_text, color=STATUS_COLOURS[verdict.status], fontsize=15, fontweight="bold", x=0.02, ha="left")
-    notes = []
-    if illustrative:
-        notes.append("Dashed zone lines are illustrative: the agreement never published exact lines.")
-    if unplaced:
-        notes.append("Not on the map: " + ", ".join(unplaced[:8]) + (", ..." if len(unplaced) > 8 else ""))
-    if notes:
-        figure.supxlabel("\n".join(notes), fontsize=8, color="#404040", x=0.02, ha="left")
-    figure.draw_without_rendering()
-    figure.set_layout_engine("none")  # labels are placed in the laid-out axes, which must stay put
-    points = [(p.lon, p.lat) for item, _ in placed if (p := item.position)] + [(lon, lat) for _, lon, lat in towns]
-    marks = [Line2D([], [], ls="", label=f"{mark}: " + _wrapped(", ".join(ids), 48))
-             for mark, ids in place_labels(ax, labels, fixed, points)]  # fmt: skip
-    if marks:
-        ax.legend(handles=[*handles, *marks], **_LEGEND)
-    return figure
+    return placed, unplaced
 
 
 def _zone_style(found: str | None, illustrative: bool) -> dict[str, Any]:
