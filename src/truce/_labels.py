@@ -16,6 +16,7 @@ from matplotlib.transforms import Bbox
 __all__ = ["Label", "place_labels", "text_box"]
 
 _CLUSTER_PX = 30.0
+_ITERATIONS = 150  # adjustText's steps: a count, not a time, so a map does not depend on how busy the machine is
 _MARKER_PX = 11.0  # half the side of the box a marker keeps clear (the largest drawn, at 150 dpi)
 _LEADER = {"arrowstyle": "-", "color": "#505050", "lw": 0.6}
 _DIRECTIONS = ((1, 1), (1, -1), (-1, 1), (-1, -1), (1.4, 0), (-1.4, 0), (0, 1.4), (0, -1.4))
@@ -62,7 +63,7 @@ def place_labels(
     texts = [ax.text(label.x, label.y, label.text, zorder=8, **label.style) for label in labels]  # type: ignore[arg-type]
     arrows: list[FancyArrowPatch] = []
     if texts:
-        found = adjust_text(texts, objects=list(taken), ax=ax, expand=(1.15, 1.4), time_lim=1, arrowprops=_LEADER)
+        found = adjust_text(texts, objects=list(taken), ax=ax, expand=(1.15, 1.4), iter_lim=_ITERATIONS, arrowprops=_LEADER)
         arrows = list(found[1]) if found else []
     left: list[Label] = []
     for label, text in sorted(zip(labels, texts, strict=True), key=lambda pair: pair[0].rank):
