@@ -42,6 +42,7 @@ def test_public_surface_is_pinned() -> None:
         "load_data",
         "load_rulebook",
         "load_scenario",
+        "plot_timeline",
         "prepare",
         "sweep",
         "timeline",

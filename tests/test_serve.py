@@ -3,16 +3,12 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import http.client
 import json
-import socket
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -21,7 +17,9 @@ import pytest
 import yaml
 
 import truce
+from serving import Server, free_port, serving
 from truce._evaluate import verdicts_by_reading
+from truce._page import page_view
 from truce._schema import SchemaName, json_schema
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -30,72 +28,18 @@ SCENARIOS = [p for p in EXAMPLES if "as_of" in (yaml.safe_load(p.read_text(encod
 TOKEN = "a-test-token-of-some-length"
 
 
-@dataclass(frozen=True)
-class Answer:
-    status: int
-    body: Any
-    text: str
-    headers: dict[str, str]
-
-
-@dataclass(frozen=True)
-class Server:
-    port: int
-
-    def call(self, method: str, path: str, body: bytes | None = None, token: str | None = TOKEN) -> Answer:
-        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=120)
-        headers = {"Content-Type": "application/json"}
-        if token is not None:
-            headers["Authorization"] = f"Bearer {token}"
-        try:
-            with contextlib.suppress(BrokenPipeError, ConnectionResetError):  # the server answered before reading the body
-                connection.request(method, path, body=body, headers=headers)
-            response = connection.getresponse()
-            text = response.read().decode("utf-8")
-            found = {k.lower(): v for k, v in response.getheaders()}
-            return Answer(response.status, json.loads(text), text, found)
-        finally:
-            connection.close()
-
-    def post(self, path: str, data: object, **kwargs: Any) -> Answer:
-        return self.call("POST", path, json.dumps(data).encode(), **kwargs)
-
-
 def _as_json(path: Path) -> dict[str, Any]:
     """A scenario file as a client would send it: YAML read safely, times as strings."""
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
     return json.loads(json.dumps(data, default=lambda v: str(v) if isinstance(v, datetime) else v.isoformat()))
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     token_file = tmp_path_factory.mktemp("serve") / "token"
     token_file.write_text(TOKEN + "\n", encoding="utf-8")
-    port = _free_port()
-    command = [sys.executable, "-m", "truce", "serve", "--port", str(port), "--token-file", str(token_file)]
-    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    running = Server(port)
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            assert process.poll() is None, process.communicate()[0]
-            try:
-                if running.call("GET", "/healthz").status == 200:
-                    break
-            except OSError:
-                assert time.monotonic() < deadline, "truce serve did not start within 60 s"
-                time.sleep(0.2)
+    with serving("--token-file", str(token_file), token=TOKEN) as running:
         yield running
-    finally:
-        process.terminate()
-        output = process.communicate(timeout=30)[0]
-    assert "Traceback" not in output, output
 
 
 def test_every_example_gives_the_verdict_of_truce_evaluate(server: Server) -> None:
@@ -130,8 +74,32 @@ def test_rulebooks_schemas_health_and_openapi(server: Server) -> None:
     health = server.call("GET", "/healthz")
     assert health.body["status"] == "ok" and health.headers["x-truce-schema-version"] == "1"
     paths = server.call("GET", "/openapi.json").body["paths"]
-    assert {"/v1/evaluate", "/v1/readings", "/v1/timeline", "/v1/rulebooks", "/v1/rulebooks/{rulebook_id}",
+    assert {"/v1/evaluate", "/v1/readings", "/v1/timeline", "/v1/view", "/v1/rulebooks", "/v1/rulebooks/{rulebook_id}",
             "/v1/schema/{name}", "/healthz"} <= set(paths)  # fmt: skip
+
+
+def test_the_page_is_served_without_the_token_and_its_view_needs_it(server: Server) -> None:
+    page = server.call("GET", "/", token="")
+    assert page.status == 200 and page.headers["content-type"].startswith("text/html")
+    assert '"mode": "served"' in page.text and "Leaflet 1.9.4" in page.text
+    path = ROOT / "examples" / "idlib-2019" / "03-nfl-keeps-medium-weapons.yaml"
+    assert server.post("/v1/view", _as_json(path), token="").status == 401
+    for reading in ("sochi", "government"):
+        view = server.post(f"/v1/view?reading={reading}", _as_json(path))
+        assert view.status == 200, view.body
+        assert view.body == json.loads(json.dumps(page_view(truce.prepare(path, reading=reading))))
+
+
+def test_a_yaml_body_is_read_safely_as_a_file_would_be(server: Server) -> None:
+    path = ROOT / "examples" / "idlib-2019" / "03-nfl-keeps-medium-weapons.yaml"
+    answer = server.call("POST", "/v1/evaluate?reading=government", path.read_bytes(), content_type="application/yaml")
+    assert answer.status == 200, answer.body
+    assert answer.text == truce.evaluate(path, reading="government").model_dump_json()
+    tagged = b"agreement: !!python/object/apply:os.system ['true']\nas_of: 2019-08-03T12:00:00+03:00\n"
+    refused = server.call("POST", "/v1/evaluate", tagged, content_type="application/yaml")
+    assert refused.status == 422 and refused.body["problems"], refused.body
+    not_utf8 = server.call("POST", "/v1/evaluate", b"\xff\xfe", content_type="application/yaml")
+    assert not_utf8.status == 422 and not_utf8.body["error"].startswith("the body is not UTF-8")
 
 
 def _good() -> dict[str, Any]:
@@ -203,10 +171,10 @@ def test_fifty_concurrent_requests_each_get_their_own_verdict(server: Server) ->
 
 
 def test_every_request_needs_the_token(server: Server) -> None:
-    for token in (None, "wrong", TOKEN + "x"):
+    for token in ("", "wrong", TOKEN + "x"):
         answer = server.call("GET", "/healthz", token=token)
         assert answer.status == 401 and answer.body["problems"][0]["path"] == "Authorization"
-    assert server.post("/v1/evaluate", _good(), token=None).status == 401
+    assert server.post("/v1/evaluate", _good(), token="").status == 401
 
 
 def test_cors_is_off_by_default(server: Server) -> None:
@@ -219,7 +187,7 @@ def test_cors_is_off_by_default(server: Server) -> None:
 
 
 def test_serving_beyond_loopback_needs_a_token() -> None:
-    run = subprocess.run([sys.executable, "-m", "truce", "serve", "--host", "0.0.0.0", "--port", str(_free_port())],
+    run = subprocess.run([sys.executable, "-m", "truce", "serve", "--host", "0.0.0.0", "--port", str(free_port())],
                          capture_output=True, text=True, timeout=120, check=False)  # fmt: skip
     assert run.returncode == 3, run.stderr
     assert "--token-file" in run.stderr and "Traceback" not in run.stderr

@@ -7,6 +7,7 @@
 """
 
 from ._case import Case, prepare
+from ._chart import plot_timeline
 from ._columns import Columns
 from ._errors import EngineError, EngineUnavailableError, Problem, RulebookError, ScenarioError, TruceError, UnknownRulebookError
 from ._evaluate import evaluate
@@ -43,6 +44,7 @@ __all__ = [
     "load_data",
     "load_rulebook",
     "load_scenario",
+    "plot_timeline",
     "prepare",
     "sweep",
     "timeline",

@@ -31,7 +31,8 @@ from ._export import feature_collection, write_csv
 from ._limits import FIRST_YEAR, LAST_YEAR
 from ._lint import lint_rulebook
 from ._load import list_rulebooks, load_rulebook
-from ._map import draw_map
+from ._map import draw_map, image_path
+from ._page import PAGE_SUFFIXES, write_page
 from ._provenance import truce_version
 from ._render import readings_view, rulebooks_view, status_label, verdict_view, vocabulary, vocabulary_view
 from ._scenario_tests import expectation_diff, expected_cases, find_scenario_tests
@@ -92,6 +93,10 @@ MaxProblems = Annotated[
 ReadingOpt = Annotated[
     str | None,
     typer.Option("--reading", help="A reading of the rulebook (default: the scenario's, else the rulebook's)."),
+]
+Tiles = Annotated[
+    str | None,
+    typer.Option("--tiles", metavar="URL", help="A basemap tile URL with {z}, {x} and {y} for the map page (default: none, no network)."),
 ]
 FormatOpt = Annotated[Format, typer.Option("--format", "-f", help="text for people, json for programs.")]
 ScenarioArg = Annotated[
@@ -494,16 +499,22 @@ def timeline(
 @app.command("map")
 def map_(
     scenario: ScenarioArg,
-    output: Annotated[Path, typer.Option("--output", "-o", help="The image to write: .png, .svg or .pdf.")],
+    output: Annotated[Path, typer.Option("--output", "-o", help="An interactive .html page, or a .png, .svg or .pdf image.")],
     rules: Rules = None,
     reading: ReadingOpt = None,
+    tiles: Tiles = None,
     _max_problems: MaxProblems = None,
 ) -> None:
-    """Draw the zones, units and incidents, coloured by their finding, with the verdict in the title.
+    """Draw the zones, units and incidents, coloured by their finding, with the verdict and every broken clause.
 
-    The exit status is the verdict's (as for evaluate), once the map is written.
+    An .html output is an interactive page (Leaflet, no network needed) with the clause table, the timeline and
+    the verdict under every reading. The exit status is the verdict's (as for evaluate), once the map is written.
     """
-    verdict = draw_map(_prepared(scenario, rules, reading), output)
+    page = output.suffix.lower() in PAGE_SUFFIXES
+    if not page:
+        image_path(output, "--output", "an .html page")
+    case = _prepared(scenario, rules, reading)
+    verdict = write_page(case, output, tiles=tiles) if page else draw_map(case, output)
     _err.print(f"wrote {output} ({status_label(verdict.status)})", highlight=False)
     raise typer.Exit(EXIT_CODES[verdict.status])
 
@@ -518,15 +529,17 @@ def serve(
     cors_origin: Annotated[
         list[str] | None, typer.Option("--cors-origin", help="Let browser pages from this origin call the API (CORS is off otherwise).")
     ] = None,
+    tiles: Tiles = None,
 ) -> None:
-    """Serve the HTTP JSON API: POST /v1/evaluate, /v1/readings, /v1/timeline; GET /v1/rulebooks, /v1/schema/...
+    """Serve the map page at / and the HTTP JSON API: POST /v1/evaluate, /v1/readings, /v1/timeline, /v1/view;
+    GET /v1/rulebooks, /v1/schema/...
     (OpenAPI at /docs). Needs the serve extra: pip install 'truce[serve]'."""
     try:
         from ._serve import run  # noqa: PLC0415  (an optional extra)
     except ModuleNotFoundError as exc:
         raise TruceError.from_problems("truce serve needs FastAPI and uvicorn", [Problem(
             "serve", f"{exc.name} is not installed", suggestion="pip install 'truce[serve]'")]) from None
-    run(host, port, token_file, cors_origin or ())
+    run(host, port, token_file, cors_origin or (), tiles)
 
 
 def _instant(text: str) -> datetime:

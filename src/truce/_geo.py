@@ -61,7 +61,8 @@ class Projection:
 
 
 class Area:
-    """Which points lie in a zone, and the zone's outline in lon/lat degrees."""
+    """Which points lie in a zone, and the zone's outline in lon/lat degrees; ``lines``: the lon/lat lines it is
+    measured from (a line of contact, a border), for maps."""
 
     def __init__(
         self,
@@ -69,8 +70,10 @@ class Area:
         metric: BaseGeometry | None = None,
         projection: Projection | None = None,
         parts: tuple[Area, ...] = (),
+        lines: tuple[BaseGeometry, ...] = (),
     ) -> None:
         self.lonlat = lonlat
+        self.lines = lines
         self._metric = metric
         self._projection = projection
         self._parts = parts
@@ -105,7 +108,7 @@ def band_area(line: BaseGeometry, side: Side, from_km: float, to_km: float) -> A
         band = shapely.difference(band, _within(metric_line, from_km))
     if side != "both":
         band = shapely.intersection(band, _side(metric_line, shapely.buffer(metric_line, to_km * 1000 + 1000), side))
-    return _metric_area(band, projection, "band")
+    return _metric_area(band, projection, "band", line)
 
 
 def beyond_area(line: BaseGeometry, side: Literal["left", "right"], region: BaseGeometry, from_km: float = 0) -> Area:
@@ -131,7 +134,7 @@ def beyond_area(line: BaseGeometry, side: Literal["left", "right"], region: Base
         ground = shapely.union_all([p for p in shapely.get_parts(cut) if p.area > _TOLERANCE_M**2])  # no slivers
     if ground.is_empty:
         raise _RegionError(f"no ground of the region lies {from_km:g} km or more to the {side} of the line", "widen the region")
-    return _metric_area(ground, projection, "zone")
+    return _metric_area(ground, projection, "zone", line)
 
 
 def _within(line: BaseGeometry, km: float) -> BaseGeometry:
@@ -184,8 +187,9 @@ def _extend(line: BaseGeometry, region: BaseGeometry) -> BaseGeometry:
     return shapely.LineString(np.vstack([first, coords, last]))
 
 
-def _metric_area(ground: BaseGeometry, projection: Projection, what: str) -> Area:
-    """An area built in ``projection``'s metres, with its lon/lat outline; it must not reach a pole or the 180th meridian."""
+def _metric_area(ground: BaseGeometry, projection: Projection, what: str, line: BaseGeometry) -> Area:
+    """An area built in ``projection``'s metres from a lon/lat line, with its lon/lat outline; it must not reach a pole
+    or the 180th meridian."""
     outline = projection.to_lonlat(ground)
     minx, _, maxx, _ = outline.bounds
     poles = shapely.points(np.column_stack(projection.forward(np.zeros(2), np.array([90.0, -90.0]))))
@@ -194,12 +198,12 @@ def _metric_area(ground: BaseGeometry, projection: Projection, what: str) -> Are
     if not outline.is_valid:  # a ring pinched to a point can cross itself once moved to lon/lat
         outline = shapely.union_all([p for p in shapely.get_parts(shapely.make_valid(outline)) if p.area > 0])
     shapely.prepare(ground)
-    return Area(outline, ground, projection)
+    return Area(outline, ground, projection, lines=(line,))
 
 
 def union_area(parts: tuple[Area, ...]) -> Area:
     """A zone made of several others: a point is in it if it is in any of them."""
-    return Area(shapely.union_all([p.lonlat for p in parts]), parts=parts)
+    return Area(shapely.union_all([p.lonlat for p in parts]), parts=parts, lines=tuple(line for p in parts for line in p.lines))
 
 
 def zone_areas(book: Rulebook, doc: Document, folder: Path, problems: list[Problem]) -> tuple[dict[str, Area], dict[str, str]]:

@@ -1,6 +1,6 @@
 """``truce serve``: the library as an HTTP JSON API, on FastAPI and uvicorn (the ``serve`` extra).
 
-Bodies are scenarios as a file holds them, in JSON, of at most ``MAX_BODY`` bytes. Rulebooks are
+Bodies are scenarios as a file holds them, in JSON (or YAML, sent as ``application/yaml``), of at most ``MAX_BODY`` bytes. Rulebooks are
 named by bundled id only (``prepare(..., files=False)``): nothing a request says makes the server read a file. Bad input is a 422
 listing every ``Problem``; evaluation runs in a thread pool, off the event loop.
 """
@@ -19,16 +19,17 @@ import uvicorn
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import HTMLResponse, JSONResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from ._case import prepare
 from ._errors import EngineError, Problem, ScenarioError, TruceError, UnknownRulebookError
 from ._evaluate import evaluate, verdicts_by_reading
 from ._load import bundled_ids, list_rulebooks, load_rulebook, unknown_bundled
+from ._page import page_html, page_view
 from ._provenance import SCHEMA_VERSION, Provenance, truce_version
 from ._schema import SchemaName, json_schema
-from ._source import Document
+from ._source import Document, parse_text
 from ._timeline import Timeline, timeline
 from ._verdict import Verdict
 
@@ -42,6 +43,7 @@ _SCENARIO_BODY = {
     "content": {"application/json": {"schema": {
         "type": "object", "description": "A scenario as a file holds it, in JSON (its schema: GET /v1/schema/scenario)."}}},
 }  # fmt: skip
+_YAML_TYPES = ("application/yaml", "application/x-yaml", "text/yaml")
 _PROBLEMS = {"description": "Bad input: every problem, with its path, message and suggestion."}
 
 
@@ -74,11 +76,21 @@ async def _scenario(request: Request) -> dict[str, Any]:
         body += chunk
         if len(body) > MAX_BODY:
             raise _TooLarge
+    if request.headers.get("content-type", "").split(";")[0].strip() in _YAML_TYPES:
+        try:
+            data = parse_text(body.decode("utf-8"), "<request>", ScenarioError).data
+        except UnicodeDecodeError as exc:
+            raise ScenarioError.from_problems("the body is not UTF-8", [Problem("", str(exc), suggestion="send UTF-8 text")]) from None
+        return _object(data)
     try:
         data = json.loads(body, parse_constant=_no_constant)
     except (ValueError, RecursionError) as exc:
         raise ScenarioError.from_problems("the body is not JSON", [Problem(
             "", f"not valid JSON: {exc}", suggestion="send the scenario as a JSON object (Content-Type: application/json)")]) from None
+    return _object(data)
+
+
+def _object(data: object) -> dict[str, Any]:
     if not isinstance(data, dict):
         raise ScenarioError.from_problems("the body is not a scenario", [Problem(
             "", f"expected a JSON object, got {type(data).__name__}", suggestion="send one scenario as a JSON object")])
@@ -99,15 +111,17 @@ def _instant(name: str, text: str | None) -> datetime | None:
             name, "not an ISO 8601 time", value=text, suggestion="e.g. 2019-08-02T00:00:00+03:00")]) from None
 
 
-def create_app(token: str | None = None, cors_origins: Sequence[str] = ()) -> FastAPI:
-    """The API; with ``token``, every request must carry ``Authorization: Bearer <token>``; with
-    ``cors_origins``, browsers on those origins may call it (CORS is off otherwise)."""
+def create_app(token: str | None = None, cors_origins: Sequence[str] = (), tiles: str | None = None) -> FastAPI:
+    """The API and the map page at ``/`` (with ``tiles``, a basemap tile URL); with ``token``, every request but the
+    page's must carry ``Authorization: Bearer <token>``; with ``cors_origins``, browsers on those origins may call
+    it (CORS is off otherwise)."""
+    html = page_html(None, tiles)
     app = FastAPI(title="truce", version=truce_version(), description="Evaluate ceasefire terms against scenario states.")
 
     @app.middleware("http")
     async def _guard(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
         """Check the token on every request; say which truce and JSON schema answered."""
-        if token is not None:
+        if token is not None and request.url.path != "/":  # the page holds no data; it asks for the token
             given = request.headers.get("authorization", "")
             if not hmac.compare_digest(given.encode(), f"Bearer {token}".encode()):
                 answer: Response = _problems_response(401, "not authorised", [Problem(
@@ -167,6 +181,19 @@ def create_app(token: str | None = None, cors_origins: Sequence[str] = ()) -> Fa
             prepare(data, rules, reading, files=False), start=_instant("start", start), end=_instant("end", end), engine=engine))
         return _json(found)
 
+    @app.post("/v1/view", openapi_extra={"requestBody": _SCENARIO_BODY}, responses={422: _PROBLEMS})
+    async def view(request: Request, reading: str | None = None, rules: str | None = None) -> Response:
+        """What the map page shows of a scenario under a reading: the verdict, its GeoJSON, lines, towns, frame,
+        readings, and the timeline when the state has incidents."""
+        data = await _scenario(request)
+        found = await run_in_threadpool(lambda: page_view(prepare(data, rules, reading, files=False)))
+        return Response(json.dumps(found), media_type="application/json")
+
+    @app.get("/", response_class=HTMLResponse, include_in_schema=False)
+    def page() -> HTMLResponse:
+        """The interactive map page; it evaluates the scenario dropped on it through ``/v1/view``."""
+        return HTMLResponse(html)
+
     @app.get("/v1/rulebooks")
     def rulebooks() -> list[dict[str, Any]]:
         """The bundled rulebooks: id, title, date, first source, and the hashes of their files."""
@@ -194,14 +221,14 @@ def create_app(token: str | None = None, cors_origins: Sequence[str] = ()) -> Fa
     return app
 
 
-def run(host: str, port: int, token_file: Path | None = None, cors_origins: Sequence[str] = ()) -> None:
+def run(host: str, port: int, token_file: Path | None = None, cors_origins: Sequence[str] = (), tiles: str | None = None) -> None:
     """Serve the API until interrupted; binding to anything but loopback needs ``token_file``."""
     token = _read_token(token_file) if token_file is not None else None
     if token is None and not _loopback(host):
         raise TruceError.from_problems(f"refusing to serve on {host} without a token", [Problem(
             "--host", "anything but a loopback address can be reached by others", value=host,
             suggestion="pass --token-file with a secret, or --host 127.0.0.1")])  # fmt: skip
-    uvicorn.run(create_app(token, cors_origins), host=host, port=port, log_level="info", server_header=False)
+    uvicorn.run(create_app(token, cors_origins, tiles), host=host, port=port, log_level="info", server_header=False)
 
 
 def _loopback(host: str) -> bool:

@@ -11,14 +11,15 @@ from typing import Literal
 from rich.console import Console
 from rich.table import Table
 
+from ._chart import plot_timeline
 from ._errors import Problem, TruceError
-from ._render import STATUS_COLOURS, status_text
+from ._map import image_path
+from ._render import status_text
 from ._timeline import Timeline, timeline
+from ._verdict import responsibility
 from .io import SLACK_KM, EventImport, EventLogs, read_events, read_logs
 
-__all__ = ["CHART_FORMATS", "plot_timeline", "timeline_command"]
-
-CHART_FORMATS = (".png", ".svg", ".pdf")
+__all__ = ["timeline_command"]
 
 
 def timeline_command(
@@ -42,11 +43,8 @@ def timeline_command(
 
     Bad input raises a TruceError (the command line turns it into exit status 3).
     """
-    if plot is not None and plot.suffix.lower() not in CHART_FORMATS:
-        raise TruceError.from_problems(
-            f"cannot draw a chart as {plot.name}",
-            [Problem("--plot", "unsupported image format", value=str(plot), suggestion="name a .png, .svg or .pdf file")],
-        )
+    if plot is not None:
+        image_path(plot, "--plot")
     out = console or Console()
     if len(mappings) not in (1, len(events)):
         raise TruceError.from_problems(f"{len(events)} logs and {len(mappings)} mappings", [Problem(
@@ -69,57 +67,29 @@ def timeline_command(
 
 
 def _render(line: Timeline, out: Console) -> None:
-    table = Table(title=f"{line.title} ({line.agreement}), reading {line.reading}")
-    for column in ("from", "until", "status", "responsible", "what changed"):
-        table.add_column(column)
+    """A row per interval from its start (it lasts until the next row's), in columns that fit the console:
+    times in the truce's offset (given once, in the title), the long columns folded."""
+    offset = line.truce_start.strftime("%z")
+    offset = f"{offset[:3]}:{offset[3:]}"
+
+    def stamp(instant: datetime) -> str:
+        shown = f"{instant:%Y-%m-%d %H:%M}"
+        return shown if instant.utcoffset() == line.truce_start.utcoffset() else f"{shown}{instant:%z}"
+
+    table = Table(title=f"{line.title} ({line.agreement}), reading {line.reading}; times UTC{offset}")
+    table.add_column("from", no_wrap=True)
+    table.add_column("status", no_wrap=True)
+    table.add_column("responsible", overflow="fold", ratio=1, min_width=8)
+    table.add_column("what changed", overflow="fold", ratio=2, min_width=12)
     for interval in line.intervals:
         changes = "\n".join(
             f"{c.clause}: {c.before or '-'} -> {c.after}" + (f" ({', '.join(c.evidence)})" if c.evidence else "")
             for c in interval.changed
         )
-        table.add_row(
-            interval.start.isoformat(timespec="minutes"),
-            interval.end.isoformat(timespec="minutes") if interval.end else "onwards",
-            status_text(interval.status),
-            ", ".join(interval.responsible),
-            changes,
-            end_section=False,
-        )
+        who = responsibility(interval.responsible, interval.responsible_one_of)
+        table.add_row(stamp(interval.start), status_text(interval.status), who, changes, end_section=False)
+    if line.intervals and line.intervals[-1].end is not None:
+        table.add_row(stamp(line.intervals[-1].end), "(end of the timeline)", "", "")
     out.print(table)
     for text in line.summary():
         out.print(text, markup=False)
-
-
-def plot_timeline(line: Timeline, path: Path) -> None:
-    """A chart of status over time (coloured bands) with incidents marked by party (needs matplotlib)."""
-    import matplotlib  # noqa: PLC0415  (optional dependency)
-
-    matplotlib.use("Agg")
-    import matplotlib.dates as mdates  # noqa: PLC0415
-    import matplotlib.pyplot as plt  # noqa: PLC0415
-    from matplotlib.patches import Patch  # noqa: PLC0415
-
-    def x(instant: datetime) -> float:
-        return float(mdates.date2num(instant))  # type: ignore[no-untyped-call]
-
-    parties = sorted({i.perpetrator or "unattributed" for i in line.incidents})
-    figure, axes = plt.subplots(figsize=(11, 2 + 0.4 * len(parties)))
-    last = max([i.latest or i.time for i in line.incidents] + [i.start for i in line.intervals])
-    for interval in line.intervals:
-        axes.axvspan(x(interval.start), x(interval.end or last), color=STATUS_COLOURS[interval.status], alpha=0.35, lw=0)
-    for row, party in enumerate(parties):
-        mine = [i for i in line.incidents if (i.perpetrator or "unattributed") == party]
-        axes.scatter([x(i.time) for i in mine], [row] * len(mine), s=25, zorder=3, label=party)
-        for incident in mine:
-            if incident.latest is not None:
-                axes.hlines(row, x(incident.time), x(incident.latest), lw=1, alpha=0.6, zorder=2)
-    axes.axvline(x(line.truce_start), color="black", lw=1, ls="--")
-    axes.set_yticks(range(len(parties)), parties)
-    axes.set_ylim(-1, max(len(parties), 1))
-    axes.xaxis.set_major_formatter(mdates.DateFormatter("%d %b"))  # type: ignore[no-untyped-call]
-    handles = [Patch(color=c, alpha=0.35, label=s.replace("_", " ")) for s, c in STATUS_COLOURS.items()]
-    axes.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=8, title="status")
-    axes.set_title(f"{line.title}: status over time (reading {line.reading}); dashed line: truce start")
-    figure.tight_layout()
-    figure.savefig(path, dpi=110)
-    plt.close(figure)
