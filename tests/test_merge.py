@@ -149,6 +149,28 @@ def test_slack_km_widens_and_narrows_the_place_rule(tmp_path: Path) -> None:
         read_logs([(SAMPLE_CSV, SAMPLE_MAPPING)], formats=["acled", "ucdp"])
 
 
+def test_distance_counts_across_longitude_too(tmp_path: Path) -> None:
+    east = f"{36.6511 + 5 / 90.8:.4f}"  # 5 km east: a degree of longitude is 90.8 km at 35.44 N
+    assert len(_logs(tmp_path, [{}], [{"longitude": east}], slack_km=5.5).merges) == 1
+    assert len(_logs(tmp_path, [{}], [{"longitude": east}], slack_km=4.5).merges) == 0
+
+
+def test_the_summary_names_both_rows_of_each_merge(tmp_path: Path) -> None:
+    logs = _logs(tmp_path, [{"where_prec": "3"}], [{}])
+    summary = logs.summary()
+    assert {k: summary[k] for k in ("rows_read", "accepted", "rejected", "merged", "incidents", "renamed")} == {
+        "rows_read": 2, "accepted": 2, "rejected": 0, "merged": 1, "incidents": 1, "renamed": []}  # fmt: skip
+    assert [f["file"] for f in summary["files"]] == [str(tmp_path / "ged.csv"), str(tmp_path / "acled.csv")]  # type: ignore[index]
+    (merge,) = summary["merges"]  # type: ignore[misc]
+    assert merge == {"kept": "T1", "kept_file": str(tmp_path / "acled.csv"), "merged": "9001", "merged_dataset": "UCDP GED",
+                     "merged_file": str(tmp_path / "ged.csv"), "merged_line": 2,
+                     "reason": "windows overlap, 0.0 km apart, same dyad",
+                     "differences": ["kind shelling vs armed_clash: kept shelling"]}  # fmt: skip
+    assert str(logs.merges[0]) == (f"UCDP GED 9001 ({tmp_path / 'ged.csv'}:2) merged into T1 ({tmp_path / 'acled.csv'}): "
+                                   "windows overlap, 0.0 km apart, same dyad (kind shelling vs armed_clash: kept shelling)")  # fmt: skip
+    assert logs.scenario().title == "UCDP GED and ACLED events from ged.csv, acled.csv"
+
+
 def test_a_group_and_its_member_are_one_side_and_the_perpetrator_narrows_to_the_member(tmp_path: Path) -> None:
     ucdp = {"type_of_violence": "3", "side_a": "National Front for Liberation, SNA", "side_b": "Civilians"}  # by: rebels
     logs = _logs(tmp_path, [ucdp], [{"actor1": "NLF: National Liberation Front", "actor2": "Civilians (Syria)",
