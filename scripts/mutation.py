@@ -1,0 +1,120 @@
+"""Mutation testing of truce's core modules with mutmut: per module, the tests of its stage are run against
+each small planted bug (a mutant); a mutant they all pass is a survivor, a bug the suite would let through.
+
+    python scripts/mutation.py                    # every core module (hours on 2 cores)
+    python scripts/mutation.py io/_merge.py       # one module or folder (relative to src/truce)
+    python scripts/mutation.py --list             # the modules and the tests run against each
+
+Each module runs in a scratch copy of the repository (mutmut writes its mutants/ folder there) with the
+venv .venv-mutation: the project's dependencies and mutmut, but not truce itself, since the tests must
+import mutmut's mutated copy. Prints per module the mutants killed (a timeout counts as killed) out of
+all, the score, and each survivor with its change; exits 1 if a module scores under --threshold.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+VENV = ROOT / ".venv-mutation"
+MUTMUT = "mutmut==3.8.1"
+CORE: dict[str, tuple[str, ...]] = {
+    "_logic.py": ("test_decide.py", "test_decision_types.py", "test_engines.py", "test_verdict.py"),
+    "_observe.py": ("test_observe.py", "test_origin.py", "test_candidates.py"),
+    "_clauses/": ("test_clauses.py", "test_observe.py", "test_origin.py", "test_candidates.py", "test_agreements.py"),
+    "_geo.py": ("test_zones.py", "test_bands.py", "test_beyond.py"),
+    "_columns.py": ("test_columns.py", "test_converter.py"),
+    "_items.py": ("test_observe.py", "test_columns.py", "test_timeline.py"),
+    "_load.py": ("test_load.py", "test_field_suggestions.py"),
+    "io/": ("test_acled.py", "test_ucdp.py", "test_merge.py"),
+}
+"""Each core module (or folder) of src/truce, and the test files of its stage that are run against its mutants."""
+_COPIED = ("src", "tests", "rules", "examples", "docs", "scripts", "README.md", "LICENSE", "pyproject.toml")
+_RESULT = re.compile(r"^\s*(\S+): (\S.*)$")
+
+
+def _venv() -> Path:
+    """The mutation venv's bin folder, made on first use: dependencies and mutmut, and no installed truce."""
+    bin_dir = VENV / "bin"
+    if not (bin_dir / "mutmut").exists():
+        subprocess.run([sys.executable, "-m", "venv", str(VENV)], check=True)
+        subprocess.run([str(bin_dir / "pip"), "install", "-q", f"{ROOT}[test]", MUTMUT], check=True)
+    subprocess.run([str(bin_dir / "pip"), "uninstall", "-q", "-y", "truce"], check=False, capture_output=True)
+    return bin_dir
+
+
+def _scratch(module: str, tests: tuple[str, ...]) -> Path:
+    """A copy of the repository whose pyproject tells mutmut to mutate ``module`` and run ``tests``."""
+    folder = Path(tempfile.mkdtemp(prefix="truce-mutation-"))
+    for name in _COPIED:
+        source = ROOT / name
+        if source.is_dir():
+            shutil.copytree(source, folder / name, ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+        elif source.exists():
+            shutil.copy2(source, folder / name)
+    pattern = f"src/truce/{module}*" if module.endswith("/") else f"src/truce/{module}"
+    selection = ", ".join(f'"tests/{t}"' for t in tests)
+    with (folder / "pyproject.toml").open("a", encoding="utf-8") as config:
+        config.write(f'\n[tool.mutmut]\nsource_paths = ["src"]\nonly_mutate = ["{pattern}"]\n'
+                     f'pytest_add_cli_args_test_selection = [{selection}]\n'
+                     'also_copy = ["rules", "examples", "tests", "docs", "README.md"]\n')  # fmt: skip
+    return folder
+
+
+def run(module: str, tests: tuple[str, ...], children: int) -> tuple[int, int, list[tuple[str, str]]]:
+    """Mutate one module; (killed, total, survivors as (name, change))."""
+    bin_dir, folder = _venv(), _scratch(module, tests)
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV")}
+    try:
+        subprocess.run([str(bin_dir / "mutmut"), "run", "--max-children", str(children)], cwd=folder, env=env,
+                       check=False, stdout=subprocess.DEVNULL)  # fmt: skip
+        listed = subprocess.run([str(bin_dir / "mutmut"), "results", "--all", "true"], cwd=folder, env=env,
+                                capture_output=True, text=True, check=False).stdout  # fmt: skip
+        results = [(m[1], m[2].strip()) for line in listed.splitlines() if (m := _RESULT.match(line))]
+        killed = sum(status in ("killed", "timeout") for _, status in results)
+        survivors = []
+        for name, status in results:
+            if status not in ("killed", "timeout"):
+                shown = subprocess.run([str(bin_dir / "mutmut"), "show", name], cwd=folder, env=env, capture_output=True,
+                                       text=True, check=False).stdout  # fmt: skip
+                change = " / ".join(line[1:].strip() for line in shown.splitlines() if line[:1] in "+-" and line[:3] not in ("+++", "---"))
+                survivors.append((f"{name} ({status})", change))
+        return killed, len(results), survivors
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("modules", nargs="*", help="core modules to mutate (default: all of them)")
+    parser.add_argument("--list", action="store_true", help="list the core modules and their tests")
+    parser.add_argument("--threshold", type=float, default=90.0, help="the lowest score accepted, in percent")
+    parser.add_argument("--children", type=int, default=os.cpu_count() or 1, help="mutants tested at once")
+    args = parser.parse_args()
+    if args.list:
+        for module, tests in CORE.items():
+            print(f"{module}: {' '.join(tests)}")
+        return 0
+    unknown = [m for m in args.modules if m not in CORE]
+    if unknown:
+        parser.error(f"not a core module: {', '.join(unknown)} (see --list)")
+    low = False
+    for module in args.modules or list(CORE):
+        killed, total, survivors = run(module, CORE[module], args.children)
+        score = 100.0 * killed / total if total else 0.0
+        low |= score < args.threshold
+        print(f"{module}: {killed}/{total} mutants killed, score {score:.1f}%  (threshold {args.threshold:g}%)", flush=True)
+        for name, change in survivors:
+            print(f"    survived: {name}: {change}", flush=True)
+    return 1 if low else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
