@@ -19,13 +19,18 @@ PUBLIC_MODULES = {"io", "strategies", "pytest_plugin"}
 def test_public_surface_is_pinned() -> None:
     assert sorted(truce.__all__) == [
         "Case",
+        "Change",
+        "ClauseRef",
         "Columns",
         "EngineError",
         "EngineUnavailableError",
+        "Fact",
         "Finding",
         "Incident",
+        "NotRepairable",
         "Position",
         "Problem",
+        "Repair",
         "Rulebook",
         "RulebookError",
         "RulebookInfo",
@@ -43,6 +48,7 @@ def test_public_surface_is_pinned() -> None:
         "load_rulebook",
         "load_scenario",
         "prepare",
+        "repair",
         "sweep",
         "timeline",
     ]

@@ -11,6 +11,7 @@ from ._columns import Columns
 from ._errors import EngineError, EngineUnavailableError, Problem, RulebookError, ScenarioError, TruceError, UnknownRulebookError
 from ._evaluate import evaluate
 from ._load import RulebookInfo, list_rulebooks, load_rulebook, load_scenario
+from ._repair import Change, ClauseRef, Fact, NotRepairable, Repair, repair
 from ._rulebook import Rulebook
 from ._scenario import Incident, Position, Scenario, Unit
 from ._schema import json_schema, load_data
@@ -20,13 +21,18 @@ from ._verdict import Finding, Verdict
 
 __all__ = [
     "Case",
+    "Change",
+    "ClauseRef",
     "Columns",
     "EngineError",
     "EngineUnavailableError",
+    "Fact",
     "Finding",
     "Incident",
+    "NotRepairable",
     "Position",
     "Problem",
+    "Repair",
     "Rulebook",
     "RulebookError",
     "RulebookInfo",
@@ -44,6 +50,7 @@ __all__ = [
     "load_rulebook",
     "load_scenario",
     "prepare",
+    "repair",
     "sweep",
     "timeline",
 ]

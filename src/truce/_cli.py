@@ -34,6 +34,7 @@ from ._load import list_rulebooks, load_rulebook
 from ._map import draw_map
 from ._provenance import truce_version
 from ._render import readings_view, rulebooks_view, status_label, verdict_view, vocabulary, vocabulary_view
+from ._repair import repair as _repair
 from ._scenario_tests import expectation_diff, expected_cases, find_scenario_tests
 from ._schema import SchemaName, json_schema
 from ._source import parse_text
@@ -276,6 +277,25 @@ def explain(
     verdict = _evaluate(_prepared(scenario, rules, reading))
     typer.echo(_verdict_json(scenario, verdict, explanation=verdict.explain()) if fmt is Format.json else verdict.explain())
     raise typer.Exit(EXIT_CODES[verdict.status])
+
+
+@app.command()
+def repair(
+    scenario: ScenarioArg,
+    rules: Rules = None,
+    reading: ReadingOpt = None,
+    fmt: FormatOpt = Format.text,
+    _max_problems: MaxProblems = None,
+) -> None:
+    """What would have to change, per party, for the ceasefire to hold: units to leave a zone, positions to learn,
+    areas to hand over, each with its clause, article and deadline; what no change can mend; facts to learn.
+
+    The exit status is that of the verdict the changes yield (as for evaluate: 0 they make it hold).
+    With --format json, the repair with its "file".
+    """
+    found = _repair(_prepared(scenario, rules, reading))
+    typer.echo(json.dumps({"file": str(scenario), **json.loads(found.model_dump_json())}) if fmt is Format.json else found.explain())
+    raise typer.Exit(EXIT_CODES[found.yields])
 
 
 @app.command()

@@ -6,6 +6,7 @@ the timeline and every clause unit read one representation.
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
@@ -84,6 +85,12 @@ class Items:
 
     def __len__(self) -> int:
         return len(self.ids)
+
+    def with_weights(self, weights: npt.NDArray[np.int64]) -> Items:
+        """The same items with other counts (what they hold in zones and groups does not depend on them)."""
+        other = copy.copy(self)
+        other.weights = weights
+        return other
 
     def stamp(self, row: int, end: int) -> str:
         """The ISO 8601 text of a row's start (``end`` 0) or stop (1), in the offset it was given in."""

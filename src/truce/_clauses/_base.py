@@ -10,7 +10,7 @@ from __future__ import annotations
 import difflib
 from abc import abstractmethod
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Literal, Protocol, Self, TypeVar, get_args
 
@@ -44,6 +44,9 @@ class Check(Protocol):
         """Any other problem."""
 
 Phase = Literal["due", "not_due", "not_applicable"]
+Action = Literal["withdraw", "locate", "identify", "measure", "hand_over"]
+"""What a change asks: units leave a zone (or are cut down), or a fact is learned that shows they do not
+count (their position, which member of a group they belong to, a measured attribute), or an area changes hands."""
 Severity = Literal["error", "warning"]
 Sizes = Mapping[str, int]
 Parts = dict[str, "st.SearchStrategy[list[dict[str, Any]]]"]
@@ -105,6 +108,39 @@ class Changes:
     def none() -> Changes:
         """No change ever."""
         return Changes(np.zeros(0), np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.intp))
+
+
+@dataclass(frozen=True)
+class Edit:
+    """One change to the state that a clause's repair asks for: the unit at ``row`` of the units cut to
+    ``remaining`` (0: it leaves, or is shown not to count), or ``area`` handed to ``holder``."""
+
+    action: Action
+    party: str
+    item: str
+    message: str
+    row: int = -1
+    remaining: int = 0
+    area: str | None = None
+    holder: str | None = None
+
+
+@dataclass(frozen=True)
+class Remedy:
+    """What would make a due clause met: changes to the state, or why no change to the state can."""
+
+    edits: tuple[Edit, ...] = ()
+    unrepairable: str | None = None
+
+
+@dataclass(frozen=True)
+class Tip:
+    """A doubtful item of a clause: the facts that would settle it, and the clause's measure if it counts and if it does not."""
+
+    item: str
+    facts: tuple[str, ...]
+    counts: Measure
+    not_counts: Measure
 
 
 @dataclass(frozen=True)
@@ -263,6 +299,16 @@ class Clause(_Data):
     def message(self, book: Rulebook, measure: Measure, status: str) -> str:
         """The finding in plain language."""
 
+    def repair(self, state: State, at: float) -> Remedy:
+        """The changes to the state that would make the due clause met at ``at``: by default none can."""
+        del state, at
+        return Remedy(unrepairable="no change to the state can make it met")
+
+    def tips(self, state: State, at: float) -> Iterator[Tip]:
+        """Each item of which it is not known whether it counts against the due clause at ``at``: by default none."""
+        del state, at
+        return iter(())
+
     def lint(self, book: Rulebook, doc: Document, loc: Loc, reading: str) -> Iterator[Lint]:
         """What is valid but suspect in the clause as ``reading`` has it (at ``loc``)."""
         del book, doc, loc, reading
@@ -327,6 +373,22 @@ class Counting(Clause):
         items = self._items(state)
         surely, maybe = self._counting(items, at)
         return self._count(items, self.classified(state), surely, maybe)
+
+    def tips(self, state: State, at: float) -> Iterator[Tip]:
+        """Each doubtful item at ``at``: the facts that would settle it, and the measure if it surely counts and if it does not."""
+        items, classified = self._items(state), self.classified(state)
+        surely, maybe = self._counting(items, at)
+        doubtful = classified.relevant & maybe & ~(classified.certain & surely)
+        for row in np.flatnonzero(doubtful):
+            one = np.zeros(len(items), dtype=bool)
+            one[row] = True
+            counts = replace(classified, relevant=classified.relevant | one, certain=classified.certain | one)
+            not_counts = replace(classified, relevant=classified.relevant & ~one, certain=classified.certain & ~one)
+            facts = self._missing(items, int(row), party=classified.party[row], where=classified.where[row], force=classified.force[row])
+            yield Tip(
+                str(items.ids[row]), tuple(facts),
+                self._count(items, counts, surely | one, maybe | one), self._count(items, not_counts, surely, maybe),
+            )
 
     def classified(self, state: State) -> Classified:
         """Which items of the state the clause counts, whatever the time; found once per state that remembers."""

@@ -10,7 +10,23 @@ import numpy.typing as npt
 
 from .._items import INSIDE, OUTSIDE, UNKNOWN, both, either
 from .._terms import Deadline, Id
-from ._base import Changes, Check, ClauseReading, Counting, Lint, Loc, Parts, Sizes, Trace, check_zone, parts
+from ._base import (
+    Action,
+    Changes,
+    Check,
+    Classified,
+    ClauseReading,
+    Counting,
+    Edit,
+    Lint,
+    Loc,
+    Parts,
+    Remedy,
+    Sizes,
+    Trace,
+    check_zone,
+    parts,
+)
 
 if TYPE_CHECKING:
     from .._items import Items, Mask, State, Tri
@@ -103,6 +119,37 @@ class CountsUnits(Counting):
                     suggestion="add the class to some kinds' classes",
                 ),
             )
+
+    def repair(self, state: State, at: float) -> Remedy:
+        """Units that leave the zone (or are cut down) until every total is within the limit: the largest that surely
+        count first; a doubtful unit leaves unless what it lacks shows it does not count."""
+        items, classified = state.units, self.classified(state)
+        relevant = classified.relevant & items.active_at(at)
+        edits: list[Edit] = []
+        for _, rows in self.totals_by(items):
+            chosen = np.flatnonzero(relevant & rows)
+            excess = int(items.weights[chosen].sum()) - self.limit
+            for row in sorted(chosen.tolist(), key=lambda r: (not classified.certain[r], -items.weights[r], items.ids[r])):
+                if excess <= 0:
+                    break
+                cut = min(int(items.weights[row]), excess)
+                excess -= cut
+                edits.append(self._edit(items, classified, row, cut))
+        return Remedy(tuple(edits))
+
+    def _edit(self, items: Items, classified: Classified, row: int, cut: int) -> Edit:
+        """The change that takes ``cut`` of the unit at ``row`` out of what the clause counts, in words."""
+        book, count = items.book, int(items.weights[row])
+        party, where, force = int(classified.party[row]), int(classified.where[row]), int(classified.force[row])
+        unit = f"unit {items.ids[row]} ({count} {book.kinds[items.kinds[row]].name} of {items.actors[row]})"
+        leave = f"leave the {book.zones[self.zone].name}" if self.zone else "be withdrawn"
+        moved = f"{unit if cut == count else f'{cut} of {unit}'} must {leave}"
+        action: Action = "withdraw"
+        if (party, where, force) != (INSIDE, INSIDE, INSIDE):
+            action = "locate" if where == UNKNOWN else "identify" if party == UNKNOWN else "measure"
+            learn = "; ".join(self._missing(items, row, party, where, force))
+            moved = f"{learn} must become known and show that it does not count, or {moved}"
+        return Edit(action, str(items.actors[row]), str(items.ids[row]), f"{moved[0].upper()}{moved[1:]}.", row=row, remaining=count - cut)
 
     def track(self, state: State) -> Trace:
         """A unit observation counts from its time until the next observation of that unit."""

@@ -21,6 +21,7 @@ from ._base import (
     Loc,
     Measure,
     Parts,
+    Remedy,
     Sizes,
     Trace,
     actors,
@@ -149,6 +150,11 @@ class Prohibition(Counting):
         """The kinds of incidents the clause forbids."""
         del book
         return frozenset(self.incidents)
+
+    def repair(self, state: State, at: float) -> Remedy:
+        """None: a forbidden act, once carried out, cannot be undone by any change to the state."""
+        del state, at
+        return Remedy(unrepairable="forbidden acts already carried out cannot be undone")
 
     def track(self, state: State) -> Trace:
         """An incident may count from the first moment it may have happened, surely once its last has passed."""
