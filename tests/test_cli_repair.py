@@ -1,4 +1,4 @@
-"""``truce repair``, and scenario files that state the repair they expect."""
+"""``truce repair`` and ``truce robustness``, and scenario files that state the repair they expect."""
 
 from __future__ import annotations
 
@@ -45,3 +45,19 @@ def test_a_wrong_expected_repair_fails_with_a_diff(tmp_path: Path, capsys: pytes
     out = capsys.readouterr().out
     assert "- repair.changes: {'hts': ['hts-bn-1', 'hts-bn-2'], 'nfl': []}" in out
     assert "+ repair.changes: {'hts': ['hts-bn-1', 'hts-bn-2'], 'nfl': ['nfl-art-1']}" in out
+
+
+def test_robustness_names_what_decides_it_and_speaks_json(capsys: pytest.CaptureFixture[str]) -> None:
+    guns = ROOT / "examples" / "minsk-2015" / "03-government-guns-inside.yaml"
+    assert main(["robustness", str(guns)]) == EXIT_CODES["breached"]
+    out = capsys.readouterr().out
+    assert "Not stable" in out and "ua-msta-1 (position): 0.10 km inside - near" in out
+    assert main(["robustness", str(guns), "--margin-km", "0.05", "--format", "json"]) == EXIT_CODES["breached"]
+    line = json.loads(capsys.readouterr().out)
+    assert (line["file"], line["stable"], line["deciding"]) == (str(guns), True, [])
+    assert {f["margin_km"] for f in line["findings"]} == {0.05}
+
+
+def test_robustness_refuses_a_negative_margin(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["robustness", str(FOUNDING), "--margin-km", "-1"]) == EXIT_BAD_INPUT
+    assert "--margin-km" in capsys.readouterr().err

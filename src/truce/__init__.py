@@ -12,6 +12,7 @@ from ._errors import EngineError, EngineUnavailableError, Problem, RulebookError
 from ._evaluate import evaluate
 from ._load import RulebookInfo, list_rulebooks, load_rulebook, load_scenario
 from ._repair import Change, ClauseRef, Fact, NotRepairable, Repair, repair
+from ._robustness import Distance, Robustness, ZoneFinding, robustness
 from ._rulebook import Rulebook
 from ._scenario import Incident, Position, Scenario, Unit
 from ._schema import json_schema, load_data
@@ -24,6 +25,7 @@ __all__ = [
     "Change",
     "ClauseRef",
     "Columns",
+    "Distance",
     "EngineError",
     "EngineUnavailableError",
     "Fact",
@@ -33,6 +35,7 @@ __all__ = [
     "Position",
     "Problem",
     "Repair",
+    "Robustness",
     "Rulebook",
     "RulebookError",
     "RulebookInfo",
@@ -43,6 +46,7 @@ __all__ = [
     "Unit",
     "UnknownRulebookError",
     "Verdict",
+    "ZoneFinding",
     "evaluate",
     "json_schema",
     "list_rulebooks",
@@ -51,6 +55,7 @@ __all__ = [
     "load_scenario",
     "prepare",
     "repair",
+    "robustness",
     "sweep",
     "timeline",
 ]

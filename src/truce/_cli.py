@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Annotated, TypeVar
 
 import typer
+from pydantic import BaseModel
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.text import Text
@@ -35,6 +36,7 @@ from ._map import draw_map
 from ._provenance import truce_version
 from ._render import readings_view, rulebooks_view, status_label, verdict_view, vocabulary, vocabulary_view
 from ._repair import repair as _repair
+from ._robustness import robustness as _robustness
 from ._scenario_tests import expectation_diff, expected_cases, find_scenario_tests
 from ._schema import SchemaName, json_schema
 from ._source import parse_text
@@ -151,8 +153,9 @@ def _outcome_code(outcome: Verdict | TruceError) -> int:
     return EXIT_BAD_INPUT if isinstance(outcome, TruceError) else EXIT_CODES[outcome.status]
 
 
-def _verdict_json(path: Path | str, verdict: Verdict, **extra: object) -> str:
-    """One line of JSON: the file, then the verdict's fields (and any ``extra``)."""
+def _verdict_json(path: Path | str, verdict: BaseModel, **extra: object) -> str:
+    """One line of JSON: the file, then the fields of the verdict (or other answer about it: a repair, a robustness),
+    and any ``extra``."""
     return json.dumps({"file": str(path), **json.loads(verdict.model_dump_json()), **extra})
 
 
@@ -294,8 +297,30 @@ def repair(
     With --format json, the repair with its "file".
     """
     found = _repair(_prepared(scenario, rules, reading))
-    typer.echo(json.dumps({"file": str(scenario), **json.loads(found.model_dump_json())}) if fmt is Format.json else found.explain())
+    typer.echo(_verdict_json(scenario, found) if fmt is Format.json else found.explain())
     raise typer.Exit(EXIT_CODES[found.yields])
+
+
+@app.command()
+def robustness(
+    scenario: ScenarioArg,
+    rules: Rules = None,
+    reading: ReadingOpt = None,
+    margin_km: Annotated[
+        float | None,
+        typer.Option("--margin-km", "-m", min=0, help="Move every zone's edge by this many km (default: each zone's uncertainty_km)."),
+    ] = None,
+    fmt: FormatOpt = Format.text,
+    _max_problems: MaxProblems = None,
+) -> None:
+    """Whether the verdict survives zone lines that lie elsewhere than drawn: stable, or the items whose side of a
+    line decides it, with each finding's nearest items and their distance to the edge (km, negative inside).
+
+    The exit status is the verdict's (as for evaluate). With --format json, the robustness with its "file".
+    """
+    found = _robustness(_prepared(scenario, rules, reading), margin_km=margin_km)
+    typer.echo(_verdict_json(scenario, found) if fmt is Format.json else found.explain())
+    raise typer.Exit(EXIT_CODES[found.status])
 
 
 @app.command()

@@ -159,6 +159,26 @@ class Items:
             result[~located & (named_zone == named)] = _zone_relation(self.book, named, zone)
         return result
 
+    def points(self, zone: str, origin: bool = False) -> tuple[Floats, Floats, Floats]:
+        """For each item: the longitude and latitude of their position (or, with ``origin``, of where they
+        were launched from), NaN for one placed by a named zone, and the slack of its uncertainty in km (without
+        bound for one placed by another zone than ``zone``, whose relation to it rests on both edges). Without an
+        origin, an incident was launched from within its kind's range of its position."""
+        lon, lat = self.lon, self.lat
+        slack = np.where(np.isnan(lon) & (self.named_zone != "") & (self.named_zone != zone), np.inf, self.radius_km)
+        if origin:
+            given = ~np.isnan(self.origin[:, 0])
+            reach = np.full(len(self), np.nan)
+            for kind, rows in self.groups("kinds"):
+                reach[rows] = self._range(kind)
+            lon, lat = np.where(given, self.origin[:, 0], lon), np.where(given, self.origin[:, 1], lat)
+            slack = np.where(given, np.nan_to_num(self.origin[:, 2]), slack + np.nan_to_num(reach, nan=np.inf))
+        return lon, lat, slack
+
+    def _range(self, kind: str) -> float:
+        declared = self.book.incident_kinds.get(kind)
+        return np.nan if declared is None or declared.range_km is None else float(declared.range_km)
+
     def groups(self, column: Literal["actors", "kinds"]) -> list[tuple[Any, Mask]]:
         """Each distinct value of a column with the rows that hold it, found once per column (candidate
         perpetrators, a tuple, after every single id)."""

@@ -189,6 +189,8 @@ class Zone(_Data):
     """The ids of two or more zones this zone joins."""
     illustrative: StrictBool = False
     """`true` where the agreement never published the line and the geometry is the project's trace; every verdict resting on it says so."""
+    uncertainty_km: Number | None = Field(default=None, ge=0, le=MAX_KM)
+    """How far, in km, the true edge may lie from the drawn one (required of an illustrative zone); robustness moves the edge by it."""
     note: Text | None = None
     """A remark for readers, e.g. where the geometry comes from."""
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field, SerializerFunctionWrapHandler, model_serializer, model_validator
+from pydantic import BaseModel, Field, SerializerFunctionWrapHandler, StrictBool, model_serializer, model_validator
 
 from ._limits import Count, Fatalities, Instant, Kilometres, Latitude, Longitude, Measurement, Note, ObjectId, Perpetrator
 from ._terms import DATA, Id
@@ -149,7 +149,18 @@ class RepairExpectation(_Data):
     """The ids of the items whose facts would settle an open clause."""
 
 
-_OPTIONAL_PARTS = ("repair",)
+class RobustnessExpectation(_Data):
+    """How robust a scenario file expects its verdict to be under one reading (see `truce robustness`)."""
+
+    stable: StrictBool
+    """Whether the verdict survives every zone edge moved by its margin."""
+    deciding: list[ObjectId] = []
+    """The ids of the items whose side of a line decides it (in any order)."""
+    margin_km: Kilometres | None = None
+    """The margin to move every edge by (default: each zone's `uncertainty_km`)."""
+
+
+_OPTIONAL_PARTS = ("repair", "robustness")
 
 
 class Expectation(_Data):
@@ -165,6 +176,8 @@ class Expectation(_Data):
     """The finding each clause must get, by clause id."""
     repair: RepairExpectation | None = None
     """The repair expected (`truce repair`), if the file states one."""
+    robustness: RobustnessExpectation | None = None
+    """The robustness expected (`truce robustness`), if the file states one."""
 
     @model_serializer(mode="wrap")
     def _unstated_left_out(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:

@@ -15,6 +15,7 @@ from ._errors import Problem, ScenarioError
 from ._evaluate import evaluate
 from ._load import load_scenario
 from ._repair import Repair, repair
+from ._robustness import robustness
 from ._scenario import RepairExpectation
 from ._verdict import Verdict
 
@@ -85,6 +86,10 @@ def expectation_diff(case: Case) -> tuple[Verdict, list[str]]:
     pairs += [(f"findings.{c}", s, actual.get(c, "(no such clause)")) for c, s in expected.findings.items()]
     if expected.repair is not None:
         pairs += _repair_pairs(expected.repair, repair(case))
+    if expected.robustness is not None:
+        found = robustness(case, margin_km=expected.robustness.margin_km)
+        pairs += [("robustness.stable", expected.robustness.stable, found.stable),
+                  ("robustness.deciding", sorted(expected.robustness.deciding), found.deciding)]
     diff: list[str] = []
     for field, want, got in pairs:
         if want != got:

@@ -144,6 +144,27 @@ class Tip:
 
 
 @dataclass(frozen=True)
+class Reach:
+    """Where some items stand as to a zone's edge, by one of their points (``position`` or ``origin``): its longitude
+    and latitude (NaN for an item placed by a named zone) and the slack of its own uncertainty, in km."""
+
+    point: Literal["position", "origin"]
+    lon: npt.NDArray[np.float64]
+    lat: npt.NDArray[np.float64]
+    slack: npt.NDArray[np.float64]
+
+
+@dataclass(frozen=True)
+class Edges:
+    """The items (at ``rows``) whose side of a clause's zone edge may decide it, and where every item stands."""
+
+    zone: str
+    items: Items
+    rows: npt.NDArray[np.intp]
+    reaches: tuple[Reach, ...]
+
+
+@dataclass(frozen=True)
 class Trace:
     """What a timeline needs to follow a clause: the items it counts, when what surely offends
     (``amount``) and what may (``possible``) changes, or the ``fixed`` measure of a clause no dated
@@ -309,6 +330,16 @@ class Clause(_Data):
         del state, at
         return iter(())
 
+    def edges(self, state: State, at: float) -> Edges | None:
+        """The items whose side of the zone's edge may decide the due clause at ``at``: none by default."""
+        del state, at
+        return None
+
+    def placed(self, state: State, at: float, moved: Mask, where: int) -> Measure:
+        """The due clause's measure at ``at`` with the ``moved`` items INSIDE, OUTSIDE or UNKNOWN (``where``) as to its zone."""
+        del moved, where
+        return self.measure(state, at)
+
     def lint(self, book: Rulebook, doc: Document, loc: Loc, reading: str) -> Iterator[Lint]:
         """What is valid but suspect in the clause as ``reading`` has it (at ``loc``)."""
         del book, doc, loc, reading
@@ -390,6 +421,28 @@ class Counting(Clause):
                 self._count(items, counts, surely | one, maybe | one), self._count(items, not_counts, surely, maybe),
             )
 
+    def edges(self, state: State, at: float) -> Edges | None:
+        """The items that count at ``at`` but for their place, each with the points that place it."""
+        zone = self.zone_id
+        if zone is None:
+            return None
+        items, classified = self._items(state), self.classified(state)
+        _, maybe = self._counting(items, at)
+        rows = np.flatnonzero((classified.force != OUTSIDE) & (classified.party != OUTSIDE) & (items.weights > 0) & maybe)
+        return Edges(zone, items, rows, self._reaches(items, zone))
+
+    def _reaches(self, items: Items, zone: str) -> tuple[Reach, ...]:
+        """Where the items stand as to the zone: by their position."""
+        return (Reach("position", *items.points(zone)),)
+
+    def placed(self, state: State, at: float, moved: Mask, where: int) -> Measure:
+        """The measure at ``at`` with the ``moved`` items INSIDE, OUTSIDE or UNKNOWN (``where``) as to the zone."""
+        items, classified = self._items(state), self.classified(state)
+        place = classified.where.copy()
+        place[moved] = where
+        surely, maybe = self._counting(items, at)
+        return self._count(items, _classify(self, items, classified.force, place), surely, maybe)
+
     def classified(self, state: State) -> Classified:
         """Which items of the state the clause counts, whatever the time; found once per state that remembers."""
         entry = state.cache.get(self.id)
@@ -463,10 +516,11 @@ class Counting(Clause):
         )
 
 
-def _classify(clause: Counting, items: Items, force: Tri) -> Classified:
-    """Which items a clause counts: ``force`` (kind, measured attributes), party and place, but not time."""
+def _classify(clause: Counting, items: Items, force: Tri, where: Tri | None = None) -> Classified:
+    """Which items a clause counts: ``force`` (kind, measured attributes), party and place (``where``, else the
+    clause's own), but not time."""
     party = items.coverage(_covered_parties(items.book, clause.parties))
-    where = clause._place(items)
+    where = clause._place(items) if where is None else where
     relevant = (force != OUTSIDE) & (items.weights > 0) & (party != OUTSIDE) & (where != OUTSIDE)
     certain = relevant & (force == INSIDE) & (party == INSIDE) & (where == INSIDE)
     return Classified(relevant, certain, party, where, force)

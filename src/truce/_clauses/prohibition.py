@@ -21,6 +21,7 @@ from ._base import (
     Loc,
     Measure,
     Parts,
+    Reach,
     Remedy,
     Sizes,
     Trace,
@@ -207,6 +208,15 @@ class Prohibition(Counting):
         if self.zone is None or self.forms == _DEFAULT:
             return super()._place(items)
         return _acts(self.forms, items.launched_in(self.zone), items.in_zone(self.zone))
+
+    def _reaches(self, items: Items, zone: str) -> tuple[Reach, ...]:
+        """Where the incidents stand as to the zone: where they landed, where they were launched from, or
+        both, as the clause's acts turn on them."""
+        landing, launching = self.forms != ("from",), self.forms != ("against",)
+        return (
+            *((Reach("position", *items.points(zone)),) if landing else ()),
+            *((Reach("origin", *items.points(zone, origin=True)),) if launching else ()),
+        )
 
     def _missing(self, items: Items, row: int, party: int, where: int, force: int) -> list[str]:
         del force
