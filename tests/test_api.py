@@ -22,6 +22,7 @@ def test_public_surface_is_pinned() -> None:
         "Change",
         "ClauseRef",
         "Columns",
+        "DepthCase",
         "Distance",
         "EngineError",
         "EngineUnavailableError",

@@ -112,3 +112,25 @@ def test_an_illustrative_zone_without_uncertainty_is_a_lint_error(tmp_path: Path
     path = copy_rulebook(tmp_path, "idlib-2019", lambda data: data["zones"]["buffer"].pop("uncertainty_km"))
     found = [lint for lint in lint_rulebook(path) if lint.code == "illustrative-without-uncertainty"]
     assert [(lint.severity, lint.problem.path) for lint in found] == [("error", "zones.buffer.illustrative")]
+
+
+def test_a_band_at_another_depth_the_text_allows_is_decided_too(tmp_path: Path) -> None:
+    def deepen(data: dict[str, Any]) -> None:
+        data["zones"]["corridor"]["band"]["depths_km"] = [4, 8]
+
+    book = truce.load_rulebook(copy_rulebook(tmp_path, "moscow-2020", deepen))
+    guns = ROOT / "examples" / "moscow-2020" / "04-guns-in-the-corridor.yaml"
+    found = truce.robustness(guns, rules=book, reading="demilitarized-corridor", margin_km=0)
+    assert [(d.depth_km, d.status, d.switching) for d in found.depths] == [(4.0, "holds", ["sy-art-2"]), (8.0, "breached", [])]
+    assert (found.status, found.stable, found.deciding) == ("breached", False, ["sy-art-2"])
+    assert truce.robustness(guns, rules=book, reading="text", margin_km=0).stable
+
+
+def test_depths_must_differ_from_the_band_and_lie_beyond_its_start(tmp_path: Path) -> None:
+    for depths in ([6], [0], [4, 4]):
+        def deepen(data: dict[str, Any], depths: list[int] = depths) -> None:
+            data["zones"]["corridor"]["band"]["depths_km"] = depths
+
+        with pytest.raises(truce.RulebookError) as caught:
+            truce.load_rulebook(copy_rulebook(tmp_path, "moscow-2020", deepen))
+        assert any(p.path.startswith("zones.corridor.band") for p in caught.value.problems), caught.value

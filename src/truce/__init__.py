@@ -12,7 +12,7 @@ from ._errors import EngineError, EngineUnavailableError, Problem, RulebookError
 from ._evaluate import evaluate
 from ._load import RulebookInfo, list_rulebooks, load_rulebook, load_scenario
 from ._repair import Change, ClauseRef, Fact, NotRepairable, Repair, repair
-from ._robustness import Distance, Robustness, ZoneFinding, robustness
+from ._robustness import DepthCase, Distance, Robustness, ZoneFinding, robustness
 from ._rulebook import Rulebook
 from ._scenario import Incident, Position, Scenario, Unit
 from ._schema import json_schema, load_data
@@ -25,6 +25,7 @@ __all__ = [
     "Change",
     "ClauseRef",
     "Columns",
+    "DepthCase",
     "Distance",
     "EngineError",
     "EngineUnavailableError",

@@ -75,6 +75,8 @@ class Area:
         self._projection = projection
         self._parts = parts
         self._edge: tuple[Projection, BaseGeometry, shapely.STRtree] | None = None
+        self.depths: dict[float, Area] = {}
+        """The zone drawn at each other depth its text allows (a band's ``depths_km``)."""
 
     def covers_xy(self, lon: Floats, lat: Floats) -> npt.NDArray[np.bool_]:
         """True for each point in the zone; its boundary counts as inside."""
@@ -288,6 +290,10 @@ def zone_areas(book: Rulebook, doc: Document, folder: Path, problems: list[Probl
                 band = zone.band
                 line = read((*at, "band", "line"), band.line, _read_line)
                 areas[zone_id] = _build((*at, "band", "line"), band.line, band_area, line, band.side, band.from_km, band.to_km)
+                areas[zone_id].depths = {
+                    float(depth): _build((*at, "band", "depths_km"), band.line, band_area, line, band.side, band.from_km, depth)
+                    for depth in band.depths_km
+                }
             elif zone.beyond is not None:
                 beyond = zone.beyond
                 line = read((*at, "beyond", "line"), beyond.line, _read_line)

@@ -19,6 +19,7 @@ import shapely
 from ._scenario import Incident, Unit
 
 if TYPE_CHECKING:
+    from ._geo import Area
     from ._rulebook import Rulebook
 
 INSIDE, OUTSIDE, UNKNOWN = 1, 0, -1
@@ -81,10 +82,20 @@ class Items:
         self.start, self.stop, self.offsets, self.attributes = start, _chain(ids, start, stop), offsets, attributes
         self._zones: dict[str, Tri] = {}
         self._origins: dict[str, Tri] = {}
+        self._redrawn: dict[str, Area] = {}
         self._groups: dict[str, list[tuple[Any, Mask]]] = {}
 
     def __len__(self) -> int:
         return len(self.ids)
+
+    def redrawn(self, zone: str, area: Area) -> Items:
+        """The same items with ``zone`` drawn as ``area`` (another depth its text allows): what they hold in it is
+        found again; items placed by a named zone keep that zone's relation to it as drawn."""
+        other = copy.copy(self)
+        other._redrawn = {**self._redrawn, zone: area}
+        other._zones = {k: v for k, v in self._zones.items() if k != zone}
+        other._origins = {k: v for k, v in self._origins.items() if k != zone}
+        return other
 
     def with_weights(self, weights: npt.NDArray[np.int64]) -> Items:
         """The same items with other counts (what they hold in zones and groups does not depend on them)."""
@@ -144,7 +155,8 @@ class Items:
         ``zone``: UNKNOWN where that circle meets the boundary; a point-less row by its named zone, if any."""
         located = ~np.isnan(lon)
         result = np.full(len(lon), UNKNOWN, dtype=np.int8)
-        inside = self.book.area(zone).covers_xy(lon[located], lat[located])
+        area = self._redrawn.get(zone) or self.book.area(zone)
+        inside = area.covers_xy(lon[located], lat[located])
         result[located] = np.where(inside, INSIDE, OUTSIDE)
         vague = located & (radius_km > 0)
         if vague.any():
@@ -152,7 +164,7 @@ class Items:
             # a meridian at its shortest, and degrees of longitude where the circle reaches nearest a pole
             poleward = np.minimum(np.abs(lat[vague]) + radius_km[vague] / _KM_PER_DEGREE, 90.0)
             degrees = radius_km[vague] / (_KM_PER_DEGREE * np.maximum(np.cos(np.radians(poleward)), 0.01))
-            outline = self.book.geometry(zone).boundary
+            outline = area.lonlat.boundary
             near = shapely.dwithin(outline, shapely.points(lon[vague], lat[vague]), degrees)
             result[np.flatnonzero(vague)[near]] = UNKNOWN
         for named in set(named_zone[~located]) - {""}:

@@ -16,17 +16,17 @@ from pydantic import BaseModel, ConfigDict
 from ._case import Case, prepare
 from ._clauses import Edges, Reach
 from ._columns import Columns
-from ._engines import decider, default_engine
+from ._engines import Decider, decider, default_engine
 from ._errors import Problem, ScenarioError
 from ._geo import Area
 from ._items import INSIDE, OUTSIDE, UNKNOWN, Floats, Mask
 from ._limits import MAX_KM
-from ._observe import observe
+from ._observe import Observation, observe
 from ._provenance import Provenance
 from ._rulebook import Rulebook
 from ._scenario import FindingStatus, Scenario, Status
 
-__all__ = ["Distance", "Robustness", "ZoneFinding", "robustness"]
+__all__ = ["DepthCase", "Distance", "Robustness", "ZoneFinding", "robustness"]
 
 
 class Distance(BaseModel):
@@ -60,6 +60,19 @@ class ZoneFinding(BaseModel):
     distances: list[Distance]
 
 
+class DepthCase(BaseModel):
+    """The verdict with a band drawn at another depth its text allows: its status, the findings of the clauses on
+    the band, and the items counted there that stand on the other side of its edge at that depth (``switching``)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    zone: str
+    depth_km: float
+    status: Status
+    findings: dict[str, FindingStatus]
+    switching: list[str]
+
+
 class Robustness(BaseModel):
     """Whether a verdict survives moving every zone's edge by its margin: ``stable``, or the items whose side of
     a line decides it (``deciding``), with each zone finding and the distances of the items nearest its edge."""
@@ -74,6 +87,7 @@ class Robustness(BaseModel):
     if_moved: Status
     deciding: list[str]
     findings: list[ZoneFinding]
+    depths: list[DepthCase]
     provenance: Provenance
 
     def explain(self) -> str:
@@ -88,6 +102,9 @@ class Robustness(BaseModel):
             state = "stable" if found.stable else f"may become {found.if_moved} (deciding: {', '.join(found.deciding)})"
             lines.append(f"  {found.clause} ({found.status}, zone {found.zone}, margin {found.margin_km:g} km): {state}")
             lines += [f"      {d.item} ({d.point}): {_side(d)}{' - near' if d.near else ''}" for d in found.distances]
+        for case in self.depths:
+            moved = f"; on the other side then: {', '.join(case.switching)}" if case.switching else ""
+            lines.append(f"  {case.zone} drawn {case.depth_km:g} km deep: {case.status.replace('_', ' ')}{moved}")
         return "\n".join(lines)
 
 
@@ -142,13 +159,35 @@ def robustness(
             if_moved=blurred.findings[clause], deciding=[] if steady else sorted(set(edges.items.ids[edges.rows[near]].tolist())),
             distances=_distances(edges, placed),
         ))
+    depths = _depths(case, observation, located, decide)
     stable = all(f.stable for f in findings) or (blurred.status == decision.status != "indeterminate")
+    deciding = {i for f in findings for i in f.deciding} if not stable else set()
+    deciding |= {i for d in depths if d.status != decision.status for i in d.switching}
+    stable = stable and all(d.status == decision.status for d in depths)
     return Robustness(
         agreement=case.book.id, reading=case.reading, as_of=case.as_of.isoformat(), status=decision.status, stable=stable,
-        if_moved=decision.status if stable else blurred.status,
-        deciding=[] if stable else sorted({i for f in findings for i in f.deciding}), findings=findings,
+        if_moved=decision.status if stable else blurred.status, deciding=sorted(deciding), findings=findings, depths=depths,
         provenance=Provenance.of(case.book, case.reading, engine or default_engine(), case.input_sha256),
     )
+
+
+def _depths(case: Case, observation: Observation, located: list[tuple[str, Edges, float, Mask, list[_Placed]]],
+            decide: Decider) -> list[DepthCase]:
+    """The verdict with each band drawn at each other depth its text allows, its clauses' items placed again."""
+    at, found = case.as_of.timestamp(), []
+    for zone in case.book.zones:
+        for depth, area in case.book.area(zone).depths.items():
+            on = [m.clause.id for m in observation.measures if m.phase == "due" and m.clause.zone_id == zone]
+            measures = tuple(m.clause.redrawn(case.state, at, area) if m.clause.id in on else m for m in observation.measures)
+            decision = decide(case.book, case.reading, replace(observation, measures=measures))
+            switching: set[str] = set()
+            for _, edges, *_ in (entry for entry in located if entry[1].zone == zone):
+                items, rows = edges.items, edges.rows
+                moved = items.in_zone(zone)[rows] != items.redrawn(zone, area).in_zone(zone)[rows]
+                switching |= set(items.ids[rows[moved]].tolist())
+            found.append(DepthCase(zone=zone, depth_km=depth, status=decision.status,
+                                   findings={c: decision.findings[c] for c in on}, switching=sorted(switching)))
+    return found
 
 
 @dataclass(frozen=True)

@@ -27,6 +27,7 @@ from . import condition
 if TYPE_CHECKING:
     from hypothesis import strategies as st
 
+    from .._geo import Area
     from .._items import Items, Mask, State, Tri
     from .._rulebook import Rulebook
     from .._source import Document
@@ -340,6 +341,11 @@ class Clause(_Data):
         del moved, where
         return self.measure(state, at)
 
+    def redrawn(self, state: State, at: float, area: Area) -> Measure:
+        """The due clause's measure at ``at`` were its zone drawn as ``area``: by default its measure."""
+        del area
+        return self.measure(state, at)
+
     def lint(self, book: Rulebook, doc: Document, loc: Loc, reading: str) -> Iterator[Lint]:
         """What is valid but suspect in the clause as ``reading`` has it (at ``loc``)."""
         del book, doc, loc, reading
@@ -442,6 +448,15 @@ class Counting(Clause):
         place[moved] = where
         surely, maybe = self._counting(items, at)
         return self._count(items, _classify(self, items, classified.force, place), surely, maybe)
+
+    def redrawn(self, state: State, at: float, area: Area) -> Measure:
+        """The measure at ``at`` were the zone drawn as ``area``: each item's place in it found again."""
+        zone = self.zone_id
+        if zone is None:
+            return self.measure(state, at)
+        items = self._items(state).redrawn(zone, area)
+        surely, maybe = self._counting(items, at)
+        return self._count(items, _classify(self, items, self._force(items)), surely, maybe)
 
     def classified(self, state: State) -> Classified:
         """Which items of the state the clause counts, whatever the time; found once per state that remembers."""
