@@ -8,6 +8,7 @@
 
 from ._case import Case, prepare
 from ._columns import Columns
+from ._contrast import Contrast, Difference, contrast
 from ._errors import EngineError, EngineUnavailableError, Problem, RulebookError, ScenarioError, TruceError, UnknownRulebookError
 from ._evaluate import evaluate
 from ._load import RulebookInfo, list_rulebooks, load_rulebook, load_scenario
@@ -25,7 +26,9 @@ __all__ = [
     "Change",
     "ClauseRef",
     "Columns",
+    "Contrast",
     "DepthCase",
+    "Difference",
     "Distance",
     "EngineError",
     "EngineUnavailableError",
@@ -48,6 +51,7 @@ __all__ = [
     "UnknownRulebookError",
     "Verdict",
     "ZoneFinding",
+    "contrast",
     "evaluate",
     "json_schema",
     "list_rulebooks",

@@ -25,6 +25,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.text import Text
 
 from ._case import Case, prepare
+from ._contrast import contrast as _contrast
 from ._errors import EngineError, Problem, RulebookError, ScenarioError, TruceError, one_line
 from ._evaluate import evaluate as _evaluate
 from ._evaluate import verdicts_by_reading
@@ -321,6 +322,32 @@ def robustness(
     found = _robustness(_prepared(scenario, rules, reading), margin_km=margin_km)
     typer.echo(_verdict_json(scenario, found) if fmt is Format.json else found.explain())
     raise typer.Exit(EXIT_CODES[found.status])
+
+
+@app.command()
+def contrast(
+    rulebook: Annotated[str, typer.Argument(help="A bundled rulebook id or a rulebook file.", show_default=False)],
+    reading_a: Annotated[str | None, typer.Argument(help="A reading (default: the rulebook's).", show_default=False)] = None,
+    reading_b: Annotated[str | None, typer.Argument(help="Another reading (default: its first other one).", show_default=False)] = None,
+    fmt: FormatOpt = Format.text,
+    _max_problems: MaxProblems = None,
+) -> None:
+    """Where two readings of a rulebook part: each clause they read differently, the parties, classes, kinds and
+    zones only one of them names, and a state (one unit, incident or area) on which its finding differs, evaluated
+    under both. Exit status: 0 the readings agree, 1 they differ, 3 bad input.
+
+    With --format json, the contrast with its "file" (the rulebook).
+    """
+    book = load_rulebook(rulebook)
+    first = reading_a or book.default_reading
+    second = reading_b or next((r for r in book.readings if r != first), None)
+    if second is None:
+        raise TruceError.from_problems(f"rulebook {book.id} has one reading", [Problem(
+            "reading_b", f"rulebook {book.id} declares one reading ({first}): there is nothing to contrast it with",
+            file=book.origin, suggestion="declare another reading in the rulebook's readings")])
+    found = _contrast(book, first, second)
+    typer.echo(_verdict_json(rulebook, found) if fmt is Format.json else found.explain())
+    raise typer.Exit(1 if found.differences else 0)
 
 
 @app.command()

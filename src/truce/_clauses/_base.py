@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import difflib
 from abc import abstractmethod
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Literal, Protocol, Self, TypeVar, get_args
@@ -51,6 +51,10 @@ count (their position, which member of a group they belong to, a measured attrib
 Severity = Literal["error", "warning"]
 Sizes = Mapping[str, int]
 Parts = dict[str, "st.SearchStrategy[list[dict[str, Any]]]"]
+Place = dict[str, float] | None
+"""A position (``lat``, ``lon``) or None."""
+Probe = dict[str, list[dict[str, Any]]]
+"""Parts of a scenario state (``units``, ``incidents``, ``areas``), as a file holds them."""
 
 _R = TypeVar("_R", bound="ClauseReading")
 _C = TypeVar("_C", bound="Clause")
@@ -340,6 +344,11 @@ class Clause(_Data):
         """The due clause's measure at ``at`` with the ``moved`` items INSIDE, OUTSIDE or UNKNOWN (``where``) as to its zone."""
         del moved, where
         return self.measure(state, at)
+
+    @abstractmethod
+    def probes(self, book: Rulebook, places: Sequence[Place], moment: datetime) -> Iterator[Probe]:
+        """Scenario parts of one item each that the clause might count, at each of ``places`` (None: no known place),
+        acts at ``moment``: where two readings of it part, one of them counts against one and not the other."""
 
     def redrawn(self, state: State, at: float, area: Area) -> Measure:
         """The due clause's measure at ``at`` were its zone drawn as ``area``: by default its measure."""

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+import itertools
+from collections.abc import Iterator, Mapping, Sequence
+from datetime import datetime
 from typing import TYPE_CHECKING, Literal
 
 import numpy as np
@@ -21,6 +23,8 @@ from ._base import (
     Lint,
     Loc,
     Parts,
+    Place,
+    Probe,
     Remedy,
     Sizes,
     Trace,
@@ -166,6 +170,14 @@ class CountsUnits(Counting):
 
         return Trace(items, changes(classified.certain), changes(classified.relevant))
 
+    def probes(self, book: Rulebook, places: Sequence[Place], moment: datetime) -> Iterator[Probe]:
+        """One unit of each party, kind and measurement a class bound names, at each place, one more than the limit."""
+        del moment
+        for party, kind, place in itertools.product(sorted(book.parties), sorted(book.kinds), places):
+            for attributes in _measurements(book, kind):
+                unit = {"id": "witness", "party": party, "kind": kind, "count": self.limit + 1}
+                yield {"units": [{**unit, **({"attributes": attributes} if attributes else {}), **({"position": place} if place else {})}]}
+
     @classmethod
     def strategy(cls, book: Rulebook, sizes: Sizes) -> Parts:
         """Units of any declared party or group and kind, placed anywhere (or nowhere)."""
@@ -207,6 +219,14 @@ class CountsUnits(Counting):
             absent = sorted({a for c in wanted if c in book.classes for a in book.classes[c].where} - given)
             missing.append(f"the {' and '.join(absent)} of unit {item} ({actor}, {kind})")
         return missing
+
+
+def _measurements(book: Rulebook, kind: str) -> list[dict[str, float]]:
+    """No measurements, then each attribute its classes bound set to each bound and one either side of it."""
+    bounds = [b for c in book.classes_of(kind) if c in book.classes for b in book.classes[c].where.items()]
+    values = sorted({v + d for _, b in bounds for v in (b.min, b.max, b.above, b.below) if v is not None for d in (-1, 0, 1)})
+    names = sorted({name for name, _ in bounds})
+    return [{}, *({name: value for name in names} for value in values)] if names else [{}]
 
 
 def _class_fit(book: Rulebook, cls: str, items: Items, rows: npt.NDArray[np.intp]) -> Tri:

@@ -3,12 +3,13 @@ those bound to hand it over."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
+from datetime import datetime
 from typing import TYPE_CHECKING, Literal
 
 from .._items import Items
 from .._terms import Deadline, Id
-from ._base import Changes, Check, Clause, ClauseReading, Edit, Loc, Measure, Parts, Remedy, Sizes, Tip, Trace, actors, when
+from ._base import Changes, Check, Clause, ClauseReading, Edit, Loc, Measure, Parts, Place, Probe, Remedy, Sizes, Tip, Trace, actors, when
 
 if TYPE_CHECKING:
     from .._items import State
@@ -82,6 +83,12 @@ class Handover(Clause):
                 self.area, measure.missing,
                 Measure(self, "due", amount=1, possible=1, evidence=(self.area,)), Measure(self, "due", evidence=(self.area,)),
             )
+
+    def probes(self, book: Rulebook, places: Sequence[Place], moment: datetime) -> Iterator[Probe]:
+        """The area held by each party."""
+        del places, moment
+        for party in sorted(book.parties):
+            yield {"areas": [{"id": self.area, "controlled_by": party}]}
 
     def track(self, state: State) -> Trace:
         """No dated item moves a handover: its measure is fixed once due."""

@@ -5,7 +5,8 @@ launched from, or both."""
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from datetime import datetime
 from typing import TYPE_CHECKING, Annotated, Literal, Self, get_args
 
 import numpy as np
@@ -21,6 +22,8 @@ from ._base import (
     Loc,
     Measure,
     Parts,
+    Place,
+    Probe,
     Reach,
     Remedy,
     Sizes,
@@ -185,6 +188,12 @@ class Prohibition(Counting):
             f"Incidents {', '.join(measure.unknown_evidence)} may be forbidden acts{where}, "
             f"but their perpetrator, {place} or time is unknown."
         )
+
+    def probes(self, book: Rulebook, places: Sequence[Place], moment: datetime) -> Iterator[Probe]:
+        """One incident of each kind by each party at ``moment``, launched from and landed at each place."""
+        for party, kind, place in itertools.product(sorted(book.parties), sorted(book.incident_kinds), places):
+            where = {"position": place, "origin": place} if place else {}
+            yield {"incidents": [{"id": "witness", "time": moment.isoformat(), "kind": kind, "by": party, **where}]}
 
     @classmethod
     def strategy(cls, book: Rulebook, sizes: Sizes) -> Parts:
