@@ -1,8 +1,8 @@
 """Robustness: distances to zone edges, and whether a verdict survives the edges moved by their margin.
 
-The claims are checked against geometry that is really moved: the zones of three rulebooks (polygons, bands and
-unions of them) grown and shrunk by the
-margin on the ground (a uniform move is one of the moves the margin allows), each state evaluated again.
+The claims are checked against geometry that is really moved: the zones of three rulebooks (polygons, bands,
+sides of a line and unions of them) grown and shrunk by the margin on the ground (a uniform move is one of the
+moves the margin allows), each state evaluated again.
 """
 
 from __future__ import annotations
