@@ -102,3 +102,17 @@ def test_bad_input_is_a_truce_error() -> None:
         truce.repair("examples/idlib-2019/07-unknown-position.yaml", reading="sochy")
     with pytest.raises(truce.TruceError):
         truce.repair("examples/idlib-2019/07-unknown-position.yaml", engine="drools")
+
+
+def test_a_state_given_as_columns_gets_the_same_repair() -> None:
+    path = "examples/idlib-2019/12-what-it-would-take.yaml"
+    rows = truce.load_scenario(path)
+    units = rows.units
+    columns = truce.Columns(
+        agreement="idlib-2019", as_of=rows.as_of.isoformat(),
+        units={"id": [u.id for u in units], "party": [u.party for u in units], "kind": [u.kind for u in units],
+               "count": [u.count for u in units], "lat": [u.position.lat if u.position else None for u in units],
+               "lon": [u.position.lon if u.position else None for u in units]},
+    )
+    by_rows, by_columns = truce.repair(path), truce.repair(columns)
+    assert by_columns.changes == by_rows.changes and by_columns.yields == by_rows.yields == "holds"
