@@ -241,6 +241,18 @@ def sweep(count: int) -> None:
     print(f"    speedup on 2 workers {speedup:.2f} (>= 1.8 expected on a free machine once the parent's share is small)")
 
 
+def robustness_ratio(sizes: list[int]) -> None:
+    """Robustness from distances against one evaluation of the same state (each from the columns, as a user calls it)."""
+    print("(8) robustness / evaluate of the same state (truce.Columns; margin: each zone's uncertainty_km)")
+    for n in sizes:
+        units, incidents = column_tables(n, n // 10, seed=5)
+        repeat = 3 if n <= 100_000 else 1
+        whole = best(lambda u=units, i=incidents: truce.evaluate(columns(u, i)), repeat=repeat)
+        robust = best(lambda u=units, i=incidents: truce.robustness(columns(u, i)), repeat=repeat)
+        print(f"    {n:>9,} units  evaluate {whole:.3f} s, robustness {robust:.3f} s, ratio {robust / whole:.2f}   "
+              f"target <= 3: {_mark(robust / whole <= 3)}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--sweep", type=int, default=10_000)
@@ -256,6 +268,7 @@ def main() -> None:
     peak_memory(args.max_units)
     sweep(args.sweep)
     validation_ratio(min(100_000, args.max_units))
+    robustness_ratio([n for n in (1_000, 100_000) if n <= args.max_units])
     print(f"load average {os.getloadavg()[0]:.2f} at end")
 
 

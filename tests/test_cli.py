@@ -19,7 +19,7 @@ from truce._render import STATUS_COLOURS
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "tests" / "data" / "idlib-2019"
 SCENARIOS = sorted(DATA.glob("*.yaml"))
-COMMANDS = ["evaluate", "explain", "readings", "rulebooks", "schema", "check", "test", "map"]
+COMMANDS = ["evaluate", "explain", "repair", "robustness", "contrast", "readings", "rulebooks", "schema", "check", "test", "map"]
 
 
 def truce_cmd(*args: str | Path, cwd: Path = ROOT, stdin: str | None = None) -> subprocess.CompletedProcess[str]:

@@ -34,7 +34,7 @@ def test_a_scenario_field_misspelled(extra: dict[str, Any], path: str, suggestio
 
 @pytest.mark.parametrize(("edit", "path", "suggestion"), [
     (lambda d: d["clauses"][1].update(zonee=d["clauses"][1].pop("zone")), "clauses[1].zonee", "did you mean 'zone'?"),
-    (lambda d: d["zones"]["dmz"]["band"].update(to=2), "zones.dmz.band.to", "expected one of: from_km, line, side, to_km"),
+    (lambda d: d["zones"]["dmz"]["band"].update(to=2), "zones.dmz.band.to", "expected one of: depths_km, from_km, line, side, to_km"),
     (lambda d: d["in_force"].update(ends="1953-08-01T00:00:00+09:00"), "in_force.ends", "did you mean 'end'?"),
     (lambda d: d.update(zone={}), "zone", "did you mean 'zones'?"),
 ])

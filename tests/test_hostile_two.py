@@ -170,7 +170,8 @@ def test_impossible_time_in_rulebook(book_dir: Path, value: str) -> None:
     with pytest.raises(truce.RulebookError) as caught:
         truce.load_rulebook(file)
     problem = caught.value.problems[0]
-    assert (problem.file, problem.line, problem.path) == (str(file), 104, "in_force.start")
+    line = file.read_text(encoding="utf-8").splitlines().index(f"  start: {value}") + 1
+    assert (problem.file, problem.line, problem.path) == (str(file), line, "in_force.start")
 
 
 @pytest.mark.parametrize(

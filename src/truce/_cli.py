@@ -19,11 +19,13 @@ from pathlib import Path
 from typing import Annotated, TypeVar
 
 import typer
+from pydantic import BaseModel
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.text import Text
 
 from ._case import Case, prepare
+from ._contrast import contrast as _contrast
 from ._errors import EngineError, Problem, RulebookError, ScenarioError, TruceError, one_line
 from ._evaluate import evaluate as _evaluate
 from ._evaluate import verdicts_by_reading
@@ -35,6 +37,8 @@ from ._map import draw_map, image_path
 from ._page import PAGE_SUFFIXES, write_page
 from ._provenance import truce_version
 from ._render import readings_view, rulebooks_view, status_label, verdict_view, vocabulary, vocabulary_view
+from ._repair import repair as _repair
+from ._robustness import robustness as _robustness
 from ._scenario_tests import expectation_diff, expected_cases, find_scenario_tests
 from ._schema import SchemaName, json_schema
 from ._source import parse_text
@@ -156,8 +160,9 @@ def _outcome_code(outcome: Verdict | TruceError) -> int:
     return EXIT_BAD_INPUT if isinstance(outcome, TruceError) else EXIT_CODES[outcome.status]
 
 
-def _verdict_json(path: Path | str, verdict: Verdict, **extra: object) -> str:
-    """One line of JSON: the file, then the verdict's fields (and any ``extra``)."""
+def _verdict_json(path: Path | str, verdict: BaseModel, **extra: object) -> str:
+    """One line of JSON: the file, then the fields of the verdict (or other answer about it: a repair, a robustness),
+    and any ``extra``."""
     return json.dumps({"file": str(path), **json.loads(verdict.model_dump_json()), **extra})
 
 
@@ -282,6 +287,73 @@ def explain(
     verdict = _evaluate(_prepared(scenario, rules, reading))
     typer.echo(_verdict_json(scenario, verdict, explanation=verdict.explain()) if fmt is Format.json else verdict.explain())
     raise typer.Exit(EXIT_CODES[verdict.status])
+
+
+@app.command()
+def repair(
+    scenario: ScenarioArg,
+    rules: Rules = None,
+    reading: ReadingOpt = None,
+    fmt: FormatOpt = Format.text,
+    _max_problems: MaxProblems = None,
+) -> None:
+    """What would have to change, per party, for the ceasefire to hold: units to leave a zone, positions to learn,
+    areas to hand over, each with its clause, article and deadline; what no change can mend; facts to learn.
+
+    The exit status is that of the verdict the changes yield (as for evaluate: 0 they make it hold).
+    With --format json, the repair with its "file".
+    """
+    found = _repair(_prepared(scenario, rules, reading))
+    typer.echo(_verdict_json(scenario, found) if fmt is Format.json else found.explain())
+    raise typer.Exit(EXIT_CODES[found.yields])
+
+
+@app.command()
+def robustness(
+    scenario: ScenarioArg,
+    rules: Rules = None,
+    reading: ReadingOpt = None,
+    margin_km: Annotated[
+        float | None,
+        typer.Option("--margin-km", "-m", min=0, help="Move every zone's edge by this many km (default: each zone's uncertainty_km)."),
+    ] = None,
+    fmt: FormatOpt = Format.text,
+    _max_problems: MaxProblems = None,
+) -> None:
+    """Whether the verdict survives zone lines that lie elsewhere than drawn: stable, or the items whose side of a
+    line decides it, with each finding's nearest items and their distance to the edge (km, negative inside).
+
+    The exit status is the verdict's (as for evaluate). With --format json, the robustness with its "file".
+    """
+    found = _robustness(_prepared(scenario, rules, reading), margin_km=margin_km)
+    typer.echo(_verdict_json(scenario, found) if fmt is Format.json else found.explain())
+    raise typer.Exit(EXIT_CODES[found.status])
+
+
+@app.command()
+def contrast(
+    rulebook: Annotated[str, typer.Argument(help="A bundled rulebook id or a rulebook file.", show_default=False)],
+    reading_a: Annotated[str | None, typer.Argument(help="A reading (default: the rulebook's).", show_default=False)] = None,
+    reading_b: Annotated[str | None, typer.Argument(help="Another reading (default: its first other one).", show_default=False)] = None,
+    fmt: FormatOpt = Format.text,
+    _max_problems: MaxProblems = None,
+) -> None:
+    """Where two readings of a rulebook part: each clause they read differently, the parties, classes, kinds and
+    zones only one of them names, and a state (one unit, incident or area) on which its finding differs, evaluated
+    under both. Exit status: 0 the readings agree, 1 they differ, 3 bad input.
+
+    With --format json, the contrast with its "file" (the rulebook).
+    """
+    book = load_rulebook(rulebook)
+    first = reading_a or book.default_reading
+    second = reading_b or next((r for r in book.readings if r != first), None)
+    if second is None:
+        raise TruceError.from_problems(f"rulebook {book.id} has one reading", [Problem(
+            "reading_b", f"rulebook {book.id} declares one reading ({first}): there is nothing to contrast it with",
+            file=book.origin, suggestion="declare another reading in the rulebook's readings")])
+    found = _contrast(book, first, second)
+    typer.echo(_verdict_json(rulebook, found) if fmt is Format.json else found.explain())
+    raise typer.Exit(1 if found.differences else 0)
 
 
 @app.command()

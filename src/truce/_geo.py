@@ -77,6 +77,9 @@ class Area:
         self._metric = metric
         self._projection = projection
         self._parts = parts
+        self._edge: tuple[Projection, BaseGeometry, shapely.STRtree] | None = None
+        self.depths: dict[float, Area] = {}
+        """The zone drawn at each other depth its text allows (a band's ``depths_km``)."""
 
     def covers_xy(self, lon: Floats, lat: Floats) -> npt.NDArray[np.bool_]:
         """True for each point in the zone; its boundary counts as inside."""
@@ -86,6 +89,54 @@ class Area:
             return np.asarray(shapely.intersects_xy(self.lonlat, lon, lat), dtype=bool)
         x, y = self._projection.forward(lon, lat)
         return np.asarray(shapely.intersects_xy(self._metric, x, y), dtype=bool)
+
+
+    def edge_km(self, lon: Floats, lat: Floats, within_km: Floats | float = np.inf) -> Floats:
+        """Each point's signed distance to the zone's edge, in km on the ground (negative inside, positive outside),
+        where it is within ``within_km`` (its own, or one for all) of it; NaN for points farther. Of a union, the least
+        over its parts: the deepest inside one, or the nearest outside all."""
+        within = np.broadcast_to(np.asarray(within_km, dtype=float), np.shape(lon))
+        if self._parts:
+            own = [(part.edge_km(lon, lat, within), part.covers_xy(lon, lat)) for part in self._parts]
+            deep = np.any([np.isnan(d) & inside for d, inside in own], axis=0)
+            with np.errstate(all="ignore"):
+                least = np.fmin.reduce([d for d, _ in own])
+            return np.where(deep, np.nan, least)
+        projection, outline, edge = self._metric_edge()
+        x, y = projection.forward(lon, lat)
+        points = shapely.points(x, y)
+        distance = np.full(len(x), np.nan)
+        close = np.asarray(np.isinf(within) | shapely.dwithin(outline, points, np.where(np.isinf(within), 0, within) * 1000), dtype=bool)
+        (index, _), found = edge.query_nearest(points[close], return_distance=True, all_matches=False)
+        distance[np.flatnonzero(close)[index]] = np.asarray(found, dtype=float) / 1000
+        return np.where(self.covers_xy(lon, lat), -distance, distance)
+
+    def nearest(self, lon: Floats, lat: Floats, beyond_km: float) -> int:
+        """The index of a point nearest the zone's edge among points known to lie more than ``beyond_km`` from it
+        (-1 for none within 1,000 times that): looked for within twice, four times, ... that distance."""
+        within = max(beyond_km, 0.1)
+        for _ in range(10):
+            within *= 2
+            distance = np.abs(self.edge_km(lon, lat, within))
+            if not np.isnan(distance).all():
+                return int(np.nanargmin(distance))
+        return -1
+
+    def _metric_edge(self) -> tuple[Projection, BaseGeometry, shapely.STRtree]:
+        """The zone's edge in metres of a local projection, prepared, and a tree of its segments (a lon/lat polygon's
+        edges, straight in degrees, densified first)."""
+        if self._edge is None:
+            if self._projection is not None and self._metric is not None:
+                projection, outline = self._projection, self._metric.boundary
+            else:
+                centre = self.lonlat.centroid
+                projection = Projection(centre.x, centre.y)
+                outline = projection.to_metric(shapely.segmentize(self.lonlat, _DENSIFY_DEGREES)).boundary
+            shapely.prepare(outline)
+            rings = [np.asarray(line.coords)[:, :2] for line in shapely.get_parts(outline)]
+            segments = shapely.linestrings(np.concatenate([np.stack([r[:-1], r[1:]], axis=1) for r in rings]))
+            self._edge = (projection, outline, shapely.STRtree(segments))
+        return self._edge
 
 
 def polygon_area(geom: BaseGeometry) -> Area:
@@ -243,6 +294,10 @@ def zone_areas(book: Rulebook, doc: Document, folder: Path, problems: list[Probl
                 band = zone.band
                 line = read((*at, "band", "line"), band.line, _read_line)
                 areas[zone_id] = _build((*at, "band", "line"), band.line, band_area, line, band.side, band.from_km, band.to_km)
+                areas[zone_id].depths = {
+                    float(depth): _build((*at, "band", "depths_km"), band.line, band_area, line, band.side, band.from_km, depth)
+                    for depth in band.depths_km
+                }
             elif zone.beyond is not None:
                 beyond = zone.beyond
                 line = read((*at, "beyond", "line"), beyond.line, _read_line)

@@ -6,6 +6,7 @@ the timeline and every clause unit read one representation.
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
@@ -18,6 +19,7 @@ import shapely
 from ._scenario import Incident, Unit
 
 if TYPE_CHECKING:
+    from ._geo import Area
     from ._rulebook import Rulebook
 
 INSIDE, OUTSIDE, UNKNOWN = 1, 0, -1
@@ -80,10 +82,26 @@ class Items:
         self.start, self.stop, self.offsets, self.attributes = start, _chain(ids, start, stop), offsets, attributes
         self._zones: dict[str, Tri] = {}
         self._origins: dict[str, Tri] = {}
+        self._redrawn: dict[str, Area] = {}
         self._groups: dict[str, list[tuple[Any, Mask]]] = {}
 
     def __len__(self) -> int:
         return len(self.ids)
+
+    def redrawn(self, zone: str, area: Area) -> Items:
+        """The same items with ``zone`` drawn as ``area`` (another depth its text allows): what they hold in it is
+        found again; items placed by a named zone keep that zone's relation to it as drawn."""
+        other = copy.copy(self)
+        other._redrawn = {**self._redrawn, zone: area}
+        other._zones = {k: v for k, v in self._zones.items() if k != zone}
+        other._origins = {k: v for k, v in self._origins.items() if k != zone}
+        return other
+
+    def with_weights(self, weights: npt.NDArray[np.int64]) -> Items:
+        """The same items with other counts (what they hold in zones and groups does not depend on them)."""
+        other = copy.copy(self)
+        other.weights = weights
+        return other
 
     def stamp(self, row: int, end: int) -> str:
         """The ISO 8601 text of a row's start (``end`` 0) or stop (1), in the offset it was given in."""
@@ -137,7 +155,8 @@ class Items:
         ``zone``: UNKNOWN where that circle meets the boundary; a point-less row by its named zone, if any."""
         located = ~np.isnan(lon)
         result = np.full(len(lon), UNKNOWN, dtype=np.int8)
-        inside = self.book.area(zone).covers_xy(lon[located], lat[located])
+        area = self._redrawn.get(zone) or self.book.area(zone)
+        inside = area.covers_xy(lon[located], lat[located])
         result[located] = np.where(inside, INSIDE, OUTSIDE)
         vague = located & (radius_km > 0)
         if vague.any():
@@ -145,12 +164,32 @@ class Items:
             # a meridian at its shortest, and degrees of longitude where the circle reaches nearest a pole
             poleward = np.minimum(np.abs(lat[vague]) + radius_km[vague] / _KM_PER_DEGREE, 90.0)
             degrees = radius_km[vague] / (_KM_PER_DEGREE * np.maximum(np.cos(np.radians(poleward)), 0.01))
-            outline = self.book.geometry(zone).boundary
+            outline = area.lonlat.boundary
             near = shapely.dwithin(outline, shapely.points(lon[vague], lat[vague]), degrees)
             result[np.flatnonzero(vague)[near]] = UNKNOWN
         for named in set(named_zone[~located]) - {""}:
             result[~located & (named_zone == named)] = _zone_relation(self.book, named, zone)
         return result
+
+    def points(self, zone: str, origin: bool = False) -> tuple[Floats, Floats, Floats]:
+        """For each item: the longitude and latitude of their position (or, with ``origin``, of where they
+        were launched from), NaN for one placed by a named zone, and the slack of its uncertainty in km (without
+        bound for one placed by another zone than ``zone``, whose relation to it rests on both edges). Without an
+        origin, an incident was launched from within its kind's range of its position."""
+        lon, lat = self.lon, self.lat
+        slack = np.where(np.isnan(lon) & (self.named_zone != "") & (self.named_zone != zone), np.inf, self.radius_km)
+        if origin:
+            given = ~np.isnan(self.origin[:, 0])
+            reach = np.full(len(self), np.nan)
+            for kind, rows in self.groups("kinds"):
+                reach[rows] = self._range(kind)
+            lon, lat = np.where(given, self.origin[:, 0], lon), np.where(given, self.origin[:, 1], lat)
+            slack = np.where(given, np.nan_to_num(self.origin[:, 2]), slack + np.nan_to_num(reach, nan=np.inf))
+        return lon, lat, slack
+
+    def _range(self, kind: str) -> float:
+        declared = self.book.incident_kinds.get(kind)
+        return np.nan if declared is None or declared.range_km is None else float(declared.range_km)
 
     def groups(self, column: Literal["actors", "kinds"]) -> list[tuple[Any, Mask]]:
         """Each distinct value of a column with the rows that hold it, found once per column (candidate

@@ -3,8 +3,9 @@
 Loading already rejects undefined ids, malformed fields and invalid or empty
 geometry (a ``RulebookError`` listing every problem). The linter looks for
 what is valid but suspect: ids nothing uses, kinds no clause counts, clauses
-that can never apply, deadlines before the truce starts, and overlapping
-zones where two clauses set different limits on the same forces or acts.
+that can never apply, deadlines before the truce starts, overlapping
+zones where two clauses set different limits on the same forces or acts, and
+illustrative zones that do not declare their ``uncertainty_km``.
 A finding that is meant is allowed by a comment on its line that names its
 code and says why: ``tank: {name: tanks}  # truce: allow uncovered-kind (...)``.
 """
@@ -39,7 +40,7 @@ def lint_rulebook(ref: str | Path) -> list[Lint]:
             raise
         return [too_many]
     doc = book.document
-    found = [*_unused(book, doc), *_clauses(book, doc), *_overlaps(book, doc)]
+    found = [*_unused(book, doc), *_clauses(book, doc), *_overlaps(book, doc), *_uncertain(book, doc)]
     allowed = _allowed(book.origin)
     kept = [x for x in found if x.code not in allowed.get(x.problem.line or 0, ())]
     return sorted(kept, key=lambda lint: (lint.problem.line or 0, lint.code))
@@ -162,6 +163,21 @@ def _clauses(book: Rulebook, doc: Document) -> Iterator[Lint]:
                 ),
             )
         yield from variant.lint(book, doc, loc, reading)
+
+
+def _uncertain(book: Rulebook, doc: Document) -> Iterator[Lint]:
+    """Illustrative zones that do not say how far their true edge may lie from the drawn one."""
+    for zone_id, zone in book.zones.items():
+        if zone.illustrative and zone.uncertainty_km is None:
+            yield Lint(
+                "illustrative-without-uncertainty",
+                "error",
+                doc.problem(
+                    ("zones", zone_id, "illustrative"),
+                    "an illustrative zone must say how far its true edge may lie from the drawn one",
+                    suggestion="add uncertainty_km: the km by which the real line may differ (truce robustness moves the edge by it)",
+                ),
+            )
 
 
 def _where(book: Rulebook, index: int, reading: str) -> Loc:

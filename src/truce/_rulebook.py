@@ -148,11 +148,18 @@ class Band(_Data):
     """Where the band begins, in km from the line (0: at the line)."""
     to_km: Number = Field(gt=0, le=1000)
     """Where the band ends, in km from the line (at most 1000)."""
+    depths_km: list[Number] = []
+    """Other depths (`to_km`) the text allows, e.g. `[15]` beside `to_km: 20` for "15 to 20 km"; robustness decides each."""
 
     @model_validator(mode="after")
     def _from_below_to(self) -> Band:
         if self.from_km >= self.to_km:
             raise ValueError("from_km must be less than to_km")
+        for depth in self.depths_km:
+            if not self.from_km < depth <= 1000 or depth == self.to_km:
+                raise ValueError(f"each of depths_km lies beyond from_km, at most 1000 and differs from to_km: {depth:g} does not")
+        if len(set(self.depths_km)) != len(self.depths_km):
+            raise ValueError("name each of depths_km once")
         return self
 
 
@@ -189,6 +196,8 @@ class Zone(_Data):
     """The ids of two or more zones this zone joins."""
     illustrative: StrictBool = False
     """`true` where the agreement never published the line and the geometry is the project's trace; every verdict resting on it says so."""
+    uncertainty_km: Number | None = Field(default=None, ge=0, le=MAX_KM)
+    """How far, in km, the true edge may lie from the drawn one (required of an illustrative zone); robustness moves the edge by it."""
     note: Text | None = None
     """A remark for readers, e.g. where the geometry comes from."""
 

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
-from pydantic import BaseModel, Field, model_validator
+from pydantic import BaseModel, Field, SerializerFunctionWrapHandler, StrictBool, model_serializer, model_validator
 
 from ._limits import Count, Fatalities, Instant, Kilometres, Latitude, Longitude, Measurement, Note, ObjectId, Perpetrator
 from ._terms import DATA, Id
@@ -141,6 +141,33 @@ class Incident(_Located):
         return self
 
 
+class RepairExpectation(_Data):
+    """The repair a scenario file expects under one reading (see `truce repair`)."""
+
+    yields: Status
+    """The verdict the repair's changes give."""
+    changes: dict[ObjectId, list[ObjectId]] = {}
+    """By party id, the ids of the units and areas it must change (in any order)."""
+    not_repairable: list[ObjectId] = []
+    """The ids of the clauses no change can mend."""
+    learn: list[ObjectId] = []
+    """The ids of the items whose facts would settle an open clause."""
+
+
+class RobustnessExpectation(_Data):
+    """How robust a scenario file expects its verdict to be under one reading (see `truce robustness`)."""
+
+    stable: StrictBool
+    """Whether the verdict survives every zone edge moved by its margin."""
+    deciding: list[ObjectId] = []
+    """The ids of the items whose side of a line decides it (in any order)."""
+    margin_km: Kilometres | None = None
+    """The margin to move every edge by (default: each zone's `uncertainty_km`)."""
+
+
+_OPTIONAL_PARTS = ("repair", "robustness")
+
+
 class Expectation(_Data):
     """The verdict a scenario file expects under one reading (for example tests)."""
 
@@ -152,6 +179,16 @@ class Expectation(_Data):
     """The candidate groups the verdict must hold responsible, one of each (see `by: [a, b]`)."""
     findings: dict[ObjectId, FindingStatus] = {}
     """The finding each clause must get, by clause id."""
+    repair: RepairExpectation | None = None
+    """The repair expected (`truce repair`), if the file states one."""
+    robustness: RobustnessExpectation | None = None
+    """The robustness expected (`truce robustness`), if the file states one."""
+
+    @model_serializer(mode="wrap")
+    def _unstated_left_out(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        """Parts of an expectation a file does not state are not written, so a scenario's hash does not change with them."""
+        data: dict[str, Any] = handler(self)
+        return {key: value for key, value in data.items() if key not in _OPTIONAL_PARTS or value is not None}
 
 
 class Scenario(_Data):

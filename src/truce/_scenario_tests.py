@@ -14,6 +14,9 @@ from ._case import Case, prepare
 from ._errors import Problem, ScenarioError
 from ._evaluate import evaluate
 from ._load import load_scenario
+from ._repair import Repair, repair
+from ._robustness import robustness
+from ._scenario import RepairExpectation
 from ._verdict import Verdict
 
 __all__ = ["carries_expectation", "expectation_diff", "expected_cases", "expected_readings", "find_scenario_tests"]
@@ -81,8 +84,28 @@ def expectation_diff(case: Case) -> tuple[Verdict, list[str]]:
     ]
     actual: dict[str, str] = {f.clause: f.status for f in verdict.findings}
     pairs += [(f"findings.{c}", s, actual.get(c, "(no such clause)")) for c, s in expected.findings.items()]
+    if expected.repair is not None:
+        pairs += _repair_pairs(expected.repair, repair(case))
+    if expected.robustness is not None:
+        found = robustness(case, margin_km=expected.robustness.margin_km)
+        pairs += [("robustness.stable", expected.robustness.stable, found.stable),
+                  ("robustness.deciding", sorted(expected.robustness.deciding), found.deciding)]
     diff: list[str] = []
     for field, want, got in pairs:
         if want != got:
             diff += [f"- {field}: {want}", f"+ {field}: {got}"]
     return verdict, diff
+
+
+def _repair_pairs(expected: RepairExpectation, found: Repair) -> list[tuple[str, object, object]]:
+    """The expected and actual parts of a repair, field by field (lists sorted: their order is not meant)."""
+    changes: dict[str, list[str]] = {}
+    for change in found.changes:
+        changes.setdefault(change.party, []).append(change.item)
+    return [
+        ("repair.yields", expected.yields, found.yields),
+        ("repair.changes", {p: sorted(items) for p, items in sorted(expected.changes.items())},
+         {p: sorted(items) for p, items in sorted(changes.items())}),
+        ("repair.not_repairable", sorted(expected.not_repairable), sorted(b.clause.clause for b in found.not_repairable)),
+        ("repair.learn", sorted(expected.learn), sorted(f.item for f in found.learn)),
+    ]

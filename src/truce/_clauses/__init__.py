@@ -7,7 +7,28 @@ from typing import Annotated
 
 from pydantic import Field
 
-from ._base import Changes, Check, Classified, Clause, ClauseReading, Lint, Loc, Measure, Phase, Severity, Sizes, Trace, when
+from ._base import (
+    Action,
+    Changes,
+    Check,
+    Classified,
+    Clause,
+    ClauseReading,
+    Edges,
+    Edit,
+    Lint,
+    Loc,
+    Measure,
+    Phase,
+    Place,
+    Reach,
+    Remedy,
+    Severity,
+    Sizes,
+    Tip,
+    Trace,
+    when,
+)
 from .cap import Cap
 from .handover import Handover
 from .prohibition import Prohibition
@@ -15,18 +36,25 @@ from .withdrawal import Withdrawal
 
 __all__ = [
     "TYPES",
+    "Action",
     "AnyClause",
     "Changes",
     "Check",
     "Classified",
     "Clause",
     "ClauseReading",
+    "Edges",
+    "Edit",
     "Lint",
     "Loc",
     "Measure",
     "Phase",
+    "Place",
+    "Reach",
+    "Remedy",
     "Severity",
     "Sizes",
+    "Tip",
     "Trace",
     "when",
 ]

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import difflib
 from abc import abstractmethod
-from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Literal, Protocol, Self, TypeVar, get_args
 
@@ -27,6 +27,7 @@ from . import condition
 if TYPE_CHECKING:
     from hypothesis import strategies as st
 
+    from .._geo import Area
     from .._items import Items, Mask, State, Tri
     from .._rulebook import Rulebook
     from .._source import Document
@@ -44,9 +45,16 @@ class Check(Protocol):
         """Any other problem."""
 
 Phase = Literal["due", "not_due", "not_applicable"]
+Action = Literal["withdraw", "locate", "identify", "measure", "hand_over"]
+"""What a change asks: units leave a zone (or are cut down), or a fact is learned that shows they do not
+count (their position, which member of a group they belong to, a measured attribute), or an area changes hands."""
 Severity = Literal["error", "warning"]
 Sizes = Mapping[str, int]
 Parts = dict[str, "st.SearchStrategy[list[dict[str, Any]]]"]
+Place = dict[str, float] | None
+"""A position (``lat``, ``lon``) or None."""
+Probe = dict[str, list[dict[str, Any]]]
+"""Parts of a scenario state (``units``, ``incidents``, ``areas``), as a file holds them."""
 
 _R = TypeVar("_R", bound="ClauseReading")
 _C = TypeVar("_C", bound="Clause")
@@ -105,6 +113,60 @@ class Changes:
     def none() -> Changes:
         """No change ever."""
         return Changes(np.zeros(0), np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.intp))
+
+
+@dataclass(frozen=True)
+class Edit:
+    """One change to the state that a clause's repair asks for: the unit at ``row`` of the units cut to
+    ``remaining`` (0: it leaves, or is shown not to count), or ``area`` handed to ``holder``."""
+
+    action: Action
+    party: str
+    item: str
+    message: str
+    row: int = -1
+    remaining: int = 0
+    area: str | None = None
+    holder: str | None = None
+
+
+@dataclass(frozen=True)
+class Remedy:
+    """What would make a due clause met: changes to the state, or why no change to the state can."""
+
+    edits: tuple[Edit, ...] = ()
+    unrepairable: str | None = None
+
+
+@dataclass(frozen=True)
+class Tip:
+    """A doubtful item of a clause: the facts that would settle it, and the clause's measure if it counts and if it does not."""
+
+    item: str
+    facts: tuple[str, ...]
+    counts: Measure
+    not_counts: Measure
+
+
+@dataclass(frozen=True)
+class Reach:
+    """Where some items stand as to a zone's edge, by one of their points (``position`` or ``origin``): its longitude
+    and latitude (NaN for an item placed by a named zone) and the slack of its own uncertainty, in km."""
+
+    point: Literal["position", "origin"]
+    lon: npt.NDArray[np.float64]
+    lat: npt.NDArray[np.float64]
+    slack: npt.NDArray[np.float64]
+
+
+@dataclass(frozen=True)
+class Edges:
+    """The items (at ``rows``) whose side of a clause's zone edge may decide it, and where every item stands."""
+
+    zone: str
+    items: Items
+    rows: npt.NDArray[np.intp]
+    reaches: tuple[Reach, ...]
 
 
 @dataclass(frozen=True)
@@ -263,6 +325,36 @@ class Clause(_Data):
     def message(self, book: Rulebook, measure: Measure, status: str) -> str:
         """The finding in plain language."""
 
+    def repair(self, state: State, at: float) -> Remedy:
+        """The changes to the state that would make the due clause met at ``at``: by default none can."""
+        del state, at
+        return Remedy(unrepairable="no change to the state can make it met")
+
+    def tips(self, state: State, at: float) -> Iterator[Tip]:
+        """Each item of which it is not known whether it counts against the due clause at ``at``: by default none."""
+        del state, at
+        return iter(())
+
+    def edges(self, state: State, at: float) -> Edges | None:
+        """The items whose side of the zone's edge may decide the due clause at ``at``: none by default."""
+        del state, at
+        return None
+
+    def placed(self, state: State, at: float, moved: Mask, where: int) -> Measure:
+        """The due clause's measure at ``at`` with the ``moved`` items INSIDE, OUTSIDE or UNKNOWN (``where``) as to its zone."""
+        del moved, where
+        return self.measure(state, at)
+
+    @abstractmethod
+    def probes(self, book: Rulebook, places: Sequence[Place], moment: datetime) -> Iterator[Probe]:
+        """Scenario parts of one item each that the clause might count, at each of ``places`` (None: no known place),
+        acts at ``moment``: where two readings of it part, one of them counts against one and not the other."""
+
+    def redrawn(self, state: State, at: float, area: Area) -> Measure:
+        """The due clause's measure at ``at`` were its zone drawn as ``area``: by default its measure."""
+        del area
+        return self.measure(state, at)
+
     def lint(self, book: Rulebook, doc: Document, loc: Loc, reading: str) -> Iterator[Lint]:
         """What is valid but suspect in the clause as ``reading`` has it (at ``loc``)."""
         del book, doc, loc, reading
@@ -327,6 +419,53 @@ class Counting(Clause):
         items = self._items(state)
         surely, maybe = self._counting(items, at)
         return self._count(items, self.classified(state), surely, maybe)
+
+    def tips(self, state: State, at: float) -> Iterator[Tip]:
+        """Each doubtful item at ``at``: the facts that would settle it, and the measure if it surely counts and if it does not."""
+        items, classified = self._items(state), self.classified(state)
+        surely, maybe = self._counting(items, at)
+        doubtful = classified.relevant & maybe & ~(classified.certain & surely)
+        for row in np.flatnonzero(doubtful):
+            one = np.zeros(len(items), dtype=bool)
+            one[row] = True
+            counts = replace(classified, relevant=classified.relevant | one, certain=classified.certain | one)
+            not_counts = replace(classified, relevant=classified.relevant & ~one, certain=classified.certain & ~one)
+            facts = self._missing(items, int(row), party=classified.party[row], where=classified.where[row], force=classified.force[row])
+            yield Tip(
+                str(items.ids[row]), tuple(facts),
+                self._count(items, counts, surely | one, maybe | one), self._count(items, not_counts, surely, maybe),
+            )
+
+    def edges(self, state: State, at: float) -> Edges | None:
+        """The items that count at ``at`` but for their place, each with the points that place it."""
+        zone = self.zone_id
+        if zone is None:
+            return None
+        items, classified = self._items(state), self.classified(state)
+        _, maybe = self._counting(items, at)
+        rows = np.flatnonzero((classified.force != OUTSIDE) & (classified.party != OUTSIDE) & (items.weights > 0) & maybe)
+        return Edges(zone, items, rows, self._reaches(items, zone))
+
+    def _reaches(self, items: Items, zone: str) -> tuple[Reach, ...]:
+        """Where the items stand as to the zone: by their position."""
+        return (Reach("position", *items.points(zone)),)
+
+    def placed(self, state: State, at: float, moved: Mask, where: int) -> Measure:
+        """The measure at ``at`` with the ``moved`` items INSIDE, OUTSIDE or UNKNOWN (``where``) as to the zone."""
+        items, classified = self._items(state), self.classified(state)
+        place = classified.where.copy()
+        place[moved] = where
+        surely, maybe = self._counting(items, at)
+        return self._count(items, _classify(self, items, classified.force, place), surely, maybe)
+
+    def redrawn(self, state: State, at: float, area: Area) -> Measure:
+        """The measure at ``at`` were the zone drawn as ``area``: each item's place in it found again."""
+        zone = self.zone_id
+        if zone is None:
+            return self.measure(state, at)
+        items = self._items(state).redrawn(zone, area)
+        surely, maybe = self._counting(items, at)
+        return self._count(items, _classify(self, items, self._force(items)), surely, maybe)
 
     def classified(self, state: State) -> Classified:
         """Which items of the state the clause counts, whatever the time; found once per state that remembers."""
@@ -401,10 +540,11 @@ class Counting(Clause):
         )
 
 
-def _classify(clause: Counting, items: Items, force: Tri) -> Classified:
-    """Which items a clause counts: ``force`` (kind, measured attributes), party and place, but not time."""
+def _classify(clause: Counting, items: Items, force: Tri, where: Tri | None = None) -> Classified:
+    """Which items a clause counts: ``force`` (kind, measured attributes), party and place (``where``, else the
+    clause's own), but not time."""
     party = items.coverage(_covered_parties(items.book, clause.parties))
-    where = clause._place(items)
+    where = clause._place(items) if where is None else where
     relevant = (force != OUTSIDE) & (items.weights > 0) & (party != OUTSIDE) & (where != OUTSIDE)
     certain = relevant & (force == INSIDE) & (party == INSIDE) & (where == INSIDE)
     return Classified(relevant, certain, party, where, force)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+import itertools
+from collections.abc import Iterator, Mapping, Sequence
+from datetime import datetime
 from typing import TYPE_CHECKING, Literal
 
 import numpy as np
@@ -10,7 +12,25 @@ import numpy.typing as npt
 
 from .._items import INSIDE, OUTSIDE, UNKNOWN, both, either
 from .._terms import Deadline, Id
-from ._base import Changes, Check, ClauseReading, Counting, Lint, Loc, Parts, Sizes, Trace, check_zone, parts
+from ._base import (
+    Action,
+    Changes,
+    Check,
+    Classified,
+    ClauseReading,
+    Counting,
+    Edit,
+    Lint,
+    Loc,
+    Parts,
+    Place,
+    Probe,
+    Remedy,
+    Sizes,
+    Trace,
+    check_zone,
+    parts,
+)
 
 if TYPE_CHECKING:
     from .._items import Items, Mask, State, Tri
@@ -104,6 +124,37 @@ class CountsUnits(Counting):
                 ),
             )
 
+    def repair(self, state: State, at: float) -> Remedy:
+        """Units that leave the zone (or are cut down) until every total is within the limit: the largest that surely
+        count first; a doubtful unit leaves unless what it lacks shows it does not count."""
+        items, classified = state.units, self.classified(state)
+        relevant = classified.relevant & items.active_at(at)
+        edits: list[Edit] = []
+        for _, rows in self.totals_by(items):
+            chosen = np.flatnonzero(relevant & rows)
+            excess = int(items.weights[chosen].sum()) - self.limit
+            for row in sorted(chosen.tolist(), key=lambda r: (not classified.certain[r], -items.weights[r], items.ids[r])):
+                if excess <= 0:
+                    break
+                cut = min(int(items.weights[row]), excess)
+                excess -= cut
+                edits.append(self._edit(items, classified, row, cut))
+        return Remedy(tuple(edits))
+
+    def _edit(self, items: Items, classified: Classified, row: int, cut: int) -> Edit:
+        """The change that takes ``cut`` of the unit at ``row`` out of what the clause counts, in words."""
+        book, count = items.book, int(items.weights[row])
+        party, where, force = int(classified.party[row]), int(classified.where[row]), int(classified.force[row])
+        unit = f"unit {items.ids[row]} ({count} {book.kinds[items.kinds[row]].name} of {items.actors[row]})"
+        leave = f"leave the {book.zones[self.zone].name}" if self.zone else "be withdrawn"
+        moved = f"{unit if cut == count else f'{cut} of {unit}'} must {leave}"
+        action: Action = "withdraw"
+        if (party, where, force) != (INSIDE, INSIDE, INSIDE):
+            action = "locate" if where == UNKNOWN else "identify" if party == UNKNOWN else "measure"
+            learn = "; ".join(self._missing(items, row, party, where, force))
+            moved = f"{learn} must become known and show that it does not count, or {moved}"
+        return Edit(action, str(items.actors[row]), str(items.ids[row]), f"{moved[0].upper()}{moved[1:]}.", row=row, remaining=count - cut)
+
     def track(self, state: State) -> Trace:
         """A unit observation counts from its time until the next observation of that unit."""
         items, classified = state.units, self.classified(state)
@@ -118,6 +169,14 @@ class CountsUnits(Counting):
             )
 
         return Trace(items, changes(classified.certain), changes(classified.relevant))
+
+    def probes(self, book: Rulebook, places: Sequence[Place], moment: datetime) -> Iterator[Probe]:
+        """One unit of each party, kind and measurement a class bound names, at each place, one more than the limit."""
+        del moment
+        for party, kind, place in itertools.product(sorted(book.parties), sorted(book.kinds), places):
+            for attributes in _measurements(book, kind):
+                unit = {"id": "witness", "party": party, "kind": kind, "count": self.limit + 1}
+                yield {"units": [{**unit, **({"attributes": attributes} if attributes else {}), **({"position": place} if place else {})}]}
 
     @classmethod
     def strategy(cls, book: Rulebook, sizes: Sizes) -> Parts:
@@ -160,6 +219,14 @@ class CountsUnits(Counting):
             absent = sorted({a for c in wanted if c in book.classes for a in book.classes[c].where} - given)
             missing.append(f"the {' and '.join(absent)} of unit {item} ({actor}, {kind})")
         return missing
+
+
+def _measurements(book: Rulebook, kind: str) -> list[dict[str, float]]:
+    """No measurements, then each attribute its classes bound set to each bound and one either side of it."""
+    bounds = [b for c in book.classes_of(kind) if c in book.classes for b in book.classes[c].where.items()]
+    values = sorted({v + d for _, b in bounds for v in (b.min, b.max, b.above, b.below) if v is not None for d in (-1, 0, 1)})
+    names = sorted({name for name, _ in bounds})
+    return [{}, *({name: value for name in names} for value in values)] if names else [{}]
 
 
 def _class_fit(book: Rulebook, cls: str, items: Items, rows: npt.NDArray[np.intp]) -> Tri:

@@ -3,12 +3,13 @@ those bound to hand it over."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping, Sequence
+from datetime import datetime
 from typing import TYPE_CHECKING, Literal
 
 from .._items import Items
 from .._terms import Deadline, Id
-from ._base import Changes, Check, Clause, ClauseReading, Loc, Measure, Parts, Sizes, Trace, actors, when
+from ._base import Changes, Check, Clause, ClauseReading, Edit, Loc, Measure, Parts, Place, Probe, Remedy, Sizes, Tip, Trace, actors, when
 
 if TYPE_CHECKING:
     from .._items import State
@@ -59,6 +60,35 @@ class Handover(Clause):
         if book.members(holder) <= receivers:
             return Measure(self, "due", evidence=(self.area,))
         return Measure(self, "due", amount=1, possible=1, evidence=(self.area,), parties=(holder,))
+
+    def repair(self, state: State, at: float) -> Remedy:
+        """The area handed over to the party it was to be (or its control learned to be with that party)."""
+        measure, book = self.measure(state, at), state.book
+        if measure.possible == 0:
+            return Remedy()
+        area, receiver = book.areas[self.area].name, actors(book, [self.controlled_by])
+        if measure.amount:
+            holder = measure.parties[0]
+            message = f"{actors(book, [holder])} must hand {area} over to {receiver}."
+        else:
+            holder = ", ".join(self.parties)
+            message = f"Who controls {area} must become known to be {receiver}, or {actors(book, self.parties)} must hand it over."
+        return Remedy((Edit("hand_over", holder, self.area, message, area=self.area, holder=self.controlled_by),))
+
+    def tips(self, state: State, at: float) -> Iterator[Tip]:
+        """Who controls the area, where that is not known: held by another party, or by the one it was to be handed to."""
+        measure = self.measure(state, at)
+        if measure.amount == 0 and measure.possible:
+            yield Tip(
+                self.area, measure.missing,
+                Measure(self, "due", amount=1, possible=1, evidence=(self.area,)), Measure(self, "due", evidence=(self.area,)),
+            )
+
+    def probes(self, book: Rulebook, places: Sequence[Place], moment: datetime) -> Iterator[Probe]:
+        """The area held by each party."""
+        del places, moment
+        for party in sorted(book.parties):
+            yield {"areas": [{"id": self.area, "controlled_by": party}]}
 
     def track(self, state: State) -> Trace:
         """No dated item moves a handover: its measure is fixed once due."""

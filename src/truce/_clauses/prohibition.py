@@ -5,7 +5,8 @@ launched from, or both."""
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from datetime import datetime
 from typing import TYPE_CHECKING, Annotated, Literal, Self, get_args
 
 import numpy as np
@@ -21,6 +22,10 @@ from ._base import (
     Loc,
     Measure,
     Parts,
+    Place,
+    Probe,
+    Reach,
+    Remedy,
     Sizes,
     Trace,
     actors,
@@ -150,6 +155,11 @@ class Prohibition(Counting):
         del book
         return frozenset(self.incidents)
 
+    def repair(self, state: State, at: float) -> Remedy:
+        """None: a forbidden act, once carried out, cannot be undone by any change to the state."""
+        del state, at
+        return Remedy(unrepairable="forbidden acts already carried out cannot be undone")
+
     def track(self, state: State) -> Trace:
         """An incident may count from the first moment it may have happened, surely once its last has passed."""
         items, classified = state.incidents, self.classified(state)
@@ -179,6 +189,12 @@ class Prohibition(Counting):
             f"but their perpetrator, {place} or time is unknown."
         )
 
+    def probes(self, book: Rulebook, places: Sequence[Place], moment: datetime) -> Iterator[Probe]:
+        """One incident of each kind by each party at ``moment``, launched from and landed at each place."""
+        for party, kind, place in itertools.product(sorted(book.parties), sorted(book.incident_kinds), places):
+            where = {"position": place, "origin": place} if place else {}
+            yield {"incidents": [{"id": "witness", "time": moment.isoformat(), "kind": kind, "by": party, **where}]}
+
     @classmethod
     def strategy(cls, book: Rulebook, sizes: Sizes) -> Parts:
         """Incidents of any declared kind, by anyone or no one known, around the truce's key instants."""
@@ -201,6 +217,15 @@ class Prohibition(Counting):
         if self.zone is None or self.forms == _DEFAULT:
             return super()._place(items)
         return _acts(self.forms, items.launched_in(self.zone), items.in_zone(self.zone))
+
+    def _reaches(self, items: Items, zone: str) -> tuple[Reach, ...]:
+        """Where the incidents stand as to the zone: where they landed, where they were launched from, or
+        both, as the clause's acts turn on them."""
+        landing, launching = self.forms != ("from",), self.forms != ("against",)
+        return (
+            *((Reach("position", *items.points(zone)),) if landing else ()),
+            *((Reach("origin", *items.points(zone, origin=True)),) if launching else ()),
+        )
 
     def _missing(self, items: Items, row: int, party: int, where: int, force: int) -> list[str]:
         del force

@@ -1,0 +1,141 @@
+"""Robustness: distances to zone edges, and whether a verdict survives the edges moved by their margin.
+
+The claims are checked against geometry that is really moved: the zones of three rulebooks (polygons, bands,
+sides of a line and unions of them) grown and shrunk by the margin on the ground (a uniform move is one of the
+moves the margin allows), each state evaluated again.
+"""
+
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+import shapely
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import truce
+from bookcopy import copy_rulebook
+from truce._engines import available_engines
+from truce._geo import Projection, polygon_area
+from truce._lint import lint_rulebook
+from truce.strategies import scenarios
+
+ROOT = Path(__file__).resolve().parents[1]
+BOOK = truce.load_rulebook("idlib-2019")
+MARGIN = 2.0
+ENGINES = [
+    "python",
+    pytest.param("durable", marks=pytest.mark.skipif("durable" not in available_engines(), reason="durable_rules does not import here")),
+]
+SETTINGS = settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow], database=None)
+
+
+def moved(original: truce.Rulebook, km: float) -> truce.Rulebook:
+    """The rulebook with every zone's edge moved outward by ``km`` on the ground (inward if negative)."""
+    book = copy.deepcopy(original)
+    for zone in book.zones:
+        outline = original.geometry(zone)
+        centre = outline.centroid
+        projection = Projection(centre.x, centre.y)
+        grown = shapely.buffer(projection.to_metric(shapely.segmentize(outline, 0.005)), km * 1000)
+        book._areas[zone] = polygon_area(projection.to_lonlat(grown))
+    return book
+
+
+MOVED = ("idlib-2019", "minsk-2015", "korea-1953")
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+@pytest.mark.parametrize("book_id", MOVED)
+def test_a_stable_verdict_survives_the_zones_moved_by_the_margin(book_id: str, engine: str) -> None:
+    book = BOOK if book_id == BOOK.id else truce.load_rulebook(book_id)
+    shifts = (moved(book, MARGIN), moved(book, -MARGIN))
+
+    @SETTINGS
+    @given(scenarios(book), st.sampled_from(sorted(book.readings)))
+    def check(state: dict[str, Any], reading: str) -> None:
+        found = truce.robustness(state, rules=book, reading=reading, margin_km=MARGIN, engine=engine)
+        assert found.status == truce.evaluate(state, rules=book, reading=reading, engine=engine).status
+        shifted = [truce.evaluate(state, rules=other, reading=reading, engine=engine) for other in shifts]
+        if found.stable:
+            assert found.deciding == []
+            assert all(v.status == found.status for v in shifted), [v.status for v in shifted]
+        else:
+            assert found.deciding
+        for finding in found.findings:
+            if finding.stable:
+                assert all(v.finding(finding.clause).status == finding.status for v in shifted)
+
+    check()
+
+
+def test_distances_are_signed_by_the_side_and_near_within_the_margin() -> None:
+    rng = np.random.default_rng(7)
+    units = [{"id": f"u{i}", "party": "hts", "kind": "fighters", "count": 5,
+              "position": {"lat": float(lat), "lon": float(lon)}}
+             for i, (lat, lon) in enumerate(zip(rng.uniform(35.1, 36.0, 60), rng.uniform(36.3, 37.0, 60), strict=True))]
+    state = {"agreement": "idlib-2019", "as_of": "2019-08-03T12:00:00+03:00", "units": units}
+    found = truce.robustness(state, margin_km=MARGIN)
+    (buffer,) = [f for f in found.findings if f.clause == "jihadists-leave-buffer"]
+    case = truce.prepare(state)
+    inside = dict(zip(case.state.units.ids.tolist(), case.state.units.in_zone("buffer").tolist(), strict=True))
+    assert buffer.distances
+    for distance in buffer.distances:
+        assert (distance.distance_km <= 0) == (inside[distance.item] == 1)
+        assert distance.near == (abs(distance.distance_km) <= MARGIN)
+    units = case.state.units
+    deep = BOOK.area("buffer").edge_km(units.lon, units.lat) < -MARGIN
+    assert buffer.stable == bool(deep.any())
+    assert set(buffer.deciding) == (set() if deep.any() else {d.item for d in buffer.distances if d.near})
+
+
+def test_the_margin_defaults_to_the_zones_uncertainty() -> None:
+    found = truce.robustness(ROOT / "examples" / "minsk-2015" / "03-government-guns-inside.yaml")
+    assert {f.margin_km for f in found.findings} == {5.0}
+    assert (found.stable, found.deciding, found.if_moved) == (False, ["dpr-grad-1", "ua-msta-1"], "indeterminate")
+    assert truce.robustness(ROOT / "examples" / "minsk-2015" / "03-government-guns-inside.yaml", margin_km=0.05).stable
+
+
+def test_acts_from_a_zone_are_measured_by_where_they_were_launched() -> None:
+    found = truce.robustness(ROOT / "examples" / "korea-1953" / "10-shelling-from-the-zone.yaml", margin_km=2)
+    (dmz,) = [f for f in found.findings if f.clause == "no-hostile-act-dmz"]
+    assert {(d.point, d.distance_km < 0) for d in dmz.distances} >= {("origin", True)}
+
+
+def test_bad_margins_are_truce_errors() -> None:
+    for bad in (-1, float("nan"), True, "5"):
+        with pytest.raises(truce.TruceError) as caught:
+            truce.robustness(ROOT / "examples" / "idlib-2019" / "02-jihadists-stay-in-buffer.yaml", margin_km=bad)  # type: ignore[arg-type]
+        assert [p.path for p in caught.value.problems] == ["margin_km"]
+
+
+def test_an_illustrative_zone_without_uncertainty_is_a_lint_error(tmp_path: Path) -> None:
+    path = copy_rulebook(tmp_path, "idlib-2019", lambda data: data["zones"]["buffer"].pop("uncertainty_km"))
+    found = [lint for lint in lint_rulebook(path) if lint.code == "illustrative-without-uncertainty"]
+    assert [(lint.severity, lint.problem.path) for lint in found] == [("error", "zones.buffer.illustrative")]
+
+
+def test_a_band_at_another_depth_the_text_allows_is_decided_too(tmp_path: Path) -> None:
+    def deepen(data: dict[str, Any]) -> None:
+        data["zones"]["corridor"]["band"]["depths_km"] = [4, 8]
+
+    book = truce.load_rulebook(copy_rulebook(tmp_path, "moscow-2020", deepen))
+    guns = ROOT / "examples" / "moscow-2020" / "04-guns-in-the-corridor.yaml"
+    found = truce.robustness(guns, rules=book, reading="demilitarized-corridor", margin_km=0)
+    assert [(d.depth_km, d.status, d.switching) for d in found.depths] == [(4.0, "holds", ["sy-art-2"]), (8.0, "breached", [])]
+    assert (found.status, found.stable, found.deciding) == ("breached", False, ["sy-art-2"])
+    assert truce.robustness(guns, rules=book, reading="text", margin_km=0).stable
+
+
+def test_depths_must_differ_from_the_band_and_lie_beyond_its_start(tmp_path: Path) -> None:
+    for depths in ([6], [0], [4, 4]):
+        def deepen(data: dict[str, Any], depths: list[int] = depths) -> None:
+            data["zones"]["corridor"]["band"]["depths_km"] = depths
+
+        with pytest.raises(truce.RulebookError) as caught:
+            truce.load_rulebook(copy_rulebook(tmp_path, "moscow-2020", deepen))
+        assert any(p.path.startswith("zones.corridor.band") for p in caught.value.problems), caught.value
