@@ -19,6 +19,7 @@ from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
+import truce
 from serving import serving
 from test_page import HOSTILE, READINGS, hostile_scenario
 from truce._page import write_page
@@ -103,7 +104,12 @@ def test_the_standalone_page_switches_reading(browser: webdriver.Chrome, tmp_pat
     page = tmp_path / "map.html"
     write_page(READINGS, page)
     browser.get(page.as_uri())
+    assert browser.find_element(By.ID, "repair").text == "Nothing to repair: it holds."
     _check_switch(browser, tmp_path, "standalone")
+    asks = [li.get_attribute("data-item") for li in browser.find_elements(By.CSS_SELECTOR, "#repair li.change")]
+    assert asks == [c.item for c in truce.repair(READINGS, reading="government").changes]
+    assert "With these changes the verdict would be: holds." in browser.find_element(By.ID, "repair").text
+    assert browser.find_element(By.ID, "robustness").get_attribute("data-stable") in ("yes", "no")
     assert len(browser.find_elements(By.CSS_SELECTOR, "path.truce-unit")) == 4
     browser.find_element(By.CSS_SELECTOR, 'path.truce-unit[data-item="hts-bn-1"]').click()
     popup = WebDriverWait(browser, 10).until(lambda b: b.find_element(By.CSS_SELECTOR, ".leaflet-popup-content").text)

@@ -1,5 +1,5 @@
 """The interactive map page: a Leaflet map of the zones, units and incidents coloured by finding, the clause
-table, the timeline and a reading switcher, in one HTML file.
+table, the timeline, what would make it hold and how sure the verdict is, and a reading switcher, in one HTML file.
 
 ``truce map SCENARIO -o map.html`` writes it standalone, with the view under every reading embedded;
 ``truce serve`` answers it at ``/``, where it asks ``POST /v1/view`` for the view of a scenario dropped on it.
@@ -22,6 +22,8 @@ from ._evaluate import evaluate, verdicts_by_reading
 from ._export import feature_collection
 from ._map import item_colours, view_bounds
 from ._render import FINDING_COLOURS, STATUS_COLOURS
+from ._repair import repair
+from ._robustness import robustness
 from ._timeline import timeline
 from ._verdict import Verdict
 
@@ -35,7 +37,8 @@ _UNSAFE = str.maketrans({"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028
 
 def page_view(case: Case, verdict: Verdict | None = None) -> dict[str, Any]:
     """What the page shows of a case under its reading: the verdict, the map's GeoJSON, the lines zones are
-    measured from, the towns, the frame, the readings, and the timeline when the state has incidents."""
+    measured from, the towns, the frame, the readings, the timeline when the state has incidents, what would make it
+    hold (``truce.repair``) and whether it survives the zone edges moved (``truce.robustness``)."""
     verdict = verdict or evaluate(case)
     book = case.book
     lines = {line.wkb: line for zone in book.zones for line in book.area(zone).lines}
@@ -47,6 +50,8 @@ def page_view(case: Case, verdict: Verdict | None = None) -> dict[str, Any]:
         "bounds": view_bounds(case),
         "readings": [{"id": r, "name": book.readings[r].name} for r in book.readings],
         "timeline": json.loads(timeline(case).model_dump_json()) if len(case.state.incidents) else None,
+        "repair": json.loads(repair(case).model_dump_json()),
+        "robustness": json.loads(robustness(case).model_dump_json()),
     }
 
 

@@ -117,6 +117,8 @@
       table.appendChild(tr);
     });
     drawTimeline(view.timeline);
+    drawRepair(view.repair);
+    drawRobustness(view.robustness);
     var notes = verdict.notes.concat(verdict.missing.map(function (m) { return "To decide, the state needs: " + m; }));
     document.getElementById("notes").textContent = notes.join(" ");
     map.fitBounds(view.bounds);
@@ -161,6 +163,55 @@
       var tr = row([i.start, i.end || "onwards", status, i.responsible.join(", "), changes]);
       tr.lastChild.style.whiteSpace = "pre-line";
       body.appendChild(tr);
+    });
+  }
+
+  function drawRepair(fix) {
+    var box = clear(document.getElementById("repair"));
+    if (!fix.changes.length && !fix.not_repairable.length && !fix.learn.length) {
+      box.appendChild(el("p", fix.status === "holds" ? "Nothing to repair: it holds." : "No repair: the truce is not in force at this instant."));
+      return;
+    }
+    box.appendChild(el("p", "With these changes the verdict would be: " + words(fix.yields) + "."));
+    var parties = [];
+    fix.changes.forEach(function (c) { if (parties.indexOf(c.party) < 0) parties.push(c.party); });
+    parties.sort().forEach(function (party) {
+      box.appendChild(el("b", party));
+      var list = el("ul");
+      fix.changes.filter(function (c) { return c.party === party; }).forEach(function (c) {
+        var refs = c.clauses.map(function (r) { return r.clause + ", " + r.article + ", due " + r.deadline; }).join("; ");
+        list.appendChild(el("li", c.message + " (" + refs + ")", { "data-item": c.item, "class": "change" }));
+      });
+      box.appendChild(list);
+    });
+    fix.not_repairable.forEach(function (n) {
+      box.appendChild(el("p", "Not repairable: " + n.clause.clause + " (" + n.clause.article + "): " + n.reason +
+        " (evidence " + n.evidence.join(", ") + ")", { "class": "not-repairable" }));
+    });
+    fix.learn.forEach(function (f) {
+      box.appendChild(el("p", "To learn: " + f.facts.join("; ") + ": if " + f.item + " counts, " + words(f.if_counts) +
+        "; if not, " + words(f.if_not) + ".", { "class": "learn" }));
+    });
+  }
+
+  function drawRobustness(sure) {
+    var box = clear(document.getElementById("robustness"));
+    box.setAttribute("data-stable", sure.stable ? "yes" : "no");
+    box.appendChild(el("p", sure.stable ? "Stable: no zone edge moved by its margin changes the verdict." :
+      "Not stable: with the edges moved the verdict may be " + words(sure.if_moved) + "; the side of the line of " +
+      sure.deciding.join(", ") + " decides it."));
+    var list = el("ul");
+    sure.findings.forEach(function (z) {
+      var nearest = z.distances.slice(0, 3).map(function (d) {
+        return d.item + " " + Math.abs(d.distance_km).toFixed(2) + " km " + (d.inside ? "inside" : "outside");
+      }).join(", ");
+      list.appendChild(el("li", z.clause + " (" + words(z.status) + ", zone " + z.zone + ", margin " + z.margin_km + " km): " +
+        (z.stable ? "stable" : "may become " + words(z.if_moved) + " (deciding: " + z.deciding.join(", ") + ")") +
+        (nearest ? "; nearest: " + nearest : "")));
+    });
+    box.appendChild(list);
+    sure.depths.forEach(function (d) {
+      box.appendChild(el("p", d.zone + " drawn " + d.depth_km + " km deep: " + words(d.status)));
     });
   }
 
