@@ -27,6 +27,9 @@ from truce.strategies import scenarios
 ROOT = Path(__file__).resolve().parents[1]
 BOOK = truce.load_rulebook("idlib-2019")
 MARGIN = 2.0
+NEAR = MARGIN * 1.01 + 0.01
+"""How close to an edge an item counts as near: within the margin, and 1% and 10 m more (distances in another metric
+differ by that much, and an item right at the margin may be carried across)."""
 ENGINES = [
     "python",
     pytest.param("durable", marks=pytest.mark.skipif("durable" not in available_engines(), reason="durable_rules does not import here")),
@@ -86,9 +89,9 @@ def test_distances_are_signed_by_the_side_and_near_within_the_margin() -> None:
     assert buffer.distances
     for distance in buffer.distances:
         assert (distance.distance_km <= 0) == (inside[distance.item] == 1)
-        assert distance.near == (abs(distance.distance_km) <= MARGIN)
+        assert distance.near == (abs(distance.distance_km) <= NEAR)
     units = case.state.units
-    deep = BOOK.area("buffer").edge_km(units.lon, units.lat) < -MARGIN
+    deep = BOOK.area("buffer").edge_km(units.lon, units.lat) < -NEAR
     assert buffer.stable == bool(deep.any())
     assert set(buffer.deciding) == (set() if deep.any() else {d.item for d in buffer.distances if d.near})
 
@@ -139,3 +142,14 @@ def test_depths_must_differ_from_the_band_and_lie_beyond_its_start(tmp_path: Pat
         with pytest.raises(truce.RulebookError) as caught:
             truce.load_rulebook(copy_rulebook(tmp_path, "moscow-2020", deepen))
         assert any(p.path.startswith("zones.corridor.band") for p in caught.value.problems), caught.value
+
+
+def test_an_item_right_at_the_margin_decides_the_verdict() -> None:
+    """A CPV gun on the DMZ's southern edge stands 2 km south of the demarcation line: with the line 2 km off, it
+    may be on either side, so a 2 km margin must name it (found by the property test above, moving Korea's zones)."""
+    korea = truce.load_rulebook("korea-1953")
+    gun = {"id": "u-1", "party": "cpv", "kind": "artillery", "count": 1, "position": {"lat": 38.11795182907462, "lon": 126.93174338107234}}
+    state = {"agreement": "korea-1953", "as_of": "1953-07-27T22:00:00+09:00", "units": [gun]}
+    found = truce.robustness(state, reading="text", margin_km=MARGIN)
+    assert (found.status, found.stable, found.deciding) == ("breached", False, ["u-1"])
+    assert {truce.evaluate(state, rules=moved(korea, km), reading="text").status for km in (MARGIN, -MARGIN)} == {"breached", "holds"}

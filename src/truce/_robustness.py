@@ -28,6 +28,10 @@ from ._scenario import FindingStatus, Scenario, Status
 
 __all__ = ["DepthCase", "Distance", "Robustness", "ZoneFinding", "robustness"]
 
+_TOLERANCE, _TOLERANCE_KM = 0.01, 0.01
+"""An item this close to the margin (1% of it, and 10 m) counts as near: distances measured in another metric
+(a geodesic, another projection) differ by that much, and an item right at the margin may be carried across."""
+
 
 class Distance(BaseModel):
     """How far an item stands from a zone's edge: by its ``position`` (where an incident landed) or its ``origin``
@@ -218,7 +222,7 @@ def _placed(area: Area, reach: Reach, margin: float, rows: npt.NDArray[np.intp],
     known = seen[key]
     todo = rows[~known.measured[rows] & ~np.isnan(reach.lon[rows])]
     if len(todo):
-        reach_km = margin + reach.slack[todo]
+        reach_km = (margin + reach.slack[todo]) * (1 + _TOLERANCE) + _TOLERANCE_KM
         distance = area.edge_km(reach.lon[todo], reach.lat[todo], reach_km)
         known.inside[todo] = area.covers_xy(reach.lon[todo], reach.lat[todo])
         known.near[todo] = (np.abs(distance) <= reach_km) | (np.isinf(reach.slack[todo]) & (margin > 0))
