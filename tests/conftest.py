@@ -1,13 +1,24 @@
-"""Shared fixtures: the bundled rulebooks and a builder for small scenario states."""
+"""Shared fixtures: the bundled rulebooks and a builder for small scenario states; hypothesis' profiles.
+
+Under CI (``CI`` set, as ``.ci/run`` is run) the property tests draw the same examples on every run
+(``derandomize``), so a run on a developer's machine with ``CI=true`` shows what CI will see; elsewhere
+they draw new examples each run, and whatever they find is kept in hypothesis' database.
+"""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from typing import Any
 
 import pytest
+from hypothesis import settings
 
 import truce
+
+settings.register_profile("ci", derandomize=True, database=None)
+if os.environ.get("CI"):
+    settings.load_profile("ci")
 
 
 @pytest.fixture(scope="session")
