@@ -138,10 +138,7 @@ class Items:
         origin-less incident of a longer range, or of a kind with no range, is UNKNOWN.
         """
         if zone not in self._origins:
-            reach = np.full(len(self), np.nan)
-            for kind, rows in self.groups("kinds"):
-                declared = self.book.incident_kinds.get(kind)
-                reach[rows] = np.nan if declared is None or declared.range_km is None else declared.range_km
+            reach = self._ranges()
             given = ~np.isnan(self.origin[:, 0])
             lon, lat = np.where(given, self.origin[:, 0], self.lon), np.where(given, self.origin[:, 1], self.lat)
             radius = np.where(given, np.nan_to_num(self.origin[:, 2]), self.radius_km + reach)
@@ -180,16 +177,18 @@ class Items:
         slack = np.where(np.isnan(lon) & (self.named_zone != "") & (self.named_zone != zone), np.inf, self.radius_km)
         if origin:
             given = ~np.isnan(self.origin[:, 0])
-            reach = np.full(len(self), np.nan)
-            for kind, rows in self.groups("kinds"):
-                reach[rows] = self._range(kind)
+            reach = self._ranges()
             lon, lat = np.where(given, self.origin[:, 0], lon), np.where(given, self.origin[:, 1], lat)
             slack = np.where(given, np.nan_to_num(self.origin[:, 2]), slack + np.nan_to_num(reach, nan=np.inf))
         return lon, lat, slack
 
-    def _range(self, kind: str) -> float:
-        declared = self.book.incident_kinds.get(kind)
-        return np.nan if declared is None or declared.range_km is None else float(declared.range_km)
+    def _ranges(self) -> Floats:
+        """Each incident's kind's ``range_km`` (NaN for a kind with no range, or not an incident kind)."""
+        reach = np.full(len(self), np.nan)
+        for kind, rows in self.groups("kinds"):
+            declared = self.book.incident_kinds.get(kind)
+            reach[rows] = np.nan if declared is None or declared.range_km is None else declared.range_km
+        return reach
 
     def groups(self, column: Literal["actors", "kinds"]) -> list[tuple[Any, Mask]]:
         """Each distinct value of a column with the rows that hold it, found once per column (candidate

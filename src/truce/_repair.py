@@ -147,7 +147,8 @@ def repair(
                                         reason=remedy.unrepairable))
         planned.update({(("area", e.area) if e.area else ("unit", e.row)): e for e in remedy.edits})
     kept = _minimal(case, list(planned.values()), engine)
-    yields = evaluate(_applied(case, kept), engine=engine).status if kept else verdict.status
+    repaired = evaluate(_applied(case, kept), engine=engine) if kept else verdict
+    met = frozenset(f.clause for f in repaired.findings if f.status == "met") if kept else frozenset()
     units, clauses = case.state.units, {c.id: c for _, c in case.clauses if c is not None}
     changes = [
         Change(
@@ -156,10 +157,10 @@ def repair(
             remaining=None if edit.area else edit.remaining, holder=edit.holder,
             clauses=[_ref(case, clauses[c]) for c in clauses if c in needs], message=edit.message,
         )
-        for edit, needs in _needed(case, kept, engine)
+        for edit, needs in _needed(case, kept, met, engine)
     ]
     return Repair(
-        agreement=case.book.id, reading=case.reading, as_of=case.as_of.isoformat(), status=verdict.status, yields=yields,
+        agreement=case.book.id, reading=case.reading, as_of=case.as_of.isoformat(), status=verdict.status, yields=repaired.status,
         changes=sorted(changes, key=lambda c: (c.party, c.item)), not_repairable=broken,
         learn=_facts(case, kept, failing, engine),
         provenance=Provenance.of(case.book, case.reading, engine or default_engine(), case.input_sha256),
@@ -202,9 +203,8 @@ def _minimal(case: Case, planned: list[Edit], engine: str | None) -> list[Edit]:
     return kept
 
 
-def _needed(case: Case, edits: list[Edit], engine: str | None) -> list[tuple[Edit, frozenset[str]]]:
-    """Each change with the clauses that are met with every change but not without this one."""
-    met = _met(case, edits, engine) if edits else frozenset()
+def _needed(case: Case, edits: list[Edit], met: frozenset[str], engine: str | None) -> list[tuple[Edit, frozenset[str]]]:
+    """Each change with the clauses that are met with every change (``met``) but not without this one."""
     return [(edit, met - _met(case, [e for e in edits if e is not edit], engine)) for edit in edits]
 
 
