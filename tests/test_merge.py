@@ -226,8 +226,10 @@ def test_mappings_onto_different_agreements_are_refused_with_the_mapping_named(t
     other.write_text(SAMPLE_MAPPING.read_text(encoding="utf-8").replace("agreement: idlib-2019", "agreement: sochi-2018"),
                      encoding="utf-8")  # fmt: skip
     with pytest.raises(EventLogError) as caught:
-        read_logs([(SAMPLE_CSV, SAMPLE_MAPPING), (SAMPLE_CSV, other)])
-    assert any(p.file == str(other) for p in caught.value.problems)
+        read_logs([(SAMPLE_CSV, SAMPLE_MAPPING), (SAMPLE_CSV, SAMPLE_MAPPING), (SAMPLE_CSV, other)])
+    assert [(p.file, p.message.rsplit(" ", 1)[-1]) for p in caught.value.problems] == [
+        (str(SAMPLE_MAPPING), "'idlib-2019'"), (str(SAMPLE_MAPPING), "'idlib-2019'"), (str(other), "'sochi-2018'")]  # fmt: skip
+    assert len(read_logs([(SAMPLE_CSV, SAMPLE_MAPPING), (SAMPLE_CSV, other)], rules="idlib-2019").logs) == 2
     with pytest.raises(EventLogError, match="no event logs"):
         read_logs([])
 

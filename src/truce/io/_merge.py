@@ -136,11 +136,11 @@ def read_logs(
             "formats", f"{len(kinds)} formats for {len(logs)} logs", suggestion="give one format per log, or none to read each header")])
     book = rules if isinstance(rules, Rulebook) else (load_rulebook(rules) if rules is not None else None)
     read = [read_events(log, mapping, book, format=kind, max_bytes=max_bytes) for (log, mapping), kind in zip(logs, kinds, strict=True)]
-    books = {data.book.id: data for data in read}
-    if len(books) > 1:
+    if len({data.book.id for data in read}) > 1:
         raise EventLogError.from_problems("the logs' mappings name different agreements", [
-            Problem("agreement", f"{data.file}'s mapping gives {rid!r}", file=str(mapping))
-            for (rid, data), (_, mapping) in zip(books.items(), logs, strict=False)])  # fmt: skip
+            Problem("agreement", f"{data.file}'s mapping gives {data.book.id!r}", file=str(mapping),
+                    suggestion="map every log onto one rulebook, or name it with rules= (--agreement)")
+            for data, (_, mapping) in zip(read, logs, strict=True)])  # fmt: skip
     incidents = [(index, incident) for index, data in enumerate(read) for incident in data.incidents]
     units = {(u.id, u.observed): u for data in read for u in data.units}
     merges: list[Merge] = []
