@@ -184,7 +184,7 @@ def create_app(token: str | None = None, cors_origins: Sequence[str] = (), tiles
     @app.post("/v1/view", openapi_extra={"requestBody": _SCENARIO_BODY}, responses={422: _PROBLEMS})
     async def view(request: Request, reading: str | None = None, rules: str | None = None) -> Response:
         """What the map page shows of a scenario under a reading: the verdict, its GeoJSON, lines, towns, frame,
-        readings, and the timeline when the state has incidents."""
+        readings, the timeline when the state has incidents, its repair and its robustness."""
         data = await _scenario(request)
         found = await run_in_threadpool(lambda: page_view(prepare(data, rules, reading, files=False)))
         return Response(json.dumps(found), media_type="application/json")
