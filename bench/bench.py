@@ -249,8 +249,9 @@ def robustness_ratio(sizes: list[int]) -> None:
         repeat = 3 if n <= 100_000 else 1
         whole = best(lambda u=units, i=incidents: truce.evaluate(columns(u, i)), repeat=repeat)
         robust = best(lambda u=units, i=incidents: truce.robustness(columns(u, i)), repeat=repeat)
-        print(f"    {n:>9,} units  evaluate {whole:.3f} s, robustness {robust:.3f} s, ratio {robust / whole:.2f}   "
-              f"target <= 3: {_mark(robust / whole <= 3)}")
+        extra = (robust - whole) / whole
+        print(f"    {n:>9,} units  evaluate {whole:.3f} s, robustness {robust:.3f} s, ratio {robust / whole:.2f}; beyond the "
+              f"evaluation it contains: {extra:.2f} evaluations   target about 1 (<= 1.5): {_mark(extra <= 1.5)}")
 
 
 def main() -> None:

@@ -96,6 +96,33 @@ def test_distances_are_signed_by_the_side_and_near_within_the_margin() -> None:
     assert set(buffer.deciding) == (set() if deep.any() else {d.item for d in buffer.distances if d.near})
 
 
+ZONES = [(info.id, zone) for info in truce.list_rulebooks() for zone in truce.load_rulebook(info.id).zones]
+
+
+@pytest.mark.parametrize(("book_id", "zone"), ZONES)
+def test_distances_within_a_bound_are_the_exact_ones_near_the_edge(book_id: str, zone: str) -> None:
+    """A bound only leaves out points farther than it: points scattered around every bundled zone's edge (polygons,
+    bands, sides of a line, unions) have within each their own bound the same distance as unbounded, and beyond it
+    none."""
+    area = truce.load_rulebook(book_id).area(zone)
+    lon0, lat0, lon1, lat1 = area.lonlat.bounds
+    rng = np.random.default_rng(len(zone))
+    pad = 0.3
+    lon, lat = rng.uniform(lon0 - pad, lon1 + pad, 4000), rng.uniform(lat0 - pad, lat1 + pad, 4000)
+    lon[::50] = np.nan  # points without a place have no distance
+    exact = area.edge_km(lon, lat)
+    bounds = rng.choice([0.0, 0.5, 2.0, 7.5, 30.0, np.inf], len(lon))
+    bounded = area.edge_km(lon, lat, bounds)
+    within = np.abs(exact) <= bounds
+    assert np.isnan(exact[::50]).all() and np.isnan(bounded[::50]).all()
+    np.testing.assert_allclose(bounded[within], exact[within], rtol=0, atol=1e-9)
+    assert np.isnan(bounded[~within & ~np.isnan(exact)]).all()
+    inside = area.covers_xy(lon, lat)
+    placed = ~np.isnan(lon)
+    assert (exact[placed & inside] <= 0).all() and (exact[placed & ~inside] >= 0).all()
+    assert within.sum() > 100 and (~within & placed).sum() > 100
+
+
 def test_the_margin_defaults_to_the_zones_uncertainty() -> None:
     found = truce.robustness(ROOT / "examples" / "minsk-2015" / "03-government-guns-inside.yaml")
     assert {f.margin_km for f in found.findings} == {5.0}

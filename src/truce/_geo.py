@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 from collections.abc import Callable
 from pathlib import Path, PureWindowsPath
 from typing import TYPE_CHECKING, Any, Literal
@@ -78,6 +79,7 @@ class Area:
         self._projection = projection
         self._parts = parts
         self._edge: tuple[Projection, BaseGeometry, shapely.STRtree] | None = None
+        self._bands: dict[int, BaseGeometry] = {}
         self.depths: dict[float, Area] = {}
         """The zone drawn at each other depth its text allows (a band's ``depths_km``)."""
 
@@ -102,14 +104,37 @@ class Area:
             with np.errstate(all="ignore"):
                 least = np.fmin.reduce([d for d, _ in own])
             return np.where(deep, np.nan, least)
-        projection, outline, edge = self._metric_edge()
-        x, y = projection.forward(lon, lat)
-        points = shapely.points(x, y)
-        distance = np.full(len(x), np.nan)
-        close = np.asarray(np.isinf(within) | shapely.dwithin(outline, points, np.where(np.isinf(within), 0, within) * 1000), dtype=bool)
-        (index, _), found = edge.query_nearest(points[close], return_distance=True, all_matches=False)
-        distance[np.flatnonzero(close)[index]] = np.asarray(found, dtype=float) / 1000
-        return np.where(self.covers_xy(lon, lat), -distance, distance)
+        projection, _, edge = self._metric_edge()
+        distance = np.full(len(lon), np.nan)
+        candidate = ~np.isnan(lon)
+        bounded = candidate & np.isfinite(within)
+        if bounded.any() and within[bounded].max() <= _BAND_MAX_KM:
+            candidate[bounded] = shapely.intersects_xy(self._band(float(within[bounded].max())), lon[bounded], lat[bounded])
+        rows = np.flatnonzero(candidate)
+        points = shapely.points(*projection.forward(lon[rows], lat[rows]))
+        reach = within[rows]
+        for part in (np.flatnonzero(np.isfinite(reach)), np.flatnonzero(np.isinf(reach))):
+            if not len(part):
+                continue
+            bound = float(reach[part].max()) * 1000
+            (index, _), found = edge.query_nearest(points[part], max_distance=max(bound, 1e-6) if np.isfinite(bound) else None,
+                                                   return_distance=True, all_matches=False)
+            found_km = np.asarray(found, dtype=float) / 1000
+            close = found_km <= reach[part[index]]
+            hits, found_km = rows[part[index[close]]], found_km[close]
+            distance[hits] = np.where(self.covers_xy(lon[hits], lat[hits]), -found_km, found_km)
+        return distance
+
+    def _band(self, km: float) -> BaseGeometry:
+        """A prepared lon/lat polygon holding every point within ``km`` of the edge and a little more (its width
+        rounded up to a whole km): a cheap first test, before any point is projected."""
+        width = math.ceil(km)
+        if width not in self._bands:
+            projection, outline, _ = self._metric_edge()
+            band = projection.to_lonlat(outline.buffer(width * 1000 * (1 + _BAND_SLACK) + _BAND_SLACK_M))
+            shapely.prepare(band)
+            self._bands[width] = band
+        return self._bands[width]
 
     def nearest(self, lon: Floats, lat: Floats, beyond_km: float) -> int:
         """The index of a point nearest the zone's edge among points known to lie more than ``beyond_km`` from it
@@ -123,8 +148,8 @@ class Area:
         return -1
 
     def _metric_edge(self) -> tuple[Projection, BaseGeometry, shapely.STRtree]:
-        """The zone's edge in metres of a local projection, prepared, and a tree of its segments (a lon/lat polygon's
-        edges, straight in degrees, densified first)."""
+        """The zone's edge in metres of a local projection and a tree of its segments (a lon/lat polygon's edges,
+        straight in degrees, densified first)."""
         if self._edge is None:
             if self._projection is not None and self._metric is not None:
                 projection, outline = self._projection, self._metric.boundary
@@ -132,7 +157,6 @@ class Area:
                 centre = self.lonlat.centroid
                 projection = Projection(centre.x, centre.y)
                 outline = projection.to_metric(shapely.segmentize(self.lonlat, _DENSIFY_DEGREES)).boundary
-            shapely.prepare(outline)
             rings = [np.asarray(line.coords)[:, :2] for line in shapely.get_parts(outline)]
             segments = shapely.linestrings(np.concatenate([np.stack([r[:-1], r[1:]], axis=1) for r in rings]))
             self._edge = (projection, outline, shapely.STRtree(segments))
@@ -220,6 +244,10 @@ def _side(line: BaseGeometry, region: BaseGeometry, side: Literal["left", "right
 
 _TOLERANCE_M = 1.0  # lines drawn on a region's edge or ending on it are inside it
 _DENSIFY_DEGREES = 0.005  # about 500 m
+_BAND_MAX_KM = 500.0
+_BAND_SLACK, _BAND_SLACK_M = 0.01, 100.0
+"""A band around an edge is drawn this much wider (its buffer's arcs are inscribed polygons, its lon/lat outline
+straight between points 500 m apart), and only up to 500 km wide (beyond, every point is measured)."""
 
 
 def _extend(line: BaseGeometry, region: BaseGeometry) -> BaseGeometry:

@@ -21,7 +21,8 @@ from ._errors import Problem, ScenarioError
 from ._geo import Area
 from ._items import INSIDE, OUTSIDE, UNKNOWN, Floats, Mask
 from ._limits import MAX_KM
-from ._observe import Observation, observe
+from ._logic import Decision, measure_fact
+from ._observe import Measure, Observation, observe
 from ._provenance import Provenance
 from ._rulebook import Rulebook
 from ._scenario import FindingStatus, Scenario, Status
@@ -135,6 +136,7 @@ def robustness(
         raise ScenarioError.from_problems("invalid margin", [Problem(
             "margin_km", f"a margin is a number of km from 0 to {MAX_KM:g}", value=margin_km, suggestion="margin_km=5")])
     case = prepare(state, rules, reading)
+    case = replace(case, state=replace(case.state, remember=True))  # each clause classifies its items once, not per placing
     decide, at = decider(engine), case.as_of.timestamp()
     observation = observe(case)
     decision = decide(case.book, case.reading, observation)
@@ -153,8 +155,8 @@ def robustness(
             for where, measures in extremes.items():
                 measures[index] = measure.clause.placed(case.state, at, moved, where)
         located.append((measure.clause.id, edges, margin, near, placed))
-    inner, outer, blurred = (decide(case.book, case.reading, replace(observation, measures=tuple(extremes[w])))
-                             for w in (INSIDE, OUTSIDE, UNKNOWN))
+    decided = _Decided(decide, case.book, case.reading, observation, decision)
+    inner, outer, blurred = (decided(tuple(extremes[w])) for w in (INSIDE, OUTSIDE, UNKNOWN))
     findings = []
     for clause, edges, margin, near, placed in located:
         steady = inner.findings[clause] == outer.findings[clause]
@@ -163,7 +165,7 @@ def robustness(
             if_moved=blurred.findings[clause], deciding=[] if steady else sorted(set(edges.items.ids[edges.rows[near]].tolist())),
             distances=_distances(edges, placed),
         ))
-    depths = _depths(case, observation, located, decide)
+    depths = _depths(case, observation, located, decided)
     stable = all(f.stable for f in findings) or (blurred.status == decision.status != "indeterminate")
     deciding = {i for f in findings for i in f.deciding} if not stable else set()
     deciding |= {i for d in depths if d.status != decision.status for i in d.switching}
@@ -175,15 +177,34 @@ def robustness(
     )
 
 
+class _Decided:
+    """The engine's decision on the observation with other measures, decided once per distinct set of the facts
+    deciding reads (most placements leave most clauses as they were)."""
+
+    def __init__(self, decide: Decider, book: Rulebook, reading: str, observation: Observation, decision: Decision) -> None:
+        self._decide, self._book, self._reading, self._observation = decide, book, reading, observation
+        self._known = {self._key(observation.measures): decision}
+
+    def __call__(self, measures: tuple[Measure, ...]) -> Decision:
+        key = self._key(measures)
+        if key not in self._known:
+            self._known[key] = self._decide(self._book, self._reading, replace(self._observation, measures=measures))
+        return self._known[key]
+
+    @staticmethod
+    def _key(measures: tuple[Measure, ...]) -> tuple[tuple[object, ...], ...]:
+        return tuple(tuple(measure_fact(m).values()) for m in measures)
+
+
 def _depths(case: Case, observation: Observation, located: list[tuple[str, Edges, float, Mask, list[_Placed]]],
-            decide: Decider) -> list[DepthCase]:
+            decide: _Decided) -> list[DepthCase]:
     """The verdict with each band drawn at each other depth its text allows, its clauses' items placed again."""
     at, found = case.as_of.timestamp(), []
     for zone in case.book.zones:
         for depth, area in case.book.area(zone).depths.items():
             on = [m.clause.id for m in observation.measures if m.phase == "due" and m.clause.zone_id == zone]
             measures = tuple(m.clause.redrawn(case.state, at, area) if m.clause.id in on else m for m in observation.measures)
-            decision = decide(case.book, case.reading, replace(observation, measures=measures))
+            decision = decide(measures)
             switching: set[str] = set()
             for _, edges, *_ in (entry for entry in located if entry[1].zone == zone):
                 items, rows = edges.items, edges.rows
@@ -241,10 +262,14 @@ def _placed(area: Area, reach: Reach, margin: float, rows: npt.NDArray[np.intp],
 
 
 def _distances(edges: Edges, placed: list[_Placed]) -> list[Distance]:
-    """The items near the edge, and on a side with none near, the nearest, by each point, in order of distance."""
-    shown = [
-        Distance(item=str(edges.items.ids[edges.rows[i]]), point=p.point, distance_km=round(float(p.distance[i]), 3),
-                 inside=bool(p.inside[i]), near=bool(p.near[i]))
-        for p in placed for i in np.flatnonzero(~np.isnan(p.distance))
-    ]
-    return sorted(shown, key=lambda d: (d.distance_km, d.item, d.point))
+    """The items near the edge, and on a side with none near, the nearest, by each point (a clause places its items
+    by one point at least), in order of distance."""
+    shown = [(p, np.flatnonzero(~np.isnan(p.distance))) for p in placed]
+    km = np.array([round(d, 3) for p, rows in shown for d in p.distance[rows].tolist()])
+    items = np.concatenate([edges.items.ids[edges.rows[rows]].astype(str) for _, rows in shown])
+    points = np.concatenate([np.full(len(rows), p.point) for p, rows in shown])
+    inside = np.concatenate([p.inside[rows] for p, rows in shown])
+    near = np.concatenate([p.near[rows] for p, rows in shown])
+    order = np.lexsort((points, items, km))
+    return [Distance(item=i, point=pt, distance_km=d, inside=a, near=b) for i, pt, d, a, b in zip(
+        items[order].tolist(), points[order].tolist(), km[order].tolist(), inside[order].tolist(), near[order].tolist(), strict=True)]

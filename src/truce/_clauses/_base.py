@@ -341,7 +341,8 @@ class Clause(_Data):
         return None
 
     def placed(self, state: State, at: float, moved: Mask, where: int) -> Measure:
-        """The due clause's measure at ``at`` with the ``moved`` items INSIDE, OUTSIDE or UNKNOWN (``where``) as to its zone."""
+        """The due clause's measure at ``at`` with the ``moved`` items INSIDE, OUTSIDE or UNKNOWN (``where``) as to its
+        zone: at least what deciding reads (phase and amounts; its words may be left out)."""
         del moved, where
         return self.measure(state, at)
 
@@ -351,7 +352,8 @@ class Clause(_Data):
         acts at ``moment``: where two readings of it part, one of them counts against one and not the other."""
 
     def redrawn(self, state: State, at: float, area: Area) -> Measure:
-        """The due clause's measure at ``at`` were its zone drawn as ``area``: by default its measure."""
+        """The due clause's measure at ``at`` were its zone drawn as ``area`` (at least what deciding reads): by
+        default its measure."""
         del area
         return self.measure(state, at)
 
@@ -456,7 +458,7 @@ class Counting(Clause):
         place = classified.where.copy()
         place[moved] = where
         surely, maybe = self._counting(items, at)
-        return self._count(items, _classify(self, items, classified.force, place), surely, maybe)
+        return self._count(items, _classify(self, items, classified.force, place, classified.party), surely, maybe, words=False)
 
     def redrawn(self, state: State, at: float, area: Area) -> Measure:
         """The measure at ``at`` were the zone drawn as ``area``: each item's place in it found again."""
@@ -465,7 +467,7 @@ class Counting(Clause):
             return self.measure(state, at)
         items = self._items(state).redrawn(zone, area)
         surely, maybe = self._counting(items, at)
-        return self._count(items, _classify(self, items, self._force(items)), surely, maybe)
+        return self._count(items, _classify(self, items, self._force(items)), surely, maybe, words=False)
 
     def classified(self, state: State) -> Classified:
         """Which items of the state the clause counts, whatever the time; found once per state that remembers."""
@@ -499,8 +501,9 @@ class Counting(Clause):
     def _missing(self, items: Items, row: int, party: int, where: int, force: int) -> list[str]:
         """What would settle whether a doubtful item (at ``row``) counts."""
 
-    def _count(self, items: Items, classified: Classified, surely: Mask, maybe: Mask) -> Measure:
-        """The measure from the items' classification and the items that (surely, maybe) count now.
+    def _count(self, items: Items, classified: Classified, surely: Mask, maybe: Mask, words: bool = True) -> Measure:
+        """The measure from the items' classification and the items that (surely, maybe) count now; without
+        ``words`` only its amounts (all that deciding reads), not the evidence, parties and missing facts.
 
         With several totals (``totals_by``) the amount is the worst one, and the evidence the
         items of every total over the limit (else of the worst one).
@@ -511,6 +514,9 @@ class Counting(Clause):
         keys = self.totals_by(items)
         totals = [int(items.weights[certain & rows].sum()) for _, rows in keys]
         amount = max(totals, default=0)
+        possible = max((int(items.weights[relevant & rows].sum()) for _, rows in keys), default=0)
+        if not words:
+            return Measure(self, "due", amount=amount, possible=possible)
         over = [total > self.limit for total in totals]
         if not any(over):
             over = [total == amount and amount > 0 for total in totals]
@@ -529,7 +535,7 @@ class Counting(Clause):
             self,
             "due",
             amount=amount,
-            possible=max((int(items.weights[relevant & rows].sum()) for _, rows in keys), default=0),
+            possible=possible,
             evidence=tuple(sorted(items.ids[shown].tolist())),
             unknown_evidence=tuple(sorted(items.ids[doubtful].tolist())),
             parties=tuple(sorted(str(actor) for actor in behind if not isinstance(actor, tuple))),
@@ -540,10 +546,10 @@ class Counting(Clause):
         )
 
 
-def _classify(clause: Counting, items: Items, force: Tri, where: Tri | None = None) -> Classified:
-    """Which items a clause counts: ``force`` (kind, measured attributes), party and place (``where``, else the
-    clause's own), but not time."""
-    party = items.coverage(_covered_parties(items.book, clause.parties))
+def _classify(clause: Counting, items: Items, force: Tri, where: Tri | None = None, party: Tri | None = None) -> Classified:
+    """Which items a clause counts: ``force`` (kind, measured attributes), ``party`` and place (``where``), each
+    the clause's own where not given, but not time."""
+    party = items.coverage(_covered_parties(items.book, clause.parties)) if party is None else party
     where = clause._place(items) if where is None else where
     relevant = (force != OUTSIDE) & (items.weights > 0) & (party != OUTSIDE) & (where != OUTSIDE)
     certain = relevant & (force == INSIDE) & (party == INSIDE) & (where == INSIDE)
