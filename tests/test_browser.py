@@ -109,7 +109,10 @@ def test_the_standalone_page_switches_reading(browser: webdriver.Chrome, tmp_pat
     asks = [li.get_attribute("data-item") for li in browser.find_elements(By.CSS_SELECTOR, "#repair li.change")]
     assert asks == [c.item for c in truce.repair(READINGS, reading="government").changes]
     assert "With these changes the verdict would be: holds." in browser.find_element(By.ID, "repair").text
-    assert browser.find_element(By.ID, "robustness").get_attribute("data-stable") in ("yes", "no")
+    sure = truce.robustness(READINGS, reading="government")
+    assert browser.find_element(By.ID, "robustness").get_attribute("data-stable") == ("yes" if sure.stable else "no")
+    shown = browser.find_element(By.ID, "robustness").text
+    assert sure.summary() in shown and all(f"{d.zone} drawn {d.depth_km:g} km deep" in shown for d in sure.depths)
     assert len(browser.find_elements(By.CSS_SELECTOR, "path.truce-unit")) == 4
     browser.find_element(By.CSS_SELECTOR, 'path.truce-unit[data-item="hts-bn-1"]').click()
     popup = WebDriverWait(browser, 10).until(lambda b: b.find_element(By.CSS_SELECTOR, ".leaflet-popup-content").text)

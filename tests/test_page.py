@@ -50,7 +50,8 @@ def test_the_standalone_page_embeds_the_view_under_every_reading(tmp_path: Path)
         assert view == json.loads(json.dumps(page_view(case.read_as(reading))))
         assert view["verdict"]["status"] == truce.evaluate(READINGS, reading=reading).status
         assert view["repair"] == json.loads(truce.repair(READINGS, reading=reading).model_dump_json())
-        assert view["robustness"] == json.loads(truce.robustness(READINGS, reading=reading).model_dump_json())
+        sure = truce.robustness(READINGS, reading=reading)
+        assert view["robustness"] == {**json.loads(sure.model_dump_json()), "summary": sure.summary()}
     zones = {f["properties"]["id"]: f["properties"]["finding"] for f in data["views"]["government"]["map"]["features"]
              if f["properties"]["layer"] == "zone"}  # fmt: skip
     assert zones["buffer"] == "violated"

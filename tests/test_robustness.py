@@ -8,6 +8,7 @@ moves the margin allows), each state evaluated again.
 from __future__ import annotations
 
 import copy
+import json
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +20,7 @@ from hypothesis import strategies as st
 
 import truce
 from bookcopy import copy_rulebook
+from geodesy import geodesic_km, offset
 from truce._engines import available_engines
 from truce._geo import Projection, polygon_area
 from truce._lint import lint_rulebook
@@ -169,6 +171,50 @@ def test_depths_must_differ_from_the_band_and_lie_beyond_its_start(tmp_path: Pat
         with pytest.raises(truce.RulebookError) as caught:
             truce.load_rulebook(copy_rulebook(tmp_path, "moscow-2020", deepen))
         assert any(p.path.startswith("zones.corridor.band") for p in caught.value.problems), caught.value
+
+
+CONTACT_LINE = json.loads((ROOT / "rules" / "zones" / "idlib-contact-line.geojson").read_text())["features"][0]["geometry"]["coordinates"]
+
+
+@pytest.mark.parametrize("segment", range(len(CONTACT_LINE) - 1))
+def test_a_drawn_zone_at_each_depth_its_text_allows_is_the_band_from_its_line(segment: int) -> None:
+    """The Sochi zone is drawn, and measured 15 to 20 km from the line of contact (art. 3): at each depth, a point on
+    the zone's side of the line lies in it exactly when it is that close to the line on the ground, and a point on
+    the other side never does."""
+    depths = BOOK.area("buffer").depths
+    assert sorted(depths) == [15.0, 20.0]
+    line = [tuple(point) for point in CONTACT_LINE]
+    for km in (2.0, 13.5, 16.5, 18.5, 21.5):
+        for side in ("left", "right"):
+            lon, lat = offset(line, side, km, segment)
+            reference, _ = geodesic_km(line, lon, lat)
+            for depth, area in depths.items():
+                if abs(reference - depth) < 0.2:
+                    continue
+                inside = bool(area.covers_xy(np.array([lon]), np.array([lat]))[0])
+                assert inside == (side == "left" and reference < depth), (km, side, depth, reference)
+
+
+@pytest.mark.parametrize(("edit", "where"), [
+    (lambda z: z["buffer"]["depths"].update(depths_km=[0, 15]), "zones.buffer.depths.depths_km"),
+    (lambda z: z["buffer"]["depths"].update(depths_km=[15, 15]), "zones.buffer.depths.depths_km"),
+    (lambda z: z["buffer"]["depths"].update(depths_km=[]), "zones.buffer.depths.depths_km"),
+    (lambda z: z["buffer"]["depths"].update(side="north"), "zones.buffer.depths.side"),
+    (lambda z: z["buffer"]["depths"].update(line="../idlib-2019.yaml"), "zones.buffer.depths.line"),
+    (lambda z: z["buffer"]["depths"].update(line="zones/idlib-buffer.geojson"), "zones.buffer.depths.line"),
+    (lambda z: z["deescalation"].update(geojson=None, band={"line": "zones/idlib-contact-line.geojson", "side": "left",
+                                                            "to_km": 20}, depths=z["buffer"]["depths"]), "zones.deescalation"),
+])
+def test_a_bad_depths_is_a_rulebook_error_at_its_field(tmp_path: Path, edit: Any, where: str) -> None:
+    def change(data: dict[str, Any]) -> None:
+        data["zones"]["deescalation"] = {k: v for k, v in data["zones"]["deescalation"].items()}
+        edit(data["zones"])
+        data["zones"]["deescalation"] = {k: v for k, v in data["zones"]["deescalation"].items() if v is not None}
+
+    with pytest.raises(truce.RulebookError) as caught:
+        truce.load_rulebook(copy_rulebook(tmp_path, "idlib-2019", change))
+    assert [p.path for p in caught.value.problems if p.path.startswith(where)], caught.value
+    assert all(p.line for p in caught.value.problems), caught.value
 
 
 def test_an_item_right_at_the_margin_decides_the_verdict() -> None:

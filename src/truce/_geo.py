@@ -219,13 +219,15 @@ def _within(line: BaseGeometry, km: float) -> BaseGeometry:
 
 def _side(line: BaseGeometry, region: BaseGeometry, side: Literal["left", "right"]) -> BaseGeometry:
     """The part of a metric region on ``side`` of a metric line that it contains, the line carried on
-    straight from its ends to the region's edge.
+    straight from its ends to the region's edge (where it must not cross itself).
 
     The region is split along the line and each piece goes to the side it borders, which holds
     however the line bends (a buffer to one side of a bending line spills over to the other).
     """
     extended = _extend(line, region)
-    if not extended.is_simple:
+    if not extended.is_simple:  # the two ends carried on may cross beyond the region, as a line bent round does
+        extended = shapely.intersection(extended, shapely.buffer(region, _TOLERANCE_M))
+    if extended.geom_type != "LineString" or not extended.is_simple:
         raise _RegionError(
             "the line, carried on straight from its ends to the region's edge, crosses itself",
             "draw the region so the line's ends lie near its edge",
@@ -285,6 +287,11 @@ def union_area(parts: tuple[Area, ...]) -> Area:
     return Area(shapely.union_all([p.lonlat for p in parts]), parts=parts, lines=tuple(line for p in parts for line in p.lines))
 
 
+def _depth_areas(field: Loc, path: str, line: BaseGeometry, side: Side, *, from_km: float, depths: list[float]) -> dict[float, Area]:
+    """The band along ``line`` from ``from_km`` to each of ``depths``: a zone at each depth its text allows."""
+    return {float(depth): _build(field, path, band_area, line, side, from_km, depth) for depth in depths}
+
+
 def zone_areas(book: Rulebook, doc: Document, folder: Path, problems: list[Problem]) -> tuple[dict[str, Area], dict[str, str]]:
     """The ground of every zone, and the SHA-256 of every file read for it (by its path from
     ``folder``, with ``/``); unions are built last, from zones that are not unions.
@@ -318,14 +325,16 @@ def zone_areas(book: Rulebook, doc: Document, folder: Path, problems: list[Probl
         try:
             if zone.geojson is not None:
                 areas[zone_id] = polygon_area(read((*at, "geojson"), zone.geojson, _read_zone))
+                if (depths := zone.depths) is not None:
+                    line = read((*at, "depths", "line"), depths.line, _read_line)
+                    areas[zone_id].depths = _depth_areas((*at, "depths", "depths_km"), depths.line, line, depths.side, from_km=0,
+                                                         depths=depths.depths_km)
             elif zone.band is not None:
                 band = zone.band
                 line = read((*at, "band", "line"), band.line, _read_line)
                 areas[zone_id] = _build((*at, "band", "line"), band.line, band_area, line, band.side, band.from_km, band.to_km)
-                areas[zone_id].depths = {
-                    float(depth): _build((*at, "band", "depths_km"), band.line, band_area, line, band.side, band.from_km, depth)
-                    for depth in band.depths_km
-                }
+                areas[zone_id].depths = _depth_areas((*at, "band", "depths_km"), band.line, line, band.side,
+                                                     from_km=band.from_km, depths=band.depths_km)
             elif zone.beyond is not None:
                 beyond = zone.beyond
                 line = read((*at, "beyond", "line"), beyond.line, _read_line)

@@ -51,7 +51,7 @@ def page_view(case: Case, verdict: Verdict | None = None) -> dict[str, Any]:
         "readings": [{"id": r, "name": book.readings[r].name} for r in book.readings],
         "timeline": json.loads(timeline(case).model_dump_json()) if len(case.state.incidents) else None,
         "repair": json.loads(repair(case).model_dump_json()),
-        "robustness": json.loads(robustness(case).model_dump_json()),
+        "robustness": {**json.loads((sure := robustness(case)).model_dump_json()), "summary": sure.summary()},
     }
 
 

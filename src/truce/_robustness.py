@@ -79,8 +79,9 @@ class DepthCase(BaseModel):
 
 
 class Robustness(BaseModel):
-    """Whether a verdict survives moving every zone's edge by its margin: ``stable``, or the items whose side of
-    a line decides it (``deciding``), with each zone finding and the distances of the items nearest its edge."""
+    """Whether a verdict survives moving every zone's edge by its margin and drawing each zone at the other depths its
+    text allows: ``stable``, or the items whose side of a line decides it (``deciding``), with each zone finding and
+    the distances of the items nearest its edge, the status while their side is open (``if_moved``), and each depth."""
 
     model_config = ConfigDict(frozen=True)
 
@@ -98,11 +99,7 @@ class Robustness(BaseModel):
     def explain(self) -> str:
         """The verdict's robustness in plain language, finding by finding."""
         head = f"{self.agreement} [{self.reading}] as of {self.as_of}: {self.status.replace('_', ' ')}"
-        if self.stable:
-            lines = [head, "Stable: no zone edge moved by its margin changes the verdict."]
-        else:
-            lines = [head, f"Not stable: with the edges moved the verdict may be {self.if_moved.replace('_', ' ')}; "
-                           f"the side of the line of {', '.join(self.deciding)} decides it."]
+        lines = [head, self.summary()]
         for found in self.findings:
             state = "stable" if found.stable else f"may become {found.if_moved} (deciding: {', '.join(found.deciding)})"
             lines.append(f"  {found.clause} ({found.status}, zone {found.zone}, margin {found.margin_km:g} km): {state}")
@@ -111,6 +108,17 @@ class Robustness(BaseModel):
             moved = f"; on the other side then: {', '.join(case.switching)}" if case.switching else ""
             lines.append(f"  {case.zone} drawn {case.depth_km:g} km deep: {case.status.replace('_', ' ')}{moved}")
         return "\n".join(lines)
+
+
+    def summary(self) -> str:
+        """Whether it is stable, in one sentence, and if not, what may change it and whose side of a line decides."""
+        if self.stable:
+            return "Stable: no zone edge moved by its margin, and no other depth its text allows, changes the verdict."
+        edges = any(not f.stable for f in self.findings) and not self.if_moved == self.status != "indeterminate"
+        reasons = [f"with the edges moved the verdict may be {self.if_moved.replace('_', ' ')}"] if edges else []
+        reasons += [f"with the {c.zone} drawn {c.depth_km:g} km deep it is {c.status.replace('_', ' ')}"
+                    for c in self.depths if c.status != self.status]
+        return f"Not stable: {'; '.join(reasons)}; the side of the line of {', '.join(self.deciding)} decides it."
 
 
 def _side(distance: Distance) -> str:
@@ -166,13 +174,13 @@ def robustness(
             distances=_distances(edges, placed),
         ))
     depths = _depths(case, observation, located, decided)
-    stable = all(f.stable for f in findings) or (blurred.status == decision.status != "indeterminate")
-    deciding = {i for f in findings for i in f.deciding} if not stable else set()
+    edges_stable = all(f.stable for f in findings) or (blurred.status == decision.status != "indeterminate")
+    deciding = {i for f in findings for i in f.deciding} if not edges_stable else set()
     deciding |= {i for d in depths if d.status != decision.status for i in d.switching}
-    stable = stable and all(d.status == decision.status for d in depths)
     return Robustness(
-        agreement=case.book.id, reading=case.reading, as_of=case.as_of.isoformat(), status=decision.status, stable=stable,
-        if_moved=decision.status if stable else blurred.status, deciding=sorted(deciding), findings=findings, depths=depths,
+        agreement=case.book.id, reading=case.reading, as_of=case.as_of.isoformat(), status=decision.status,
+        stable=edges_stable and all(d.status == decision.status for d in depths),
+        if_moved=decision.status if edges_stable else blurred.status, deciding=sorted(deciding), findings=findings, depths=depths,
         provenance=Provenance.of(case.book, case.reading, engine or default_engine(), case.input_sha256),
     )
 

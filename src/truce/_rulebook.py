@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Literal
 
-from pydantic import BaseModel, Field, PrivateAttr, StrictBool, model_validator
+from pydantic import BaseModel, Field, PrivateAttr, StrictBool, field_validator, model_validator
 from shapely.geometry.base import BaseGeometry
 
 from ._clauses import AnyClause, Clause
@@ -180,6 +180,28 @@ class Beyond(_Data):
     """How far from the line the zone begins, in km (0: at the line)."""
 
 
+class Depths(_Data):
+    """Where a text defines a drawn zone by its depth from a line ("15 to 20 km deep along the line of contact"):
+    the band at each depth it allows, which robustness decides beside the drawing."""
+
+    line: Text
+    """A GeoJSON file holding the line the depth is measured from (a LineString), relative to the rulebook's folder."""
+    side: Literal["left", "right", "both"]
+    """The zone's side of the line: `left`, `right` (walking the line as drawn) or `both`."""
+    depths_km: list[Number] = Field(min_length=1)
+    """The depths the text allows, in km from the line (more than 0, at most 1000), each once, e.g. `[15, 20]`."""
+
+    @field_validator("depths_km")
+    @classmethod
+    def _on_the_ground(cls, depths: list[float]) -> list[float]:
+        for depth in depths:
+            if not 0 < depth <= 1000:
+                raise ValueError(f"each depth lies beyond 0 and at most 1000 km: {depth:g} does not")
+        if len(set(depths)) != len(depths):
+            raise ValueError("name each depth once")
+        return depths
+
+
 class Zone(_Data):
     """An area: a GeoJSON polygon file, a band along a line, one side of a line within a region, or
     the union of other zones."""
@@ -194,6 +216,8 @@ class Zone(_Data):
     """All the ground on one side of a line, however far, within a region."""
     union: list[Id] | None = Field(default=None, min_length=2)
     """The ids of two or more zones this zone joins."""
+    depths: Depths | None = None
+    """For a zone drawn as a polygon whose text defines it by depth from a line: that line and the depths allowed."""
     illustrative: StrictBool = False
     """`true` where the agreement never published the line and the geometry is the project's trace; every verdict resting on it says so."""
     uncertainty_km: Number | None = Field(default=None, ge=0, le=MAX_KM)
@@ -205,6 +229,8 @@ class Zone(_Data):
     def _one_shape(self) -> Zone:
         if sum(x is not None for x in (self.geojson, self.band, self.beyond, self.union)) != 1:
             raise ValueError("give exactly one of 'geojson', 'band', 'beyond' or 'union'")
+        if self.depths is not None and self.geojson is None:
+            raise ValueError("'depths' belongs to a zone drawn from a 'geojson' file; a band gives its own 'band.depths_km'")
         return self
 
 

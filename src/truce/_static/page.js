@@ -197,9 +197,7 @@
   function drawRobustness(sure) {
     var box = clear(document.getElementById("robustness"));
     box.setAttribute("data-stable", sure.stable ? "yes" : "no");
-    box.appendChild(el("p", sure.stable ? "Stable: no zone edge moved by its margin changes the verdict." :
-      "Not stable: with the edges moved the verdict may be " + words(sure.if_moved) + "; the side of the line of " +
-      sure.deciding.join(", ") + " decides it."));
+    box.appendChild(el("p", sure.summary));
     var list = el("ul");
     sure.findings.forEach(function (z) {
       var nearest = z.distances.slice(0, 3).map(function (d) {
@@ -211,7 +209,8 @@
     });
     box.appendChild(list);
     sure.depths.forEach(function (d) {
-      box.appendChild(el("p", d.zone + " drawn " + d.depth_km + " km deep: " + words(d.status)));
+      box.appendChild(el("p", d.zone + " drawn " + d.depth_km + " km deep: " + words(d.status) +
+        (d.switching.length ? "; on the other side then: " + d.switching.join(", ") : "")));
     });
   }
 
