@@ -62,6 +62,25 @@ def test_readings_timeline_and_query_options_match_the_library(server: Server) -
     assert line.text == truce.timeline(path, reading="government", start=datetime.fromisoformat(start)).model_dump_json()
 
 
+def test_repair_robustness_and_contrast_match_the_library(server: Server) -> None:
+    path = ROOT / "examples" / "idlib-2019" / "12-what-it-would-take.yaml"
+    for reading in ("sochi", "government"):
+        fix = server.post(f"/v1/repair?reading={reading}&engine=python", _as_json(path))
+        assert fix.text == truce.repair(path, reading=reading, engine="python").model_dump_json()
+        sure = server.post(f"/v1/robustness?reading={reading}&margin_km=7", _as_json(path))
+        assert sure.text == truce.robustness(path, reading=reading, margin_km=7).model_dump_json()
+        assert not sure.body["stable"] and {"hts-bn-1", "nfl-art-1"} <= set(sure.body["deciding"])
+    parts = server.call("GET", "/v1/contrast/idlib-2019?a=sochi&b=government")
+    assert parts.text == truce.contrast("idlib-2019", "sochi", "government").model_dump_json()
+    assert server.call("GET", "/v1/contrast/idlib?a=sochi&b=government").status == 404
+    bad_reading = server.call("GET", "/v1/contrast/idlib-2019?a=sochi&b=govt")
+    assert bad_reading.status == 422 and "government" in (bad_reading.body["problems"][0]["suggestion"] or "")
+    for margin in ("-1", "far", "nan"):
+        bad = server.post(f"/v1/robustness?margin_km={margin}", _as_json(path))
+        assert bad.status == 422 and bad.body["problems"], (margin, bad.body)
+    assert server.post("/v1/repair?rules=../rules/idlib-2019.yaml", _as_json(path)).status == 422
+
+
 def test_rulebooks_schemas_health_and_openapi(server: Server) -> None:
     listed = server.call("GET", "/v1/rulebooks").body
     assert [r["id"] for r in listed] == [i.id for i in truce.list_rulebooks()]
@@ -74,8 +93,8 @@ def test_rulebooks_schemas_health_and_openapi(server: Server) -> None:
     health = server.call("GET", "/healthz")
     assert health.body["status"] == "ok" and health.headers["x-truce-schema-version"] == "1"
     paths = server.call("GET", "/openapi.json").body["paths"]
-    assert {"/v1/evaluate", "/v1/readings", "/v1/timeline", "/v1/view", "/v1/rulebooks", "/v1/rulebooks/{rulebook_id}",
-            "/v1/schema/{name}", "/healthz"} <= set(paths)  # fmt: skip
+    assert {"/v1/evaluate", "/v1/readings", "/v1/timeline", "/v1/repair", "/v1/robustness", "/v1/contrast/{rulebook_id}",
+            "/v1/view", "/v1/rulebooks", "/v1/rulebooks/{rulebook_id}", "/v1/schema/{name}", "/healthz"} <= set(paths)  # fmt: skip
 
 
 def test_the_page_is_served_without_the_token_and_its_view_needs_it(server: Server) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hmac
 import ipaddress
 import json
+import math
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime
 from pathlib import Path
@@ -20,14 +21,18 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import HTMLResponse, JSONResponse, Response
+from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
 
 from ._case import prepare
+from ._contrast import Contrast, contrast
 from ._errors import EngineError, Problem, ScenarioError, TruceError, UnknownRulebookError
 from ._evaluate import evaluate, verdicts_by_reading
 from ._load import bundled_ids, list_rulebooks, load_rulebook, unknown_bundled
 from ._page import page_html, page_view
 from ._provenance import SCHEMA_VERSION, Provenance, truce_version
+from ._repair import Repair, repair
+from ._robustness import Robustness, robustness
 from ._schema import SchemaName, json_schema
 from ._source import Document, parse_text
 from ._timeline import Timeline, timeline
@@ -57,12 +62,15 @@ def _problems_response(status: int, error: str, problems: Sequence[Problem]) -> 
 
 
 def _problem_json(problem: Problem) -> dict[str, Any]:
-    value = problem.value if problem.value is None or isinstance(problem.value, str | int | float | bool) else str(problem.value)
+    """A problem as JSON; a value JSON cannot hold as it is (an object, NaN, infinity) as its text."""
+    plain = problem.value is None or isinstance(problem.value, str | int | bool) or (
+        isinstance(problem.value, float) and math.isfinite(problem.value))
+    value = problem.value if plain else str(problem.value)
     return {"path": problem.path, "message": problem.message, "value": value, "suggestion": problem.suggestion,
             "file": problem.file, "line": problem.line}  # fmt: skip
 
 
-def _json(model: Verdict | Timeline) -> Response:
+def _json(model: BaseModel) -> Response:
     return Response(model.model_dump_json(), media_type="application/json")
 
 
@@ -141,7 +149,8 @@ def create_app(token: str | None = None, cors_origins: Sequence[str] = (), tiles
     async def _bad_input(request: Request, exc: TruceError) -> JSONResponse:
         if isinstance(exc, EngineError):
             return _problems_response(500, f"internal error, please report it: {str(exc).splitlines()[0]}", exc.problems)
-        status = 404 if isinstance(exc, UnknownRulebookError) and request.url.path.startswith("/v1/rulebooks/") else 422
+        named_in_path = request.url.path.startswith(("/v1/rulebooks/", "/v1/contrast/"))
+        status = 404 if isinstance(exc, UnknownRulebookError) and named_in_path else 422
         return _problems_response(status, str(exc).splitlines()[0], exc.problems)
 
     @app.exception_handler(_TooLarge)
@@ -180,6 +189,30 @@ def create_app(token: str | None = None, cors_origins: Sequence[str] = (), tiles
         found = await run_in_threadpool(lambda: timeline(
             prepare(data, rules, reading, files=False), start=_instant("start", start), end=_instant("end", end), engine=engine))
         return _json(found)
+
+    @app.post("/v1/repair", openapi_extra={"requestBody": _SCENARIO_BODY}, responses={200: {"model": Repair}, 422: _PROBLEMS})
+    async def repair_of(request: Request, reading: str | None = None, rules: str | None = None,
+                        engine: str | None = None) -> Response:  # fmt: skip
+        """What would make the verdict hold: the changes per party, each with its clause, and the verdict they yield."""
+        data = await _scenario(request)
+        return _json(await run_in_threadpool(lambda: repair(prepare(data, rules, reading, files=False), engine=engine)))
+
+    @app.post("/v1/robustness", openapi_extra={"requestBody": _SCENARIO_BODY},
+              responses={200: {"model": Robustness}, 422: _PROBLEMS})  # fmt: skip
+    async def robustness_of(request: Request, reading: str | None = None, rules: str | None = None,
+                            margin_km: float | None = None, engine: str | None = None) -> Response:  # fmt: skip
+        """Whether the verdict survives zone edges moved by ``margin_km`` (default: each zone's uncertainty) and the
+        other depths the text allows, and the items whose side of a line decides it."""
+        data = await _scenario(request)
+        return _json(await run_in_threadpool(
+            lambda: robustness(prepare(data, rules, reading, files=False), margin_km=margin_km, engine=engine)))
+
+    @app.get("/v1/contrast/{rulebook_id}", responses={200: {"model": Contrast}, 404: _PROBLEMS, 422: _PROBLEMS})
+    async def contrast_of(rulebook_id: str, a: str, b: str, engine: str | None = None) -> Response:
+        """Where readings ``a`` and ``b`` of a bundled rulebook part, each difference with a witness state."""
+        if rulebook_id not in bundled_ids():
+            raise unknown_bundled(rulebook_id, Document(None, None), ("rulebook_id",))
+        return _json(await run_in_threadpool(lambda: contrast(load_rulebook(rulebook_id), a, b, engine=engine)))
 
     @app.post("/v1/view", openapi_extra={"requestBody": _SCENARIO_BODY}, responses={422: _PROBLEMS})
     async def view(request: Request, reading: str | None = None, rules: str | None = None) -> Response:
