@@ -8,7 +8,8 @@ each small planted bug (a mutant); a mutant they all pass is a survivor, a bug t
 Each module runs in a scratch copy of the repository (mutmut writes its mutants/ folder there) with the
 venv .venv-mutation: the project's dependencies and mutmut, but not truce itself, since the tests must
 import mutmut's mutated copy. Prints per module the mutants killed (a timeout counts as killed) out of
-all, the score, and each survivor with its change; exits 1 if a module scores under --threshold.
+all, the score, and each survivor with its change; exits 1 if a module scores under --threshold, and 2 if
+mutmut could not test a module's mutants (the tests fail on the code as it is).
 """
 
 from __future__ import annotations
@@ -38,6 +39,10 @@ CORE: dict[str, tuple[str, ...]] = {
 """Each core module (or folder) of src/truce, and the test files of its stage that are run against its mutants."""
 _COPIED = ("src", "tests", "rules", "examples", "docs", "scripts", "README.md", "LICENSE", "pyproject.toml")
 _RESULT = re.compile(r"^\s*(\S+): (\S.*)$")
+
+
+class MutationError(RuntimeError):
+    """mutmut did not test the mutants (the tests fail on the code as it is, or mutmut broke): no score."""
 
 
 def _venv() -> Path:
@@ -72,12 +77,19 @@ def run(module: str, tests: tuple[str, ...], children: int) -> tuple[int, int, l
     """Mutate one module; (killed, total, survivors as (name, change))."""
     bin_dir, folder = _venv(), _scratch(module, tests)
     env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV")}
+    env["PYTHONPATH"] = str(folder / "mutants" / "src")  # tests that start `python -m truce` import the mutated copy too
     try:
-        subprocess.run([str(bin_dir / "mutmut"), "run", "--max-children", str(children)], cwd=folder, env=env,
-                       check=False, stdout=subprocess.DEVNULL)  # fmt: skip
+        ran = subprocess.run([str(bin_dir / "mutmut"), "run", "--max-children", str(children)], cwd=folder, env=env,
+                             check=False, capture_output=True, text=True)  # fmt: skip
+        if ran.returncode != 0:
+            output = (ran.stdout + ran.stderr)[-6000:]
+            raise MutationError(f"{module}: mutmut could not run the tests (exit {ran.returncode}):\n{output}")
         listed = subprocess.run([str(bin_dir / "mutmut"), "results", "--all", "true"], cwd=folder, env=env,
                                 capture_output=True, text=True, check=False).stdout  # fmt: skip
         results = [(m[1], m[2].strip()) for line in listed.splitlines() if (m := _RESULT.match(line))]
+        unchecked = [name for name, status in results if status == "not checked"]
+        if unchecked or not results:
+            raise MutationError(f"{module}: mutmut tested {len(results) - len(unchecked)} of {len(results)} mutants")
         killed = sum(status in ("killed", "timeout") for _, status in results)
         survivors = []
         for name, status in results:
@@ -107,7 +119,11 @@ def main() -> int:
         parser.error(f"not a core module: {', '.join(unknown)} (see --list)")
     low = False
     for module in args.modules or list(CORE):
-        killed, total, survivors = run(module, CORE[module], args.children)
+        try:
+            killed, total, survivors = run(module, CORE[module], args.children)
+        except MutationError as exc:
+            print(exc, file=sys.stderr, flush=True)
+            return 2
         score = 100.0 * killed / total if total else 0.0
         low |= score < args.threshold
         print(f"{module}: {killed}/{total} mutants killed, score {score:.1f}%  (threshold {args.threshold:g}%)", flush=True)

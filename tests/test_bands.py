@@ -143,14 +143,10 @@ def test_band_membership_matches_geodesic_distance() -> None:
     assert checked == {True: want, False: want}
 
 
-def _line(coords: list[list[float]]) -> shapely.LineString:
-    return shapely.LineString(coords)
-
-
 def test_one_side_of_a_line_bent_round_is_the_ground_it_encloses_on_that_side() -> None:
     """A line bent round like a horseshoe (the Idlib line of contact) has two sides although its ends, carried on,
     would cross far beyond the band: the inside of the bend is on its left, the outside on its right."""
-    bend = _line([[36.0, 36.0], [36.0, 35.5], [36.5, 35.3], [37.0, 35.5], [37.0, 36.0], [36.8, 36.2]])
+    bend = shapely.LineString([[36.0, 36.0], [36.0, 35.5], [36.5, 35.3], [37.0, 35.5], [37.0, 36.0], [36.8, 36.2]])
     left, right = band_area(bend, "left", 0, 15), band_area(bend, "right", 0, 15)
     inner, outer = (np.array([36.1]), np.array([35.6])), (np.array([35.9]), np.array([35.6]))
     assert left.covers_xy(*inner)[0] and not left.covers_xy(*outer)[0]
@@ -159,6 +155,6 @@ def test_one_side_of_a_line_bent_round_is_the_ground_it_encloses_on_that_side() 
 
 
 def test_a_line_that_crosses_itself_has_no_sides() -> None:
-    loop = _line([[36.0, 35.5], [36.4, 35.5], [36.4, 35.8], [36.2, 35.8], [36.2, 35.3]])
+    loop = shapely.LineString([[36.0, 35.5], [36.4, 35.5], [36.4, 35.8], [36.2, 35.8], [36.2, 35.3]])
     with pytest.raises(ValueError, match="crosses itself"):
         band_area(loop, "left", 0, 10)

@@ -125,6 +125,25 @@ def test_distances_within_a_bound_are_the_exact_ones_near_the_edge(book_id: str,
     assert within.sum() > 100 and (~within & placed).sum() > 100
 
 
+@pytest.mark.parametrize(("book_id", "zone"), ZONES)
+def test_a_point_is_in_a_zone_drawn_in_metres_exactly_when_its_projection_is(book_id: str, zone: str) -> None:
+    """Zones built in metres (bands, sides of a line, their unions, the depths a text allows) place most points by
+    their lon/lat outline and project only those near the edge: the answer is the projected one everywhere."""
+    area = truce.load_rulebook(book_id).area(zone)
+    parts = [a for a in (area, *area._parts, *area.depths.values()) if a._projection is not None and a._metric is not None]
+    rng = np.random.default_rng(len(zone) + 1)
+    for part in parts:
+        lon0, lat0, lon1, lat1 = part.lonlat.bounds
+        lon, lat = rng.uniform(lon0 - 0.2, lon1 + 0.2, 3000), rng.uniform(lat0 - 0.2, lat1 + 0.2, 3000)
+        # and the middles of the outline's straight lon/lat segments, which the metric edge passes a little apart
+        ring = np.asarray(shapely.get_coordinates(part.lonlat.boundary))
+        middle = (ring[:-1] + ring[1:]) / 2
+        lon, lat = np.concatenate([lon, middle[:, 0]]), np.concatenate([lat, middle[:, 1]])
+        projected = shapely.intersects_xy(part._metric, *part._projection.forward(lon, lat))
+        assert (part.covers_xy(lon, lat) == projected).all()
+        assert projected.any() and not projected.all()
+
+
 def test_the_margin_defaults_to_the_zones_uncertainty() -> None:
     found = truce.robustness(ROOT / "examples" / "minsk-2015" / "03-government-guns-inside.yaml")
     assert {f.margin_km for f in found.findings} == {5.0}

@@ -84,23 +84,29 @@ class Items:
         self._origins: dict[str, Tri] = {}
         self._redrawn: dict[str, Area] = {}
         self._groups: dict[str, list[tuple[Any, Mask]]] = {}
+        self._copies: dict[tuple[str, int], Items] = {}
 
     def __len__(self) -> int:
         return len(self.ids)
 
     def redrawn(self, zone: str, area: Area) -> Items:
         """The same items with ``zone`` drawn as ``area`` (another depth its text allows): what they hold in it is
-        found again; items placed by a named zone keep that zone's relation to it as drawn."""
-        other = copy.copy(self)
-        other._redrawn = {**self._redrawn, zone: area}
-        other._zones = {k: v for k, v in self._zones.items() if k != zone}
-        other._origins = {k: v for k, v in self._origins.items() if k != zone}
-        return other
+        found again, once per zone and area; items placed by a named zone keep that zone's relation to it as drawn."""
+        key = (zone, id(area))
+        if key not in self._copies:
+            other = copy.copy(self)
+            other._redrawn = {**self._redrawn, zone: area}
+            other._zones = {k: v for k, v in self._zones.items() if k != zone}
+            other._origins = {k: v for k, v in self._origins.items() if k != zone}
+            other._copies = {}
+            self._copies[key] = other
+        return self._copies[key]
 
     def with_weights(self, weights: npt.NDArray[np.int64]) -> Items:
         """The same items with other counts (what they hold in zones and groups does not depend on them)."""
         other = copy.copy(self)
         other.weights = weights
+        other._copies = {}
         return other
 
     def stamp(self, row: int, end: int) -> str:

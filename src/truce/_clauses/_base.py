@@ -465,9 +465,9 @@ class Counting(Clause):
         zone = self.zone_id
         if zone is None:
             return self.measure(state, at)
-        items = self._items(state).redrawn(zone, area)
+        items, classified = self._items(state).redrawn(zone, area), self.classified(state)  # kinds and parties stay
         surely, maybe = self._counting(items, at)
-        return self._count(items, _classify(self, items, self._force(items)), surely, maybe, words=False)
+        return self._count(items, _classify(self, items, classified.force, party=classified.party), surely, maybe, words=False)
 
     def classified(self, state: State) -> Classified:
         """Which items of the state the clause counts, whatever the time; found once per state that remembers."""
