@@ -117,6 +117,20 @@ def test_the_timeline_shows_when_a_serious_violation_starts_and_ends(book: truce
     assert line.first_breach is not None and line.first_breach.evidence == ["i0", "i1", "i2"]
 
 
+def test_an_act_known_less_closely_than_the_window_never_counts_surely_nor_takes_from_the_count(book: truce.Rulebook) -> None:
+    first = START + timedelta(days=3)
+    vague = {"id": "v", "time": first.isoformat(), "latest": (first + timedelta(hours=30)).isoformat(), "kind": "shelling", "by": "a"}
+    exact = [{"id": f"e{n}", "time": (first + timedelta(hours=26 + n)).isoformat(), "kind": "shelling", "by": "a"} for n in range(3)]
+    state = _state(first + timedelta(days=4), [vague, *exact])
+    line = truce.timeline(state, rules=book)
+    hours = [(i.start - first, i.findings["serious"]) for i in line.intervals if i.status != "not_in_force"]
+    assert hours == [
+        (START - first, "met"), (timedelta(hours=27), "unknown"), (timedelta(hours=28), "violated"),
+        (timedelta(hours=50), "unknown"), (timedelta(hours=51), "met"),
+    ]
+    assert _finding(book, _state(first + timedelta(hours=29), [vague, *exact[:2]])).status == "unknown"
+
+
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     st.lists(st.tuples(st.integers(0, 24 * 6), st.integers(0, 30), _BY, st.sampled_from([0, 1, 3, None])), max_size=7),
