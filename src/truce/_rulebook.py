@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Literal
+from collections.abc import Mapping
+from typing import Any, Literal
 
-from pydantic import BaseModel, Field, PrivateAttr, StrictBool, model_validator
+from pydantic import BaseModel, Field, PrivateAttr, StrictBool, field_validator, model_validator
 from shapely.geometry.base import BaseGeometry
 
 from ._clauses import AnyClause, Clause
@@ -293,8 +294,24 @@ class Rulebook(_Data):
     """Ways of reading ambiguous terms, by id (at least one)."""
     in_force: InForce
     """When the truce binds."""
+    stale_after: Span | None = None
+    """How long a unit's sighting (`observed`) shows where it is, e.g. `{hours: 48}`; then, until a newer one, its place is unknown."""
     clauses: list[AnyClause] = Field(min_length=1)
     """The terms, each of one type."""
+
+    @field_validator("stale_after", mode="before")
+    @classmethod
+    def _a_duration(cls, value: Any) -> Any:
+        if value is not None and not isinstance(value, Mapping | Span):
+            raise ValueError(f"a stale limit is a duration, not {value!r}: give days and hours, e.g. 'stale_after: {{hours: 48}}'")
+        return value
+
+    @field_validator("stale_after")
+    @classmethod
+    def _longer_than_nothing(cls, value: Span | None) -> Span | None:
+        if value is not None and value.delta.total_seconds() <= 0:
+            raise ValueError("a stale limit must be longer than 0 (every sighting would be stale at once): e.g. 'stale_after: {hours: 48}'")
+        return value
 
     _areas: dict[str, Area] = PrivateAttr(default_factory=dict)
     _origin: str | None = PrivateAttr(default=None)

@@ -19,7 +19,7 @@ import numpy.typing as npt
 from pydantic import Field, StrictBool, model_validator
 
 from .._errors import Problem
-from .._items import INSIDE, OUTSIDE
+from .._items import INSIDE, OUTSIDE, UNKNOWN
 from .._terms import Data as _Data
 from .._terms import Deadline, Id, Text
 from . import condition
@@ -99,6 +99,10 @@ class Classified:
     party: Tri
     where: Tri
     force: Tri
+    aged: Mask | None = None
+    """At one instant: the items whose sighting is too old for their place to be known (``where`` UNKNOWN)."""
+    since: float = float("nan")
+    """The instant (epoch seconds) a newer sighting of an ``aged`` item would have to be from."""
 
 
 @dataclass(frozen=True)
@@ -113,6 +117,11 @@ class Changes:
     def none() -> Changes:
         """No change ever."""
         return Changes(np.zeros(0), np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.intp))
+
+    def plus(self, other: Changes) -> Changes:
+        """These changes and ``other``'s together."""
+        times, weights = np.concatenate([self.times, other.times]), np.concatenate([self.weights, other.weights])
+        return Changes(times, weights, np.concatenate([self.rows, other.rows]))
 
 
 @dataclass(frozen=True)
@@ -418,11 +427,11 @@ class Counting(Clause):
         """The due clause's measure at instant ``at`` (epoch seconds)."""
         items = self._items(state)
         surely, maybe = self._counting(items, at)
-        return self._count(items, self.classified(state), surely, maybe)
+        return self._count(items, self.classified_at(state, at), surely, maybe)
 
     def tips(self, state: State, at: float) -> Iterator[Tip]:
         """Each doubtful item at ``at``: the facts that would settle it, and the measure if it surely counts and if it does not."""
-        items, classified = self._items(state), self.classified(state)
+        items, classified = self._items(state), self.classified_at(state, at)
         surely, maybe = self._counting(items, at)
         doubtful = classified.relevant & maybe & ~(classified.certain & surely)
         for row in np.flatnonzero(doubtful):
@@ -430,7 +439,7 @@ class Counting(Clause):
             one[row] = True
             counts = replace(classified, relevant=classified.relevant | one, certain=classified.certain | one)
             not_counts = replace(classified, relevant=classified.relevant & ~one, certain=classified.certain & ~one)
-            facts = self._missing(items, int(row), party=classified.party[row], where=classified.where[row], force=classified.force[row])
+            facts = self._facts(items, classified, int(row))
             yield Tip(
                 str(items.ids[row]), tuple(facts),
                 self._count(items, counts, surely | one, maybe | one), self._count(items, not_counts, surely, maybe),
@@ -456,7 +465,7 @@ class Counting(Clause):
         place = classified.where.copy()
         place[moved] = where
         surely, maybe = self._counting(items, at)
-        return self._count(items, _classify(self, items, classified.force, place), surely, maybe)
+        return self._count(items, self._aged(items, _classify(self, items, classified.force, place), at), surely, maybe)
 
     def redrawn(self, state: State, at: float, area: Area) -> Measure:
         """The measure at ``at`` were the zone drawn as ``area``: each item's place in it found again."""
@@ -465,7 +474,35 @@ class Counting(Clause):
             return self.measure(state, at)
         items = self._items(state).redrawn(zone, area)
         surely, maybe = self._counting(items, at)
-        return self._count(items, _classify(self, items, self._force(items)), surely, maybe)
+        return self._count(items, self._aged(items, _classify(self, items, self._force(items)), at), surely, maybe)
+
+    def classified_at(self, state: State, at: float) -> Classified:
+        """Which items the clause counts at ``at``: as ``classified``, but an item whose sighting is too old by then
+        (``_stale``) is of unknown place."""
+        return self._aged(self._items(state), self.classified(state), at)
+
+    def _aged(self, items: Items, classified: Classified, at: float) -> Classified:
+        stale = self._stale(items, at)
+        if stale is None or not stale[0].any():
+            return classified
+        rows, since = stale
+        where = classified.where.copy()
+        where[rows] = UNKNOWN
+        return replace(_classify(self, items, classified.force, where), aged=rows, since=since)
+
+    def _stale(self, items: Items, at: float) -> tuple[Mask, float] | None:
+        """The items whose sighting is too old at ``at`` for their place to be known, and the instant a newer one
+        would have to be from: none by default."""
+        del items, at
+        return None
+
+    def _facts(self, items: Items, classified: Classified, row: int) -> list[str]:
+        """What would settle whether the doubtful item at ``row`` counts."""
+        aged = classified.aged is not None and bool(classified.aged[row])
+        return self._missing(
+            items, row, party=int(classified.party[row]), where=int(classified.where[row]), force=int(classified.force[row]),
+            since=classified.since if aged else None,
+        )
 
     def classified(self, state: State) -> Classified:
         """Which items of the state the clause counts, whatever the time; found once per state that remembers."""
@@ -496,8 +533,9 @@ class Counting(Clause):
         return items.in_zone(zone) if zone else np.full(len(items), INSIDE, dtype=np.int8)
 
     @abstractmethod
-    def _missing(self, items: Items, row: int, party: int, where: int, force: int) -> list[str]:
-        """What would settle whether a doubtful item (at ``row``) counts."""
+    def _missing(self, items: Items, row: int, party: int, where: int, force: int, *, since: float | None = None) -> list[str]:
+        """What would settle whether a doubtful item (at ``row``) counts; ``since``: its place is unknown because
+        its sighting is older than that instant."""
 
     def _count(self, items: Items, classified: Classified, surely: Mask, maybe: Mask) -> Measure:
         """The measure from the items' classification and the items that (surely, maybe) count now.
@@ -516,13 +554,7 @@ class Counting(Clause):
             over = [total == amount and amount > 0 for total in totals]
         chosen = [rows for (_, rows), pick in zip(keys, over, strict=True) if pick]
         shown = certain & np.any(chosen, axis=0) if chosen else np.zeros(len(items), dtype=bool)
-        missing = [
-            m
-            for i in np.flatnonzero(doubtful)
-            for m in self._missing(
-                items, int(i), party=classified.party[i], where=classified.where[i], force=classified.force[i]
-            )
-        ]
+        missing = [m for i in np.flatnonzero(doubtful) for m in self._facts(items, classified, int(i))]
         tally = {kind: int(items.weights[shown & rows].sum()) for kind, rows in items.groups("kinds") if (shown & rows).any()}
         behind = [actor for actor, rows in items.groups("actors") if (shown & rows).any()]
         return Measure(

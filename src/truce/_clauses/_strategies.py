@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from hypothesis import strategies as st
@@ -28,14 +28,21 @@ def _located(fields: dict[str, st.SearchStrategy[Any]], book: Rulebook) -> st.Se
 
 
 def units(book: Rulebook, size: int) -> Records:
-    """Up to ``size`` units with unique ids, of any declared party or group and kind."""
+    """Up to ``size`` units with unique ids, of any declared party or group and kind; where the rulebook says
+    when a sighting goes stale, some seen at a time (``observed``), fresh or stale at the instants evaluated."""
     fields: dict[str, st.SearchStrategy[Any]] = {
         "id": _ids("u"),
         "party": st.sampled_from(_actors(book)),
         "kind": st.sampled_from(sorted(book.kinds)),
         "count": st.one_of(st.integers(0, 3), st.integers(0, 500)),
     }
-    return st.lists(_located(fields, book), max_size=size, unique_by=lambda u: u["id"])
+    located = _located(fields, book)
+    if book.stale_after is not None:
+        ages = [timedelta(0), book.stale_after.delta, book.stale_after.delta - timedelta(seconds=1), 2 * book.stale_after.delta]
+        seen = st.builds(lambda base, age: (base - age).isoformat(), instants(book), st.sampled_from(ages))
+        dated = st.one_of(st.just({}), seen.map(lambda observed: {"observed": observed}))
+        located = st.builds(lambda unit, observed: {**unit, **observed}, located, dated)
+    return st.lists(located, max_size=size, unique_by=lambda u: u["id"])
 
 
 def _origins(book: Rulebook) -> st.SearchStrategy[dict[str, Any]]:

@@ -28,12 +28,13 @@ from ._base import (
     Remedy,
     Sizes,
     Trace,
+    _classify,
     check_zone,
     parts,
 )
 
 if TYPE_CHECKING:
-    from .._items import Items, Mask, State, Tri
+    from .._items import Floats, Items, Mask, State, Tri
     from .._rulebook import Rulebook
     from .._source import Document
 
@@ -127,7 +128,7 @@ class CountsUnits(Counting):
     def repair(self, state: State, at: float) -> Remedy:
         """Units that leave the zone (or are cut down) until every total is within the limit: the largest that surely
         count first; a doubtful unit leaves unless what it lacks shows it does not count."""
-        items, classified = state.units, self.classified(state)
+        items, classified = state.units, self.classified_at(state, at)
         relevant = classified.relevant & items.active_at(at)
         edits: list[Edit] = []
         for _, rows in self.totals_by(items):
@@ -151,24 +152,31 @@ class CountsUnits(Counting):
         action: Action = "withdraw"
         if (party, where, force) != (INSIDE, INSIDE, INSIDE):
             action = "locate" if where == UNKNOWN else "identify" if party == UNKNOWN else "measure"
-            learn = "; ".join(self._missing(items, row, party, where, force))
+            learn = "; ".join(self._facts(items, classified, row))
             moved = f"{learn} must become known and show that it does not count, or {moved}"
         return Edit(action, str(items.actors[row]), str(items.ids[row]), f"{moved[0].upper()}{moved[1:]}.", row=row, remaining=count - cut)
 
     def track(self, state: State) -> Trace:
-        """A unit observation counts from its time until the next observation of that unit."""
+        """A unit observation counts from its time until the next observation of that unit; where the rulebook
+        says when a sighting goes stale, it counts as seen only until then, and then as of unknown place."""
         items, classified = state.units, self.classified(state)
+        fresh_until = items.stop
+        stale_after = state.book.stale_after
+        if stale_after is not None:
+            fresh_until = np.minimum(items.stop, items.start + stale_after.delta.total_seconds())
+        anywhere = _classify(self, items, classified.force, np.full(len(items), UNKNOWN, dtype=np.int8)).relevant
+        stale = anywhere & (fresh_until < items.stop)
 
-        def changes(mask: Mask) -> Changes:
+        def changes(mask: Mask, start: Floats, stop: Floats) -> Changes:
             index = np.flatnonzero(mask)
             weights = items.weights[index]
             return Changes(
-                np.concatenate([items.start[index], items.stop[index]]),
-                np.concatenate([weights, -weights]),
-                np.concatenate([index, index]),
+                np.concatenate([start[index], stop[index]]), np.concatenate([weights, -weights]), np.concatenate([index, index])
             )
 
-        return Trace(items, changes(classified.certain), changes(classified.relevant))
+        sure = changes(classified.certain, items.start, fresh_until)
+        fresh, aged = changes(classified.relevant, items.start, fresh_until), changes(stale, fresh_until, items.stop)
+        return Trace(items, sure, fresh.plus(aged))
 
     def probes(self, book: Rulebook, places: Sequence[Place], moment: datetime) -> Iterator[Probe]:
         """One unit of each party, kind and measurement a class bound names, at each place, one more than the limit."""
@@ -188,6 +196,14 @@ class CountsUnits(Counting):
     def _items(self, state: State) -> Items:
         return state.units
 
+    def _stale(self, items: Items, at: float) -> tuple[Mask, float] | None:
+        """The units last seen too long before ``at`` (the rulebook's ``stale_after``) for their place to be known."""
+        stale_after = items.book.stale_after
+        if stale_after is None:
+            return None
+        since = at - stale_after.delta.total_seconds()
+        return np.isfinite(items.start) & (items.start <= since), since
+
     def _counting(self, items: Items, at: float) -> tuple[Mask, Mask]:
         active = items.active_at(at)
         return active, active
@@ -206,10 +222,14 @@ class CountsUnits(Counting):
                 result[rows] = either(fits)
         return result
 
-    def _missing(self, items: Items, row: int, party: int, where: int, force: int) -> list[str]:
+    def _missing(self, items: Items, row: int, party: int, where: int, force: int, *, since: float | None = None) -> list[str]:
         book, missing = items.book, []
         item, actor, kind = items.ids[row], items.actors[row], items.kinds[row]
-        if where == UNKNOWN:
+        if since is not None:
+            newer = datetime.fromtimestamp(since, book.in_force.start.tzinfo).isoformat()
+            seen = datetime.fromtimestamp(float(items.start[row]), book.in_force.start.tzinfo).isoformat()
+            missing.append(f"a sighting of unit {item} ({actor}, {kind}) newer than {newer} (the last, of {seen}, is stale)")
+        elif where == UNKNOWN:
             missing.append(f"the position of unit {item} ({actor}, {kind})")
         if party == UNKNOWN:
             missing.append(f"which member of group {actor} unit {item} belongs to")
