@@ -13,7 +13,7 @@ from ._clauses import AnyClause, Clause
 from ._geo import Area
 from ._limits import FIRST_YEAR, LAST_YEAR, MAX_KM, Instant
 from ._source import Document
-from ._terms import DATA, AfterStart, Deadline, Id, Number, Span, Text
+from ._terms import DATA, AfterMet, AfterStart, Deadline, Id, Number, Span, Text
 
 __all__ = ["FIRST_YEAR", "LAST_YEAR", "AfterStart", "Deadline", "Id", "Rulebook", "Span", "Text"]
 
@@ -356,10 +356,13 @@ class Rulebook(_Data):
         return self._areas[zone]
 
     def deadline(self, clause: Clause) -> dt.datetime:
-        """The instant from which a clause binds: its deadline, else the truce's start."""
+        """The instant from which a clause binds: its deadline, else the truce's start (for a deadline after another
+        clause is met, the earliest it can fall)."""
         deadline = clause.stated_deadline
         if isinstance(deadline, AfterStart):
             return self.in_force.start + deadline.after_start.delta
+        if isinstance(deadline, AfterMet):  # the earliest it can fall: the other clause met from the start
+            return self.in_force.start + deadline.within.delta
         return deadline or self.in_force.start
 
     def members(self, party_or_group: str) -> frozenset[str]:
@@ -377,13 +380,28 @@ class Rulebook(_Data):
         order: the one place a reading is applied, once per rulebook and reading."""
         entry = self._read.get(reading)
         if entry is None or entry[0] is not self.clauses:  # a copy with other clauses shares this cache
-            entry = self._read[reading] = (self.clauses, tuple((clause, clause.under(reading)) for clause in self.clauses))
+            read: dict[str, Clause | None] = {clause.id: clause.under(reading) for clause in self.clauses}
+            bound: dict[str, Clause | None] = {}
+            entry = self._read[reading] = (self.clauses, tuple((clause, _bound(clause.id, read, bound)) for clause in self.clauses))
         return entry[1]
 
     def party_name(self, party_or_group: str) -> str:
         """A readable name for a party or group id."""
         entry = self.parties.get(party_or_group) or self.groups.get(party_or_group)
         return entry.name if entry else party_or_group
+
+
+def _bound(clause_id: str, read: dict[str, Clause | None], bound: dict[str, Clause | None]) -> Clause | None:
+    """The clause as a reading has it, holding (if its deadline counts from another clause being met) that clause
+    as the same reading has it; loading has refused cycles."""
+    if clause_id not in bound:
+        clause = bound[clause_id] = read[clause_id]  # first as it is, so that a cycle (refused on loading) ends
+        deadline = clause.stated_deadline if clause is not None else None
+        if clause is not None and isinstance(deadline, AfterMet) and deadline.after_met in read:
+            clause = clause.model_copy()
+            clause._after = (_bound(deadline.after_met, read, bound),)
+            bound[clause_id] = clause
+    return bound[clause_id]
 
 
 # Clause types build on the vocabulary above, so they are read once it exists.

@@ -16,12 +16,12 @@ from typing import TYPE_CHECKING, Any, Literal, Protocol, Self, TypeVar, get_arg
 
 import numpy as np
 import numpy.typing as npt
-from pydantic import Field, StrictBool, model_validator
+from pydantic import Field, PrivateAttr, StrictBool, model_validator
 
 from .._errors import Problem
 from .._items import INSIDE, OUTSIDE, UNKNOWN
+from .._terms import AfterMet, Deadline, Id, Span, Text
 from .._terms import Data as _Data
-from .._terms import Deadline, Id, Text
 from . import condition
 
 if TYPE_CHECKING:
@@ -188,6 +188,9 @@ class Trace:
     amount: Changes
     possible: Changes
     fixed: Measure | None = None
+    follows: npt.NDArray[np.float64] | None = None
+    """For a clause whose clock starts once another is met: the further instants its finding may change at (the
+    other clause's, and each as much later as the clock runs); the timeline then takes its measure at every point."""
 
 
 class ClauseReading(_Data):
@@ -226,6 +229,10 @@ class Clause(_Data):
     """What the clause says under particular readings, by reading id."""
     note: Text | None = None
     """A remark for readers."""
+
+    _after: tuple[Clause | None] | None = PrivateAttr(default=None)
+    """The clause whose being met starts this one's clock, as the same reading has it (None inside: it does not
+    apply under that reading), once ``Rulebook.read_as`` has bound it."""
 
     @model_validator(mode="before")
     @classmethod
@@ -326,6 +333,20 @@ class Clause(_Data):
     def measure(self, state: State, at: float) -> Measure:
         """The due clause's measure at instant ``at`` (epoch seconds)."""
 
+    def extent(self, state: State, at: float) -> Measure:
+        """What the clause counts at ``at``, whatever its deadline: whether it is met then (for a clause whose clock
+        starts once this one is met)."""
+        return self.measure(state, at)
+
+    def after_clause(self, book: Rulebook) -> Clause | None:
+        """The clause whose being met starts this one's clock, if its deadline says so (as the reading has it)."""
+        deadline = self.stated_deadline
+        if not isinstance(deadline, AfterMet):
+            return None
+        if self._after is not None:
+            return self._after[0]
+        return next((c for c in book.clauses if c.id == deadline.after_met), None)
+
     @abstractmethod
     def track(self, state: State) -> Trace:
         """What a timeline needs to follow the due clause through time."""
@@ -375,6 +396,63 @@ class Clause(_Data):
         """Hypothesis strategies of the scenario parts this type needs, by part name, ``sizes`` long at most."""
 
 
+def sequenced(clause: Clause, state: State, at: float, own: Measure) -> Measure:
+    """The measure at ``at`` of a clause whose deadline counts from another being met, from ``own`` (its measure were
+    it due): when that other clause became met is read from the state at earlier instants (each of its change points
+    from the truce's start on). Still unmet: not due. Met since an instant known: due that long after. Met, or maybe
+    met, since an instant only bounded (its status was unknown before): what would be a violation is unknown."""
+    deadline = clause.stated_deadline
+    if not isinstance(deadline, AfterMet):
+        return own
+    book, after = state.book, clause.after_clause(state.book)
+    not_due = Measure(clause, "not_due", illustrative_zone=own.illustrative_zone)
+    if after is None:  # the other clause says nothing under this reading: the clock never starts
+        return not_due
+    start = book.in_force.start.timestamp()
+    times = np.unique(np.concatenate([[start], moments(after.track(state))]))
+    times = times[(times >= start) & (times <= at)]
+    statuses = [_status(after.extent(state, float(t))) for t in times]
+    if not statuses or statuses[-1] == "violated":
+        return not_due
+    runs = {"met": len(statuses), "maybe": len(statuses)}
+    while runs["met"] > 0 and statuses[runs["met"] - 1] == "met":
+        runs["met"] -= 1
+    runs["maybe"] = runs["met"]
+    while runs["maybe"] > 0 and statuses[runs["maybe"] - 1] != "violated":
+        runs["maybe"] -= 1
+    window = deadline.within.delta.total_seconds()
+    early = float(times[runs["maybe"]])
+    late = float(times[runs["met"]]) if runs["met"] < len(statuses) else None
+    if at < early + window:
+        return not_due
+    if late is not None and at >= late + window:
+        return own
+    zone = book.in_force.start.tzinfo
+    since = datetime.fromtimestamp(early, zone).isoformat()
+    fact = (
+        f"when clause {after.id} became met (between {since} and {datetime.fromtimestamp(late, zone).isoformat()})"
+        if late is not None else f"whether clause {after.id} has been met (it may have been since {since})"
+    )
+    return replace(
+        own, amount=0, evidence=(), parties=(), parties_one_of=(), tally=(),
+        unknown_evidence=tuple(sorted({*own.evidence, *own.unknown_evidence})), missing=(*own.missing, fact),
+    )
+
+
+def moments(trace: Trace) -> npt.NDArray[np.float64]:
+    """Every finite instant a clause's trace may change at."""
+    times: npt.NDArray[np.float64] = np.concatenate(
+        [trace.amount.times, trace.possible.times, *([trace.follows] if trace.follows is not None else [])]
+    )
+    return times[np.isfinite(times)]
+
+
+def _status(measure: Measure) -> str:
+    """Whether a measure shows its clause violated, maybe so, or met."""
+    limit = measure.clause.limit
+    return "violated" if measure.amount > limit else "maybe" if measure.possible > limit else "met"
+
+
 def _clause_fields() -> frozenset[str]:
     """Every field some clause type has."""
     found: set[str] = set(Clause.model_fields)
@@ -397,6 +475,20 @@ def check_zone(book: Rulebook, check: Check, loc: Loc, zone: str | None) -> None
     """Report a zone the rulebook does not declare."""
     if zone is not None:
         check((*loc, "zone"), zone, book.zones, "zone")
+
+
+def deadline_text(book: Rulebook, clause: Clause) -> str:
+    """A clause's deadline in words: an instant, or a span after another clause is met."""
+    deadline = clause.stated_deadline
+    if isinstance(deadline, AfterMet):
+        return f"{span_text(deadline.within)} after clause {deadline.after_met} is met"
+    return when(book.deadline(clause))
+
+
+def span_text(span: Span) -> str:
+    """A span in words: "1 day", "2 days and 6 hours"."""
+    parts = [f"{n} {unit}{'s' * (n != 1)}" for n, unit in ((span.days, "day"), (span.hours, "hour")) if n]
+    return " and ".join(parts) or "0 hours"
 
 
 def when(instant: datetime) -> str:

@@ -11,7 +11,7 @@ import numpy as np
 import numpy.typing as npt
 
 from .._items import INSIDE, OUTSIDE, UNKNOWN, both, either
-from .._terms import Deadline, Id
+from .._terms import AfterMet, Deadline, Id
 from ._base import (
     Action,
     Changes,
@@ -22,6 +22,7 @@ from ._base import (
     Edit,
     Lint,
     Loc,
+    Measure,
     Parts,
     Place,
     Probe,
@@ -30,7 +31,9 @@ from ._base import (
     Trace,
     _classify,
     check_zone,
+    moments,
     parts,
+    sequenced,
 )
 
 if TYPE_CHECKING:
@@ -75,7 +78,8 @@ class CountsUnits(Counting):
         return self.deadline
 
     def check_references(self, book: Rulebook, check: Check, loc: Loc) -> None:
-        """Report every id the clause (and each of its reading overrides) names that the rulebook does not declare."""
+        """Report every id the clause (and each of its reading overrides) names that the rulebook does not declare,
+        and a deadline counted from a clause that is this one or counts, in the end, from it."""
         super().check_references(book, check, loc)
         known = set(book.kinds) | set(book.classes)
         for at, part in parts(loc, self, self.readings):
@@ -83,6 +87,23 @@ class CountsUnits(Counting):
                 for i, force in enumerate(part.forces):
                     check((*at, "forces", i), force, known, "kind or class")
             check_zone(book, check, at, part.zone)
+            if isinstance(part.deadline, AfterMet):
+                self._check_sequence(book, check, (*at, "deadline", "after_met"), part.deadline.after_met)
+
+    def _check_sequence(self, book: Rulebook, check: Check, loc: Loc, first: str) -> None:
+        ids = {clause.id: clause for clause in book.clauses}
+        check(loc, first, ids, "clause")
+        chain, current = [self.id], first
+        while current in ids and current not in chain:
+            chain.append(current)
+            after = ids[current].stated_deadline
+            current = after.after_met if isinstance(after, AfterMet) else ""
+        if current == self.id:
+            loop = " -> ".join([*chain, self.id])
+            check.problem(
+                loc, f"the deadline counts from clause {first!r}, which counts back to this one ({loop}): it can never fall",
+                value=first, suggestion="count one of them from the truce's start ({after_start: ...}) or from a time",
+            )
 
     def uses(self, book: Rulebook) -> Iterator[tuple[str, str]]:
         """The rulebook ids the clause draws on: its actors, the forces it names, the kinds it counts, its zone."""
@@ -124,6 +145,15 @@ class CountsUnits(Counting):
                     suggestion="add the class to some kinds' classes",
                 ),
             )
+
+    def measure(self, state: State, at: float) -> Measure:
+        """The due clause's measure at ``at``; with a deadline after another clause is met, not due or unknown
+        where that clause was met too recently, or since when is not known (``sequenced``)."""
+        return sequenced(self, state, at, super().measure(state, at))
+
+    def extent(self, state: State, at: float) -> Measure:
+        """What the clause counts at ``at``, whatever its deadline."""
+        return super().measure(state, at)
 
     def repair(self, state: State, at: float) -> Remedy:
         """Units that leave the zone (or are cut down) until every total is within the limit: the largest that surely
@@ -176,7 +206,15 @@ class CountsUnits(Counting):
 
         sure = changes(classified.certain, items.start, fresh_until)
         fresh, aged = changes(classified.relevant, items.start, fresh_until), changes(stale, fresh_until, items.stop)
-        return Trace(items, sure, fresh.plus(aged))
+        return Trace(items, sure, fresh.plus(aged), follows=self._follows(state))
+
+    def _follows(self, state: State) -> Floats | None:
+        """The instants the clause whose being met starts its clock may change at, and each as much later."""
+        after = self.after_clause(state.book)
+        if after is None or not isinstance(self.deadline, AfterMet):
+            return None
+        changes = moments(after.track(state))
+        return np.concatenate([changes, changes + self.deadline.within.delta.total_seconds()])
 
     def probes(self, book: Rulebook, places: Sequence[Place], moment: datetime) -> Iterator[Probe]:
         """One unit of each party, kind and measurement a class bound names, at each place, one more than the limit."""

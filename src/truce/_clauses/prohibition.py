@@ -33,6 +33,7 @@ from ._base import (
     check_zone,
     parts,
     perpetrators,
+    span_text,
     where_text,
 )
 
@@ -110,9 +111,7 @@ class Threshold(Data):
 
     def text(self) -> str:
         """The window in words: "1 day", "2 days and 6 hours"."""
-        span = self.within
-        parts = [f"{n} {unit}{'s' * (n != 1)}" for n, unit in ((span.days, "day"), (span.hours, "hour")) if n]
-        return " and ".join(parts)
+        return span_text(self.within)
 
 
 class ProhibitionReading(ClauseReading):
