@@ -190,12 +190,12 @@ class CountsUnits(Counting):
         """A unit observation counts from its time until the next observation of that unit; where the rulebook
         says when a sighting goes stale, it counts as seen only until then, and then as of unknown place."""
         items, classified = state.units, self.classified(state)
-        fresh_until = items.stop
+        fresh_until, stale = items.stop, np.zeros(len(items), dtype=bool)
         stale_after = state.book.stale_after
         if stale_after is not None:
             fresh_until = np.minimum(items.stop, items.start + stale_after.delta.total_seconds())
-        anywhere = _classify(self, items, classified.force, np.full(len(items), UNKNOWN, dtype=np.int8)).relevant
-        stale = anywhere & (fresh_until < items.stop)
+            anywhere = _classify(self, items, classified.force, np.full(len(items), UNKNOWN, dtype=np.int8)).relevant
+            stale = anywhere & (fresh_until < items.stop)
 
         def changes(mask: Mask, start: Floats, stop: Floats) -> Changes:
             index = np.flatnonzero(mask)
