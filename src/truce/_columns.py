@@ -339,6 +339,7 @@ class _Table:
         self.ok = len(problems) == before
         self.attributes: dict[str, Floats] = {}
         self.origins: Floats | None = None
+        self.fatalities: Floats | None = None
 
     def __len__(self) -> int:
         return self.size
@@ -522,7 +523,7 @@ class _Table:
         self.actors = self.perpetrators(problems)
         self.kinds = self.texts("kind", problems, optional=False)
         self.texts("note", problems, optional=True, longest=MAX_NOTE)
-        self.numbers("fatalities", problems, low=0, high=MAX_FATALITIES, whole=True)
+        self.fatalities = self.numbers("fatalities", problems, low=0, high=MAX_FATALITIES, whole=True)
         self.weights = np.ones(self.size, dtype=np.int64)
         self.place(problems)
         self.origins = self.origin(problems)
@@ -542,7 +543,7 @@ class _Table:
             book, ids=self.ids, actors=self.actors, kinds=self.kinds, weights=self.weights, lon=self.lon, lat=self.lat,
             radius_km=np.nan_to_num(self.radius), named_zone=np.where(_none(self.zone), "", self.zone),
             start=self.start, stop=self.stop, offsets=self.offsets, attributes=self.attributes,
-            origin=self.origins,
+            origin=self.origins, fatalities=self.fatalities,
         )
 
 

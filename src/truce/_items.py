@@ -39,7 +39,8 @@ class Items:
     none); for an incident, the moments it may have happened, ``stop`` exclusive
     when the time is uncertain and equal to ``start`` when it is exact.
     ``offsets`` keep each start's and stop's UTC offset in seconds, for messages.
-    ``attributes`` hold a column per measured attribute, NaN where a unit lacks it.
+    ``attributes`` hold a column per measured attribute, NaN where a unit lacks it; ``fatalities`` an
+    incident's people killed, NaN where not known (and for units).
     """
 
     def __init__(self, items: Sequence[Unit | Incident], book: Rulebook) -> None:
@@ -61,6 +62,7 @@ class Items:
             stop=np.array([_stop(i) for i in items], dtype=float),
             offsets=np.array([_offsets(i) for i in items], dtype=np.int32).reshape(len(items), 2),
             attributes={a: np.array([u.attributes.get(a, np.nan) for u in units], dtype=float) for a in names},
+            fatalities=np.array([_fatalities(i) for i in items], dtype=float),
         )
 
     @classmethod
@@ -74,11 +76,13 @@ class Items:
         self, book: Rulebook, *, ids: Strings, actors: Strings, kinds: Strings, weights: npt.NDArray[np.int64],
         lon: Floats, lat: Floats, radius_km: Floats, named_zone: Strings, start: Floats, stop: Floats,
         offsets: npt.NDArray[np.int32], attributes: Mapping[str, Floats], origin: Floats | None = None,
+        fatalities: Floats | None = None,
     ) -> None:
         self.book = book
         self.ids, self.actors, self.kinds, self.weights = ids, actors, kinds, weights
         self.lon, self.lat, self.radius_km, self.named_zone = lon, lat, radius_km, named_zone
         self.origin = np.full((len(ids), 3), np.nan) if origin is None else origin
+        self.fatalities = np.full(len(ids), np.nan) if fatalities is None else fatalities
         self.start, self.stop, self.offsets, self.attributes = start, _chain(ids, start, stop), offsets, attributes
         self._zones: dict[str, Tri] = {}
         self._origins: dict[str, Tri] = {}
@@ -253,6 +257,10 @@ def _origins(items: Sequence[Unit | Incident]) -> Floats:
             origin = item.origin
             origins[row] = (origin.lon, origin.lat, np.nan if origin.uncertainty_km is None else origin.uncertainty_km)
     return origins
+
+
+def _fatalities(item: Unit | Incident) -> float:
+    return item.fatalities if isinstance(item, Incident) and item.fatalities is not None else np.nan
 
 
 def _offsets(item: Unit | Incident) -> tuple[int, int]:

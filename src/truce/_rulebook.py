@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Literal
+from collections.abc import Mapping
+from typing import Any, Literal
 
 from pydantic import BaseModel, Field, PrivateAttr, StrictBool, field_validator, model_validator
 from shapely.geometry.base import BaseGeometry
@@ -12,7 +13,7 @@ from ._clauses import AnyClause, Clause
 from ._geo import Area
 from ._limits import FIRST_YEAR, LAST_YEAR, MAX_KM, Instant
 from ._source import Document
-from ._terms import DATA, AfterStart, Deadline, Id, Number, Span, Text
+from ._terms import DATA, AfterMet, AfterStart, Deadline, Id, Number, Span, Text
 
 __all__ = ["FIRST_YEAR", "LAST_YEAR", "AfterStart", "Deadline", "Id", "Rulebook", "Span", "Text"]
 
@@ -319,8 +320,24 @@ class Rulebook(_Data):
     """Ways of reading ambiguous terms, by id (at least one)."""
     in_force: InForce
     """When the truce binds."""
+    stale_after: Span | None = None
+    """How long a unit's sighting (`observed`) shows where it is, e.g. `{hours: 48}`; then, until a newer one, its place is unknown."""
     clauses: list[AnyClause] = Field(min_length=1)
     """The terms, each of one type."""
+
+    @field_validator("stale_after", mode="before")
+    @classmethod
+    def _a_duration(cls, value: Any) -> Any:
+        if value is not None and not isinstance(value, Mapping | Span):
+            raise ValueError(f"a stale limit is a duration, not {value!r}: give days and hours, e.g. 'stale_after: {{hours: 48}}'")
+        return value
+
+    @field_validator("stale_after")
+    @classmethod
+    def _longer_than_nothing(cls, value: Span | None) -> Span | None:
+        if value is not None and value.delta.total_seconds() <= 0:
+            raise ValueError("a stale limit must be longer than 0 (every sighting would be stale at once): e.g. 'stale_after: {hours: 48}'")
+        return value
 
     _areas: dict[str, Area] = PrivateAttr(default_factory=dict)
     _origin: str | None = PrivateAttr(default=None)
@@ -365,10 +382,13 @@ class Rulebook(_Data):
         return self._areas[zone]
 
     def deadline(self, clause: Clause) -> dt.datetime:
-        """The instant from which a clause binds: its deadline, else the truce's start."""
+        """The instant from which a clause binds: its deadline, else the truce's start (for a deadline after another
+        clause is met, the earliest it can fall)."""
         deadline = clause.stated_deadline
         if isinstance(deadline, AfterStart):
             return self.in_force.start + deadline.after_start.delta
+        if isinstance(deadline, AfterMet):  # the earliest it can fall: the other clause met from the start
+            return self.in_force.start + deadline.within.delta
         return deadline or self.in_force.start
 
     def members(self, party_or_group: str) -> frozenset[str]:
@@ -386,13 +406,28 @@ class Rulebook(_Data):
         order: the one place a reading is applied, once per rulebook and reading."""
         entry = self._read.get(reading)
         if entry is None or entry[0] is not self.clauses:  # a copy with other clauses shares this cache
-            entry = self._read[reading] = (self.clauses, tuple((clause, clause.under(reading)) for clause in self.clauses))
+            read: dict[str, Clause | None] = {clause.id: clause.under(reading) for clause in self.clauses}
+            bound: dict[str, Clause | None] = {}
+            entry = self._read[reading] = (self.clauses, tuple((clause, _bound(clause.id, read, bound)) for clause in self.clauses))
         return entry[1]
 
     def party_name(self, party_or_group: str) -> str:
         """A readable name for a party or group id."""
         entry = self.parties.get(party_or_group) or self.groups.get(party_or_group)
         return entry.name if entry else party_or_group
+
+
+def _bound(clause_id: str, read: dict[str, Clause | None], bound: dict[str, Clause | None]) -> Clause | None:
+    """The clause as a reading has it, holding (if its deadline counts from another clause being met) that clause
+    as the same reading has it; loading has refused cycles."""
+    if clause_id not in bound:
+        clause = bound[clause_id] = read[clause_id]  # first as it is, so that a cycle (refused on loading) ends
+        deadline = clause.stated_deadline if clause is not None else None
+        if clause is not None and isinstance(deadline, AfterMet) and deadline.after_met in read:
+            clause = clause.model_copy()
+            clause._after = (_bound(deadline.after_met, read, bound),)
+            bound[clause_id] = clause
+    return bound[clause_id]
 
 
 # Clause types build on the vocabulary above, so they are read once it exists.

@@ -9,7 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from ._limits import Instant
 
-__all__ = ["DATA", "AfterStart", "Data", "Deadline", "Id", "Number", "Span", "Text"]
+__all__ = ["DATA", "AfterMet", "AfterStart", "Data", "Deadline", "Fixed", "Id", "Number", "Span", "Text"]
 
 Id = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_.-]*$", max_length=80)]
 Text = Annotated[str, StringConstraints(min_length=1, max_length=4000)]
@@ -47,6 +47,17 @@ class AfterStart(Data):
     """How long after the truce's start (`in_force.start`) the deadline falls."""
 
 
-Deadline = Instant | AfterStart
+class AfterMet(Data):
+    """A deadline counted from another clause being met: ``{after_met: a-withdraws, within: {hours: 48}}``."""
+
+    after_met: Id
+    """The id of the clause whose being met starts the clock."""
+    within: Span
+    """How long after that clause is met the deadline falls."""
+
+
+Fixed = Instant | AfterStart
+"""A deadline that falls at one instant, whatever the state."""
+Deadline = Fixed | AfterMet
 
 

@@ -241,6 +241,19 @@ class _Track:
     amount: _Entries
     possible: _Entries
     fixed: Measure | None = None
+    follows: Floats | None = None
+
+    def phases(self, points: Floats) -> tuple[Ints, Ints, Ints]:
+        """At each point: 1 before the clause is due and 2 after, with its amount and possible; a clause whose
+        clock starts once another is met is measured at every point from its earliest deadline on."""
+        phase = np.where(points < self.due, 1, 2)
+        if self.follows is None:
+            return (phase, *self.totals(points))
+        found = [self.measure_at(float(p)) if p >= self.due else None for p in points]
+        phase = np.array([1 if m is None or m.phase == "not_due" else 2 for m in found], dtype=np.int64)
+        amount = np.array([m.amount if m is not None and m.phase == "due" else 0 for m in found], dtype=np.int64)
+        possible = np.array([m.possible if m is not None and m.phase == "due" else 0 for m in found], dtype=np.int64)
+        return phase, amount, possible
 
     def totals(self, points: Floats) -> tuple[Ints, Ints]:
         """Amount and possible at each point; for ``per: party`` caps, the worst party's."""
@@ -278,7 +291,9 @@ class _Sweep:
     def _track(self, clause: Clause, state: State) -> _Track:
         trace = clause.track(state)
         due = self.book.deadline(clause).timestamp()
-        return _Track(clause, state, trace.items, due, _Entries.of(trace.amount), _Entries.of(trace.possible), trace.fixed)
+        return _Track(
+            clause, state, trace.items, due, _Entries.of(trace.amount), _Entries.of(trace.possible), trace.fixed, trace.follows
+        )
 
     def _points(self, start: datetime | None, end: datetime | None) -> Floats:
         """Every instant something may change, from ``start`` (default: the first dated item or the truce's start)."""
@@ -289,7 +304,7 @@ class _Sweep:
         for track in self.tracks.values():
             if track is not None:
                 moments.append(track.due)
-                dated += [track.amount.times, track.possible.times]
+                dated += [track.amount.times, track.possible.times, *([track.follows] if track.follows is not None else [])]
         times = np.concatenate(dated) if dated else np.zeros(0)
         times = times[np.isfinite(times)]
         first = start.timestamp() if start is not None else min(moments[0], self.first_dated)
@@ -307,8 +322,8 @@ class _Sweep:
                 columns += [np.zeros(len(points), dtype=np.int64)] * 4
                 continue
             limit = track.clause.limit
-            columns.append(np.where(points < track.due, 1, 2))
-            amount, possible = track.totals(points)
+            phase, amount, possible = track.phases(points)
+            columns.append(phase)
             columns.append(np.minimum(amount, limit + 1))
             columns.append(np.minimum(possible, limit + 1))
             columns.append(self._responsible_codes(track, points))

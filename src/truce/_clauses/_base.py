@@ -16,12 +16,12 @@ from typing import TYPE_CHECKING, Any, Literal, Protocol, Self, TypeVar, get_arg
 
 import numpy as np
 import numpy.typing as npt
-from pydantic import Field, StrictBool, model_validator
+from pydantic import Field, PrivateAttr, StrictBool, model_validator
 
 from .._errors import Problem
-from .._items import INSIDE, OUTSIDE
+from .._items import INSIDE, OUTSIDE, UNKNOWN
+from .._terms import AfterMet, Deadline, Id, Span, Text
 from .._terms import Data as _Data
-from .._terms import Deadline, Id, Text
 from . import condition
 
 if TYPE_CHECKING:
@@ -99,6 +99,10 @@ class Classified:
     party: Tri
     where: Tri
     force: Tri
+    aged: Mask | None = None
+    """At one instant: the items whose sighting is too old for their place to be known (``where`` UNKNOWN)."""
+    since: float = float("nan")
+    """The instant (epoch seconds) a newer sighting of an ``aged`` item would have to be from."""
 
 
 @dataclass(frozen=True)
@@ -113,6 +117,11 @@ class Changes:
     def none() -> Changes:
         """No change ever."""
         return Changes(np.zeros(0), np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.intp))
+
+    def plus(self, other: Changes) -> Changes:
+        """These changes and ``other``'s together."""
+        times, weights = np.concatenate([self.times, other.times]), np.concatenate([self.weights, other.weights])
+        return Changes(times, weights, np.concatenate([self.rows, other.rows]))
 
 
 @dataclass(frozen=True)
@@ -179,6 +188,9 @@ class Trace:
     amount: Changes
     possible: Changes
     fixed: Measure | None = None
+    follows: npt.NDArray[np.float64] | None = None
+    """For a clause whose clock starts once another is met: the further instants its finding may change at (the
+    other clause's, and each as much later as the clock runs); the timeline then takes its measure at every point."""
 
 
 class ClauseReading(_Data):
@@ -217,6 +229,10 @@ class Clause(_Data):
     """What the clause says under particular readings, by reading id."""
     note: Text | None = None
     """A remark for readers."""
+
+    _after: tuple[Clause | None] | None = PrivateAttr(default=None)
+    """The clause whose being met starts this one's clock, as the same reading has it (None inside: it does not
+    apply under that reading), once ``Rulebook.read_as`` has bound it."""
 
     @model_validator(mode="before")
     @classmethod
@@ -317,6 +333,20 @@ class Clause(_Data):
     def measure(self, state: State, at: float) -> Measure:
         """The due clause's measure at instant ``at`` (epoch seconds)."""
 
+    def extent(self, state: State, at: float) -> Measure:
+        """What the clause counts at ``at``, whatever its deadline: whether it is met then (for a clause whose clock
+        starts once this one is met)."""
+        return self.measure(state, at)
+
+    def after_clause(self, book: Rulebook) -> Clause | None:
+        """The clause whose being met starts this one's clock, if its deadline says so (as the reading has it)."""
+        deadline = self.stated_deadline
+        if not isinstance(deadline, AfterMet):
+            return None
+        if self._after is not None:
+            return self._after[0]
+        return next((c for c in book.clauses if c.id == deadline.after_met), None)
+
     @abstractmethod
     def track(self, state: State) -> Trace:
         """What a timeline needs to follow the due clause through time."""
@@ -368,6 +398,63 @@ class Clause(_Data):
         """Hypothesis strategies of the scenario parts this type needs, by part name, ``sizes`` long at most."""
 
 
+def sequenced(clause: Clause, state: State, at: float, own: Measure) -> Measure:
+    """The measure at ``at`` of a clause whose deadline counts from another being met, from ``own`` (its measure were
+    it due): when that other clause became met is read from the state at earlier instants (each of its change points
+    from the truce's start on). Still unmet: not due. Met since an instant known: due that long after. Met, or maybe
+    met, since an instant only bounded (its status was unknown before): what would be a violation is unknown."""
+    deadline = clause.stated_deadline
+    if not isinstance(deadline, AfterMet):
+        return own
+    book, after = state.book, clause.after_clause(state.book)
+    not_due = Measure(clause, "not_due", illustrative_zone=own.illustrative_zone)
+    if after is None:  # the other clause says nothing under this reading: the clock never starts
+        return not_due
+    start = book.in_force.start.timestamp()
+    times = np.unique(np.concatenate([[start], moments(after.track(state))]))
+    times = times[(times >= start) & (times <= at)]
+    statuses = [_status(after.extent(state, float(t))) for t in times]
+    if not statuses or statuses[-1] == "violated":
+        return not_due
+    runs = {"met": len(statuses), "maybe": len(statuses)}
+    while runs["met"] > 0 and statuses[runs["met"] - 1] == "met":
+        runs["met"] -= 1
+    runs["maybe"] = runs["met"]
+    while runs["maybe"] > 0 and statuses[runs["maybe"] - 1] != "violated":
+        runs["maybe"] -= 1
+    window = deadline.within.delta.total_seconds()
+    early = float(times[runs["maybe"]])
+    late = float(times[runs["met"]]) if runs["met"] < len(statuses) else None
+    if at < early + window:
+        return not_due
+    if late is not None and at >= late + window:
+        return own
+    zone = book.in_force.start.tzinfo
+    since = datetime.fromtimestamp(early, zone).isoformat()
+    fact = (
+        f"when clause {after.id} became met (between {since} and {datetime.fromtimestamp(late, zone).isoformat()})"
+        if late is not None else f"whether clause {after.id} has been met (it may have been since {since})"
+    )
+    return replace(
+        own, amount=0, evidence=(), parties=(), parties_one_of=(), tally=(),
+        unknown_evidence=tuple(sorted({*own.evidence, *own.unknown_evidence})), missing=(*own.missing, fact),
+    )
+
+
+def moments(trace: Trace) -> npt.NDArray[np.float64]:
+    """Every finite instant a clause's trace may change at."""
+    times: npt.NDArray[np.float64] = np.concatenate(
+        [trace.amount.times, trace.possible.times, *([trace.follows] if trace.follows is not None else [])]
+    )
+    return times[np.isfinite(times)]
+
+
+def _status(measure: Measure) -> str:
+    """Whether a measure shows its clause violated, maybe so, or met."""
+    limit = measure.clause.limit
+    return "violated" if measure.amount > limit else "maybe" if measure.possible > limit else "met"
+
+
 def _clause_fields() -> frozenset[str]:
     """Every field some clause type has."""
     found: set[str] = set(Clause.model_fields)
@@ -390,6 +477,20 @@ def check_zone(book: Rulebook, check: Check, loc: Loc, zone: str | None) -> None
     """Report a zone the rulebook does not declare."""
     if zone is not None:
         check((*loc, "zone"), zone, book.zones, "zone")
+
+
+def deadline_text(book: Rulebook, clause: Clause) -> str:
+    """A clause's deadline in words: an instant, or a span after another clause is met."""
+    deadline = clause.stated_deadline
+    if isinstance(deadline, AfterMet):
+        return f"{span_text(deadline.within)} after clause {deadline.after_met} is met"
+    return when(book.deadline(clause))
+
+
+def span_text(span: Span) -> str:
+    """A span in words: "1 day", "2 days and 6 hours"."""
+    parts = [f"{n} {unit}{'s' * (n != 1)}" for n, unit in ((span.days, "day"), (span.hours, "hour")) if n]
+    return " and ".join(parts) or "0 hours"
 
 
 def when(instant: datetime) -> str:
@@ -420,11 +521,11 @@ class Counting(Clause):
         """The due clause's measure at instant ``at`` (epoch seconds)."""
         items = self._items(state)
         surely, maybe = self._counting(items, at)
-        return self._count(items, self.classified(state), surely, maybe)
+        return self._count(items, self.classified_at(state, at), surely, maybe)
 
     def tips(self, state: State, at: float) -> Iterator[Tip]:
         """Each doubtful item at ``at``: the facts that would settle it, and the measure if it surely counts and if it does not."""
-        items, classified = self._items(state), self.classified(state)
+        items, classified = self._items(state), self.classified_at(state, at)
         surely, maybe = self._counting(items, at)
         doubtful = classified.relevant & maybe & ~(classified.certain & surely)
         for row in np.flatnonzero(doubtful):
@@ -432,7 +533,7 @@ class Counting(Clause):
             one[row] = True
             counts = replace(classified, relevant=classified.relevant | one, certain=classified.certain | one)
             not_counts = replace(classified, relevant=classified.relevant & ~one, certain=classified.certain & ~one)
-            facts = self._missing(items, int(row), party=classified.party[row], where=classified.where[row], force=classified.force[row])
+            facts = self._facts(items, classified, int(row))
             yield Tip(
                 str(items.ids[row]), tuple(facts),
                 self._count(items, counts, surely | one, maybe | one), self._count(items, not_counts, surely, maybe),
@@ -458,7 +559,8 @@ class Counting(Clause):
         place = classified.where.copy()
         place[moved] = where
         surely, maybe = self._counting(items, at)
-        return self._count(items, _classify(self, items, classified.force, place, classified.party), surely, maybe, words=False)
+        return self._count(items, self._aged(items, _classify(self, items, classified.force, place, classified.party), at),
+                           surely, maybe, words=False)
 
     def redrawn(self, state: State, at: float, area: Area) -> Measure:
         """The measure at ``at`` were the zone drawn as ``area``: each item's place in it found again."""
@@ -467,7 +569,36 @@ class Counting(Clause):
             return self.measure(state, at)
         items, classified = self._items(state).redrawn(zone, area), self.classified(state)  # kinds and parties stay
         surely, maybe = self._counting(items, at)
-        return self._count(items, _classify(self, items, classified.force, party=classified.party), surely, maybe, words=False)
+        return self._count(items, self._aged(items, _classify(self, items, classified.force, party=classified.party), at),
+                           surely, maybe, words=False)
+
+    def classified_at(self, state: State, at: float) -> Classified:
+        """Which items the clause counts at ``at``: as ``classified``, but an item whose sighting is too old by then
+        (``_stale``) is of unknown place."""
+        return self._aged(self._items(state), self.classified(state), at)
+
+    def _aged(self, items: Items, classified: Classified, at: float) -> Classified:
+        stale = self._stale(items, at)
+        if stale is None or not stale[0].any():
+            return classified
+        rows, since = stale
+        where = classified.where.copy()
+        where[rows] = UNKNOWN
+        return replace(_classify(self, items, classified.force, where), aged=rows, since=since)
+
+    def _stale(self, items: Items, at: float) -> tuple[Mask, float] | None:
+        """The items whose sighting is too old at ``at`` for their place to be known, and the instant a newer one
+        would have to be from: none by default."""
+        del items, at
+        return None
+
+    def _facts(self, items: Items, classified: Classified, row: int) -> list[str]:
+        """What would settle whether the doubtful item at ``row`` counts."""
+        aged = classified.aged is not None and bool(classified.aged[row])
+        return self._missing(
+            items, row, party=int(classified.party[row]), where=int(classified.where[row]), force=int(classified.force[row]),
+            since=classified.since if aged else None,
+        )
 
     def classified(self, state: State) -> Classified:
         """Which items of the state the clause counts, whatever the time; found once per state that remembers."""
@@ -498,8 +629,9 @@ class Counting(Clause):
         return items.in_zone(zone) if zone else np.full(len(items), INSIDE, dtype=np.int8)
 
     @abstractmethod
-    def _missing(self, items: Items, row: int, party: int, where: int, force: int) -> list[str]:
-        """What would settle whether a doubtful item (at ``row``) counts."""
+    def _missing(self, items: Items, row: int, party: int, where: int, force: int, *, since: float | None = None) -> list[str]:
+        """What would settle whether a doubtful item (at ``row``) counts; ``since``: its place is unknown because
+        its sighting is older than that instant."""
 
     def _count(self, items: Items, classified: Classified, surely: Mask, maybe: Mask, words: bool = True) -> Measure:
         """The measure from the items' classification and the items that (surely, maybe) count now; without
@@ -522,13 +654,7 @@ class Counting(Clause):
             over = [total == amount and amount > 0 for total in totals]
         chosen = [rows for (_, rows), pick in zip(keys, over, strict=True) if pick]
         shown = certain & np.any(chosen, axis=0) if chosen else np.zeros(len(items), dtype=bool)
-        missing = [
-            m
-            for i in np.flatnonzero(doubtful)
-            for m in self._missing(
-                items, int(i), party=classified.party[i], where=classified.where[i], force=classified.force[i]
-            )
-        ]
+        missing = [m for i in np.flatnonzero(doubtful) for m in self._facts(items, classified, int(i))]
         tally = {kind: int(items.weights[shown & rows].sum()) for kind, rows in items.groups("kinds") if (shown & rows).any()}
         behind = [actor for actor, rows in items.groups("actors") if (shown & rows).any()]
         return Measure(

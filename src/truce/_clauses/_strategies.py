@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from hypothesis import strategies as st
 
+from .._terms import AfterMet
 from ..strategies import instants, places, positions
 
 if TYPE_CHECKING:
@@ -28,14 +29,34 @@ def _located(fields: dict[str, st.SearchStrategy[Any]], book: Rulebook) -> st.Se
 
 
 def units(book: Rulebook, size: int) -> Records:
-    """Up to ``size`` units with unique ids, of any declared party or group and kind."""
+    """Up to ``size`` units with unique ids, of any declared party or group and kind; where the rulebook says
+    when a sighting goes stale, or a deadline counts from a clause being met, some seen at a time (``observed``)
+    that long (or a moment less, or twice as long) before the instants evaluated."""
     fields: dict[str, st.SearchStrategy[Any]] = {
         "id": _ids("u"),
         "party": st.sampled_from(_actors(book)),
         "kind": st.sampled_from(sorted(book.kinds)),
         "count": st.one_of(st.integers(0, 3), st.integers(0, 500)),
     }
-    return st.lists(_located(fields, book), max_size=size, unique_by=lambda u: u["id"])
+    located = _located(fields, book)
+    spans = _spans(book)
+    if spans:
+        ages = sorted({age for span in spans for age in (timedelta(0), span, span - timedelta(seconds=1), 2 * span)})
+        seen = st.builds(lambda base, age: (base - age).isoformat(), instants(book), st.sampled_from(ages))
+        dated = st.one_of(st.just({}), seen.map(lambda observed: {"observed": observed}))
+        located = st.builds(lambda unit, observed: {**unit, **observed}, located, dated)
+    return st.lists(located, max_size=size, unique_by=lambda u: u["id"])
+
+
+def _spans(book: Rulebook) -> list[timedelta]:
+    """How long a sighting stays fresh, and each span a deadline runs after a clause is met, in any reading."""
+    spans = [book.stale_after.delta] if book.stale_after is not None else []
+    for reading in book.readings:
+        for _, clause in book.read_as(reading):
+            deadline = clause.stated_deadline if clause is not None else None
+            if isinstance(deadline, AfterMet):
+                spans.append(deadline.within.delta)
+    return spans
 
 
 def _origins(book: Rulebook) -> st.SearchStrategy[dict[str, Any]]:

@@ -11,7 +11,7 @@ import numpy as np
 import numpy.typing as npt
 
 from .._items import INSIDE, OUTSIDE, UNKNOWN, both, either
-from .._terms import Deadline, Id
+from .._terms import AfterMet, Deadline, Id
 from ._base import (
     Action,
     Changes,
@@ -22,18 +22,22 @@ from ._base import (
     Edit,
     Lint,
     Loc,
+    Measure,
     Parts,
     Place,
     Probe,
     Remedy,
     Sizes,
     Trace,
+    _classify,
     check_zone,
+    moments,
     parts,
+    sequenced,
 )
 
 if TYPE_CHECKING:
-    from .._items import Items, Mask, State, Tri
+    from .._items import Floats, Items, Mask, State, Tri
     from .._rulebook import Rulebook
     from .._source import Document
 
@@ -74,7 +78,8 @@ class CountsUnits(Counting):
         return self.deadline
 
     def check_references(self, book: Rulebook, check: Check, loc: Loc) -> None:
-        """Report every id the clause (and each of its reading overrides) names that the rulebook does not declare."""
+        """Report every id the clause (and each of its reading overrides) names that the rulebook does not declare,
+        and a deadline counted from a clause that is this one or counts, in the end, from it."""
         super().check_references(book, check, loc)
         known = set(book.kinds) | set(book.classes)
         for at, part in parts(loc, self, self.readings):
@@ -82,6 +87,23 @@ class CountsUnits(Counting):
                 for i, force in enumerate(part.forces):
                     check((*at, "forces", i), force, known, "kind or class")
             check_zone(book, check, at, part.zone)
+            if isinstance(part.deadline, AfterMet):
+                self._check_sequence(book, check, (*at, "deadline", "after_met"), part.deadline.after_met)
+
+    def _check_sequence(self, book: Rulebook, check: Check, loc: Loc, first: str) -> None:
+        ids = {clause.id: clause for clause in book.clauses}
+        check(loc, first, ids, "clause")
+        chain, current = [self.id], first
+        while current in ids and current not in chain:
+            chain.append(current)
+            after = ids[current].stated_deadline
+            current = after.after_met if isinstance(after, AfterMet) else ""
+        if current == self.id:
+            loop = " -> ".join([*chain, self.id])
+            check.problem(
+                loc, f"the deadline counts from clause {first!r}, which counts back to this one ({loop}): it can never fall",
+                value=first, suggestion="count one of them from the truce's start ({after_start: ...}) or from a time",
+            )
 
     def uses(self, book: Rulebook) -> Iterator[tuple[str, str]]:
         """The rulebook ids the clause draws on: its actors, the forces it names, the kinds it counts, its zone."""
@@ -124,10 +146,19 @@ class CountsUnits(Counting):
                 ),
             )
 
+    def measure(self, state: State, at: float) -> Measure:
+        """The due clause's measure at ``at``; with a deadline after another clause is met, not due or unknown
+        where that clause was met too recently, or since when is not known (``sequenced``)."""
+        return sequenced(self, state, at, super().measure(state, at))
+
+    def extent(self, state: State, at: float) -> Measure:
+        """What the clause counts at ``at``, whatever its deadline."""
+        return super().measure(state, at)
+
     def repair(self, state: State, at: float) -> Remedy:
         """Units that leave the zone (or are cut down) until every total is within the limit: the largest that surely
         count first; a doubtful unit leaves unless what it lacks shows it does not count."""
-        items, classified = state.units, self.classified(state)
+        items, classified = state.units, self.classified_at(state, at)
         relevant = classified.relevant & items.active_at(at)
         edits: list[Edit] = []
         for _, rows in self.totals_by(items):
@@ -151,24 +182,39 @@ class CountsUnits(Counting):
         action: Action = "withdraw"
         if (party, where, force) != (INSIDE, INSIDE, INSIDE):
             action = "locate" if where == UNKNOWN else "identify" if party == UNKNOWN else "measure"
-            learn = "; ".join(self._missing(items, row, party, where, force))
+            learn = "; ".join(self._facts(items, classified, row))
             moved = f"{learn} must become known and show that it does not count, or {moved}"
         return Edit(action, str(items.actors[row]), str(items.ids[row]), f"{moved[0].upper()}{moved[1:]}.", row=row, remaining=count - cut)
 
     def track(self, state: State) -> Trace:
-        """A unit observation counts from its time until the next observation of that unit."""
+        """A unit observation counts from its time until the next observation of that unit; where the rulebook
+        says when a sighting goes stale, it counts as seen only until then, and then as of unknown place."""
         items, classified = state.units, self.classified(state)
+        fresh_until, stale = items.stop, np.zeros(len(items), dtype=bool)
+        stale_after = state.book.stale_after
+        if stale_after is not None:
+            fresh_until = np.minimum(items.stop, items.start + stale_after.delta.total_seconds())
+            anywhere = _classify(self, items, classified.force, np.full(len(items), UNKNOWN, dtype=np.int8)).relevant
+            stale = anywhere & (fresh_until < items.stop)
 
-        def changes(mask: Mask) -> Changes:
+        def changes(mask: Mask, start: Floats, stop: Floats) -> Changes:
             index = np.flatnonzero(mask)
             weights = items.weights[index]
             return Changes(
-                np.concatenate([items.start[index], items.stop[index]]),
-                np.concatenate([weights, -weights]),
-                np.concatenate([index, index]),
+                np.concatenate([start[index], stop[index]]), np.concatenate([weights, -weights]), np.concatenate([index, index])
             )
 
-        return Trace(items, changes(classified.certain), changes(classified.relevant))
+        sure = changes(classified.certain, items.start, fresh_until)
+        fresh, aged = changes(classified.relevant, items.start, fresh_until), changes(stale, fresh_until, items.stop)
+        return Trace(items, sure, fresh.plus(aged), follows=self._follows(state))
+
+    def _follows(self, state: State) -> Floats | None:
+        """The instants the clause whose being met starts its clock may change at, and each as much later."""
+        after = self.after_clause(state.book)
+        if after is None or not isinstance(self.deadline, AfterMet):
+            return None
+        changes = moments(after.track(state))
+        return np.concatenate([changes, changes + self.deadline.within.delta.total_seconds()])
 
     def probes(self, book: Rulebook, places: Sequence[Place], moment: datetime) -> Iterator[Probe]:
         """One unit of each party, kind and measurement a class bound names, at each place, one more than the limit."""
@@ -188,6 +234,14 @@ class CountsUnits(Counting):
     def _items(self, state: State) -> Items:
         return state.units
 
+    def _stale(self, items: Items, at: float) -> tuple[Mask, float] | None:
+        """The units last seen too long before ``at`` (the rulebook's ``stale_after``) for their place to be known."""
+        stale_after = items.book.stale_after
+        if stale_after is None:
+            return None
+        since = at - stale_after.delta.total_seconds()
+        return np.isfinite(items.start) & (items.start <= since), since
+
     def _counting(self, items: Items, at: float) -> tuple[Mask, Mask]:
         active = items.active_at(at)
         return active, active
@@ -206,10 +260,14 @@ class CountsUnits(Counting):
                 result[rows] = either(fits)
         return result
 
-    def _missing(self, items: Items, row: int, party: int, where: int, force: int) -> list[str]:
+    def _missing(self, items: Items, row: int, party: int, where: int, force: int, *, since: float | None = None) -> list[str]:
         book, missing = items.book, []
         item, actor, kind = items.ids[row], items.actors[row], items.kinds[row]
-        if where == UNKNOWN:
+        if since is not None:
+            newer = datetime.fromtimestamp(since, book.in_force.start.tzinfo).isoformat()
+            seen = datetime.fromtimestamp(float(items.start[row]), book.in_force.start.tzinfo).isoformat()
+            missing.append(f"a sighting of unit {item} ({actor}, {kind}) newer than {newer} (the last, of {seen}, is stale)")
+        elif where == UNKNOWN:
             missing.append(f"the position of unit {item} ({actor}, {kind})")
         if party == UNKNOWN:
             missing.append(f"which member of group {actor} unit {item} belongs to")

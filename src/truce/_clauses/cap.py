@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from pydantic import Field
 
 from .._terms import Id
-from ._base import Measure, actors, when, where_text
+from ._base import Measure, actors, deadline_text, where_text
 from ._units import CountsUnits, UnitsReading
 
 if TYPE_CHECKING:
@@ -55,7 +55,7 @@ class Cap(CountsUnits):
         each = " for each party" if self.per == "party" else ""
         rule = f"at most {self.max} {self.forces_text(book)} of {actors(book, self.parties)}{where_text(book, self.zone)}{each}"
         if status == "not_due":
-            return f"From {when(book.deadline(self))}: {rule}."
+            return f"From {deadline_text(book, self)}: {rule}."
         if status == "met":
             return f"Within the cap ({rule}): the most counted is {measure.amount}."
         if status == "violated":

@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Literal
 
 from .._items import Items
-from .._terms import Deadline, Id
+from .._terms import Fixed, Id
 from ._base import Changes, Check, Clause, ClauseReading, Edit, Loc, Measure, Parts, Place, Probe, Remedy, Sizes, Tip, Trace, actors, when
 
 if TYPE_CHECKING:
@@ -19,7 +19,7 @@ if TYPE_CHECKING:
 class HandoverReading(ClauseReading):
     """What a handover says under one reading: any field given replaces the clause's own."""
 
-    deadline: Deadline | None = None
+    deadline: Fixed | None = None
     """The deadline, instead of the clause's own."""
 
 
@@ -32,13 +32,13 @@ class Handover(Clause):
     """The area id handed over."""
     controlled_by: Id
     """The party (or group) id that is to control it."""
-    deadline: Deadline
+    deadline: Fixed
     """From when it must: a time, or `{after_start: {days: 14}}`."""
     readings: Mapping[Id, HandoverReading] = {}
     """What the clause says under particular readings, by reading id."""
 
     @property
-    def stated_deadline(self) -> Deadline | None:
+    def stated_deadline(self) -> Fixed | None:
         """The deadline the clause states."""
         return self.deadline
 

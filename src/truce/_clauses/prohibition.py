@@ -7,13 +7,14 @@ from __future__ import annotations
 import itertools
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import datetime
-from typing import TYPE_CHECKING, Annotated, Literal, Self, get_args
+from typing import TYPE_CHECKING, Annotated, Any, Literal, Self, get_args
 
 import numpy as np
-from pydantic import AfterValidator, Field, model_validator
+import numpy.typing as npt
+from pydantic import AfterValidator, Field, field_validator, model_validator
 
 from .._items import INSIDE, OUTSIDE, UNKNOWN
-from .._terms import Id
+from .._terms import Data, Id, Span
 from ._base import (
     Changes,
     Check,
@@ -32,11 +33,12 @@ from ._base import (
     check_zone,
     parts,
     perpetrators,
+    span_text,
     where_text,
 )
 
 if TYPE_CHECKING:
-    from .._items import Items, Mask, State, Tri
+    from .._items import Floats, Items, Mask, State, Tri
     from .._rulebook import Rulebook
 
 
@@ -62,6 +64,56 @@ Acts = Annotated[list[Act], Field(min_length=1), AfterValidator(_distinct)]
 """Which acts count, by where they were launched and where they landed (see ``Prohibition``)."""
 
 
+class Threshold(Data):
+    """How much a prohibition tolerates: it is violated only while more than ``more_than`` acts (or, with
+    ``of: fatalities``, people killed) fall within the window ``within`` that ends at the instant evaluated."""
+
+    more_than: int = Field(strict=True)
+    """The most acts (or fatalities) within the window that do not yet violate the clause (1 or more)."""
+    of: Literal["incidents", "fatalities"] = "incidents"
+    """What is counted: `incidents` (each forbidden act once) or `fatalities` (the people they killed)."""
+    within: Span
+    """The window, e.g. `{days: 1}`: the clause counts what falls in the last this long before the instant."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _a_count_and_a_window(cls, data: Any) -> Any:
+        if isinstance(data, Mapping):
+            absent = [field for field in ("more_than", "within") if field not in data]
+            if absent:
+                raise ValueError(
+                    f"a threshold needs {' and '.join(repr(a) for a in absent)}: how many acts (or fatalities) it tolerates "
+                    "and the window they are counted in, e.g. 'threshold: {more_than: 3, within: {days: 1}}'"
+                )
+        return data
+
+    @field_validator("more_than")
+    @classmethod
+    def _tolerates_some(cls, more_than: int) -> int:
+        if more_than < 1:
+            raise ValueError(
+                f"a threshold of {more_than} tolerates no act, as the plain prohibition does: give 1 or more "
+                "(e.g. 'more_than: 3'), or drop 'threshold'"
+            )
+        return more_than
+
+    @field_validator("within")
+    @classmethod
+    def _a_window(cls, within: Span) -> Span:
+        if within.delta.total_seconds() <= 0:
+            raise ValueError("the window must be longer than 0: give days or hours, e.g. 'within: {days: 1}'")
+        return within
+
+    @property
+    def seconds(self) -> float:
+        """The window's length in seconds."""
+        return self.within.delta.total_seconds()
+
+    def text(self) -> str:
+        """The window in words: "1 day", "2 days and 6 hours"."""
+        return span_text(self.within)
+
+
 class ProhibitionReading(ClauseReading):
     """What a prohibition says under one reading: any field given replaces the clause's own."""
 
@@ -71,6 +123,8 @@ class ProhibitionReading(ClauseReading):
     """The zone, instead of the clause's own."""
     acts: Acts | None = None
     """Which acts count: `against` (landed in the zone, the default), `from`, `within` or `into` it."""
+    threshold: Threshold | None = None
+    """The threshold, instead of the clause's own."""
 
 
 class Prohibition(Counting):
@@ -91,6 +145,8 @@ class Prohibition(Counting):
     """Only acts inside this zone count (anywhere, without one)."""
     acts: Acts | None = None
     """Which acts count with a zone: `against` it (landed in it; the default), `from` it, `within` it or `into` it."""
+    threshold: Threshold | None = None
+    """Violated only beyond a number of acts (or fatalities) within a window; without one, by any act."""
     readings: Mapping[Id, ProhibitionReading] = {}
     """What the clause says under particular readings, by reading id."""
 
@@ -106,6 +162,11 @@ class Prohibition(Counting):
     def zone_id(self) -> str | None:
         """The zone the clause is set on, if it has one."""
         return self.zone
+
+    @property
+    def limit(self) -> int:
+        """The most acts (or fatalities) within the window the threshold tolerates; 0 without one."""
+        return self.threshold.more_than if self.threshold else 0
 
     @property
     def forms(self) -> tuple[Act, ...]:
@@ -161,11 +222,17 @@ class Prohibition(Counting):
         return Remedy(unrepairable="forbidden acts already carried out cannot be undone")
 
     def track(self, state: State) -> Trace:
-        """An incident may count from the first moment it may have happened, surely once its last has passed."""
-        items, classified = state.incidents, self.classified(state)
+        """An incident may count from the first moment it may have happened, surely once its last has passed;
+        under a threshold it leaves the count once the window has passed its last moment (what may count) or
+        its first (what surely does)."""
+        items, classified = self._items(state), self.classified(state)
         surely, maybe = items.during(np.inf)
         sure, may = np.flatnonzero(classified.certain & surely), np.flatnonzero(classified.relevant & maybe)
-        return Trace(items, Changes(items.stop[sure], items.weights[sure], sure), Changes(items.start[may], items.weights[may], may))
+        if self.threshold is None:
+            return Trace(items, Changes(items.stop[sure], items.weights[sure], sure), Changes(items.start[may], items.weights[may], may))
+        window = self.threshold.seconds
+        sure = sure[items.start[sure] + window > items.stop[sure]]
+        return Trace(items, _passing(items, sure, items.stop, items.start + window), _passing(items, may, items.start, items.stop + window))
 
     def message(self, book: Rulebook, measure: Measure, status: str) -> str:
         """The finding in plain language; acts other than ``against`` alone are named ("within, from or against the zone")."""
@@ -176,6 +243,8 @@ class Prohibition(Counting):
             *rest, last = self.forms
             where = f" {', '.join(rest)} or {last}" if rest else f" {last}"
             where += f" the {book.zones[self.zone].name}"
+        if self.threshold is not None:
+            return self._threshold_message(book, measure, status, self.threshold, f"{kinds}{where}")
         if status == "not_due":
             return f"{who} are bound not to carry out {kinds}{where} once the truce starts."
         if status == "met":
@@ -189,28 +258,68 @@ class Prohibition(Counting):
             f"but their perpetrator, {place} or time is unknown."
         )
 
+    def _threshold_message(self, book: Rulebook, measure: Measure, status: str, threshold: Threshold, acts: str) -> str:
+        """The finding of a prohibition with a threshold: how many acts (or fatalities) fell in the window."""
+        window, most = threshold.text(), self.limit
+        what = "people killed in " if threshold.of == "fatalities" else "acts of "
+        rule = f"more than {most} {what}{acts} within {window}"
+        if status == "not_due":
+            return f"{actors(book, self.parties)} are bound not to carry out {rule} once the truce starts."
+        if status == "met":
+            return f"Not {rule} by {actors(book, self.parties)}: {measure.amount} in the last {window}."
+        if status == "violated":
+            return (
+                f"{measure.amount} {what}{acts} within the last {window}, more than the {most} "
+                f"tolerated, by {perpetrators(book, measure)}: incidents {', '.join(measure.evidence)}."
+            )
+        return (
+            f"Incidents {', '.join(measure.unknown_evidence)} may bring the count in the last {window} beyond {most} "
+            f"({measure.amount} for certain), but their perpetrator, place, time or toll is unknown."
+        )
+
     def probes(self, book: Rulebook, places: Sequence[Place], moment: datetime) -> Iterator[Probe]:
-        """One incident of each kind by each party at ``moment``, launched from and landed at each place."""
+        """One incident of each kind by each party at ``moment``, launched from and landed at each place (under a
+        threshold, one more than it tolerates: as many incidents, or one with as many killed)."""
+        fatal = self.threshold is not None and self.threshold.of == "fatalities"
+        acts = 1 if fatal else self.limit + 1
+        toll = {"fatalities": self.limit + 1} if fatal else {}
         for party, kind, place in itertools.product(sorted(book.parties), sorted(book.incident_kinds), places):
             where = {"position": place, "origin": place} if place else {}
-            yield {"incidents": [{"id": "witness", "time": moment.isoformat(), "kind": kind, "by": party, **where}]}
+            incident = {"time": moment.isoformat(), "kind": kind, "by": party, **toll, **where}
+            yield {"incidents": [{"id": "witness" if i == 0 else f"witness-{i}", **incident} for i in range(acts)]}
 
     @classmethod
     def strategy(cls, book: Rulebook, sizes: Sizes) -> Parts:
-        """Incidents of any declared kind, by anyone or no one known, around the truce's key instants."""
+        """Incidents of any declared kind, by anyone or no one known, around the truce's key instants, with a toll
+        or without (for thresholds of fatalities)."""
         from ._strategies import incidents  # noqa: PLC0415 - hypothesis is a test extra
 
         return {"incidents": incidents(book, sizes["incidents"])}
 
     def _items(self, state: State) -> Items:
-        return state.incidents
+        """The incidents, each weighing 1, or under a threshold of fatalities the people it killed (one more than
+        the threshold where that is not known: it may be any number)."""
+        if self.threshold is None or self.threshold.of == "incidents":
+            return state.incidents
+        killed = state.incidents.fatalities
+        return state.incidents.with_weights(np.where(np.isnan(killed), self.limit + 1, killed).astype(np.int64))
 
     def _counting(self, items: Items, at: float) -> tuple[Mask, Mask]:
-        return items.during(at)
+        """The incidents that surely, and that may, have fallen in the truce's period by ``at`` (and, under a
+        threshold, in its window: the last ``within`` before ``at``)."""
+        surely, maybe = items.during(at)
+        if self.threshold is None:
+            return surely, maybe
+        since = at - self.threshold.seconds
+        return surely & (items.start > since), maybe & (items.stop > since)
 
     def _force(self, items: Items) -> Tri:
-        """INSIDE if an incident is of a forbidden kind."""
-        return np.where(np.isin(items.kinds, self.incidents), INSIDE, OUTSIDE).astype(np.int8)
+        """INSIDE if an incident is of a forbidden kind; under a threshold of fatalities, UNKNOWN if how many it
+        killed is not known."""
+        forbidden = np.isin(items.kinds, self.incidents)
+        if self.threshold is not None and self.threshold.of == "fatalities":
+            return np.where(forbidden, np.where(np.isnan(items.fatalities), UNKNOWN, INSIDE), OUTSIDE).astype(np.int8)
+        return np.where(forbidden, INSIDE, OUTSIDE).astype(np.int8)
 
     def _place(self, items: Items) -> Tri:
         """Whether each incident is one of the clause's acts as to its zone (everywhere, without one)."""
@@ -227,10 +336,12 @@ class Prohibition(Counting):
             *((Reach("origin", *items.points(zone, origin=True)),) if launching else ()),
         )
 
-    def _missing(self, items: Items, row: int, party: int, where: int, force: int) -> list[str]:
-        del force
+    def _missing(self, items: Items, row: int, party: int, where: int, force: int, *, since: float | None = None) -> list[str]:
+        del since  # incidents are dated acts, not sightings
         missing: list[str] = []
         item, actor, kind = items.ids[row], items.actors[row], items.kinds[row]
+        if force == UNKNOWN:
+            missing.append(f"how many people incident {item} ({kind}) killed")
         if party == UNKNOWN:
             if actor is None:
                 missing.append(f"the perpetrator of incident {item} ({kind})")
@@ -255,6 +366,12 @@ class Prohibition(Counting):
             until = items.stamp(row, 1) if items.stop[row] > items.start[row] else "?"
             missing.append(f"the time of incident {item} ({kind}, from {items.stamp(row, 0)} to before {until})")
         return missing
+
+
+def _passing(items: Items, rows: npt.NDArray[np.intp], join: Floats, leave: Floats) -> Changes:
+    """The incidents at ``rows`` each counted from its ``join`` time until its ``leave`` time."""
+    weights = items.weights[rows]
+    return Changes(np.concatenate([join[rows], leave[rows]]), np.concatenate([weights, -weights]), np.concatenate([rows, rows]))
 
 
 def _acts(forms: tuple[Act, ...], launched: Tri, landed: Tri) -> Tri:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Literal
 
 from .._terms import Id
-from ._base import Measure, actors, when
+from ._base import Measure, actors, deadline_text
 from ._units import CountsUnits
 
 if TYPE_CHECKING:
@@ -23,7 +23,7 @@ class Withdrawal(CountsUnits):
     def message(self, book: Rulebook, measure: Measure, status: str) -> str:
         """The finding in plain language."""
         who, zone = actors(book, self.parties), book.zones[self.zone].name
-        what, deadline = self.forces_text(book), when(book.deadline(self))
+        what, deadline = self.forces_text(book), deadline_text(book, self)
         if status == "not_due":
             return f"{who} have until {deadline} to withdraw {'all ' * (self.forces == 'all')}{what} from the {zone}."
         if status == "met":
