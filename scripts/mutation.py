@@ -69,8 +69,8 @@ def _scratch(module: str, tests: tuple[str, ...]) -> Path:
     with (folder / "pyproject.toml").open("a", encoding="utf-8") as config:
         config.write(f'\n[tool.mutmut]\nsource_paths = ["src"]\nonly_mutate = ["{pattern}"]\n'
                      f'pytest_add_cli_args_test_selection = [{selection}]\n'
-                     'also_copy = ["rules", "examples", "tests", "docs", "README.md"]\n'
-                     'debug = true\n')  # fmt: skip  (without it mutmut 3.8.1's stats run ends in a usage error here)
+                     'also_copy = ["rules", "examples", "tests", "docs", "README.md"]\n')  # fmt: skip
+    (folder / "mutants" / "src").mkdir(parents=True)  # on PYTHONPATH before mutmut fills it, or `import truce` fails
     return folder
 
 

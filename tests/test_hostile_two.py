@@ -31,7 +31,9 @@ from truce._load import MAX_CLAUSES
 from truce.io.acled import SAMPLE_CSV, SAMPLE_MAPPING
 
 ROOT = Path(__file__).resolve().parents[1]
-BOOK_TEXT = (ROOT / "rules" / "idlib-2019.yaml").read_text(encoding="utf-8")
+BOOK_TEXT = re.sub(r"\n *depths: \{[^\n]*", "", (ROOT / "rules" / "idlib-2019.yaml").read_text(encoding="utf-8"))
+"""The Idlib rulebook without its zone's depths, which only a zone drawn from a file may give: the tests below
+redraw that zone in other ways."""
 GOOD: dict[str, Any] = {
     "agreement": "idlib-2019",
     "as_of": "2019-08-03T12:00:00+03:00",

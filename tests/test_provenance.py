@@ -31,7 +31,8 @@ def test_a_verdict_names_its_version_rulebook_files_reading_engine_and_input() -
     rules = ROOT / "rules"
     assert found.files == {
         name: hashlib.sha256((rules / name).read_bytes()).hexdigest()
-        for name in ("idlib-2019.yaml", "zones/idlib-buffer.geojson", "zones/idlib-deescalation.geojson")
+        for name in ("idlib-2019.yaml", "zones/idlib-buffer.geojson", "zones/idlib-contact-line.geojson",
+                     "zones/idlib-deescalation.geojson")
     }
     assert found.truce == version("truce")
     assert found.input is not None and len(found.input) == 64
