@@ -67,3 +67,34 @@ def test_an_in_force_outcome_outside_the_literal_is_an_engine_error(durable: Mod
     book = truce.load_rulebook("idlib-2019").model_copy()
     with pytest.raises(truce.EngineError, match="'fine'"):
         durable.decide(book, book.default_reading, _clear(book))
+
+
+def test_a_comparison_of_a_number_with_text_is_an_engine_error_naming_it() -> None:
+    for fact, value in (({"amount": 3}, "x"), ({"amount": "3"}, 2)):
+        with pytest.raises(truce.EngineError, match=r"cannot compare .* > .* in field amount"):
+            _logic.matches((_logic.Test("amount", ">", value),), fact)
+
+
+def test_the_python_engine_weighs_each_amount_against_its_own_clauses_limit() -> None:
+    book = truce.load_rulebook("golan-1974")
+    cap = next(c for c in book.clauses if c.type == "cap" and c.limit > 0)
+    cases = {(cap.limit, cap.limit): "met", (cap.limit + 1, cap.limit + 1): "violated", (0, cap.limit + 1): "unknown"}
+    for (amount, possible), status in cases.items():
+        measures = tuple(Measure(c, "due", amount=amount, possible=possible) if c is cap else Measure(c, "due") for c in book.clauses)
+        assert _logic.decide_python(book, "text", Observation("in_force", measures)).findings[cap.id] == status
+
+
+def test_the_python_engine_names_what_no_table_could_settle(monkeypatch: pytest.MonkeyPatch) -> None:
+    book = truce.load_rulebook("idlib-2019")
+    clear = _clear(book)
+    first = book.clauses[0]
+    odd = (dataclasses.replace(clear.measures[0], phase="sideways"), *clear.measures[1:])  # type: ignore[arg-type]
+    with pytest.raises(truce.EngineError, match=f"clause {first.id} matched outcomes \\[\\]; expected exactly one"):
+        _logic.decide_python(book, "sochi", dataclasses.replace(clear, measures=odd))
+    with pytest.raises(truce.EngineError, match=f"clause {first.id} was measured twice"):
+        _logic.decide_python(book, "sochi", dataclasses.replace(clear, measures=(*clear.measures, clear.measures[0])))
+    with pytest.raises(truce.EngineError, match="the truce's window matched outcomes \\[\\]; expected exactly one"):
+        _logic.decide_python(book, "sochi", dataclasses.replace(clear, window="sideways"))  # type: ignore[arg-type]
+    monkeypatch.setattr(_logic, "VERDICT_PRECEDENCE", ())
+    with pytest.raises(truce.EngineError, match="no verdict rule matched window in_force and findings"):
+        _logic.decide_python(book, "sochi", clear)
