@@ -8,6 +8,7 @@ once per distinct combination of clause outcomes, never once per event.
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
@@ -35,7 +36,7 @@ from ._verdict import responsibility
 
 __all__ = ["FindingChange", "Interval", "Moment", "Timeline", "timeline"]
 
-_PHASES = ("not_applicable", "not_due", "due")
+_PHASES = ("not_applicable", "not_due", "due", "not_assessed")
 
 Floats = npt.NDArray[np.float64]
 Ints = npt.NDArray[np.int64]
@@ -231,7 +232,8 @@ class _Entries:
 class _Track:
     """One clause's running totals: what surely offends (``amount``) and what may (``possible``).
 
-    A clause no dated item moves (a handover) has a ``fixed`` measure once due.
+    A clause no dated item moves (a handover) has a ``fixed`` measure once due; one the clock moves (an
+    obligation), ``steps``.
     """
 
     clause: Clause
@@ -241,11 +243,30 @@ class _Track:
     amount: _Entries
     possible: _Entries
     fixed: Measure | None = None
+    steps: tuple[Floats, tuple[Measure, ...]] | None = None
+
+    def measures(self, points: Floats) -> list[Measure] | None:
+        """The measure at each point of a clause with a fixed measure or steps; None for one that counts items."""
+        if self.fixed is not None:
+            return [self.fixed] * len(points)
+        if self.steps is None:
+            return None
+        times, measures = self.steps
+        return [measures[i] for i in np.maximum(np.searchsorted(times, points, side="right") - 1, 0).tolist()]
+
+    def phases(self, points: Floats) -> Ints:
+        """The index in ``_PHASES`` of the clause's phase at each point once due (not assessed, for a clause whose
+        records the state lacks)."""
+        measures = self.measures(points)
+        if measures is None:
+            return np.full(len(points), _PHASES.index("due"), dtype=np.int64)
+        return np.array([_PHASES.index(m.phase) for m in measures], dtype=np.int64)
 
     def totals(self, points: Floats) -> tuple[Ints, Ints]:
         """Amount and possible at each point; for ``per: party`` caps, the worst party's."""
-        if self.fixed is not None:
-            return np.full(len(points), self.fixed.amount), np.full(len(points), self.fixed.possible)
+        measures = self.measures(points)
+        if measures is not None:
+            return np.array([m.amount for m in measures], dtype=np.int64), np.array([m.possible for m in measures], dtype=np.int64)
         keys = self.clause.totals_by(self.items)
         found = []
         for entries in (self.amount, self.possible):
@@ -278,7 +299,7 @@ class _Sweep:
     def _track(self, clause: Clause, state: State) -> _Track:
         trace = clause.track(state)
         due = self.book.deadline(clause).timestamp()
-        return _Track(clause, state, trace.items, due, _Entries.of(trace.amount), _Entries.of(trace.possible), trace.fixed)
+        return _Track(clause, state, trace.items, due, _Entries.of(trace.amount), _Entries.of(trace.possible), trace.fixed, trace.steps)
 
     def _points(self, start: datetime | None, end: datetime | None) -> Floats:
         """Every instant something may change, from ``start`` (default: the first dated item or the truce's start)."""
@@ -289,7 +310,7 @@ class _Sweep:
         for track in self.tracks.values():
             if track is not None:
                 moments.append(track.due)
-                dated += [track.amount.times, track.possible.times]
+                dated += [track.amount.times, track.possible.times, *([track.steps[0]] if track.steps else [])]
         times = np.concatenate(dated) if dated else np.zeros(0)
         times = times[np.isfinite(times)]
         first = start.timestamp() if start is not None else min(moments[0], self.first_dated)
@@ -307,7 +328,7 @@ class _Sweep:
                 columns += [np.zeros(len(points), dtype=np.int64)] * 4
                 continue
             limit = track.clause.limit
-            columns.append(np.where(points < track.due, 1, 2))
+            columns.append(np.where(points < track.due, _PHASES.index("not_due"), track.phases(points)))
             amount, possible = track.totals(points)
             columns.append(np.minimum(amount, limit + 1))
             columns.append(np.minimum(possible, limit + 1))
@@ -369,7 +390,10 @@ class _Sweep:
         """Per point, a count that steps exactly where the actors (parties, groups, candidate groups) that surely
         offend the clause change (over the cap, for a per-party cap); a fixed measure's never change."""
         changed = np.zeros(len(points), dtype=bool)
-        if track.fixed is None:
+        measures = track.measures(points) if track.steps is not None else None
+        if measures is not None:
+            changed[1:] = [a.parties != b.parties for a, b in itertools.pairwise(measures)]
+        elif track.fixed is None:
             floor = track.clause.party_floor
             for _, rows in track.items.groups("actors"):
                 present = track.amount.totals(points, rows[track.amount.items]) > floor
