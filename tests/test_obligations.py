@@ -341,3 +341,34 @@ def test_contrast_finds_a_witness_where_readings_give_an_obligation_other_deadli
     assert difference.witness is not None and "records" in difference.witness
     assert (difference.finding_a, difference.finding_b) == ("violated", "not_due")
     assert "patrols records complete from" in found.explain()
+
+
+def test_every_output_that_lists_findings_shows_what_is_not_assessed() -> None:
+    import io  # noqa: PLC0415
+
+    from rich.console import Console  # noqa: PLC0415
+
+    from truce._export import feature_collection, write_csv  # noqa: PLC0415
+    from truce._page import page_view  # noqa: PLC0415
+    from truce._render import verdict_view  # noqa: PLC0415
+
+    case = truce.prepare(Path(__file__).resolve().parents[1] / "examples" / "sochi-2018" / "08-highways-not-reported.yaml")
+    verdict = truce.evaluate(case)
+    text = "no road status records"
+    assert f"not assessed: {SOCHI.clauses[-1].title} ({text})" in verdict.explain()
+    assert text in verdict._repr_html_()
+    console = Console(file=io.StringIO(), width=300)
+    console.print(verdict_view(verdict))
+    assert text in console.file.getvalue()  # type: ignore[attr-defined]
+    assert feature_collection(case, verdict)["verdict"]["not_assessed"] == [{"clause": "m4-m5-transit", "records": ["roads"]}]
+    rows = io.StringIO()
+    write_csv([("x", verdict)], rows)
+    assert ",m4-m5-transit," in rows.getvalue() and ",not_assessed," in rows.getvalue()
+    view = page_view(case)
+    assert view["verdict"]["not_assessed"] == [{"clause": "m4-m5-transit", "records": ["roads"]}]
+    schema = truce.json_schema("scenario")
+    assert set(schema["$defs"]["Records"]["properties"]) == set(RECORD_SETS)
+    assert "not_assessed" in json.dumps(schema["$defs"]["Expectation"])
+    narrowed = truce.json_schema("scenario", MOSCOW)["$defs"]
+    assert narrowed["RoadStatus"]["properties"]["road"]["enum"] == list(MOSCOW.roads)
+    assert narrowed["Patrol"]["properties"]["parties"]["items"]["enum"] == [*MOSCOW.parties, *MOSCOW.groups]
