@@ -69,9 +69,9 @@ def clause_models() -> list[tuple[str, type[BaseModel], set[str] | None]]:
     common: list[tuple[str, type[BaseModel], set[str] | None]] = [("`clauses[]`: every clause", Clause, None)]
     for name, cls in TYPES.items():
         own = {f for f in cls.model_fields if f not in Clause.model_fields or f == "type"}
-        common.append((f"a {name} clause", cls, own))
+        common.append((f"{_article(name)} {name} clause", cls, own))
         reading = typing.get_args(cls.model_fields["readings"].annotation)[1]
-        common.append((f"a {name} clause's `readings.ID`", reading, None))
+        common.append((f"{_article(name)} {name} clause's `readings.ID`", reading, None))
     return common
 
 
@@ -120,12 +120,17 @@ def type_text(annotation: object) -> str:
     return getattr(annotation, "__name__", str(annotation))
 
 
+def _article(word: str) -> str:
+    """``a`` or ``an`` before ``word``."""
+    return "an" if word[:1] in "aeiou" else "a"
+
+
 def _default(field: FieldInfo) -> str:
     if field.is_required():
         return "**required**"
     value = field.get_default(call_default_factory=True)
-    if value is None or value in ([], {}, ()):
-        return ""
+    if value is None or value in ([], {}, ()) or (isinstance(value, BaseModel) and value == type(value)()):
+        return ""  # nothing, or a model of defaults only (an empty `records`)
     return f"`{str(value).lower() if isinstance(value, bool) else value}`"
 
 
@@ -156,7 +161,7 @@ def bundled_ids() -> str:
         parts = [
             ("parties", book.parties), ("groups", book.groups), ("kinds", book.kinds), ("classes", book.classes),
             ("attributes", book.attributes), ("incident kinds", book.incident_kinds), ("zones", book.zones),
-            ("areas", book.areas), ("readings", book.readings),
+            ("areas", book.areas), ("roads", book.roads), ("readings", book.readings),
         ]
         listed = "; ".join(f"{what}: " + ", ".join(f"`{i}`" for i in ids) for what, ids in parts if ids)
         rows.append(f"- **`{book.id}`** — {listed}; clauses: " + ", ".join(f"`{c.id}`" for c in book.clauses))

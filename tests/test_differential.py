@@ -18,6 +18,7 @@ from hypothesis import HealthCheck, given, settings
 
 import truce
 from truce import _logic
+from truce._clauses.obligation import Obligation
 from truce._engines import available_engines, decider
 from truce._observe import Measure, Observation, Phase, Window
 from truce.strategies import scenarios
@@ -44,19 +45,24 @@ def test_engines_agree_on_generated_scenarios(book_id: str, reading: str) -> Non
         durable = truce.evaluate(state, rules=book, reading=reading, engine="durable")
         python = truce.evaluate(state, rules=book, reading=reading, engine="python")
         assert python.model_dump_json(exclude={"provenance": {"engine"}}) == durable.model_dump_json(exclude={"provenance": {"engine"}})
-        _names_only_who_surely_acted(state, durable)
+        _names_only_who_surely_acted(state, durable, book.read_as(reading))
         statuses.add(durable.status)
 
     check()
     assert len(statuses) >= 3, f"the generated scenarios reached only {statuses}"
 
 
-def _names_only_who_surely_acted(state: dict[str, Any], verdict: truce.Verdict) -> None:
+def _names_only_who_surely_acted(state: dict[str, Any], verdict: truce.Verdict, read: tuple[tuple[Any, Any], ...]) -> None:
     """Certain responsibility never names a party that only might have acted: a violated finding's parties are
     the sole actors of items in its evidence, its candidate groups the candidates of one; the verdict's come from
-    its findings (a handover's evidence is its area, whose holder is not an item's actor)."""
+    its findings (a handover's evidence is its area, whose holder is not an item's actor). An obligation broken
+    is an omission: its parties are exactly those it binds (under the reading), whatever its evidence."""
     actors = {item["id"]: item.get("party", item.get("by")) for part in ("units", "incidents") for item in state[part]}
+    bound = {clause.id: sorted(read_as.parties) for clause, read_as in read if isinstance(read_as, Obligation)}
     for finding in verdict.findings:
+        if finding.clause in bound:
+            assert finding.parties == (bound[finding.clause] if finding.status == "violated" else []), finding
+            continue
         if not set(finding.evidence) <= actors.keys():
             continue
         named = [actors[i] for i in finding.evidence]

@@ -9,9 +9,9 @@ from ._clauses import Measure, when
 from ._logic import Decision, InForceStatus
 from ._rulebook import Rulebook
 from ._scenario import FindingStatus
-from ._verdict import Finding
+from ._verdict import Finding, NotAssessed
 
-__all__ = ["IN_FORCE", "findings", "missing", "notes", "responsible", "responsible_one_of"]
+__all__ = ["IN_FORCE", "findings", "missing", "not_assessed", "notes", "responsible", "responsible_one_of"]
 
 IN_FORCE = "in-force"
 """The id of the finding on the period of force, given before the clauses' findings."""
@@ -39,6 +39,11 @@ def responsible_one_of(measures: Iterable[Measure], decision: Decision) -> list[
     if decision.status not in ("conditions_unmet", "breached"):
         return []
     return [list(group) for group in sorted({g for m in measures if m.clause.id in decision.because for g in m.parties_one_of})]
+
+
+def not_assessed(measures: Iterable[Measure], decision: Decision) -> list[NotAssessed]:
+    """The clauses not assessed, in rulebook order, each with the kinds of record the state lacks for it."""
+    return [NotAssessed(clause=m.clause.id, records=list(m.lacking)) for m in measures if decision.findings[m.clause.id] == "not_assessed"]
 
 
 def missing(measures: Iterable[Measure], decision: Decision) -> list[str]:

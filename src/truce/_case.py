@@ -86,7 +86,7 @@ def prepare(
         digest = input_sha256(scenario)
     chosen = choose_reading(book, reading or scenario.reading, doc.file)
     areas = {a.id: a.controlled_by for a in scenario.areas}
-    return Case(book, chosen, scenario, doc, State(book, units, incidents, areas), book.read_as(chosen), digest)
+    return Case(book, chosen, scenario, doc, State(book, units, incidents, areas, scenario.records), book.read_as(chosen), digest)
 
 
 def _validated(

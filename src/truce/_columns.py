@@ -41,7 +41,7 @@ from ._limits import (
     number,
 )
 from ._rulebook import Rulebook
-from ._scenario import Scenario
+from ._scenario import Records, Scenario
 from ._source import Document, dotted, validate
 
 __all__ = ["Columns"]
@@ -163,7 +163,8 @@ def _column(name: str, loc: tuple[str, ...], values: object, problems: list[Prob
 
 
 def header_problems(data: Scenario | Mapping[str, Any], book: Rulebook, doc: Document) -> list[Problem]:
-    """Ids in a scenario's header (areas, reading, expectations) its rulebook does not declare, and areas listed twice."""
+    """Ids in a scenario's header (areas, records, reading, expectations) its rulebook does not declare, and areas (or
+    records of a kind) listed twice."""
     problems: list[Problem] = []
     areas = _entries(data, "areas")
     if areas:
@@ -173,6 +174,7 @@ def header_problems(data: Scenario | Mapping[str, Any], book: Rulebook, doc: Doc
         holders = _strings([_get(a, "controlled_by") for a in areas])
         problems += unknown_ids(("areas", "controlled_by"), holders, {*book.parties, *book.groups}, "party or group",
                                 book=book, doc=doc)
+    problems += _record_problems(_get(data, "records"), book, doc)
     expect = _get(data, "expect")
     readings: list[tuple[tuple[str | int, ...], object]] = [(("reading",), _get(data, "reading"))]
     readings += [(("expect", str(name)), name) for name in (expect if isinstance(expect, Mapping) else ())]
@@ -180,6 +182,31 @@ def header_problems(data: Scenario | Mapping[str, Any], book: Rulebook, doc: Doc
         if isinstance(name, str) and name not in book.readings:
             problems.append(doc.problem(loc, f"unknown reading {name!r} in rulebook {book.id}", value=name,
                                         suggestion=did_you_mean(name, book.readings)))
+    return problems
+
+
+def _record_problems(records: object, book: Rulebook, doc: Document) -> list[Problem]:
+    """Ids in a scenario's records (parties, roads, zones) its rulebook does not declare, and ids used twice in a kind."""
+    vocabulary = {
+        "parties": ({*book.parties, *book.groups}, "party or group"), "road": (set(book.roads), "road"), "zone": (set(book.zones), "zone"),
+    }
+    problems: list[Problem] = []
+    for kind in Records.model_fields:
+        seen: set[str] = set()
+        for row, entry in enumerate(_entries(_get(records, kind), "entries")):
+            ident = _get(entry, "id")
+            if isinstance(ident, str):
+                if ident in seen:
+                    problems.append(doc.problem(("records", kind, "entries", row, "id"), f"id {ident!r} is used twice among the {kind}",
+                                                value=ident, suggestion="give each record of a kind its own id"))
+                seen.add(ident)
+            for field, (known, what) in vocabulary.items():
+                given = _get(entry, field)
+                for index, value in enumerate(given) if isinstance(given, list) else [(None, given)]:
+                    if isinstance(value, str) and value not in known:
+                        loc = ("records", kind, "entries", row, field, *(() if index is None else (index,)))
+                        problems.append(doc.problem(loc, f"unknown {what} {value!r} in rulebook {book.id}", value=value,
+                                                    suggestion=did_you_mean(value, known)))
     return problems
 
 

@@ -67,8 +67,12 @@ class Contrast(BaseModel):
             if d.witness is None:
                 lines.append("      no state was found on which the finding differs")
             else:
-                items = [f"{i['id']} ({', '.join(f'{k}: {v}' for k, v in i.items() if k != 'id')})"
-                         for part in ("units", "incidents", "areas") for i in d.witness.get(part, [])]
+                records = d.witness.get("records", {})
+                rows = [i for part in ("units", "incidents", "areas") for i in d.witness.get(part, [])]
+                rows += [i for given in records.values() for i in given.get("entries", [])]
+                items = [f"{i['id']} ({', '.join(f'{k}: {v}' for k, v in i.items() if k != 'id')})" for i in rows]
+                items += [f"{kind} records complete from {given['complete']['start']} to {given['complete']['end']}"
+                          for kind, given in records.items() if "complete" in given]
                 lines.append(f"      e.g. as of {d.witness['as_of']} with {'; '.join(items)}: {d.finding_a} and "
                              f"{d.status_a} under {self.reading_a}, {d.finding_b} and {d.status_b} under {self.reading_b}")
         return "\n".join(lines)

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from ._assemble import findings, missing, notes, responsible, responsible_one_of
+from ._assemble import findings, missing, not_assessed, notes, responsible, responsible_one_of
 from ._case import Case, prepare
 from ._columns import Columns
 from ._engines import decider, default_engine
@@ -48,6 +48,7 @@ def evaluate(
         responsible=responsible(measures, decision),
         responsible_one_of=responsible_one_of(measures, decision),
         findings=findings(book, measures, decision),
+        not_assessed=not_assessed(measures, decision),
         missing=missing(measures, decision),
         notes=notes(measures, decision, observation.ignored, observation.later_units),
         provenance=Provenance.of(book, chosen, engine or default_engine(), case.input_sha256),

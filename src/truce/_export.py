@@ -47,7 +47,8 @@ def feature_collection(case: Case, verdict: Verdict) -> dict[str, Any]:
             cited.setdefault(item, []).append((finding.clause, finding.reference))
     for layer, table in (("unit", case.state.units), ("incident", case.state.incidents)):
         features += [_item_feature(layer, table, row, items, cited) for row in np.flatnonzero(~np.isnan(table.lon)).tolist()]
-    summary = verdict.model_dump(mode="json", include={"agreement", "title", "reading", "as_of", "status", "responsible", "provenance"})
+    summary = verdict.model_dump(
+        mode="json", include={"agreement", "title", "reading", "as_of", "status", "responsible", "not_assessed", "provenance"})
     return {"type": "FeatureCollection", "verdict": summary, "features": features}
 
 

@@ -59,7 +59,10 @@ def verdict_html(verdict: Verdict) -> str:
         for f in verdict.findings
     ]  # fmt: skip
     clauses = _table(["clause", "finding", "parties", "evidence", "article", "finding in words"], rows)
-    parts = [head + "</p>", clauses, _items("To decide, the state needs:", verdict.missing), _items("Notes:", verdict.notes)]
+    titles = {f.clause: f.title for f in verdict.findings}
+    unassessed = [f"{n.clause}: {n.text(titles[n.clause])}" for n in verdict.not_assessed]
+    parts = [head + "</p>", clauses, _items("Not assessed (no record of the kind they rest on):", unassessed),
+             _items("To decide, the state needs:", verdict.missing), _items("Notes:", verdict.notes)]
     return "<div>" + "".join(parts) + _provenance(verdict.provenance) + "</div>"
 
 

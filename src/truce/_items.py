@@ -16,7 +16,7 @@ import numpy as np
 import numpy.typing as npt
 import shapely
 
-from ._scenario import Incident, Unit
+from ._scenario import Incident, Records, Unit
 
 if TYPE_CHECKING:
     from ._geo import Area
@@ -326,13 +326,15 @@ def party_relation(book: Rulebook, actor: str | tuple[str, ...] | None, covered:
 
 @dataclass(frozen=True)
 class State:
-    """One scenario state as clause units read it: its units and incidents as columns, and who
-    controls each named area (None: not known; absent: not reported)."""
+    """One scenario state as clause units read it: its units and incidents as columns, who controls each
+    named area (None: not known; absent: not reported), and its records of other kinds."""
 
     book: Rulebook
     units: Items
     incidents: Items
     areas: Mapping[str, str | None] = field(default_factory=dict)
+    records: Records = field(default_factory=Records)
+    """Records of other kinds (patrols, inspections, road status), as the scenario gives them."""
     remember: bool = False
     """Whether clause units keep what they work out (which items they count) in ``cache``: for a
     timeline, which measures the same state at many instants; one evaluation need not hold it."""

@@ -52,6 +52,7 @@ _DUE = Test("phase", "==", "due")
 CLAUSE_OUTCOMES: tuple[tuple[FindingStatus, Pattern], ...] = (
     ("not_applicable", (Test("phase", "==", "not_applicable"),)),
     ("not_due", (Test("phase", "==", "not_due"),)),
+    ("not_assessed", (Test("phase", "==", "not_assessed"),)),
     ("violated", (_DUE, Test("amount", ">", LIMIT))),
     ("unknown", (_DUE, Test("amount", "<=", LIMIT), Test("possible", ">", LIMIT))),
     ("met", (_DUE, Test("possible", "<=", LIMIT))),

@@ -35,7 +35,7 @@ from ._verdict import Verdict, responsibility
 __all__ = ["FORMATS", "draw_map", "image_path", "item_colours", "item_status", "map_figure", "singular", "view_bounds", "zone_status"]
 
 FORMATS = (".png", ".svg", ".pdf")
-_WORST_FIRST = ("violated", "unknown", "met", "not_due", "not_applicable")
+_WORST_FIRST = ("violated", "unknown", "met", "not_due", "not_assessed", "not_applicable")
 _CLEAR = "#1f77b4"
 _NO_CLAUSE = "#9e9e9e"
 _LINE = "#111111"

@@ -60,11 +60,15 @@ def canonical_json(data: Any) -> str:
 
 
 def input_sha256(scenario: Scenario, tables: tuple[Items, Items] | None = None) -> str:
-    """The SHA-256 of a validated scenario as one JSON text: its header with sorted keys, then its units,
-    incidents and areas each as pydantic writes it (fields in model order, attributes sorted), in sorted order
-    (their order does not change a verdict). For a state given as ``truce.Columns``, its header, then its
-    units and incidents as read (``tables``)."""
-    parts = [canonical_json(scenario.model_dump(mode="json", exclude={"units", "incidents", "areas"}))]
+    """The SHA-256 of a validated scenario as one JSON text: its header with sorted keys (and its records, if any,
+    each kind's in sorted order), then its units, incidents and areas each as pydantic writes it (fields in model
+    order, attributes sorted), in sorted order (their order does not change a verdict). For a state given as
+    ``truce.Columns``, its header, then its units and incidents as read (``tables``)."""
+    header = scenario.model_dump(mode="json", exclude={"units", "incidents", "areas", "records"})
+    records = scenario.records.model_dump(mode="json", exclude_none=True)
+    if records:  # a state without records hashes as it did before records existed
+        header["records"] = {kind: {**given, "entries": sorted(given["entries"], key=canonical_json)} for kind, given in records.items()}
+    parts = [canonical_json(header)]
     for rows in (scenario.units, scenario.incidents, scenario.areas):
         texts = [canonical_json(json.loads(row.model_dump_json())) if len(getattr(row, "attributes", ())) > 1 else row.model_dump_json()
                  for row in rows]  # fmt: skip

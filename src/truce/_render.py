@@ -20,6 +20,7 @@ FINDING_COLOURS: dict[str, str] = {
     "met": "#2ca02c",
     "not_due": "#7f7f7f",
     "not_applicable": "#bcbcbc",
+    "not_assessed": "#8c6bb1",
 }
 STATUS_COLOURS: dict[str, str] = {
     "holds": "#2ca02c",
@@ -56,6 +57,9 @@ def verdict_view(verdict: Verdict, source: str | None = None) -> RenderableType:
     head.add_row("status", status_text(verdict.status))
     if verdict.responsible or verdict.responsible_one_of:
         head.add_row("responsible", responsibility(verdict.responsible, verdict.responsible_one_of))
+    if verdict.not_assessed:
+        label = "; ".join(n.text(verdict.finding(n.clause).title) for n in verdict.not_assessed)
+        head.add_row("not assessed", Text(label, style=FINDING_COLOURS["not_assessed"]))
     clauses = Table(show_lines=True)
     clauses.add_column("Clause, term and article", min_width=2 + max(len(f.clause) for f in verdict.findings))
     clauses.add_column("Finding", no_wrap=True)

@@ -180,7 +180,7 @@ def _applied(case: Case, edits: Iterable[Edit]) -> Case:
             areas[edit.area] = edit.holder
         else:
             weights[edit.row] = edit.remaining
-    state = State(case.book, units.with_weights(weights), case.state.incidents, areas)
+    state = State(case.book, units.with_weights(weights), case.state.incidents, areas, case.state.records)
     return replace(case, state=state)
 
 

@@ -244,6 +244,15 @@ class NamedArea(_Data):
     """A remark for readers."""
 
 
+class Road(_Data):
+    """A named road or stretch of one whose status or patrols scenarios report (the M4 from Trumba to Ain al-Havr)."""
+
+    name: Text
+    """The road's name, used in findings."""
+    note: Text | None = None
+    """A remark for readers, e.g. where the stretch begins and ends."""
+
+
 class Landmark(_Data):
     """A town or site drawn on maps for orientation; it decides nothing."""
 
@@ -314,6 +323,8 @@ class Rulebook(_Data):
     """The zones clauses are set on, by id."""
     areas: dict[Id, NamedArea] = {}
     """Named places whose control scenarios report, for handovers, by id."""
+    roads: dict[Id, Road] = {}
+    """Named roads (or stretches) whose status or patrols scenarios report, for obligations, by id."""
     landmarks: dict[Id, Landmark] = {}
     """Towns or sites drawn on maps, by id; they decide nothing."""
     readings: dict[Id, Reading] = Field(min_length=1)

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Any, ClassVar, Literal
 
 from pydantic import BaseModel, Field, SerializerFunctionWrapHandler, StrictBool, model_serializer, model_validator
 
 from ._limits import Count, Fatalities, Instant, Kilometres, Latitude, Longitude, Measurement, Note, ObjectId, Perpetrator
 from ._terms import DATA, Id
 
-FindingStatus = Literal["met", "violated", "unknown", "not_due", "not_applicable"]
+FindingStatus = Literal["met", "violated", "unknown", "not_due", "not_applicable", "not_assessed"]
+"""A clause's finding; ``not_assessed``: it rests on a kind of record the state carries none of."""
 Status = Literal["holds", "breached", "conditions_unmet", "not_in_force", "indeterminate"]
 
 
@@ -141,6 +142,128 @@ class Incident(_Located):
         return self
 
 
+class Period(_Data):
+    """A stretch of time, both ends included."""
+
+    start: Instant
+    """Its first instant."""
+    end: Instant
+    """Its last instant."""
+
+    @model_validator(mode="after")
+    def _end_after_start(self) -> Period:
+        if self.end <= self.start:
+            raise ValueError("'end' must come after 'start'")
+        return self
+
+
+class Record(_Data):
+    """One record of something done or seen, of one of the kinds in ``Records``."""
+
+    id: ObjectId
+    """The record's id, unique among the records of its kind."""
+    time: Instant
+    """When it was done or seen."""
+    note: Note | None = None
+    """A remark for readers."""
+
+
+class Patrol(Record):
+    """A patrol that ran: who took part and, where the rulebook names one, the road it ran along."""
+
+    parties: list[ObjectId] = Field(min_length=1)
+    """The party (or group) ids that took part; a joint patrol names each."""
+    road: ObjectId | None = None
+    """The rulebook's road id it ran along, if any."""
+
+
+class Inspection(Record):
+    """An inspection held: who held it and, where the rulebook names one, the zone inspected."""
+
+    parties: list[ObjectId] = Field(min_length=1)
+    """The party (or group) ids that held it."""
+    zone: ObjectId | None = None
+    """The rulebook's zone id inspected, if any."""
+
+
+class RoadStatus(Record):
+    """Whether a named road (a segment the rulebook declares) was open to transit at ``time``."""
+
+    road: ObjectId
+    """The rulebook's road id."""
+    status: Literal["open", "closed"]
+    """`open` (transit runs) or `closed`."""
+
+
+class RecordSet(_Data):
+    """Records of one kind, and the period they cover completely, if the report claims one.
+
+    Inside ``complete`` every record of the kind is listed, so a stretch without one is known
+    to have none; outside it, a stretch without records may hold some that were not reported.
+    """
+
+    noun: ClassVar[str] = "records"
+    complete: Period | None = None
+    """The period in which every record of this kind is listed (a gap in it is a gap in fact)."""
+    entries: list[Record] = []
+    """The records."""
+
+    @property
+    def empty(self) -> bool:
+        """Whether the set says nothing: no record and no period it covers."""
+        return not self.entries and self.complete is None
+
+
+class Patrols(RecordSet):
+    """The patrols that ran."""
+
+    noun: ClassVar[str] = "patrol records"
+    entries: list[Patrol] = []  # type: ignore[assignment]
+    """The patrols."""
+
+
+class Inspections(RecordSet):
+    """The inspections held."""
+
+    noun: ClassVar[str] = "inspection records"
+    entries: list[Inspection] = []  # type: ignore[assignment]
+    """The inspections."""
+
+
+class Roads(RecordSet):
+    """The status of named roads, as seen at given times; at any instant a road's latest status counts."""
+
+    noun: ClassVar[str] = "road status records"
+    entries: list[RoadStatus] = []  # type: ignore[assignment]
+    """The road status records."""
+
+
+RecordKind = Literal["patrols", "inspections", "roads"]
+"""The kinds of record a scenario may carry beside units and incidents (the fields of ``Records``)."""
+RECORD_SETS: dict[str, type[RecordSet]] = {"patrols": Patrols, "inspections": Inspections, "roads": Roads}
+"""Each kind of record's set; a new kind is a ``Record`` and a ``RecordSet`` subclass, a field of ``Records`` and an entry here."""
+
+
+class Records(_Data):
+    """Records of other kinds than units and incidents, by kind; a kind left out is a kind the report says nothing of.
+
+    A clause whose evidence is of a kind absent here (or given with no entry and no complete period) is not
+    assessed: its finding is `not_assessed`, which never changes the verdict's status.
+    """
+
+    patrols: Patrols | None = None
+    """Patrols run (for obligations to patrol)."""
+    inspections: Inspections | None = None
+    """Inspections held (for obligations to inspect)."""
+    roads: Roads | None = None
+    """The status of named roads (for obligations to open them)."""
+
+    def of(self, kind: RecordKind) -> RecordSet | None:
+        """The records of ``kind``, or None where the state says nothing of that kind."""
+        found: RecordSet | None = getattr(self, kind)
+        return None if found is None or found.empty else found
+
+
 class RepairExpectation(_Data):
     """The repair a scenario file expects under one reading (see `truce repair`)."""
 
@@ -210,5 +333,7 @@ class Scenario(_Data):
     """The acts reported."""
     areas: list[AreaControl] = Field(default_factory=list)
     """Who controls each named area."""
+    records: Records = Field(default_factory=Records)
+    """Records of other kinds (patrols run, inspections held, road status), by kind; a kind left out is not assessed."""
     expect: dict[ObjectId, Expectation] = Field(default_factory=dict)
     """The verdict expected under each reading, by reading id (for `truce test`)."""

@@ -8,6 +8,7 @@ once per distinct combination of clause outcomes, never once per event.
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
@@ -35,7 +36,7 @@ from ._verdict import responsibility
 
 __all__ = ["FindingChange", "Interval", "Moment", "Timeline", "timeline"]
 
-_PHASES = ("not_applicable", "not_due", "due")
+_PHASES = ("not_applicable", "not_due", "due", "not_assessed")
 
 Floats = npt.NDArray[np.float64]
 Ints = npt.NDArray[np.int64]
@@ -231,7 +232,8 @@ class _Entries:
 class _Track:
     """One clause's running totals: what surely offends (``amount``) and what may (``possible``).
 
-    A clause no dated item moves (a handover) has a ``fixed`` measure once due.
+    A clause no dated item moves (a handover) has a ``fixed`` measure once due; one the clock moves (an
+    obligation), ``steps``.
     """
 
     clause: Clause
@@ -242,23 +244,35 @@ class _Track:
     possible: _Entries
     fixed: Measure | None = None
     follows: Floats | None = None
+    steps: tuple[Floats, tuple[Measure, ...]] | None = None
 
-    def phases(self, points: Floats) -> tuple[Ints, Ints, Ints]:
-        """At each point: 1 before the clause is due and 2 after, with its amount and possible; a clause whose
-        clock starts once another is met is measured at every point from its earliest deadline on."""
-        phase = np.where(points < self.due, 1, 2)
-        if self.follows is None:
-            return (phase, *self.totals(points))
-        found = [self.measure_at(float(p)) if p >= self.due else None for p in points]
-        phase = np.array([1 if m is None or m.phase == "not_due" else 2 for m in found], dtype=np.int64)
-        amount = np.array([m.amount if m is not None and m.phase == "due" else 0 for m in found], dtype=np.int64)
-        possible = np.array([m.possible if m is not None and m.phase == "due" else 0 for m in found], dtype=np.int64)
-        return phase, amount, possible
+    def measures(self, points: Floats) -> list[Measure] | None:
+        """The measure at each point of a clause with a fixed measure or steps, or of one whose clock starts once
+        another is met (measured at every point from its earliest deadline on); None for one that counts items."""
+        if self.fixed is not None:
+            return [self.fixed] * len(points)
+        if self.steps is not None:
+            times, measures = self.steps
+            return [measures[i] for i in np.maximum(np.searchsorted(times, points, side="right") - 1, 0).tolist()]
+        if self.follows is not None:
+            return [self.measure_at(float(p)) if p >= self.due else Measure(self.clause, "not_due") for p in points.tolist()]
+        return None
+
+    def phases(self, points: Floats) -> Ints:
+        """The index in ``_PHASES`` of the clause's phase at each point once due (not assessed, for a clause whose
+        records the state lacks; not due, for one whose clock has not started)."""
+        measures = self.measures(points)
+        if measures is None:
+            return np.full(len(points), _PHASES.index("due"), dtype=np.int64)
+        return np.array([_PHASES.index(m.phase) for m in measures], dtype=np.int64)
 
     def totals(self, points: Floats) -> tuple[Ints, Ints]:
         """Amount and possible at each point; for ``per: party`` caps, the worst party's."""
-        if self.fixed is not None:
-            return np.full(len(points), self.fixed.amount), np.full(len(points), self.fixed.possible)
+        measures = self.measures(points)
+        if measures is not None:
+            due = [m.phase == "due" for m in measures]
+            return (np.array([m.amount if d else 0 for m, d in zip(measures, due, strict=True)], dtype=np.int64),
+                    np.array([m.possible if d else 0 for m, d in zip(measures, due, strict=True)], dtype=np.int64))
         keys = self.clause.totals_by(self.items)
         found = []
         for entries in (self.amount, self.possible):
@@ -291,9 +305,8 @@ class _Sweep:
     def _track(self, clause: Clause, state: State) -> _Track:
         trace = clause.track(state)
         due = self.book.deadline(clause).timestamp()
-        return _Track(
-            clause, state, trace.items, due, _Entries.of(trace.amount), _Entries.of(trace.possible), trace.fixed, trace.follows
-        )
+        return _Track(clause, state, trace.items, due, _Entries.of(trace.amount), _Entries.of(trace.possible), trace.fixed,
+                      trace.follows, trace.steps)
 
     def _points(self, start: datetime | None, end: datetime | None) -> Floats:
         """Every instant something may change, from ``start`` (default: the first dated item or the truce's start)."""
@@ -304,7 +317,8 @@ class _Sweep:
         for track in self.tracks.values():
             if track is not None:
                 moments.append(track.due)
-                dated += [track.amount.times, track.possible.times, *([track.follows] if track.follows is not None else [])]
+                dated += [track.amount.times, track.possible.times, *([track.follows] if track.follows is not None else []),
+                          *([track.steps[0]] if track.steps else [])]
         times = np.concatenate(dated) if dated else np.zeros(0)
         times = times[np.isfinite(times)]
         first = start.timestamp() if start is not None else min(moments[0], self.first_dated)
@@ -322,8 +336,8 @@ class _Sweep:
                 columns += [np.zeros(len(points), dtype=np.int64)] * 4
                 continue
             limit = track.clause.limit
-            phase, amount, possible = track.phases(points)
-            columns.append(phase)
+            columns.append(np.where(points < track.due, _PHASES.index("not_due"), track.phases(points)))
+            amount, possible = track.totals(points)
             columns.append(np.minimum(amount, limit + 1))
             columns.append(np.minimum(possible, limit + 1))
             columns.append(self._responsible_codes(track, points))
@@ -384,7 +398,10 @@ class _Sweep:
         """Per point, a count that steps exactly where the actors (parties, groups, candidate groups) that surely
         offend the clause change (over the cap, for a per-party cap); a fixed measure's never change."""
         changed = np.zeros(len(points), dtype=bool)
-        if track.fixed is None:
+        measures = track.measures(points) if track.steps is not None else None
+        if measures is not None:
+            changed[1:] = [a.parties != b.parties for a, b in itertools.pairwise(measures)]
+        elif track.fixed is None:
             floor = track.clause.party_floor
             for _, rows in track.items.groups("actors"):
                 present = track.amount.totals(points, rows[track.amount.items]) > floor

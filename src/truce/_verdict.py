@@ -7,9 +7,9 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, computed_field
 
 from ._provenance import Provenance
-from ._scenario import FindingStatus, Status
+from ._scenario import RECORD_SETS, FindingStatus, Status
 
-__all__ = ["Finding", "Verdict", "responsibility"]
+__all__ = ["Finding", "NotAssessed", "Verdict", "responsibility"]
 
 _STATUS_TEXT: dict[str, str] = {
     "holds": "the ceasefire HOLDS: it is in force and no term is broken.",
@@ -21,7 +21,8 @@ _STATUS_TEXT: dict[str, str] = {
     "not_in_force": "the ceasefire is NOT IN FORCE at this instant.",
     "indeterminate": "the verdict is INDETERMINATE: the state lacks what the terms need to decide.",
 }
-_MARK = {"met": "ok ", "violated": "XX ", "unknown": "?? ", "not_due": "-- ", "not_applicable": "n/a"}
+_MARK = {"met": "ok ", "violated": "XX ", "unknown": "?? ", "not_due": "-- ", "not_applicable": "n/a", "not_assessed": "NA "}
+_HOLDS_ON_ASSESSED = "the ceasefire HOLDS on every term assessed"
 
 
 def responsibility(parties: list[str], one_of: list[list[str]]) -> str:
@@ -47,6 +48,21 @@ class Finding(BaseModel):
     message: str
 
 
+class NotAssessed(BaseModel):
+    """A clause not assessed: it rests on a kind of record (``records``: patrols, inspections, roads) the state carries none of."""
+
+    model_config = ConfigDict(frozen=True)
+
+    clause: str
+    records: list[str]
+    """The kinds of record it lacks."""
+
+    def text(self, title: str) -> str:
+        """``Joint patrols (no patrol records)``."""
+        nouns = " or ".join(RECORD_SETS[kind].noun for kind in self.records)
+        return f"{title} (no {nouns})"
+
+
 class Verdict(BaseModel):
     """Whether a ceasefire holds under its terms at one instant, and why; ``provenance`` says what produced it."""
 
@@ -62,6 +78,8 @@ class Verdict(BaseModel):
     responsible_one_of: list[list[str]]
     """Candidate groups (sorted) of which one is behind the status, where the data does not say which."""
     findings: list[Finding]
+    not_assessed: list[NotAssessed]
+    """The clauses not assessed, in rulebook order: each rests on a kind of record the state carries none of; none changes the status."""
     missing: list[str]
     notes: list[str]
     provenance: Provenance
@@ -96,6 +114,12 @@ class Verdict(BaseModel):
             f"Reading: {self.reading_name} ({self.reading})",
             f"As of {self.as_of}: {_STATUS_TEXT[self.status]}",
         ]
+        if self.not_assessed:
+            unassessed = "; ".join(n.text(self.finding(n.clause).title) for n in self.not_assessed)
+            if self.status == "holds":
+                lines[-1] = f"As of {self.as_of}: {_HOLDS_ON_ASSESSED}; not assessed: {unassessed}."
+            else:
+                lines.append(f"Not assessed: {unassessed}.")
         if self.responsible or self.responsible_one_of:
             lines.append(f"Responsible: {responsibility(self.responsible, self.responsible_one_of)}.")
         if self.missing:

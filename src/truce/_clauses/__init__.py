@@ -31,6 +31,7 @@ from ._base import (
 )
 from .cap import Cap
 from .handover import Handover
+from .obligation import Obligation
 from .prohibition import Prohibition
 from .withdrawal import Withdrawal
 
@@ -64,8 +65,9 @@ TYPES: dict[str, type[Clause]] = {
     "prohibition": Prohibition,
     "cap": Cap,
     "handover": Handover,
+    "obligation": Obligation,
 }
 """Each clause type by the name rulebooks give it in ``type:``."""
 
-AnyClause = Annotated[Withdrawal | Prohibition | Cap | Handover, Field(discriminator="type")]
+AnyClause = Annotated[Withdrawal | Prohibition | Cap | Handover | Obligation, Field(discriminator="type")]
 """A clause of any registered type, told apart by its ``type:``."""

@@ -44,17 +44,18 @@ class Check(Protocol):
     def problem(self, loc: Loc, message: str, *, value: object = None, suggestion: str | None = None) -> None:
         """Any other problem."""
 
-Phase = Literal["due", "not_due", "not_applicable"]
+Phase = Literal["due", "not_due", "not_applicable", "not_assessed"]
+"""Whether a clause binds yet; ``not_assessed``: it binds, but the state carries no record of the kind its evidence is."""
 Action = Literal["withdraw", "locate", "identify", "measure", "hand_over"]
 """What a change asks: units leave a zone (or are cut down), or a fact is learned that shows they do not
 count (their position, which member of a group they belong to, a measured attribute), or an area changes hands."""
 Severity = Literal["error", "warning"]
 Sizes = Mapping[str, int]
-Parts = dict[str, "st.SearchStrategy[list[dict[str, Any]]]"]
+Parts = dict[str, "st.SearchStrategy[Any]"]
 Place = dict[str, float] | None
 """A position (``lat``, ``lon``) or None."""
-Probe = dict[str, list[dict[str, Any]]]
-"""Parts of a scenario state (``units``, ``incidents``, ``areas``), as a file holds them."""
+Probe = dict[str, Any]
+"""Parts of a scenario state (``units``, ``incidents``, ``areas``, ``records``), as a file holds them."""
 
 _R = TypeVar("_R", bound="ClauseReading")
 _C = TypeVar("_C", bound="Clause")
@@ -76,6 +77,10 @@ class Measure:
     missing: tuple[str, ...] = ()
     tally: tuple[tuple[str, int], ...] = ()
     illustrative_zone: bool = False
+    detail: tuple[str, ...] = ()
+    """What the measure found, in words, where no item can say it (an obligation's stretches without a record)."""
+    lacking: tuple[str, ...] = ()
+    """The kinds of record (``Records`` fields) the state carries none of, for a clause not assessed."""
 
 
 @dataclass(frozen=True)
@@ -182,7 +187,7 @@ class Edges:
 class Trace:
     """What a timeline needs to follow a clause: the items it counts, when what surely offends
     (``amount``) and what may (``possible``) changes, or the ``fixed`` measure of a clause no dated
-    item moves."""
+    item moves, or the ``steps`` of one the clock moves."""
 
     items: Items
     amount: Changes
@@ -191,6 +196,9 @@ class Trace:
     follows: npt.NDArray[np.float64] | None = None
     """For a clause whose clock starts once another is met: the further instants its finding may change at (the
     other clause's, and each as much later as the clock runs); the timeline then takes its measure at every point."""
+    steps: tuple[npt.NDArray[np.float64], tuple[Measure, ...]] | None = None
+    """For a clause the clock moves rather than items (an obligation): from each instant on (sorted, the first
+    -inf), its measure, until the next."""
 
 
 class ClauseReading(_Data):

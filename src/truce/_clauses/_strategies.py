@@ -96,3 +96,66 @@ def areas(book: Rulebook) -> Records:
         {"id": st.sampled_from(sorted(book.areas)), "controlled_by": st.one_of(st.none(), st.sampled_from(_actors(book)))}
     )
     return st.lists(record, max_size=len(book.areas), unique_by=lambda a: a["id"])
+
+
+def _obligations(book: Rulebook) -> list[Any]:
+    """Every obligation of the rulebook, as each reading has it."""
+    from .obligation import Obligation  # noqa: PLC0415 - the clause module imports this one lazily
+
+    return [c for r in book.readings for _, c in book.read_as(r) if isinstance(c, Obligation)]
+
+
+def _record_times(book: Rulebook, since: list[datetime], every: list[timedelta], size: int) -> st.SearchStrategy[list[str]]:
+    """Times of up to ``size`` records: around the truce's key instants, or a series at one of the ``every`` spans
+    (a little under or over it) from one of them or from when records start to count (``since``), so stretches
+    both within and beyond what is allowed occur."""
+    scattered = st.lists(instants(book), max_size=size)
+    steps = [d * f for d in every or [timedelta(days=2)] for f in (0.5, 0.99, 1.01)]
+    bases = st.one_of(instants(book), st.sampled_from(since).map(lambda t: t + timedelta(hours=1)))
+    series = st.builds(lambda base, step, n: [base + step * k for k in range(n)], bases, st.sampled_from(steps),
+                       st.integers(1, max(1, size)))
+    return st.one_of(scattered, series).map(lambda times: [t.isoformat() for t in times])
+
+
+def records(book: Rulebook, size: int) -> st.SearchStrategy[dict[str, Any]]:
+    """Records of each kind the rulebook's obligations read, each kind given (with or without a complete period)
+    or left out (so not assessed): patrols and inspections by the parties bound or others, along the roads or
+    of the zone named or not; road status of the roads named, open or closed."""
+    obligations = _obligations(book)
+    actors = _actors(book)
+    kinds: dict[str, st.SearchStrategy[dict[str, Any]]] = {}
+    for kind in sorted({o.records for o in obligations}):
+        bound = [sorted(o.parties) for o in obligations if o.records == kind]
+        every = [o.every.delta for o in obligations if o.records == kind and o.every is not None]
+        since = [o.counts_from(book) for o in obligations if o.records == kind]
+        roads = sorted({r for o in obligations for r in o.roads} | set(book.roads))
+        zones = sorted({o.zone for o in obligations if o.zone} | set(book.zones))
+        fields: dict[str, st.SearchStrategy[Any]] = {}
+        if kind == "roads":
+            fields = {"road": st.sampled_from(roads), "status": st.sampled_from(["open", "closed"])}
+        else:
+            fields = {"parties": st.one_of(st.sampled_from(bound), st.lists(st.sampled_from(actors), min_size=1, max_size=2, unique=True))}
+            where = {"patrols": ("road", roads), "inspections": ("zone", zones)}[kind]
+            if where[1]:
+                fields[where[0]] = st.one_of(st.none(), st.sampled_from(where[1]))
+        entries = st.builds(
+            lambda times, rows: [{"id": f"r-{i}", "time": t, **{k: v for k, v in row.items() if v is not None}}
+                                 for i, (t, row) in enumerate(zip(times, rows, strict=False))],
+            _record_times(book, since, every, size), st.lists(st.fixed_dictionaries(fields), min_size=size, max_size=size),
+        )
+        if kind == "roads":  # every road's status as seen at one moment, a while before some key instant
+            snapshot = st.builds(
+                lambda at, back, seen: [{"id": f"s-{i}", "time": (at - back).isoformat(), "road": road, "status": status}
+                                        for i, (road, status) in enumerate(seen)],
+                instants(book), st.integers(0, 40 * 24 * 3600).map(lambda s: timedelta(seconds=s)),
+                st.lists(st.tuples(st.sampled_from(roads), st.sampled_from(["open", "open", "closed"])), min_size=1,
+                         max_size=len(roads), unique_by=lambda pair: pair[0]),
+            )
+            entries = st.one_of(entries, snapshot)
+        around = st.builds(lambda a, span: {"start": a.isoformat(), "end": (a + span).isoformat()}, instants(book),
+                           st.sampled_from([timedelta(days=d) for d in (1, 10, 30, 90, 400)]))
+        whole = st.just({"start": book.in_force.start.isoformat(), "end": (book.in_force.start + timedelta(days=2000)).isoformat()})
+        complete = st.one_of(around, whole)
+        kinds[kind] = st.builds(lambda rows, period: {"entries": rows, **({"complete": period} if period else {})},
+                                entries, st.one_of(st.none(), complete))
+    return st.fixed_dictionaries({}, optional=kinds)

@@ -4,6 +4,7 @@
   "use strict";
   var DATA = JSON.parse(document.getElementById("truce-data").textContent);
   var COLOURS = DATA.colours;
+  var RECORDS = DATA.records;
   var served = DATA.mode === "served";
   var scenario = null; // served: the dropped file's text and type
   var map = L.map("map", { zoomSnap: 0.25 });
@@ -66,6 +67,16 @@
         list.appendChild(el("li", f.clause + ": " + f.title + (who ? " — by " + who : "") + " [" + f.reference + "]"));
       });
       headline.appendChild(list);
+    }
+    if (verdict.not_assessed.length) {
+      var titles = {};
+      verdict.findings.forEach(function (f) { titles[f.clause] = f.title; });
+      headline.appendChild(el("b", (verdict.status === "holds" ? "Holds on every term assessed; not" : "Not") + " assessed (" + verdict.not_assessed.length + "):"));
+      var unassessed = el("ul", null, { id: "not-assessed" });
+      verdict.not_assessed.forEach(function (n) {
+        unassessed.appendChild(el("li", n.clause + ": " + titles[n.clause] + " (no " + n.records.map(function (k) { return RECORDS[k] || k; }).join(" or ") + ")"));
+      });
+      headline.appendChild(unassessed);
     }
     var select = document.getElementById("reading");
     if (select.options.length !== view.readings.length) {
