@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import truce
+from bookcopy import copy_rulebook
 from places import HAMA, IDLIB_CITY, KHAN_SHAYKHUN, MAARAT_AL_NUMAN
 from truce._observe import Measure, observe
 
@@ -120,3 +123,35 @@ def test_a_group_unit_is_certain_for_a_clause_naming_each_member_apart(idlib: tr
     book._areas.update(idlib._areas)
     m = _measures(book, state(units=[tanks]))["heavy-weapons-leave-buffer"]
     assert (m.amount, m.possible, m.missing) == (2, 2, ())  # every member is named: the group's unit surely counts
+
+
+def test_the_truce_binds_from_its_first_instant_until_just_before_its_end(tmp_path: Path, state: State) -> None:
+    """Russia's ceasefire of 06:00 on 31 August 2019 ends the first one: a rulebook copy says so with an end."""
+
+    def ended(data: dict[str, Any]) -> None:
+        data["in_force"]["end"] = "2019-08-31T06:00:00+03:00"
+
+    book = truce.load_rulebook(copy_rulebook(tmp_path, "idlib-2019", ended))
+    tick = dt.timedelta(microseconds=1)
+    start, end = dt.datetime.fromisoformat("2019-08-02T00:00:00+03:00"), dt.datetime.fromisoformat("2019-08-31T06:00:00+03:00")
+    for moment, window in ((start - tick, "before"), (start, "in_force"), (end - tick, "in_force"), (end, "after")):
+        observation = observe(truce.prepare(state(as_of=moment.isoformat()), rules=book, reading="sochi"))
+        assert observation.window == window, moment
+    assert truce.evaluate(state(as_of=end.isoformat()), rules=book).status == "not_in_force"
+
+
+def test_a_clause_binds_from_its_deadline_itself(idlib: truce.Rulebook, state: State) -> None:
+    unit = {"id": "a", "party": "hts", "kind": "fighters", "position": KHAN_SHAYKHUN}
+    at, before = "2019-08-02T00:00:00+03:00", "2019-08-01T23:59:59.999999+03:00"
+    assert _measures(idlib, state(as_of=at, units=[unit]))["jihadists-leave-buffer"].phase == "due"
+    assert _measures(idlib, state(as_of=before, units=[unit]))["jihadists-leave-buffer"].phase == "not_due"
+
+
+def test_an_incident_or_sighting_at_the_instant_itself_counts(state: State) -> None:
+    at = "2019-08-03T12:00:00+03:00"
+    shelling = {"id": "s", "time": at, "kind": "shelling", "by": "sy-gov", "position": KHAN_SHAYKHUN}
+    sighting = {"id": "u", "party": "hts", "kind": "fighters", "observed": at, "position": KHAN_SHAYKHUN}
+    verdict = truce.evaluate(state(as_of=at, incidents=[shelling], units=[sighting]))
+    findings = {f.clause: f for f in verdict.findings}
+    assert findings["no-attacks"].evidence == ["s"] and findings["jihadists-leave-buffer"].evidence == ["u"]
+    assert not any("after the instant" in note for note in verdict.notes)

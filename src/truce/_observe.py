@@ -63,7 +63,7 @@ def observe(case: Case) -> Observation:
         if clause is None:
             measures.append(Measure(original, "not_applicable"))
         elif moment < book.deadline(clause):
-            measures.append(Measure(clause, "not_due", illustrative_zone=clause.illustrative(book)))
+            measures.append(Measure(clause, "not_due"))
         else:
             measures.append(clause.measure(state, as_of))
     ignored = tuple(state.incidents.ids[state.incidents.start > as_of].tolist())

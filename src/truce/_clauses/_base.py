@@ -415,7 +415,7 @@ def sequenced(clause: Clause, state: State, at: float, own: Measure) -> Measure:
     if not isinstance(deadline, AfterMet):
         return own
     book, after = state.book, clause.after_clause(state.book)
-    not_due = Measure(clause, "not_due", illustrative_zone=own.illustrative_zone)
+    not_due = Measure(clause, "not_due")
     if after is None:  # the other clause says nothing under this reading: the clock never starts
         return not_due
     start = book.in_force.start.timestamp()
