@@ -429,9 +429,17 @@ def schema(
         output.write_text(text + "\n", encoding="utf-8")
 
 
+def _rulebook_files(given: str) -> list[str]:
+    """A folder as the rulebook files directly in it (YAML or JSON, in name order); anything else as given."""
+    folder = Path(given)
+    if not folder.is_dir():
+        return [given]
+    return [str(p) for p in sorted(folder.iterdir()) if p.is_file() and p.suffix in (".yaml", ".yml", ".json")] or [given]
+
+
 @app.command()
 def check(
-    rulebooks: Annotated[list[str], typer.Argument(help="Rulebook files or bundled ids.", show_default=False)],
+    rulebooks: Annotated[list[str], typer.Argument(help="Rulebook files, folders of them or bundled ids.", show_default=False)],
     strict: Annotated[bool, typer.Option("--strict", help="Fail on warnings too.")] = False,
     fmt: FormatOpt = Format.text,
     _max_problems: MaxProblems = None,
@@ -445,7 +453,7 @@ def check(
     with --strict), 3 a rulebook does not load.
     """
     worst = 0
-    for ref in track(rulebooks, "checking"):
+    for ref in track([r for given in rulebooks for r in _rulebook_files(given)], "checking"):
         try:
             found = lint_rulebook(ref)
         except RulebookError as exc:
