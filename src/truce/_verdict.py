@@ -13,7 +13,7 @@ __all__ = ["Finding", "NotAssessed", "Verdict", "responsibility"]
 
 _STATUS_TEXT: dict[str, str] = {
     "holds": "the ceasefire HOLDS: it is in force and no term is broken.",
-    "breached": "the ceasefire is BREACHED: a party did what the terms forbid while it was in force.",
+    "breached": "the ceasefire is BREACHED: a party did what the terms forbid, or failed to do what they require, while it was in force.",
     "conditions_unmet": (
         "the ceasefire's CONDITIONS ARE UNMET: a condition it was made dependent on is not met, "
         "so under its own terms it does not bind the party that set it."
