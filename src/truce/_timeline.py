@@ -258,27 +258,25 @@ class _Track:
             return [self.measure_at(float(p)) if p >= self.due else Measure(self.clause, "not_due") for p in points.tolist()]
         return None
 
-    def phases(self, points: Floats) -> Ints:
-        """The index in ``_PHASES`` of the clause's phase at each point once due (not assessed, for a clause whose
-        records the state lacks; not due, for one whose clock has not started)."""
-        measures = self.measures(points)
-        if measures is None:
-            return np.full(len(points), _PHASES.index("due"), dtype=np.int64)
-        return np.array([_PHASES.index(m.phase) for m in measures], dtype=np.int64)
-
-    def totals(self, points: Floats) -> tuple[Ints, Ints]:
-        """Amount and possible at each point; for ``per: party`` caps, the worst party's."""
+    def phases(self, points: Floats) -> tuple[Ints, Ints, Ints]:
+        """At each point, the index in ``_PHASES`` of the clause's phase (not due before its deadline; not assessed,
+        for a clause whose records the state lacks; not due, for one whose clock has not started), its amount and
+        its possible; for ``per: party`` caps, the worst party's. A clause's measures are found once per call."""
+        phase = np.full(len(points), _PHASES.index("due"), dtype=np.int64)
         measures = self.measures(points)
         if measures is not None:
-            due = [m.phase == "due" for m in measures]
-            return (np.array([m.amount if d else 0 for m, d in zip(measures, due, strict=True)], dtype=np.int64),
-                    np.array([m.possible if d else 0 for m, d in zip(measures, due, strict=True)], dtype=np.int64))
-        keys = self.clause.totals_by(self.items)
-        found = []
-        for entries in (self.amount, self.possible):
-            per_key = [entries.totals(points, rows[entries.items]) for _, rows in keys]
-            found.append(np.max(per_key, axis=0) if per_key else np.zeros(len(points), dtype=np.int64))
-        return found[0], found[1]
+            phase = np.array([_PHASES.index(m.phase) for m in measures], dtype=np.int64)
+            due = phase == _PHASES.index("due")
+            amount = np.where(due, [m.amount for m in measures], 0).astype(np.int64)
+            possible = np.where(due, [m.possible for m in measures], 0).astype(np.int64)
+        else:
+            keys = self.clause.totals_by(self.items)
+            found = []
+            for entries in (self.amount, self.possible):
+                per_key = [entries.totals(points, rows[entries.items]) for _, rows in keys]
+                found.append(np.max(per_key, axis=0) if per_key else np.zeros(len(points), dtype=np.int64))
+            amount, possible = found
+        return np.where(points < self.due, _PHASES.index("not_due"), phase), amount, possible
 
     def measure_at(self, point: float) -> Measure:
         """The clause's measure at ``point`` (once due), with its evidence."""
@@ -336,8 +334,8 @@ class _Sweep:
                 columns += [np.zeros(len(points), dtype=np.int64)] * 4
                 continue
             limit = track.clause.limit
-            columns.append(np.where(points < track.due, _PHASES.index("not_due"), track.phases(points)))
-            amount, possible = track.totals(points)
+            phase, amount, possible = track.phases(points)
+            columns.append(phase)
             columns.append(np.minimum(amount, limit + 1))
             columns.append(np.minimum(possible, limit + 1))
             columns.append(self._responsible_codes(track, points))
