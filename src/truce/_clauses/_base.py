@@ -592,7 +592,7 @@ class Counting(Clause):
         rows, since = stale
         where = classified.where.copy()
         where[rows] = UNKNOWN
-        return replace(_classify(self, items, classified.force, where), aged=rows, since=since)
+        return replace(_classify(self, items, classified.force, where, classified.party), aged=rows, since=since)
 
     def _stale(self, items: Items, at: float) -> tuple[Mask, float] | None:
         """The items whose sighting is too old at ``at`` for their place to be known, and the instant a newer one
