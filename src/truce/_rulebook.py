@@ -13,7 +13,7 @@ from ._clauses import AnyClause, Clause
 from ._geo import Area
 from ._limits import FIRST_YEAR, LAST_YEAR, MAX_KM, Instant
 from ._source import Document
-from ._terms import DATA, AfterMet, AfterStart, Deadline, Id, Number, Span, Text
+from ._terms import DATA, AfterMet, AfterStart, Deadline, Fixed, Id, Number, Span, Text
 
 __all__ = ["FIRST_YEAR", "LAST_YEAR", "AfterStart", "Deadline", "Id", "Rulebook", "Span", "Text"]
 
@@ -396,11 +396,13 @@ class Rulebook(_Data):
         """The instant from which a clause binds: its deadline, else the truce's start (for a deadline after another
         clause is met, the earliest it can fall)."""
         deadline = clause.stated_deadline
-        if isinstance(deadline, AfterStart):
-            return self.in_force.start + deadline.after_start.delta
         if isinstance(deadline, AfterMet):  # the earliest it can fall: the other clause met from the start
             return self.in_force.start + deadline.within.delta
-        return deadline or self.in_force.start
+        return self.instant(deadline) if deadline else self.in_force.start
+
+    def instant(self, deadline: Fixed) -> dt.datetime:
+        """A deadline that falls at one instant: a time, or a span after the truce's start."""
+        return self.in_force.start + deadline.after_start.delta if isinstance(deadline, AfterStart) else deadline
 
     def members(self, party_or_group: str) -> frozenset[str]:
         """Party ids an id stands for: itself, or a group's members."""

@@ -20,7 +20,7 @@ from pydantic import Field
 
 from .._items import Items
 from .._scenario import RECORD_SETS, Inspection, Patrol, Record, RecordKind, RecordSet, RoadStatus
-from .._terms import AfterStart, Fixed, Id, Span
+from .._terms import Fixed, Id, Span
 from ._base import Changes, Check, Clause, ClauseReading, Loc, Measure, Parts, Place, Probe, Remedy, Sizes, Tip, Trace, actors, parts, when
 
 if TYPE_CHECKING:
@@ -72,7 +72,7 @@ class Obligation(Clause):
 
     def counts_from(self, book: Rulebook) -> datetime:
         """From when a record counts: ``since``, else the truce's start."""
-        return _instant(book, self.since) if self.since else book.in_force.start
+        return book.instant(self.since) if self.since else book.in_force.start
 
     def check_references(self, book: Rulebook, check: Check, loc: Loc) -> None:
         """Report unknown roads and zones, and a schedule or a filter its kind of record cannot have, under every reading."""
@@ -301,11 +301,6 @@ def _just_after(moment: datetime) -> float:
     """The first instant after ``moment`` a time can name (a microsecond later), where a stretch that ends there
     becomes longer than allowed."""
     return max((moment + _TICK).timestamp(), float(np.nextafter(moment.timestamp(), np.inf)))
-
-
-def _instant(book: Rulebook, deadline: Fixed) -> datetime:
-    """A deadline as an instant: a time, or a span after the truce's start."""
-    return book.in_force.start + deadline.after_start.delta if isinstance(deadline, AfterStart) else deadline
 
 
 def _span(span: Span) -> str:
