@@ -334,7 +334,7 @@ class State:
     incidents: Items
     areas: Mapping[str, str | None] = field(default_factory=dict)
     records: Records = field(default_factory=Records)
-    """Records of other kinds (patrols, inspections, road status), as the scenario gives them."""
+    """Records of other kinds (patrols, inspections, road and post status), as the scenario gives them."""
     remember: bool = False
     """Whether clause units keep what they work out (which items they count) in ``cache``: for a
     timeline, which measures the same state at many instants; one evaluation need not hold it."""

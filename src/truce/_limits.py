@@ -45,7 +45,8 @@ class Limit:
 
 
 LIMITS: tuple[Limit, ...] = (
-    Limit("ids (`id`, `party`, `kind`, `zone`, `by`, area ids, a record's `parties` and `road`)", f"text of 1 to {MAX_ID} characters"),
+    Limit("ids (`id`, `party`, `kind`, `zone`, `by`, area ids, a record's `parties`, `road` and `post`)",
+          f"text of 1 to {MAX_ID} characters"),
     Limit("`by` as candidates", "a list of 2 or more distinct such ids (one of them did it)"),
     Limit("`note`, `title`, `description`, `agreement`", f"text of at most {MAX_NOTE:,} characters"),
     Limit("`count`", f"a whole number from 0 to {MAX_COUNT:,} (absent: 1)"),

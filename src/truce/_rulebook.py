@@ -244,11 +244,12 @@ class NamedArea(_Data):
     """A remark for readers."""
 
 
-class Road(_Data):
-    """A named road or stretch of one whose status or patrols scenarios report (the M4 from Trumba to Ain al-Havr)."""
+class Site(_Data):
+    """A named road (or stretch of one) or post whose status, or patrols along it, scenarios report (the M4 from
+    Trumba to Ain al-Havr; a Turkish observation post)."""
 
     name: Text
-    """The road's name, used in findings."""
+    """The site's name, used in findings."""
     note: Text | None = None
     """A remark for readers, e.g. where the stretch begins and ends."""
 
@@ -323,8 +324,10 @@ class Rulebook(_Data):
     """The zones clauses are set on, by id."""
     areas: dict[Id, NamedArea] = {}
     """Named places whose control scenarios report, for handovers, by id."""
-    roads: dict[Id, Road] = {}
+    roads: dict[Id, Site] = {}
     """Named roads (or stretches) whose status or patrols scenarios report, for obligations, by id."""
+    posts: dict[Id, Site] = {}
+    """Named posts (observation posts) whose status scenarios report, for obligations, by id."""
     landmarks: dict[Id, Landmark] = {}
     """Towns or sites drawn on maps, by id; they decide nothing."""
     readings: dict[Id, Reading] = Field(min_length=1)

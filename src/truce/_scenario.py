@@ -186,13 +186,48 @@ class Inspection(Record):
     """The rulebook's zone id inspected, if any."""
 
 
-class RoadStatus(Record):
+class SiteStatus(Record):
+    """The status at ``time`` of one named site the rulebook declares (a road, a post): kept as agreed, or not.
+
+    Its record kind is also the name of the rulebook's catalogue of such sites and of an obligation's list of them.
+    """
+
+    site_field: ClassVar[str]
+    statuses: ClassVar[tuple[str, str]]
+    status: str
+    """The site's status."""
+
+    @property
+    def site(self) -> str:
+        """The site's id."""
+        return str(getattr(self, self.site_field))
+
+    @property
+    def kept(self) -> bool:
+        """Whether the status keeps the term (the first of ``statuses``)."""
+        return self.status == self.statuses[0]
+
+
+class RoadStatus(SiteStatus):
     """Whether a named road (a segment the rulebook declares) was open to transit at ``time``."""
 
+    site_field: ClassVar[str] = "road"
+    statuses: ClassVar[tuple[str, str]] = ("open", "closed")
     road: ObjectId
     """The rulebook's road id."""
     status: Literal["open", "closed"]
     """`open` (transit runs) or `closed`."""
+
+
+class PostStatus(SiteStatus):
+    """Whether a named post (an observation post the rulebook declares) was manned at ``time``."""
+
+    site_field: ClassVar[str] = "post"
+    statuses: ClassVar[tuple[str, str]] = ("manned", "withdrawn")
+    post: ObjectId
+    """The rulebook's post id."""
+    status: Literal["manned", "withdrawn"]
+    """`manned` (the post stands) or `withdrawn`."""
 
 
 class RecordSet(_Data):
@@ -238,10 +273,20 @@ class Roads(RecordSet):
     """The road status records."""
 
 
-RecordKind = Literal["patrols", "inspections", "roads"]
+class Posts(RecordSet):
+    """The status of named posts, as seen at given times; at any instant a post's latest status counts."""
+
+    noun: ClassVar[str] = "post status records"
+    entries: list[PostStatus] = []  # type: ignore[assignment]
+    """The post status records."""
+
+
+RecordKind = Literal["patrols", "inspections", "roads", "posts"]
 """The kinds of record a scenario may carry beside units and incidents (the fields of ``Records``)."""
-RECORD_SETS: dict[str, type[RecordSet]] = {"patrols": Patrols, "inspections": Inspections, "roads": Roads}
+RECORD_SETS: dict[str, type[RecordSet]] = {"patrols": Patrols, "inspections": Inspections, "roads": Roads, "posts": Posts}
 """Each kind of record's set; a new kind is a ``Record`` and a ``RecordSet`` subclass, a field of ``Records`` and an entry here."""
+SITE_STATUS: dict[str, type[SiteStatus]] = {"roads": RoadStatus, "posts": PostStatus}
+"""The kinds of record that give named sites' status, and their record."""
 
 
 class Records(_Data):
@@ -257,6 +302,8 @@ class Records(_Data):
     """Inspections held (for obligations to inspect)."""
     roads: Roads | None = None
     """The status of named roads (for obligations to open them)."""
+    posts: Posts | None = None
+    """The status of named posts (for obligations to keep them)."""
 
     def of(self, kind: RecordKind) -> RecordSet | None:
         """The records of ``kind``, or None where the state says nothing of that kind."""

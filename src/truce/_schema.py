@@ -81,6 +81,7 @@ def _vocabulary(book: Rulebook) -> dict[tuple[str, str], tuple[_How, list[str]]]
         ("Inspection", "parties"): ("items", actors),
         ("Inspection", "zone"): ("value", list(book.zones)),
         ("RoadStatus", "road"): ("value", list(book.roads)),
+        ("PostStatus", "post"): ("value", list(book.posts)),
         ("Expectation", "responsible"): ("items", actors),
         ("Expectation", "responsible_one_of"): ("items", actors),
         ("Expectation", "findings"): ("keys", [IN_FORCE, *(clause.id for clause in book.clauses)]),

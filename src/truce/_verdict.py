@@ -49,7 +49,7 @@ class Finding(BaseModel):
 
 
 class NotAssessed(BaseModel):
-    """A clause not assessed: it rests on a kind of record (``records``: patrols, inspections, roads) the state carries none of."""
+    """A clause not assessed: it rests on a kind of record (``records``: patrols, inspections, roads, posts) the state carries none of."""
 
     model_config = ConfigDict(frozen=True)
 

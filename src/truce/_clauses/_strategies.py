@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from hypothesis import strategies as st
 
+from .._scenario import SITE_STATUS
 from .._terms import AfterMet
 from ..strategies import instants, places, positions
 
@@ -120,7 +121,7 @@ def _record_times(book: Rulebook, since: list[datetime], every: list[timedelta],
 def records(book: Rulebook, size: int) -> st.SearchStrategy[dict[str, Any]]:
     """Records of each kind the rulebook's obligations read, each kind given (with or without a complete period)
     or left out (so not assessed): patrols and inspections by the parties bound or others, along the roads or
-    of the zone named or not; road status of the roads named, open or closed."""
+    of the zone named or not; the status of the roads or posts named, kept or not."""
     obligations = _obligations(book)
     actors = _actors(book)
     kinds: dict[str, st.SearchStrategy[dict[str, Any]]] = {}
@@ -129,10 +130,12 @@ def records(book: Rulebook, size: int) -> st.SearchStrategy[dict[str, Any]]:
         every = [o.every.delta for o in obligations if o.records == kind and o.every is not None]
         since = [o.counts_from(book) for o in obligations if o.records == kind]
         roads = sorted({r for o in obligations for r in o.roads} | set(book.roads))
+        site = SITE_STATUS.get(kind)
+        sites = sorted({r for o in obligations if o.records == kind for r in o._named()} | set(getattr(book, kind, {})))
         zones = sorted({o.zone for o in obligations if o.zone} | set(book.zones))
         fields: dict[str, st.SearchStrategy[Any]] = {}
-        if kind == "roads":
-            fields = {"road": st.sampled_from(roads), "status": st.sampled_from(["open", "closed"])}
+        if site is not None:
+            fields = {site.site_field: st.sampled_from(sites), "status": st.sampled_from(site.statuses)}
         else:
             fields = {"parties": st.one_of(st.sampled_from(bound), st.lists(st.sampled_from(actors), min_size=1, max_size=2, unique=True))}
             where = {"patrols": ("road", roads), "inspections": ("zone", zones)}[kind]
@@ -143,13 +146,14 @@ def records(book: Rulebook, size: int) -> st.SearchStrategy[dict[str, Any]]:
                                  for i, (t, row) in enumerate(zip(times, rows, strict=False))],
             _record_times(book, since, every, size), st.lists(st.fixed_dictionaries(fields), min_size=size, max_size=size),
         )
-        if kind == "roads":  # every road's status as seen at one moment, a while before some key instant
+        if site is not None:  # every site's status as seen at one moment, a while before some key instant: kept but for some
             snapshot = st.builds(
-                lambda at, back, seen: [{"id": f"s-{i}", "time": (at - back).isoformat(), "road": road, "status": status}
-                                        for i, (road, status) in enumerate(seen)],
+                lambda at, back, odd, field=site.site_field, kept=site.statuses[0], sites=sites: [
+                    {"id": f"s-{i}", "time": (at - back).isoformat(), field: name, "status": odd.get(name, kept)}
+                    for i, name in enumerate(sites) if odd.get(name, kept) is not None],
                 instants(book), st.integers(0, 40 * 24 * 3600).map(lambda s: timedelta(seconds=s)),
-                st.lists(st.tuples(st.sampled_from(roads), st.sampled_from(["open", "open", "closed"])), min_size=1,
-                         max_size=len(roads), unique_by=lambda pair: pair[0]),
+                st.one_of(st.just({}), st.dictionaries(st.sampled_from(sites), st.sampled_from([site.statuses[1], None]),
+                                                       min_size=1, max_size=len(sites))),
             )
             entries = st.one_of(entries, snapshot)
         around = st.builds(lambda a, span: {"start": a.isoformat(), "end": (a + span).isoformat()}, instants(book),

@@ -1,6 +1,6 @@
 """``obligation``: ``parties`` must do what records of one kind show done: once from ``deadline`` on, or
-(``schedule: periodic``) with no stretch longer than ``every`` without a record; for road status, each of
-``roads`` open.
+(``schedule: periodic``) with no stretch longer than ``every`` without a record; for the status of named sites,
+each of ``roads`` open, each of ``posts`` manned.
 
 A state that carries no record of the kind (``records``) does not assess the clause: its finding is
 ``not_assessed``. Where it carries some, a stretch without a record is a violation inside the period the
@@ -13,21 +13,34 @@ import itertools
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import replace
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 
 import numpy as np
 from pydantic import Field
 
 from .._items import Items
-from .._scenario import RECORD_SETS, Inspection, Patrol, Record, RecordKind, RecordSet, RoadStatus
+from .._scenario import RECORD_SETS, SITE_STATUS, Inspection, Patrol, Record, RecordKind, RecordSet, SiteStatus
 from .._terms import Fixed, Id, Span
 from ._base import Changes, Check, Clause, ClauseReading, Loc, Measure, Parts, Place, Probe, Remedy, Sizes, Tip, Trace, actors, parts, when
 
 if TYPE_CHECKING:
     from .._items import State
-    from .._rulebook import Rulebook
+    from .._rulebook import Rulebook, Site
 
 _TICK = timedelta(microseconds=1)
+
+
+class _Words(NamedTuple):
+    """How findings speak of one kind of named site: what the parties must do, its status when kept and when not."""
+
+    task: str
+    kept: str
+    lapsed: str
+
+
+_SITES = {"roads": _Words("open the {} to transit", "open to transit", "Still closed"),
+          "posts": _Words("keep the {} manned", "manned", "Withdrawn")}
+"""The words of each kind of record that gives named sites' status (``SITE_STATUS``)."""
 
 
 class ObligationReading(ClauseReading):
@@ -49,7 +62,7 @@ class Obligation(Clause):
     type: Literal["obligation"]
     """`obligation`."""
     records: RecordKind
-    """The kind of record that shows it done: `patrols`, `inspections` or `roads` (road status)."""
+    """The kind of record that shows it done: `patrols`, `inspections`, `roads` (road status) or `posts` (post status)."""
     schedule: Literal["once", "periodic"] = "once"
     """`once` (a record from `since` on does it) or `periodic` (no stretch longer than `every` without one)."""
     every: Span | None = None
@@ -60,6 +73,8 @@ class Obligation(Clause):
     """From when a record counts (default: the truce's start)."""
     roads: list[Id] = Field(default_factory=list)
     """Road ids: a patrol counts along one of them; for `records: roads`, each must be open."""
+    posts: list[Id] = Field(default_factory=list)
+    """Post ids, for `records: posts`: each must be manned."""
     zone: Id | None = None
     """For `records: inspections`: the zone id an inspection must name to count (by id, not by ground)."""
     readings: Mapping[Id, ObligationReading] = {}
@@ -79,6 +94,8 @@ class Obligation(Clause):
         super().check_references(book, check, loc)
         for i, road in enumerate(self.roads):
             check((*loc, "roads", i), road, book.roads, "road")
+        for i, post in enumerate(self.posts):
+            check((*loc, "posts", i), post, book.posts, "post")
         if self.zone is not None:
             check((*loc, "zone"), self.zone, book.zones, "zone")
         _check_shape(self, check, loc)
@@ -88,9 +105,10 @@ class Obligation(Clause):
                 _check_shape(read, check, at)
 
     def uses(self, book: Rulebook) -> Iterator[tuple[str, str]]:
-        """The actors it binds, and the roads and the zone it names."""
+        """The actors it binds, and the roads, posts and zone it names."""
         yield from super().uses(book)
         yield from (("roads", road) for road in self.roads)
+        yield from (("posts", post) for post in self.posts)
         if self.zone is not None:
             yield "zones", self.zone
 
@@ -99,8 +117,8 @@ class Obligation(Clause):
         found = state.records.of(self.records)
         if found is None:
             return Measure(self, "not_assessed", lacking=(self.records,))
-        if self.records == "roads":
-            return self._roads(state.book, found, at)
+        if self.records in SITE_STATUS:
+            return self._sites(state.book, found, at)
         return self._done(state.book, found, at)
 
     def _done(self, book: Rulebook, found: RecordSet, at: float) -> Measure:
@@ -143,9 +161,9 @@ class Obligation(Clause):
         found, measure = state.records.of(self.records), self.measure(state, at)
         if found is None or measure.phase != "due":
             return
-        if self.records == "roads":
+        if self.records in SITE_STATUS:
             seen = _latest(found, at)
-            doubts = [(r, f"the status of the {state.book.roads[r].name} ({r})") for r in self.roads if r not in seen]
+            doubts = [(r, self._status_of(state.book, r)) for r in self._named() if r not in seen]
         else:
             doubtful = self._stretches(state.book, found, at)[2]
             doubts = [(f"{self.records} {_span_text(state.book, s)}", f"{RECORD_SETS[self.records].noun} {self._what(state.book)} "
@@ -154,18 +172,30 @@ class Obligation(Clause):
             counts = replace(measure, amount=measure.amount + 1, parties=tuple(sorted(self.parties)))
             yield Tip(item, (fact,), counts, replace(measure, possible=measure.possible - 1))
 
-    def _roads(self, book: Rulebook, found: RecordSet, at: float) -> Measure:
-        """Each road's latest status at or before ``at``: closed ones count, ones with no status may."""
-        latest = _latest(found, at)
-        closed = [latest[r].id for r in self.roads if r in latest and latest[r].status == "closed"]
-        unknown = [r for r in self.roads if r not in latest]
+    def _sites(self, book: Rulebook, found: RecordSet, at: float) -> Measure:
+        """Each named site's latest status at or before ``at``: those not kept count, those with no status may."""
+        latest, named = _latest(found, at), self._named()
+        lapsed = [r for r in named if r in latest and not latest[r].kept]
+        unknown = [r for r in named if r not in latest]
         return Measure(
-            self, "due", amount=len(closed), possible=len(closed) + len(unknown),
-            evidence=tuple(sorted(closed if closed else (latest[r].id for r in self.roads if r in latest))),
-            parties=tuple(sorted(self.parties)) if closed else (),
-            missing=tuple(f"the status of the {book.roads[r].name} ({r})" for r in unknown),
-            detail=tuple(book.roads[r].name for r in self.roads if r in latest and latest[r].status == "closed"),
+            self, "due", amount=len(lapsed), possible=len(lapsed) + len(unknown),
+            evidence=tuple(sorted(latest[r].id for r in (lapsed or [r for r in named if r in latest]))),
+            parties=tuple(sorted(self.parties)) if lapsed else (),
+            missing=tuple(self._status_of(book, r) for r in unknown),
+            detail=tuple(self._catalogue(book)[r].name for r in lapsed),
         )
+
+    def _named(self) -> list[str]:
+        """The sites whose status it reads: its roads or its posts."""
+        return self.posts if self.records == "posts" else self.roads
+
+    def _catalogue(self, book: Rulebook) -> Mapping[str, Site]:
+        """The rulebook's sites of its kind, by id."""
+        return book.posts if self.records == "posts" else book.roads
+
+    def _status_of(self, book: Rulebook, site: str) -> str:
+        """``the status of the M4 (m4)``: the fact that would settle one site."""
+        return f"the status of the {self._catalogue(book)[site].name} ({site})"
 
     def _counts(self, book: Rulebook, record: Record) -> bool:
         """Whether a record shows the obligation done: by every party bound, along its roads, of its zone."""
@@ -203,8 +233,9 @@ class Obligation(Clause):
         """A record of the kind that shows it done at ``moment``, and a complete period up to it with none."""
         del places
         record: dict[str, Any] = {"id": "witness", "time": moment.isoformat()}
-        if self.records == "roads":
-            entries = [{**record, "id": f"witness-{r}", "road": r, "status": "open"} for r in self.roads]
+        if self.records in SITE_STATUS:
+            kept = SITE_STATUS[self.records]
+            entries = [{**record, "id": f"witness-{r}", kept.site_field: r, "status": kept.statuses[0]} for r in self._named()]
         else:
             entries = [{**record, "parties": sorted(self.parties), **self._filters()}]
         yield {"records": {self.records: {"entries": entries}}}
@@ -231,12 +262,12 @@ class Obligation(Clause):
         if status == "not_assessed":
             return f"Not assessed: the state carries no {noun}, which are what shows this done."
         deadline = when(book.deadline(self))
-        if self.records == "roads":
-            roads = " and the ".join(book.roads[r].name for r in self.roads)
+        if self.records in SITE_STATUS:
+            words, named = _SITES[self.records], _listed([self._catalogue(book)[r].name for r in self._named()])
             return {
-                "not_due": f"{actors(book, self.parties)} have until {deadline} to open the {roads} to transit.",
-                "met": f"The {roads} {'is' if len(self.roads) == 1 else 'are'} open to transit (records {', '.join(measure.evidence)}).",
-                "violated": f"Still closed after {deadline}: the {' and the '.join(measure.detail)} "
+                "not_due": f"{actors(book, self.parties)} have until {deadline} to {words.task.format(named)}.",
+                "met": f"The {named} {'is' if len(self._named()) == 1 else 'are'} {words.kept} (records {', '.join(measure.evidence)}).",
+                "violated": f"{words.lapsed} after {deadline}: the {_listed(list(measure.detail))} "
                             f"(records {', '.join(measure.evidence)}).",
                 "unknown": f"Not known: {'; '.join(measure.missing)}.",
             }[status]
@@ -267,28 +298,37 @@ def _check_shape(clause: Obligation, check: Check, loc: Loc) -> None:
         check.problem((*loc, "every"), "'every' is for a periodic obligation", suggestion="write schedule: periodic, or drop 'every'")
     if clause.every is not None and clause.every.delta.total_seconds() == 0:
         check.problem((*loc, "every"), "'every' must be longer than nothing", suggestion="give e.g. every: {days: 15}")
-    if clause.records == "roads":
-        if not clause.roads:
-            check.problem((*loc, "roads"), "an obligation on road status names the roads that must be open",
-                          suggestion="add roads: [<road id>, ...] from the rulebook's roads")
+    if clause.records in SITE_STATUS:
+        site, kept = SITE_STATUS[clause.records].site_field, SITE_STATUS[clause.records].statuses[0]
+        if not clause._named():
+            check.problem((*loc, clause.records), f"an obligation on {site} status names the {site}s that must be {kept}",
+                          suggestion=f"add {clause.records}: [<{site} id>, ...] from the rulebook's {clause.records}")
         if clause.schedule == "periodic":
-            check.problem((*loc, "schedule"), "road status is a state, not an act: it cannot be periodic",
-                          suggestion="write schedule: once (each road must be open from the deadline on)")
+            check.problem((*loc, "schedule"), f"{site} status is a state, not an act: it cannot be periodic",
+                          suggestion=f"write schedule: once (each {site} must be {kept} from the deadline on)")
     if clause.zone is not None and clause.records != "inspections":
         check.problem((*loc, "zone"), f"{clause.records} records name no zone", suggestion="drop 'zone', or use records: inspections")
-    if clause.roads and clause.records == "inspections":
-        check.problem((*loc, "roads"), "inspection records name no road", suggestion="drop 'roads', or give 'zone'")
+    if clause.roads and clause.records in ("inspections", "posts"):
+        check.problem((*loc, "roads"), f"{RECORD_SETS[clause.records].noun} name no road",
+                      suggestion="drop 'roads', or give 'zone'" if clause.records == "inspections" else "drop 'roads', or give 'posts'")
+    if clause.posts and clause.records != "posts":
+        check.problem((*loc, "posts"), f"{RECORD_SETS[clause.records].noun} name no post", suggestion="drop 'posts', or use records: posts")
 
 
-def _latest(found: RecordSet, at: float) -> dict[str, RoadStatus]:
-    """Each road's latest status at or before ``at`` (of two at one time, the later id)."""
-    latest: dict[str, RoadStatus] = {}
+def _latest(found: RecordSet, at: float) -> dict[str, SiteStatus]:
+    """Each site's latest status at or before ``at`` (of two at one time, the later id)."""
+    latest: dict[str, SiteStatus] = {}
     for record in found.entries:
-        if isinstance(record, RoadStatus) and record.time.timestamp() <= at:
-            seen = latest.get(record.road)
+        if isinstance(record, SiteStatus) and record.time.timestamp() <= at:
+            seen = latest.get(record.site)
             if seen is None or (record.time, record.id) > (seen.time, seen.id):
-                latest[record.road] = record
+                latest[record.site] = record
     return latest
+
+
+def _listed(names: list[str]) -> str:
+    """``A``, ``A and the B``, ``A, the B and the C``."""
+    return " and the ".join([", the ".join(names[:-1]), names[-1]] if len(names) > 2 else names)
 
 
 def _span_text(book: Rulebook, span: tuple[float, float]) -> str:
