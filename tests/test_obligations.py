@@ -5,6 +5,7 @@ the period they declare complete and unknown elsewhere; records are checked like
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -216,6 +217,18 @@ def test_a_timeline_follows_an_obligation_as_the_clock_runs() -> None:
     assert first is not None and first.at.isoformat() == "1974-06-25T00:00:00.000001+02:00" and first.parties == ["un"]
 
 
+def _one_problem_in_rows_and_columns(agreement: str, as_of: str, records: dict[str, Any]) -> Iterator[truce.Problem]:
+    """The one problem of a state with these records, given as rows and then as columns."""
+    for attempt in (
+        lambda: truce.prepare({"agreement": agreement, "as_of": as_of, "records": records}),
+        lambda: truce.prepare(truce.Columns(agreement=agreement, as_of=as_of, records=records)),
+    ):
+        with pytest.raises(truce.ScenarioError) as info:
+            attempt()
+        (problem,) = info.value.problems
+        yield problem
+
+
 @pytest.mark.parametrize(("path", "value", "message"), [
     (("records", "patrols", "entries", 0, "parties", 1), "rue", "unknown party or group 'rue'"),
     (("records", "patrols", "entries", 0, "road"), "m4", "unknown road 'm4'"),
@@ -235,13 +248,7 @@ def test_an_unknown_id_in_a_record_is_located_with_a_suggestion_in_rows_and_colu
         node = node[key]
     node[path[-1]] = value
     dotted = "records." + ".".join(str(p) for p in path[1:]).replace(".0.", "[0].").replace(".1", "[1]")
-    for attempt in (
-        lambda: truce.prepare({"agreement": "moscow-2020", "as_of": "2020-03-20T12:00:00+03:00", "records": records}),
-        lambda: truce.prepare(truce.Columns(agreement="moscow-2020", as_of="2020-03-20T12:00:00+03:00", records=records)),
-    ):
-        with pytest.raises(truce.ScenarioError) as info:
-            attempt()
-        (problem,) = info.value.problems
+    for problem in _one_problem_in_rows_and_columns("moscow-2020", "2020-03-20T12:00:00+03:00", records):
         assert (problem.path, problem.value) == (dotted, value)
         known = {"road": MOSCOW.roads, "zone": MOSCOW.zones, "parties": MOSCOW.parties}[str(path[4])]
         assert message in problem.message and problem.suggestion and any(k in problem.suggestion for k in known)
@@ -424,15 +431,9 @@ def test_an_unknown_post_names_what_would_settle_it_and_both_answers() -> None:
 
 def test_an_unknown_post_in_a_record_is_located_with_a_suggestion_in_rows_and_columns() -> None:
     records = {"posts": {"entries": [{"id": "p", "time": "2019-01-05T00:00:00+02:00", "post": "op-13", "status": "manned"}]}}
-    for attempt in (
-        lambda: truce.prepare({"agreement": "sochi-2018", "as_of": "2019-03-10T12:00:00+02:00", "records": records}),
-        lambda: truce.prepare(truce.Columns(agreement="sochi-2018", as_of="2019-03-10T12:00:00+02:00", records=records)),
-    ):
-        with pytest.raises(truce.ScenarioError) as info:
-            attempt()
-        (problem,) = info.value.problems
+    for problem in _one_problem_in_rows_and_columns("sochi-2018", "2019-03-10T12:00:00+02:00", records):
         assert (problem.path, problem.value) == ("records.posts.entries[0].post", "op-13")
-        assert "unknown post 'op-13'" in problem.message and problem.suggestion and "op-1" in problem.suggestion
+        assert "unknown post 'op-13'" in problem.message and (problem.suggestion or "").startswith("did you mean 'op-")
 
 
 @pytest.mark.parametrize("status", ["open", True, "Manned", None])
