@@ -27,11 +27,13 @@ from ._base import (
     Sizes,
     Tip,
     Trace,
+    excusal,
     when,
 )
 from .cap import Cap
 from .handover import Handover
 from .obligation import Obligation
+from .permission import Permission
 from .prohibition import Prohibition
 from .withdrawal import Withdrawal
 
@@ -57,6 +59,7 @@ __all__ = [
     "Sizes",
     "Tip",
     "Trace",
+    "excusal",
     "when",
 ]
 
@@ -66,8 +69,9 @@ TYPES: dict[str, type[Clause]] = {
     "cap": Cap,
     "handover": Handover,
     "obligation": Obligation,
+    "permission": Permission,
 }
 """Each clause type by the name rulebooks give it in ``type:``."""
 
-AnyClause = Annotated[Withdrawal | Prohibition | Cap | Handover | Obligation, Field(discriminator="type")]
+AnyClause = Annotated[Withdrawal | Prohibition | Cap | Handover | Obligation | Permission, Field(discriminator="type")]
 """A clause of any registered type, told apart by its ``type:``."""

@@ -158,4 +158,26 @@ def records(book: Rulebook, size: int) -> st.SearchStrategy[dict[str, Any]]:
         complete = st.one_of(around, whole)
         kinds[kind] = st.builds(lambda rows, period: {"entries": rows, **({"complete": period} if period else {})},
                                 entries, st.one_of(st.none(), complete))
+    kinds.update(_leave(book, actors))
     return st.fixed_dictionaries({}, optional=kinds)
+
+
+def _leave(book: Rulebook, actors: list[str]) -> dict[str, st.SearchStrategy[dict[str, Any]]]:
+    """Permission records for the rulebook's permissions (by the grantor or another, for the parties allowed or
+    others, valid around the truce's key instants for a while), as a strategy by record kind; none without one."""
+    from .permission import Permission  # noqa: PLC0415 - the clause module imports this one lazily
+
+    permissions = [c for c in book.clauses if isinstance(c, Permission)]
+    if not permissions:
+        return {}
+    grants = st.builds(
+        lambda i, p, grantor, parties, start, span: {
+            "id": f"p-{i}", "time": start.isoformat(), "granted_by": grantor, "clause": p.clause, "parties": parties,
+            "valid": {"start": start.isoformat(), "end": (start + span).isoformat()}},
+        st.integers(0, 10**6), st.sampled_from(permissions),
+        st.one_of(st.sampled_from(sorted({p.granted_by for p in permissions})), st.sampled_from(actors)),
+        st.lists(st.sampled_from(actors), min_size=1, max_size=2, unique=True), instants(book),
+        st.sampled_from([timedelta(hours=h) for h in (1, 24, 24 * 30)]),
+    )
+    entries = st.lists(grants, max_size=3, unique_by=lambda g: g["id"])
+    return {"permissions": entries.map(lambda rows: {"entries": rows})}

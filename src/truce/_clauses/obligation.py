@@ -19,7 +19,7 @@ import numpy as np
 from pydantic import Field
 
 from .._items import Items
-from .._scenario import RECORD_SETS, Inspection, Patrol, Record, RecordKind, RecordSet, RoadStatus
+from .._scenario import RECORD_SETS, Inspection, Patrol, Record, RecordSet, RoadStatus
 from .._terms import Fixed, Id, Span
 from ._base import Changes, Check, Clause, ClauseReading, Loc, Measure, Parts, Place, Probe, Remedy, Sizes, Tip, Trace, actors, parts, when
 
@@ -48,7 +48,7 @@ class Obligation(Clause):
 
     type: Literal["obligation"]
     """`obligation`."""
-    records: RecordKind
+    records: Literal["patrols", "inspections", "roads"]
     """The kind of record that shows it done: `patrols`, `inspections` or `roads` (road status)."""
     schedule: Literal["once", "periodic"] = "once"
     """`once` (a record from `since` on does it) or `periodic` (no stretch longer than `every` without one)."""
