@@ -32,6 +32,7 @@ from ._base import (
 )
 from .cap import Cap
 from .handover import Handover
+from .mandate import Mandate
 from .obligation import Obligation
 from .permission import Permission
 from .prohibition import Prohibition
@@ -70,8 +71,9 @@ TYPES: dict[str, type[Clause]] = {
     "handover": Handover,
     "obligation": Obligation,
     "permission": Permission,
+    "mandate": Mandate,
 }
 """Each clause type by the name rulebooks give it in ``type:``."""
 
-AnyClause = Annotated[Withdrawal | Prohibition | Cap | Handover | Obligation | Permission, Field(discriminator="type")]
+AnyClause = Annotated[Withdrawal | Prohibition | Cap | Handover | Obligation | Permission | Mandate, Field(discriminator="type")]
 """A clause of any registered type, told apart by its ``type:``."""
