@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from ._clauses import Measure, when
+from ._clauses import Measure, excusal, when
 from ._logic import Decision, InForceStatus
 from ._rulebook import Rulebook
 from ._scenario import FindingStatus
@@ -88,8 +88,8 @@ def _finding(book: Rulebook, m: Measure, status: FindingStatus) -> Finding:
         status=status,
         parties=list(m.parties) if status == "violated" else [],
         parties_one_of=[list(group) for group in m.parties_one_of] if status == "violated" else [],
-        evidence=list(m.evidence),
+        evidence=[*m.evidence, *m.excused],
         unknown=list(m.unknown_evidence) if status == "unknown" else [],
         reference=m.clause.article,
-        message=_NOT_APPLICABLE if status == "not_applicable" else m.clause.message(book, m, status),
+        message=_NOT_APPLICABLE if status == "not_applicable" else m.clause.message(book, m, status) + excusal(m),
     )

@@ -186,10 +186,12 @@ def header_problems(data: Scenario | Mapping[str, Any], book: Rulebook, doc: Doc
 
 
 def _record_problems(records: object, book: Rulebook, doc: Document) -> list[Problem]:
-    """Ids in a scenario's records (parties, roads, posts, zones) its rulebook does not declare, and ids used twice in a kind."""
+    """Ids in a scenario's records (parties, roads, posts, zones, clauses) its rulebook does not declare, and ids used twice in a kind."""
     vocabulary = {
         "parties": ({*book.parties, *book.groups}, "party or group"), "road": (set(book.roads), "road"), "post": (set(book.posts), "post"),
         "zone": (set(book.zones), "zone"),
+        "granted_by": ({*book.parties, *book.groups}, "party or group"), "party": ({*book.parties, *book.groups}, "party or group"),
+        "clause": ({c.id for c in book.clauses}, "clause"),
     }
     problems: list[Problem] = []
     for kind in Records.model_fields:

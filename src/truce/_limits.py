@@ -45,8 +45,10 @@ class Limit:
 
 
 LIMITS: tuple[Limit, ...] = (
-    Limit("ids (`id`, `party`, `kind`, `zone`, `by`, area ids, a record's `parties`, `road` and `post`)",
-          f"text of 1 to {MAX_ID} characters"),
+    Limit(
+        "ids (`id`, `party`, `kind`, `zone`, `by`, area ids, a record's `parties`, `road`, `post`, `granted_by`, `clause` and `incidents`)",
+        f"text of 1 to {MAX_ID} characters",
+    ),
     Limit("`by` as candidates", "a list of 2 or more distinct such ids (one of them did it)"),
     Limit("`note`, `title`, `description`, `agreement`", f"text of at most {MAX_NOTE:,} characters"),
     Limit("`count`", f"a whole number from 0 to {MAX_COUNT:,} (absent: 1)"),
@@ -55,7 +57,8 @@ LIMITS: tuple[Limit, ...] = (
     Limit("`uncertainty_km` (of a position or an origin)", f"a finite number of kilometres from 0 to {MAX_KM:,.0f}"),
     Limit("unit `attributes`", f"finite numbers from -{MAX_ATTRIBUTE:,.0f} to {MAX_ATTRIBUTE:,.0f}"),
     Limit(
-        "times (`as_of`, `time`, `latest`, `observed`, a record set's `complete` `start` and `end`)",
+        "times (`as_of`, `time`, `latest`, `observed`, a record set's `complete` `start` and `end`, a permission's `valid` "
+        "`start` and `end`)",
         f"ISO 8601 text with a date, a time and an offset, or an aware datetime, in the years {FIRST_YEAR} to {LAST_YEAR}",
     ),
 )

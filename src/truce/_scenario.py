@@ -281,9 +281,59 @@ class Posts(RecordSet):
     """The post status records."""
 
 
-RecordKind = Literal["patrols", "inspections", "roads", "posts"]
+class Permission(Record):
+    """Leave granted for acts a clause forbids: who granted it, for which clause, the incidents (or the acts of the
+    parties) it covers, and when it is valid; an act is covered only if it falls wholly inside ``valid`` and not
+    before ``time``."""
+
+    granted_by: ObjectId
+    """The party (or body) id that granted it."""
+    clause: ObjectId
+    """The id of the clause whose acts it allows."""
+    incidents: list[ObjectId] = []
+    """The ids of the incidents it covers."""
+    parties: list[ObjectId] = []
+    """The party (or group) ids whose acts it covers, whichever incidents they are."""
+    valid: Period
+    """When it is valid: an act must fall wholly inside this period."""
+
+    @model_validator(mode="after")
+    def _covers_something(self) -> Permission:
+        if not self.incidents and not self.parties:
+            raise ValueError("a permission covers 'incidents' (their ids) or 'parties' (all their acts): give one")
+        return self
+
+
+class Permissions(RecordSet):
+    """The permissions granted."""
+
+    noun: ClassVar[str] = "permission records"
+    entries: list[Permission] = []  # type: ignore[assignment]
+    """The permissions."""
+
+
+class Objection(Record):
+    """A party's notice that it objects to the renewal of a mandate, given at ``time``."""
+
+    party: ObjectId
+    """The party id that objected."""
+    clause: ObjectId
+    """The id of the mandate clause it objects to renewing."""
+
+
+class Objections(RecordSet):
+    """The objections notified."""
+
+    noun: ClassVar[str] = "objection records"
+    entries: list[Objection] = []  # type: ignore[assignment]
+    """The objections."""
+
+
+RecordKind = Literal["patrols", "inspections", "roads", "posts", "permissions", "objections"]
 """The kinds of record a scenario may carry beside units and incidents (the fields of ``Records``)."""
-RECORD_SETS: dict[str, type[RecordSet]] = {"patrols": Patrols, "inspections": Inspections, "roads": Roads, "posts": Posts}
+RECORD_SETS: dict[str, type[RecordSet]] = {
+    "patrols": Patrols, "inspections": Inspections, "roads": Roads, "posts": Posts, "permissions": Permissions, "objections": Objections,
+}
 """Each kind of record's set; a new kind is a ``Record`` and a ``RecordSet`` subclass, a field of ``Records`` and an entry here."""
 SITE_STATUS: dict[str, type[SiteStatus]] = {"roads": RoadStatus, "posts": PostStatus}
 """The kinds of record that give named sites' status, and their record."""
@@ -304,6 +354,10 @@ class Records(_Data):
     """The status of named roads (for obligations to open them)."""
     posts: Posts | None = None
     """The status of named posts (for obligations to keep them)."""
+    permissions: Permissions | None = None
+    """Leave granted for acts a clause forbids (for permissions)."""
+    objections: Objections | None = None
+    """Objections to a mandate's renewal (for mandates)."""
 
     def of(self, kind: RecordKind) -> RecordSet | None:
         """The records of ``kind``, or None where the state says nothing of that kind."""

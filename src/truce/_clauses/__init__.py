@@ -27,11 +27,14 @@ from ._base import (
     Sizes,
     Tip,
     Trace,
+    excusal,
     when,
 )
 from .cap import Cap
 from .handover import Handover
+from .mandate import Mandate
 from .obligation import Obligation
+from .permission import Permission
 from .prohibition import Prohibition
 from .withdrawal import Withdrawal
 
@@ -57,6 +60,7 @@ __all__ = [
     "Sizes",
     "Tip",
     "Trace",
+    "excusal",
     "when",
 ]
 
@@ -66,8 +70,10 @@ TYPES: dict[str, type[Clause]] = {
     "cap": Cap,
     "handover": Handover,
     "obligation": Obligation,
+    "permission": Permission,
+    "mandate": Mandate,
 }
 """Each clause type by the name rulebooks give it in ``type:``."""
 
-AnyClause = Annotated[Withdrawal | Prohibition | Cap | Handover | Obligation, Field(discriminator="type")]
+AnyClause = Annotated[Withdrawal | Prohibition | Cap | Handover | Obligation | Permission | Mandate, Field(discriminator="type")]
 """A clause of any registered type, told apart by its ``type:``."""

@@ -81,6 +81,8 @@ class Measure:
     """What the measure found, in words, where no item can say it (an obligation's stretches without a record)."""
     lacking: tuple[str, ...] = ()
     """The kinds of record (``Records`` fields) the state carries none of, for a clause not assessed."""
+    excused: tuple[str, ...] = ()
+    """The ids of the records (permissions) that excuse acts the clause would otherwise count by then."""
 
 
 @dataclass(frozen=True)
@@ -337,6 +339,12 @@ class Clause(_Data):
         del book, kind
         return []
 
+    def excuses(self, state: State, clause: Clause, items: Items) -> dict[str, Mask]:
+        """Which of ``items`` (those ``clause`` counts) this clause excuses from it, by the record that does: none by
+        default (a permission excuses the acts its records cover)."""
+        del state, clause, items
+        return {}
+
     @abstractmethod
     def measure(self, state: State, at: float) -> Measure:
         """The due clause's measure at instant ``at`` (epoch seconds)."""
@@ -449,6 +457,21 @@ def sequenced(clause: Clause, state: State, at: float, own: Measure) -> Measure:
     )
 
 
+def excused(clause: Clause, state: State, items: Items) -> tuple[Items, dict[str, Mask]]:
+    """``items`` with those another clause of the rulebook excuses from ``clause`` weighing 0 (so nothing counts
+    them), and the covering rows by the id of each record that excuses some."""
+    found = {record: rows for other in state.book.clauses for record, rows in other.excuses(state, clause, items).items()}
+    if not found:
+        return items, found
+    covered = np.any(list(found.values()), axis=0)
+    return items.with_weights(np.where(covered, 0, items.weights)), found
+
+
+def excusal(measure: Measure) -> str:
+    """`` Acts excused by recorded leave: permissions p-1, p-2.`` for a measure some records excuse acts of."""
+    return f" Acts excused by recorded leave: permissions {', '.join(measure.excused)}." if measure.excused else ""
+
+
 def moments(trace: Trace) -> npt.NDArray[np.float64]:
     """Every finite instant a clause's trace may change at."""
     times: npt.NDArray[np.float64] = np.concatenate(
@@ -526,10 +549,12 @@ class Counting(Clause):
     """A clause that counts items (units or incidents) of its parties, in its zone if it has one."""
 
     def measure(self, state: State, at: float) -> Measure:
-        """The due clause's measure at instant ``at`` (epoch seconds)."""
+        """The due clause's measure at instant ``at`` (epoch seconds), with the records that excuse acts by then."""
         items = self._items(state)
         surely, maybe = self._counting(items, at)
-        return self._count(items, self.classified_at(state, at), surely, maybe)
+        measure = self._count(items, self.classified_at(state, at), surely, maybe)
+        leave = tuple(sorted(r for r, rows in excused(self, state, items)[1].items() if (rows & maybe).any()))
+        return replace(measure, excused=leave) if leave else measure
 
     def tips(self, state: State, at: float) -> Iterator[Tip]:
         """Each doubtful item at ``at``: the facts that would settle it, and the measure if it surely counts and if it does not."""

@@ -162,4 +162,48 @@ def records(book: Rulebook, size: int) -> st.SearchStrategy[dict[str, Any]]:
         complete = st.one_of(around, whole)
         kinds[kind] = st.builds(lambda rows, period: {"entries": rows, **({"complete": period} if period else {})},
                                 entries, st.one_of(st.none(), complete))
+    kinds.update(_leave(book, actors))
+    kinds.update(_objections(book, actors))
     return st.fixed_dictionaries({}, optional=kinds)
+
+
+def _objections(book: Rulebook, actors: list[str]) -> dict[str, st.SearchStrategy[dict[str, Any]]]:
+    """Objection records to the rulebook's mandates (by an objector or another party), at, just around or well
+    around the last moment that ends a mandate at its first or second term's end, as a strategy by record kind;
+    none without a mandate."""
+    from .mandate import Mandate  # noqa: PLC0415 - the clause module imports this one lazily
+
+    mandates = [c for c in book.clauses if isinstance(c, Mandate)]
+    if not mandates:
+        return {}
+    moments = sorted({m.notice_by(end) for m in mandates for end, _ in zip(m.term_ends(), range(2), strict=False)})
+    offsets = [timedelta(seconds=s) for s in (0, 1, -1, 90 * 24 * 3600, -90 * 24 * 3600)]
+    objection = st.builds(
+        lambda i, m, party, at, offset: {"id": f"o-{i}", "time": (at + offset).isoformat(), "party": party, "clause": m.id},
+        st.integers(0, 10**6), st.sampled_from(mandates),
+        st.one_of(st.sampled_from(sorted({p for m in mandates for p in m.objectors})), st.sampled_from(actors)),
+        st.sampled_from(moments), st.sampled_from(offsets),
+    )
+    entries = st.lists(objection, min_size=1, max_size=2, unique_by=lambda o: o["id"])
+    return {"objections": entries.map(lambda rows: {"entries": rows})}
+
+
+def _leave(book: Rulebook, actors: list[str]) -> dict[str, st.SearchStrategy[dict[str, Any]]]:
+    """Permission records for the rulebook's permissions (by the grantor or another, for the parties allowed or
+    others, valid around the truce's key instants for a while), as a strategy by record kind; none without one."""
+    from .permission import Permission  # noqa: PLC0415 - the clause module imports this one lazily
+
+    permissions = [c for c in book.clauses if isinstance(c, Permission)]
+    if not permissions:
+        return {}
+    grants = st.builds(
+        lambda i, p, grantor, parties, start, span: {
+            "id": f"p-{i}", "time": start.isoformat(), "granted_by": grantor, "clause": p.clause, "parties": parties,
+            "valid": {"start": start.isoformat(), "end": (start + span).isoformat()}},
+        st.integers(0, 10**6), st.sampled_from(permissions),
+        st.one_of(st.sampled_from(sorted({p.granted_by for p in permissions})), st.sampled_from(actors)),
+        st.lists(st.sampled_from(actors), min_size=1, max_size=2, unique=True), instants(book),
+        st.sampled_from([timedelta(hours=h) for h in (1, 24, 24 * 30)]),
+    )
+    entries = st.lists(grants, max_size=3, unique_by=lambda g: g["id"])
+    return {"permissions": entries.map(lambda rows: {"entries": rows})}

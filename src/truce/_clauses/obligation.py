@@ -19,7 +19,7 @@ import numpy as np
 from pydantic import Field
 
 from .._items import Items
-from .._scenario import RECORD_SETS, SITE_STATUS, Inspection, Patrol, Record, RecordKind, RecordSet, SiteStatus
+from .._scenario import RECORD_SETS, SITE_STATUS, Inspection, Patrol, Record, RecordSet, SiteStatus
 from .._terms import Fixed, Id, Span
 from ._base import Changes, Check, Clause, ClauseReading, Loc, Measure, Parts, Place, Probe, Remedy, Sizes, Tip, Trace, actors, parts, when
 
@@ -61,7 +61,7 @@ class Obligation(Clause):
 
     type: Literal["obligation"]
     """`obligation`."""
-    records: RecordKind
+    records: Literal["patrols", "inspections", "roads", "posts"]
     """The kind of record that shows it done: `patrols`, `inspections`, `roads` (road status) or `posts` (post status)."""
     schedule: Literal["once", "periodic"] = "once"
     """`once` (a record from `since` on does it) or `periodic` (no stretch longer than `every` without one)."""

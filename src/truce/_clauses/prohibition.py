@@ -31,6 +31,7 @@ from ._base import (
     Trace,
     actors,
     check_zone,
+    excused,
     parts,
     perpetrators,
     span_text,
@@ -298,11 +299,12 @@ class Prohibition(Counting):
 
     def _items(self, state: State) -> Items:
         """The incidents, each weighing 1, or under a threshold of fatalities the people it killed (one more than
-        the threshold where that is not known: it may be any number)."""
-        if self.threshold is None or self.threshold.of == "incidents":
-            return state.incidents
-        killed = state.incidents.fatalities
-        return state.incidents.with_weights(np.where(np.isnan(killed), self.limit + 1, killed).astype(np.int64))
+        the threshold where that is not known: it may be any number); those a recorded permission covers weigh 0."""
+        incidents = state.incidents
+        if self.threshold is not None and self.threshold.of == "fatalities":
+            killed = incidents.fatalities
+            incidents = incidents.with_weights(np.where(np.isnan(killed), self.limit + 1, killed).astype(np.int64))
+        return excused(self, state, incidents)[0]
 
     def _counting(self, items: Items, at: float) -> tuple[Mask, Mask]:
         """The incidents that surely, and that may, have fallen in the truce's period by ``at`` (and, under a

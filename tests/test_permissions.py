@@ -1,0 +1,175 @@
+"""Permissions: a recorded leave turns a would-be breach of the clause it names into a met finding that cites
+it; a record that does not cover the act leaves the breach; no permission records leave the clause as it was
+and the permission not assessed; a misused permission is a located error."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+
+import truce
+from bookcopy import copy_rulebook
+from truce._clauses import TYPES
+from truce._clauses.permission import Permission
+from truce._engines import available_engines
+from truce.strategies import scenarios
+
+KOREA = truce.load_rulebook("korea-1953")
+ENGINES = available_engines()
+WHERE = {"lat": 38.306875, "lon": 127.539729}
+DAY = ("1953-07-29T00:00:00+09:00", "1953-07-29T23:59:59+09:00")
+
+
+def _state(by: str | None, at: str, *leave: dict[str, Any], as_of: str = "1953-07-30T12:00:00+09:00") -> dict[str, Any]:
+    incident: dict[str, Any] = {"id": "inc-1", "time": at, "kind": "line_crossing", "position": WHERE}
+    if by is not None:
+        incident["by"] = by
+    state: dict[str, Any] = {"agreement": "korea-1953", "as_of": as_of, "incidents": [incident]}
+    if leave:
+        state["records"] = {"permissions": {"entries": list(leave)}}
+    return state
+
+
+def _leave(ident: str = "leave-1", valid: tuple[str, str] = DAY, granted_by: str = "mac", **covers: Any) -> dict[str, Any]:
+    return {"id": ident, "time": "1953-07-28T18:00:00+09:00", "granted_by": granted_by, "clause": "no-crossing",
+            "valid": {"start": valid[0], "end": valid[1]}, **(covers or {"incidents": ["inc-1"]})}
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_a_covered_crossing_is_met_and_the_finding_cites_the_permission(engine: str) -> None:
+    verdict = truce.evaluate(_state("unc", "1953-07-29T09:00:00+09:00", _leave()), engine=engine)
+    crossing = verdict.finding("no-crossing")
+    assert (verdict.status, crossing.status) == ("holds", "met")
+    assert "leave-1" in crossing.evidence and "leave-1" in crossing.message
+    assert verdict.finding("crossing-with-leave").status == "met"
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+@pytest.mark.parametrize(("leave", "why"), [
+    (_leave(granted_by="unc"), "granted by someone else"),
+    (_leave(incidents=["inc-9"]), "for another incident"),
+    (_leave(parties=["kpa"]), "for another party"),
+    (_leave(valid=("1953-07-30T00:00:00+09:00", "1953-07-30T23:59:59+09:00")), "valid later"),
+    ({**_leave(), "clause": "no-hostilities"}, "for another clause"),
+])
+def test_a_record_that_does_not_cover_the_act_leaves_the_breach(engine: str, leave: dict[str, Any], why: str) -> None:
+    verdict = truce.evaluate(_state("unc", "1953-07-29T09:00:00+09:00", leave), engine=engine)
+    crossing = verdict.finding("no-crossing")
+    assert (verdict.status, crossing.status, verdict.responsible) == ("breached", "violated", ["unc"]), why
+    assert "leave-1" not in crossing.evidence
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_leave_granted_after_the_act_does_not_cover_it(engine: str) -> None:
+    late = {**_leave(), "time": "1953-07-29T10:00:00+09:00"}
+    assert truce.evaluate(_state("unc", "1953-07-29T09:00:00+09:00", late), engine=engine).finding("no-crossing").status == "violated"
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_a_permission_covers_an_act_up_to_the_instant_it_expires_and_no_later(engine: str) -> None:
+    end = DAY[1]
+    at_end = truce.evaluate(_state("unc", end, _leave()), engine=engine)
+    after = truce.evaluate(_state("unc", "1953-07-30T00:00:00+09:00", _leave()), engine=engine)
+    assert at_end.finding("no-crossing").status == "met"
+    assert after.finding("no-crossing").status == "violated"
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_an_act_whose_time_straddles_the_end_of_the_leave_is_not_covered(engine: str) -> None:
+    state = _state("unc", "1953-07-29T20:00:00+09:00", _leave())
+    state["incidents"][0]["latest"] = "1953-07-30T04:00:00+09:00"
+    assert truce.evaluate(state, engine=engine).finding("no-crossing").status == "violated"
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_leave_for_a_party_covers_its_acts_and_candidates_only_if_every_one_is_covered(engine: str) -> None:
+    by_party = _leave(parties=["unc"])
+    assert truce.evaluate(_state("unc", "1953-07-29T09:00:00+09:00", by_party), engine=engine).finding("no-crossing").status == "met"
+    one_of = truce.evaluate(_state(["unc", "kpa"], "1953-07-29T09:00:00+09:00", by_party), engine=engine)  # type: ignore[arg-type]
+    assert one_of.finding("no-crossing").status == "violated"
+    both = _leave(parties=["unc", "north-side"])
+    assert truce.evaluate(_state(["unc", "kpa"], "1953-07-29T09:00:00+09:00", both), engine=engine).finding("no-crossing").status == "met"  # type: ignore[arg-type]
+    assert truce.evaluate(_state(None, "1953-07-29T09:00:00+09:00", by_party), engine=engine).finding("no-crossing").status == "unknown"
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_without_permission_records_the_breach_stands_and_the_permission_is_not_assessed(engine: str) -> None:
+    for records in (None, {"permissions": {"entries": []}}):
+        state = _state("unc", "1953-07-29T09:00:00+09:00")
+        if records is not None:
+            state["records"] = records
+        verdict = truce.evaluate(state, engine=engine)
+        assert (verdict.status, verdict.finding("no-crossing").status) == ("breached", "violated")
+        assert [n.model_dump() for n in verdict.not_assessed] == [{"clause": "crossing-with-leave", "records": ["permissions"]}]
+
+
+def test_rows_and_columns_give_the_same_verdict() -> None:
+    state = _state("unc", "1953-07-29T09:00:00+09:00", _leave())
+    incidents = state.pop("incidents")
+    columns = truce.Columns(**state, incidents={k: [i.get(k) for i in incidents] for k in ("id", "time", "kind", "by")}
+                            | {"lat": [WHERE["lat"]], "lon": [WHERE["lon"]]})
+    rows = truce.evaluate({**state, "incidents": incidents})
+    assert truce.evaluate(columns).model_dump(exclude={"provenance"}) == rows.model_dump(exclude={"provenance"})
+    assert rows.finding("no-crossing").status == "met"
+
+
+def test_the_timeline_turns_on_the_same_excuse() -> None:
+    state = _state("unc", "1953-07-29T09:00:00+09:00", _leave())
+    line = truce.timeline(state)
+    assert {i.findings["no-crossing"] for i in line.intervals} <= {"met", "not_due"} and line.first_breach is None
+    unexcused = truce.timeline(_state("unc", "1953-07-29T09:00:00+09:00"))
+    assert unexcused.first_breach is not None and unexcused.first_breach.evidence == ["inc-1"]
+
+
+def test_a_bad_permission_record_is_a_located_problem_in_rows_and_columns() -> None:
+    for leave, path in [
+        ({**_leave(), "granted_by": "mca"}, "records.permissions.entries[0].granted_by"),
+        ({**_leave(), "clause": "no-crosing"}, "records.permissions.entries[0].clause"),
+        ({k: v for k, v in _leave().items() if k != "incidents"}, "records.permissions.entries[0]"),
+    ]:
+        state = {"agreement": "korea-1953", "as_of": "1953-07-30T12:00:00+09:00", "records": {"permissions": {"entries": [leave]}}}
+        for attempt in (lambda s=state: truce.prepare(s), lambda s=state: truce.prepare(truce.Columns(**s))):
+            with pytest.raises(truce.ScenarioError) as info:
+                attempt()
+            assert [p.path for p in info.value.problems] == [path]
+
+
+@pytest.mark.parametrize(("change", "fix"), [
+    ({"clause": "no-crosing"}, "did you mean 'no-crossing'?"),
+    ({"clause": "crossing-with-leave"}, "name the clause whose acts it allows"),
+    ({"clause": "forces-leave-dmz"}, "a clause that forbids incidents"),
+    ({"granted_by": "mca"}, "did you mean 'mac'?"),
+])
+def test_a_misused_permission_is_a_located_error_with_the_fix(change: dict[str, Any], fix: str, tmp_path: Path) -> None:
+    field = next(iter(change))
+
+    def edit(book: dict[str, Any]) -> None:
+        next(c for c in book["clauses"] if c["id"] == "crossing-with-leave").update(change)
+
+    file = copy_rulebook(tmp_path, "korea-1953", edit)
+    with pytest.raises(truce.RulebookError) as info:
+        truce.load_rulebook(file)
+    index = next(i for i, c in enumerate(KOREA.clauses) if c.id == "crossing-with-leave")
+    (problem,) = info.value.problems
+    assert problem.path == f"clauses[{index}].{field}"
+    assert problem.file == str(file) and problem.line is not None
+    assert fix in f"{problem.message} {problem.suggestion}"
+
+
+def test_the_permission_is_registered_and_its_strategy_gives_every_finding() -> None:
+    assert TYPES["permission"] is Permission
+    seen: set[tuple[str, str]] = set()
+
+    @settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow], database=None, derandomize=True)
+    @given(scenarios(KOREA))
+    def check(state: dict[str, Any]) -> None:
+        verdict = truce.evaluate(state, rules=KOREA, engine="python")
+        seen.add((verdict.finding("crossing-with-leave").status, verdict.finding("no-crossing").status))
+
+    check()
+    statuses = {s for s, _ in seen}
+    assert {"met", "not_assessed"} <= statuses
+    assert ("met", "violated") in seen and ("met", "met") in seen
