@@ -30,6 +30,7 @@ from ._base import (
     when,
 )
 from .cap import Cap
+from .freeze import Freeze
 from .handover import Handover
 from .obligation import Obligation
 from .prohibition import Prohibition
@@ -66,8 +67,9 @@ TYPES: dict[str, type[Clause]] = {
     "cap": Cap,
     "handover": Handover,
     "obligation": Obligation,
+    "freeze": Freeze,
 }
 """Each clause type by the name rulebooks give it in ``type:``."""
 
-AnyClause = Annotated[Withdrawal | Prohibition | Cap | Handover | Obligation, Field(discriminator="type")]
+AnyClause = Annotated[Withdrawal | Prohibition | Cap | Handover | Obligation | Freeze, Field(discriminator="type")]
 """A clause of any registered type, told apart by its ``type:``."""
