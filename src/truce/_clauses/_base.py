@@ -18,7 +18,7 @@ import numpy as np
 import numpy.typing as npt
 from pydantic import Field, PrivateAttr, StrictBool, model_validator
 
-from .._errors import Problem
+from .._errors import Invalid, Problem
 from .._items import INSIDE, OUTSIDE, UNKNOWN
 from .._terms import AfterMet, Deadline, Id, Span, Text
 from .._terms import Data as _Data
@@ -255,7 +255,9 @@ class Clause(_Data):
             unknown = [str(key) for key in data if key not in cls.model_fields]
             typos = [f"{typo!r} for {field!r}?" for field in absent for typo in difflib.get_close_matches(field, unknown, n=1)]
             hint = f" (did you write {', '.join(typos)})" if typos else ""
-            raise ValueError(f"a {name} clause needs {', '.join(repr(a) for a in absent)}{hint}")
+            message = f"a {name} clause needs {', '.join(repr(a) for a in absent)}{hint}"
+            fix = cls.fix_for(absent)
+            raise Invalid(message, fix) if fix else ValueError(message)
         foreign = [field for field in data if field not in cls.model_fields and field in _clause_fields()]
         if foreign:
             raise ValueError(f"a {name} clause has no {', '.join(repr(f) for f in foreign)}")
@@ -265,6 +267,12 @@ class Clause(_Data):
     def _role_fits(self) -> Self:
         condition.check(self)
         return self
+
+    @classmethod
+    def fix_for(cls, absent: Sequence[str]) -> str | None:
+        """How to give the ``absent`` required fields, where the type says more than their names: none by default."""
+        del absent
+        return None
 
     @classmethod
     def name(cls) -> str:

@@ -16,11 +16,12 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Annotated, Literal
 
 import numpy as np
-from pydantic import Field
+from pydantic import BeforeValidator
 
+from .._errors import Invalid
 from .._items import INSIDE, OUTSIDE, UNKNOWN, Items, both
-from .._limits import MAX_KM
-from .._terms import Id, Number
+from .._limits import MAX_KM, number
+from .._terms import Id
 from ._base import Changes, Classified, Lint, Loc, Measure, Place, Probe, Reach, Trace, actors, deadline_text, where_text
 from ._units import CountsUnits, UnitsReading
 
@@ -29,7 +30,19 @@ if TYPE_CHECKING:
     from .._rulebook import Rulebook
     from .._source import Document
 
-Tolerance = Annotated[Number, Field(ge=0, le=MAX_KM)]
+_TOLERANCE_FIX = "write e.g. tolerance_km: 2, how far in km a unit may stand from its baseline, and say in the note why"
+_km = number(0, MAX_KM)
+
+
+def _tolerance(value: object) -> float:
+    """A tolerance in km, by the scenario limits' check of a distance; else the error with its fix."""
+    try:
+        return _km(value)
+    except ValueError as error:
+        raise Invalid(str(error), _TOLERANCE_FIX) from None
+
+
+Tolerance = Annotated[float, BeforeValidator(_tolerance)]
 """A distance in km from a baseline: a finite number from 0 (not a boolean, not a text)."""
 _KM_PER_DEGREE = 111.195
 """Kilometres in a degree of latitude (of a great circle on the sphere the distances are taken on)."""
@@ -60,6 +73,11 @@ class Freeze(CountsUnits):
     """Where a unit must have stood at its baseline to count (anywhere, without one)."""
     readings: Mapping[Id, FreezeReading] = {}
     """What the clause says under particular readings, by reading id."""
+
+    @classmethod
+    def fix_for(cls, absent: Sequence[str]) -> str | None:
+        """How to give a missing ``tolerance_km``."""
+        return _TOLERANCE_FIX if "tolerance_km" in absent else None
 
     def lint(self, book: Rulebook, doc: Document, loc: Loc, reading: str) -> Iterator[Lint]:
         """Forces no kind falls in; a tolerance of 0 km, which any error in a reported position breaks (or meets)."""
