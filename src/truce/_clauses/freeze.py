@@ -168,21 +168,21 @@ class Freeze(CountsUnits):
     def message(self, book: Rulebook, measure: Measure, status: str) -> str:
         """The finding in plain language."""
         who, what, tolerance = actors(book, self.parties), self.forces_text(book), f"{self.tolerance_km:g} km"
-        stood = f" that stood{where_text(book, self.zone)} at their baselines" if self.zone else ""
-        whose = f"{what} of {who}{stood}"
+        whose = f"{what} of {who}" + (f" whose baselines lie{where_text(book, self.zone)}" if self.zone else "")
+        far = f"more than {tolerance} from" if self.must == "move" else f"within {tolerance} of"
         if status == "not_assessed":
             return f"Not assessed: no unit of {who} carries a baseline, the place this is measured from."
         if status == "not_due":
-            rule = "must have moved more than" if self.must == "move" else "must stay within"
-            return f"From {deadline_text(book, self)}, {whose} {rule} {tolerance} of their baselines."
+            rule = "must have moved" if self.must == "move" else "must stay"
+            return f"From {deadline_text(book, self)}, {whose} {rule} {far} their baselines."
         if status == "met":
-            done = "have all moved more than" if self.must == "move" else "stand within"
-            return f"{whose[0].upper()}{whose[1:]} {done} {tolerance} of their baselines, as agreed."
+            done = "have all moved" if self.must == "move" else "stand"
+            return f"{whose[0].upper()}{whose[1:]} {done} {far} their baselines, as agreed."
         if status == "violated":
             tally = ", ".join(f"{n} x {book.kinds[k].name}" for k, n in measure.tally)
-            broke = "had not moved more than" if self.must == "move" else "stand more than"
-            return (f"{tally} of {actors(book, measure.parties)} {broke} {tolerance} from their baselines after "
-                    f"{deadline_text(book, self)} (units {', '.join(measure.evidence)}).")
-        rule = "have moved more than" if self.must == "move" else "stay within"
+            broke = f"had not moved more than {tolerance} from" if self.must == "move" else f"stand more than {tolerance} from"
+            return (f"{tally} of {actors(book, measure.parties)} {broke} their baselines after {deadline_text(book, self)} "
+                    f"(units {', '.join(measure.evidence)}).")
+        rule = "have moved" if self.must == "move" else "stay"
         units = ", ".join(measure.unknown_evidence)
-        return f"Cannot tell whether {whose} {rule} {tolerance} of their baselines: units {units} lack what is needed."
+        return f"Cannot tell whether {whose} {rule} {far} their baselines: units {units} lack what is needed."
