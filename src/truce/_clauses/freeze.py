@@ -153,14 +153,14 @@ class Freeze(CountsUnits):
         return f"return to within {self.tolerance_km:g} km of where it stood at its baseline"
 
     def probes(self, book: Rulebook, places: Sequence[Place], moment: datetime) -> Iterator[Probe]:
-        """Each unit ``CountsUnits`` probes with a baseline at its place, standing 0 km, half the tolerance, the
-        tolerance and a kilometre beyond it north of there."""
-        for probe, km in itertools.product(super().probes(book, places, moment), self._probe_distances()):
+        """Each unit ``CountsUnits`` probes with a baseline at its place (a point of the rulebook's first zone where
+        no place is given), standing 0 km, half the tolerance, the tolerance and a kilometre beyond it north of there."""
+        known = [place for place in places if place is not None] or [_somewhere(book)]
+        for probe, km in itertools.product(super().probes(book, known, moment), self._probe_distances()):
             unit = probe["units"][0]
-            place = unit.get("position")
-            if place is not None:
-                moved = {"lat": min(90.0, place["lat"] + km / _KM_PER_DEGREE), "lon": place["lon"]}
-                yield {"units": [{**unit, "position": moved, "baseline": place}]}
+            place = unit["position"]
+            moved = {"lat": min(90.0, place["lat"] + km / _KM_PER_DEGREE), "lon": place["lon"]}
+            yield {"units": [{**unit, "position": moved, "baseline": place}]}
 
     def _probe_distances(self) -> list[float]:
         return sorted({0.0, self.tolerance_km / 2, self.tolerance_km, self.tolerance_km + 1})
@@ -186,3 +186,11 @@ class Freeze(CountsUnits):
         rule = "have moved" if self.must == "move" else "stay"
         units = ", ".join(measure.unknown_evidence)
         return f"Cannot tell whether {whose} {rule} {far} their baselines: units {units} lack what is needed."
+
+
+def _somewhere(book: Rulebook) -> dict[str, float]:
+    """A place to probe a freeze at where no zone gives one: a point of the rulebook's first zone, or 0, 0."""
+    for zone in book.zones:
+        point = book.geometry(zone).representative_point()
+        return {"lat": point.y, "lon": point.x}
+    return {"lat": 0.0, "lon": 0.0}
