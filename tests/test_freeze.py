@@ -250,19 +250,6 @@ def test_rows_and_columns_give_the_same_freeze_finding(state: dict[str, Any]) ->
     assert rows.status == columns.status
 
 
-def test_a_columns_baseline_needs_lat_and_lon_and_strict_numbers() -> None:
-    header = {"agreement": "karabakh-2020", "as_of": AS_OF}
-    base = {"id": ["u"], "party": ["az"], "kind": ["tank"], "lat": [39.5], "lon": [47.0]}
-    for extra, paths in [
-        ({"baseline_lat": [39.5]}, ["units[0].baseline_lon"]),
-        ({"baseline_lat": [True], "baseline_lon": [47.0]}, ["units[0].baseline_lat"]),
-        ({"baseline_lat": [39.5], "baseline_lon": [47.0], "baseline_uncertainty_km": [-2.0]}, ["units[0].baseline_uncertainty_km"]),
-    ]:
-        with pytest.raises(truce.ScenarioError) as caught:
-            truce.Columns(units={**base, **extra}, **header)
-        assert sorted({p.path for p in caught.value.problems}) == paths
-
-
 def test_the_input_hash_sees_a_baseline_in_both_forms() -> None:
     plain = _state(_unit(km=1.0, baseline=False))
     based = _state(_unit(km=1.0))
