@@ -268,3 +268,15 @@ def test_repair_moves_an_advanced_unit_back_and_contrast_finds_where_tolerances_
     found = truce.contrast(copy_rulebook(tmp_path, "karabakh-2020", edit), "text", "extended")
     parted = [d for d in found.differences if d.clause == FREEZE]
     assert parted and all(d.witness is not None and "baseline" in json.dumps(d.witness) for d in parted)
+
+
+def test_robustness_moves_baselines_across_a_must_move_zone_s_edge_and_still_asks_how_far_units_moved() -> None:
+    edge = {"lat": 48.644044, "lon": 38.204004}  # 24.9 km from the line of contact: 0.1 km inside the 25 km
+    guns = {"id": "ua-1", "party": "ua", "kind": "mlrs", "count": 3, "position": edge, "baseline": edge}
+    state = {"agreement": "minsk-2015", "as_of": "2015-02-17T12:00:00+02:00", "units": [guns]}
+    stayed = truce.robustness(state)
+    assert truce.evaluate(state).finding("ua-withdrawal-begun").status == "violated"
+    assert not stayed.stable and "ua-1" in stayed.deciding
+    state["units"][0] = {**guns, "position": {"lat": edge["lat"] + 0.05, "lon": edge["lon"]}}
+    assert truce.evaluate(state).finding("ua-withdrawal-begun").status == "met"
+    assert truce.robustness(state).stable

@@ -573,10 +573,15 @@ class Counting(Clause):
         """The measure at ``at`` with the ``moved`` items INSIDE, OUTSIDE or UNKNOWN (``where``) as to the zone."""
         items, classified = self._items(state), self.classified(state)
         place = classified.where.copy()
-        place[moved] = where
+        place[moved] = self._put(items, moved, where)
         surely, maybe = self._counting(items, at)
         return self._count(items, self._aged(items, _classify(self, items, classified.force, place, classified.party), at),
                            surely, maybe, words=False)
+
+    def _put(self, items: Items, moved: Mask, where: int) -> Tri | int:
+        """Where the ``moved`` items count as placed, put INSIDE, OUTSIDE or UNKNOWN (``where``) as to the zone: there."""
+        del items, moved
+        return where
 
     def redrawn(self, state: State, at: float, area: Area) -> Measure:
         """The measure at ``at`` were the zone drawn as ``area``: each item's place in it found again."""

@@ -87,14 +87,6 @@ class Freeze(CountsUnits):
                 (*loc, "tolerance_km"), f"under reading {reading!r} the tolerance is 0 km: any error in a reported position decides it",
                 suggestion="state how far a unit may stand from its baseline, e.g. tolerance_km: 2, and say why in the note"))
 
-    def measure(self, state: State, at: float) -> Measure:
-        """Not assessed where no unit of its parties carries a baseline; else as ``CountsUnits`` measures."""
-        return self._unassessed(state.units, self.classified(state)) or super().measure(state, at)
-
-    def extent(self, state: State, at: float) -> Measure:
-        """What the clause counts at ``at``, whatever its deadline; not assessed without baselines."""
-        return self._unassessed(state.units, self.classified(state)) or super().extent(state, at)
-
     def track(self, state: State) -> Trace:
         """A fixed ``not_assessed`` measure where no unit of its parties carries a baseline; else the units' changes."""
         fixed = self._unassessed(state.units, self.classified(state))
@@ -109,18 +101,29 @@ class Freeze(CountsUnits):
         return Measure(self, "not_assessed", lacking=("baselines",))
 
     def _count(self, items: Items, classified: Classified, surely: Mask, maybe: Mask, words: bool = True) -> Measure:
-        """As ``Counting`` counts, or not assessed without baselines (so tips, placed and redrawn measures are too)."""
+        """As ``Counting`` counts, or not assessed without baselines (so its measure, extent, tips, placed and
+        redrawn measures are too)."""
         return self._unassessed(items, classified) or super()._count(items, classified, surely, maybe, words)
 
     def _place(self, items: Items) -> Tri:
-        """INSIDE where a unit surely breaks it by where it stands against its baseline (and stood in ``zone``),
-        UNKNOWN where its position or baseline is missing, or their uncertainties straddle the tolerance."""
+        """INSIDE where a unit surely breaks it by how far it stands from its baseline (``_moved``) and stood in
+        ``zone``; OUTSIDE where either surely fails; else UNKNOWN."""
+        offends = self._moved(items)
+        return both(offends, items.baseline_in(self.zone)) if self.zone else offends
+
+    def _put(self, items: Items, moved: Mask, where: int) -> Tri:
+        """The ``moved`` units with their baselines put INSIDE, OUTSIDE or UNKNOWN (``where``) as to the zone: whether
+        they count then turns on how far they stand from them too."""
+        return both(self._moved(items)[moved], np.full(int(moved.sum()), where, dtype=np.int8))
+
+    def _moved(self, items: Items) -> Tri:
+        """INSIDE where a unit surely breaks it by how far it stands from its baseline, OUTSIDE where it surely does
+        not, UNKNOWN where its position or baseline is missing, or their uncertainties straddle the tolerance."""
         near, far = items.from_baseline()
         beyond = np.where(near > self.tolerance_km, INSIDE, np.where(far <= self.tolerance_km, OUTSIDE, UNKNOWN))
         if self.must == "move":
             beyond = np.where(beyond == UNKNOWN, UNKNOWN, INSIDE + OUTSIDE - beyond)
-        offends = beyond.astype(np.int8)
-        return both(offends, items.baseline_in(self.zone)) if self.zone else offends
+        return beyond.astype(np.int8)
 
     def _reaches(self, items: Items, zone: str) -> tuple[Reach, ...]:
         """Where the units stood as to the zone: by their baseline."""
