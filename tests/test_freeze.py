@@ -280,3 +280,14 @@ def test_robustness_moves_baselines_across_a_must_move_zone_s_edge_and_still_ask
     state["units"][0] = {**guns, "position": {"lat": edge["lat"] + 0.05, "lon": edge["lon"]}}
     assert truce.evaluate(state).finding("ua-withdrawal-begun").status == "met"
     assert truce.robustness(state).stable
+
+
+def test_an_observation_without_a_baseline_takes_the_earliest_given_whatever_the_order_of_rows() -> None:
+    rows = [
+        {**_unit(km=6.0, baseline=False), "observed": "2020-11-11T18:00:00+03:00"},
+        {**_unit(km=0.0), "observed": "2020-11-10T06:00:00+03:00"},
+        {**_unit(km=6.0), "observed": "2020-11-11T06:00:00+03:00", "baseline": _north(6.0)},
+    ]
+    for order in (rows, rows[::-1], rows[1:] + rows[:1]):
+        assert _finding(_state(*order)).finding(FREEZE).status == "violated"
+        assert _finding(_state(*order, as_of="2020-11-11T12:00:00+03:00")).finding(FREEZE).status == "met"

@@ -86,7 +86,7 @@ class Items:
         self.lon, self.lat, self.radius_km, self.named_zone = lon, lat, radius_km, named_zone
         self.origin = np.full((len(ids), 3), np.nan) if origin is None else origin
         self.fatalities = np.full(len(ids), np.nan) if fatalities is None else fatalities
-        self.baseline = np.full((len(ids), 3), np.nan) if baseline is None else _spread(ids, baseline)
+        self.baseline = np.full((len(ids), 3), np.nan) if baseline is None else _spread(ids, start, baseline)
         self.start, self.stop, self.offsets, self.attributes = start, _chain(ids, start, stop), offsets, attributes
         self._zones: dict[str, Tri] = {}
         self._origins: dict[str, Tri] = {}
@@ -280,15 +280,16 @@ def _fixes(items: Sequence[Unit | Incident], field: Literal["origin", "baseline"
     return fixes
 
 
-def _spread(ids: Strings, points: Floats) -> Floats:
-    """Points (rows of longitude, latitude, uncertainty) with a row that gives none taking the first given for
-    its id, so that a unit's baseline, given on one of its observations, holds for all of them."""
+def _spread(ids: Strings, start: Floats, points: Floats) -> Floats:
+    """Points (rows of longitude, latitude, uncertainty) with a row that gives none taking the one given on the
+    earliest observation of its id that gives one, so that a unit's baseline, given once, holds for all of them."""
     given = ~np.isnan(points[:, 0])
     if given.all() or not given.any():
         return points
     codes = np.unique(ids.astype(str), return_inverse=True)[1]
     first = np.full(int(codes.max()) + 1, -1)
-    rows = np.flatnonzero(given)[::-1]
+    rows = np.flatnonzero(given)
+    rows = rows[np.argsort(-start[rows], kind="stable")]  # latest first, so the earliest is written last
     first[codes[rows]] = rows
     source = first[codes]
     taken = ~given & (source >= 0)

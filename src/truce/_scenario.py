@@ -79,8 +79,8 @@ class Unit(_Located):
     attributes: dict[ObjectId, Measurement] = Field(default_factory=dict)
     """Measurements by attribute id, e.g. `{calibre_mm: 152}`."""
     baseline: Baseline | None = None
-    """Where it stood when forces were to stop (a freeze measures from it); on one observation of a unit id, it
-    holds for all of that id's observations."""
+    """Where it stood when forces were to stop (a freeze measures from it); an observation of a unit id without one
+    takes the one of the earliest observation of that id that gives one."""
 
 
 class AreaControl(_Data):
