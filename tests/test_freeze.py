@@ -6,7 +6,6 @@ columns read baselines alike; misuse is a located rulebook error with its fix.""
 from __future__ import annotations
 
 import json
-import math
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -22,7 +21,7 @@ from test_columns import as_columns
 from truce._clauses import TYPES
 from truce._clauses.freeze import Freeze
 from truce._engines import available_engines
-from truce._geo import great_circle_km
+from truce._geo import KM_PER_DEGREE, great_circle_km
 from truce._lint import lint_rulebook
 from truce.strategies import scenarios
 
@@ -34,7 +33,6 @@ AS_OF = "2020-11-12T12:00:00+03:00"
 HADRUT = (39.52, 47.03)
 ENGINES = available_engines()
 SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow], database=None)
-KM_PER_DEGREE = 6371.0088 * math.pi / 180
 
 
 def _north(km: float, of: tuple[float, float] = HADRUT) -> dict[str, float]:

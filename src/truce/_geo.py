@@ -30,7 +30,10 @@ from ._source import Document, read_bytes
 if TYPE_CHECKING:
     from ._rulebook import Rulebook
 
-__all__ = ["Area", "Projection", "band_area", "beyond_area", "inside", "polygon_area", "union_area", "zone_areas"]
+__all__ = [
+    "KM_PER_DEGREE", "Area", "Projection", "band_area", "beyond_area", "great_circle_km", "inside", "polygon_area", "union_area",
+    "zone_areas",
+]
 
 Side = Literal["left", "right", "both"]
 Loc = tuple[str | int, ...]
@@ -464,6 +467,8 @@ def _read_zone(path: Path, raw: bytes) -> BaseGeometry:
 
 
 _EARTH_KM = 6371.0088
+KM_PER_DEGREE = _EARTH_KM * math.pi / 180
+"""Kilometres in a degree of latitude on the sphere ``great_circle_km`` measures on (to move a point north by a distance)."""
 
 
 def great_circle_km(lat: Floats, lon: Floats, lat0: Floats | float, lon0: Floats | float) -> Floats:

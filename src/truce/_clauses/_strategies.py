@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from hypothesis import strategies as st
 
+from .._geo import KM_PER_DEGREE
 from .._terms import AfterMet
 from ..strategies import instants, places, positions
 
@@ -74,7 +75,7 @@ def _with_baseline(unit: dict[str, Any], shift: dict[str, Any] | None) -> dict[s
     if shift is None:
         return unit
     place = unit.get("position") or shift["anywhere"]
-    degrees = shift["km"] / 111.195
+    degrees = shift["km"] / KM_PER_DEGREE
     lat, lon = (place["lat"] + degrees, place["lon"]) if shift["north"] else (place["lat"], place["lon"] + degrees)
     baseline = {"lat": max(-90.0, min(90.0, lat)), "lon": max(-180.0, min(180.0, lon))}
     if shift["uncertainty_km"] is not None:

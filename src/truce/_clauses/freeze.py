@@ -19,6 +19,7 @@ import numpy as np
 from pydantic import BeforeValidator
 
 from .._errors import Invalid
+from .._geo import KM_PER_DEGREE
 from .._items import INSIDE, OUTSIDE, UNKNOWN, Items, both
 from .._limits import MAX_KM, number
 from .._terms import Id
@@ -44,8 +45,6 @@ def _tolerance(value: object) -> float:
 
 Tolerance = Annotated[float, BeforeValidator(_tolerance)]
 """A distance in km from a baseline: a finite number from 0 (not a boolean, not a text)."""
-_KM_PER_DEGREE = 111.195
-"""Kilometres in a degree of latitude (of a great circle on the sphere the distances are taken on)."""
 
 
 class FreezeReading(UnitsReading):
@@ -162,7 +161,7 @@ class Freeze(CountsUnits):
         for probe, km in itertools.product(super().probes(book, known, moment), self._probe_distances()):
             unit = probe["units"][0]
             place = unit["position"]
-            moved = {"lat": min(90.0, place["lat"] + km / _KM_PER_DEGREE), "lon": place["lon"]}
+            moved = {"lat": min(90.0, place["lat"] + km / KM_PER_DEGREE), "lon": place["lon"]}
             yield {"units": [{**unit, "position": moved, "baseline": place}]}
 
     def _probe_distances(self) -> list[float]:
