@@ -177,7 +177,9 @@ def test_a_handover_not_yet_due_says_by_when(book: Rulebook) -> None:
     assert "have until 16 November 2020 00:00 (+03:00) to hand" in clause.message(book, Measure(clause, "not_due"), "not_due")
 
 
-@pytest.mark.parametrize(("name", "part"), [("withdrawal", "units"), ("cap", "units"), ("prohibition", "incidents"), ("handover", "areas")])
+@pytest.mark.parametrize(
+    ("name", "part"), [("withdrawal", "units"), ("cap", "units"), ("prohibition", "incidents"), ("handover", "areas"), ("freeze", "units")]
+)
 def test_each_type_generates_the_part_of_a_state_it_reads(book: Rulebook, name: str, part: str) -> None:
     parts = TYPES[name].strategy(book, {"units": 3, "incidents": 2})
     assert list(parts) == [part]

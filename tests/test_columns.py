@@ -34,9 +34,10 @@ def _table(rows: list[dict[str, Any]], fields: tuple[str, ...]) -> dict[str, Any
     if any(r.get("position") for r in rows):
         table["lat"] = [r["position"]["lat"] if r.get("position") else np.nan for r in rows]
         table["lon"] = [r["position"]["lon"] if r.get("position") else np.nan for r in rows]
-    if any(r.get("origin") for r in rows):
-        for field in ("lat", "lon", "uncertainty_km"):
-            table[f"origin_{field}"] = [(r.get("origin") or {}).get(field, np.nan) for r in rows]
+    for point in ("origin", "baseline"):
+        if any(r.get(point) for r in rows):
+            for field in ("lat", "lon", "uncertainty_km"):
+                table[f"{point}_{field}"] = [(r.get(point) or {}).get(field, np.nan) for r in rows]
     if "count" in table:
         table["count"] = [1 if c is None else c for c in table["count"]]
     if "uncertainty_km" in table:

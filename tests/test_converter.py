@@ -25,13 +25,17 @@ from truce._limits import LIMITS, MAX_COUNT, MAX_ID
 from truce.strategies import scenarios
 
 BOOK = truce.load_rulebook("idlib-2019")
-UNIT_FIELDS = ("id", "party", "kind", "count", "lat", "lon", "zone", "uncertainty_km", "observed")
+UNIT_FIELDS = (
+    "id", "party", "kind", "count", "lat", "lon", "zone", "uncertainty_km", "observed", "baseline_lat", "baseline_lon",
+    "baseline_uncertainty_km",
+)
 INCIDENT_FIELDS = (
     "id", "time", "latest", "kind", "by", "lat", "lon", "zone", "uncertainty_km", "origin_lat", "origin_lon", "origin_uncertainty_km",
     "fatalities", "note",
 )
 NESTED = {"lat": ("position", "lat"), "lon": ("position", "lon"), "origin_lat": ("origin", "lat"), "origin_lon": ("origin", "lon"),
-          "origin_uncertainty_km": ("origin", "uncertainty_km")}
+          "origin_uncertainty_km": ("origin", "uncertainty_km"), "baseline_lat": ("baseline", "lat"),
+          "baseline_lon": ("baseline", "lon"), "baseline_uncertainty_km": ("baseline", "uncertainty_km")}
 """Columns that rows give inside an object: the object and its field."""
 
 HOSTILE: list[Any] = [
@@ -73,7 +77,8 @@ def _outcome(form: Any, book: str | None = None) -> tuple[str, Any]:
     try:
         return "ok", json.loads(truce.evaluate(form, rules=book).model_dump_json(exclude={"provenance": {"input"}}))  # hashed per form
     except truce.ScenarioError as error:
-        return "error", sorted({p.path.replace(".position", "").replace(".origin.", ".origin_") for p in error.problems})
+        return "error", sorted({p.path.replace(".position", "").replace(".origin.", ".origin_").replace(".baseline.", ".baseline_")
+                                for p in error.problems})
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -149,16 +154,40 @@ def test_a_bare_number_or_a_date_alone_is_not_a_time(value: object) -> None:
         truce.evaluate({**state, "as_of": value, "incidents": []})
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(st.sampled_from(("korea-1953", "sochi-2018")).flatmap(lambda b: scenarios(truce.load_rulebook(b), max_units=2, max_incidents=4)))
-def test_rows_and_columns_give_the_same_verdict_where_origins_decide(state: dict[str, Any]) -> None:
-    """Korea counts acts from its zone: generated origins (and their absence) must read the same in both forms."""
+@settings(max_examples=250, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.sampled_from(("korea-1953", "sochi-2018", "karabakh-2020", "minsk-2015")).flatmap(
+    lambda b: scenarios(truce.load_rulebook(b), max_units=3, max_incidents=4)))
+def test_rows_and_columns_give_the_same_verdict_where_origins_or_baselines_decide(state: dict[str, Any]) -> None:
+    """Korea counts acts from its zone, Karabakh and Minsk units from their baselines: generated origins and
+    baselines (and their absence) must read the same in both forms."""
     state = json.loads(json.dumps(state, default=str))
     header = {k: v for k, v in state.items() if k not in ("units", "incidents")}
     columns = truce.Columns(
         units=_rows_to_columns(state["units"], UNIT_FIELDS), incidents=_rows_to_columns(state["incidents"], INCIDENT_FIELDS), **header
     )
     assert _outcome(state) == _outcome(columns)
+
+
+@pytest.mark.parametrize(
+    ("baseline", "columns", "paths"),
+    [
+        ({"lat": 39.5}, {"baseline_lat": [39.5]}, ["units[0].baseline_lon"]),
+        ({"uncertainty_km": 1.0}, {"baseline_uncertainty_km": [1.0]}, ["units[0].baseline_lat", "units[0].baseline_lon"]),
+        ({"lat": 39.5, "lon": 181.0}, {"baseline_lat": [39.5], "baseline_lon": [181.0]}, ["units[0].baseline_lon"]),
+        ({"lat": 39.5, "lon": 47.0, "uncertainty_km": -1.0},
+         {"baseline_lat": [39.5], "baseline_lon": [47.0], "baseline_uncertainty_km": [-1.0]}, ["units[0].baseline_uncertainty_km"]),
+        ({"lat": False, "lon": 47.0}, {"baseline_lat": [False], "baseline_lon": [47.0]}, ["units[0].baseline_lat"]),
+        ({"lat": "39.5", "lon": 47.0}, {"baseline_lat": ["39.5"], "baseline_lon": [47.0]}, ["units[0].baseline_lat"]),
+    ],
+)
+def test_a_baseline_needs_lat_and_lon_in_both_forms(baseline: dict[str, Any], columns: dict[str, list[Any]], paths: list[str]) -> None:
+    unit = {"id": "u", "party": "az", "kind": "tank", "position": {"lat": 39.5, "lon": 47.0}, "baseline": baseline}
+    header = {"agreement": "karabakh-2020", "as_of": "2020-11-12T12:00:00+03:00"}
+    assert _outcome({**header, "units": [unit]}) == ("error", paths)
+    table = {"id": ["u"], "party": ["az"], "kind": ["tank"], "lat": [39.5], "lon": [47.0], **columns}
+    with pytest.raises(truce.ScenarioError) as caught:
+        truce.Columns(units=table, **header)
+    assert sorted({p.path for p in caught.value.problems}) == paths
 
 
 @pytest.mark.parametrize(

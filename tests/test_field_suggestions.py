@@ -22,7 +22,7 @@ STATE = {"agreement": "idlib-2019", "as_of": "2019-08-03T12:00:00+03:00"}
     ({"units": [{"id": "u", "party": "nfl", "kind": "tank", "observd": "2019-08-02T00:40:00+03:00"}]},
      "units[0].observd", "did you mean 'observed'?"),
     ({"asof": "2019-08-03T12:00:00+03:00"}, "asof", "did you mean 'as_of'?"),
-    ({"units": [{"id": "u", "party": "nfl", "kind": "tank", "xyz": 1}]}, "units[0].xyz", "expected one of: attributes, count, id,"),
+    ({"units": [{"id": "u", "party": "nfl", "kind": "tank", "xyz": 1}]}, "units[0].xyz", "expected one of: attributes, baseline, count,"),
 ])
 def test_a_scenario_field_misspelled(extra: dict[str, Any], path: str, suggestion: str) -> None:
     with pytest.raises(truce.ScenarioError) as caught:

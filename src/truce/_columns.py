@@ -4,7 +4,8 @@
 rulebook when evaluated, with the row path's guarantees, vectorised: each bad
 row is a ``Problem`` named like the row path's (``units[17].party``), and none
 is dropped. A position is ``lat`` and ``lon``, both NaN when unknown (or a GeoDataFrame's
-points); an incident's origin is ``origin_lat``, ``origin_lon`` and ``origin_uncertainty_km``.
+points); an incident's origin is ``origin_lat``, ``origin_lon`` and ``origin_uncertainty_km``, a unit's baseline
+``baseline_lat``, ``baseline_lon`` and ``baseline_uncertainty_km``.
 Times are epoch seconds (UTC), or aware datetimes or ISO 8601 texts with an offset.
 Columns are lists, numpy arrays, pandas Series or pyarrow arrays; a table may be a mapping of
 them, a pandas DataFrame, a pyarrow Table or a geopandas GeoDataFrame.
@@ -46,7 +47,10 @@ from ._source import Document, dotted, validate
 
 __all__ = ["Columns"]
 
-_UNIT_COLUMNS = ("id", "party", "kind", "count", "lat", "lon", "zone", "uncertainty_km", "observed", "attributes")
+_UNIT_COLUMNS = (
+    "id", "party", "kind", "count", "lat", "lon", "zone", "uncertainty_km", "observed", "attributes", "baseline_lat", "baseline_lon",
+    "baseline_uncertainty_km",
+)
 _INCIDENT_COLUMNS = (
     "id", "time", "latest", "kind", "by", "lat", "lon", "zone", "uncertainty_km", "origin_lat", "origin_lon", "origin_uncertainty_km",
     "fatalities", "note",
@@ -369,6 +373,7 @@ class _Table:
         self.ok = len(problems) == before
         self.attributes: dict[str, Floats] = {}
         self.origins: Floats | None = None
+        self.baselines: Floats | None = None
         self.fatalities: Floats | None = None
 
     def __len__(self) -> int:
@@ -515,18 +520,21 @@ class _Table:
             return np.zeros(self.size, dtype=bool)
         return ~np.asarray(np.frompyfunc(_absent, 1, 1)(object_column(self.given[column], self.size)), dtype=bool)
 
-    def origin(self, problems: list[Problem]) -> Floats:
-        """Incidents' origins as longitude, latitude and uncertainty (NaN where not given): an origin is
-        given by any of its columns, and then needs both ``origin_lat`` and ``origin_lon``, as in the row path."""
-        lat = self.numbers("origin_lat", problems, low=-90, high=90)
-        lon = self.numbers("origin_lon", problems, low=-180, high=180)
-        radius = self.numbers("origin_uncertainty_km", problems, low=0, high=MAX_KM)
-        present = {c: self._present(c) for c in ("origin_lat", "origin_lon", "origin_uncertainty_km")}
+    def fix(self, point: str, problems: list[Problem]) -> Floats:
+        """A point beside the position (incidents' ``origin``, units' ``baseline``) as longitude, latitude and
+        uncertainty (NaN where not given): it is given by any of its columns (``<point>_lat``, ``<point>_lon``,
+        ``<point>_uncertainty_km``), and then needs both ``<point>_lat`` and ``<point>_lon``, as in the row path."""
+        names = (f"{point}_lat", f"{point}_lon", f"{point}_uncertainty_km")
+        lat = self.numbers(names[0], problems, low=-90, high=90)
+        lon = self.numbers(names[1], problems, low=-180, high=180)
+        radius = self.numbers(names[2], problems, low=0, high=MAX_KM)
+        present = {c: self._present(c) for c in names}
         stated = np.any(list(present.values()), axis=0)
-        for column in ("origin_lat", "origin_lon"):
+        for column in names[:2]:
             for row in np.flatnonzero(stated & ~present[column]):
-                problems.append(_problem((self.name, int(row), column), "an origin needs both origin_lat and origin_lon", None,
-                                         "give both, or None (NaN) in all three origin columns for an unknown origin"))
+                problems.append(_problem((self.name, int(row), column), f"{'an' if point[0] in 'aeiou' else 'a'} {point} needs both "
+                                         f"{names[0]} and {names[1]}", None, f"give both, or None (NaN) in all three {point} columns "
+                                         f"for an unknown {point}"))
         located = ~np.isnan(lat) & ~np.isnan(lon)
         return np.column_stack([np.where(located, lon, np.nan), np.where(located, lat, np.nan), np.where(located, radius, np.nan)])
 
@@ -538,6 +546,7 @@ class _Table:
         count = self.numbers("count", problems, low=0, high=MAX_COUNT, whole=True, required=True)
         self.weights = np.where(np.isnan(count), 1, count).astype(np.int64)
         self.place(problems)
+        self.baselines = self.fix("baseline", problems)
         self.start = self.instants("observed", problems)[0]
         self.stop, self.offsets = np.full(self.size, np.inf), np.zeros((self.size, 2), dtype=np.int32)
         dated = ~np.isnan(self.start)
@@ -556,7 +565,7 @@ class _Table:
         self.fatalities = self.numbers("fatalities", problems, low=0, high=MAX_FATALITIES, whole=True)
         self.weights = np.ones(self.size, dtype=np.int64)
         self.place(problems)
-        self.origins = self.origin(problems)
+        self.origins = self.fix("origin", problems)
         self.start, first = self.instants("time", problems, required=True)
         latest, last = self.instants("latest", problems)
         for row in np.flatnonzero(latest <= self.start):
@@ -573,7 +582,7 @@ class _Table:
             book, ids=self.ids, actors=self.actors, kinds=self.kinds, weights=self.weights, lon=self.lon, lat=self.lat,
             radius_km=np.nan_to_num(self.radius), named_zone=np.where(_none(self.zone), "", self.zone),
             start=self.start, stop=self.stop, offsets=self.offsets, attributes=self.attributes,
-            origin=self.origins, fatalities=self.fatalities,
+            origin=self.origins, fatalities=self.fatalities, baseline=self.baselines,
         )
 
 

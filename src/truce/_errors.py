@@ -25,6 +25,7 @@ from typing import Self
 __all__ = [
     "EngineError",
     "EngineUnavailableError",
+    "Invalid",
     "Problem",
     "RulebookError",
     "ScenarioError",
@@ -98,6 +99,15 @@ class TruceError(ValueError):
     @property
     def suggestion(self) -> str | None:
         return self.problems[0].suggestion if self.problems else None
+
+
+class Invalid(ValueError):
+    """A value a model's validator refuses, with its fix: validation turns it into a ``Problem`` whose suggestion
+    is ``suggestion`` (it never reaches a caller itself)."""
+
+    def __init__(self, message: str, suggestion: str) -> None:
+        super().__init__(message)
+        self.suggestion = suggestion
 
 
 class ScenarioError(TruceError):

@@ -30,7 +30,10 @@ from ._source import Document, read_bytes
 if TYPE_CHECKING:
     from ._rulebook import Rulebook
 
-__all__ = ["Area", "Projection", "band_area", "beyond_area", "inside", "polygon_area", "union_area", "zone_areas"]
+__all__ = [
+    "KM_PER_DEGREE", "Area", "Projection", "band_area", "beyond_area", "great_circle_km", "inside", "polygon_area", "union_area",
+    "zone_areas",
+]
 
 Side = Literal["left", "right", "both"]
 Loc = tuple[str | int, ...]
@@ -461,3 +464,15 @@ def _read_zone(path: Path, raw: bytes) -> BaseGeometry:
     if not geom.is_valid:
         raise ValueError(f"zone file {path}: invalid polygon ({shapely.is_valid_reason(geom)})")
     return geom
+
+
+_EARTH_KM = 6371.0088
+KM_PER_DEGREE = _EARTH_KM * math.pi / 180
+"""Kilometres in a degree of latitude on the sphere ``great_circle_km`` measures on (to move a point north by a distance)."""
+
+
+def great_circle_km(lat: Floats, lon: Floats, lat0: Floats | float, lon0: Floats | float) -> Floats:
+    """Great-circle distances in km (haversine) from each point to ``lat0``, ``lon0`` (one point, or one per point)."""
+    p, p0 = np.radians(lat), np.radians(lat0)
+    h = np.sin((p - p0) / 2) ** 2 + np.cos(p) * np.cos(p0) * np.sin(np.radians(np.subtract(lon, lon0)) / 2) ** 2
+    return np.asarray(2 * _EARTH_KM * np.arcsin(np.sqrt(np.clip(h, 0.0, 1.0))), dtype=np.float64)

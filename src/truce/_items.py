@@ -16,6 +16,7 @@ import numpy as np
 import numpy.typing as npt
 import shapely
 
+from ._geo import great_circle_km
 from ._scenario import Incident, Records, Unit
 
 if TYPE_CHECKING:
@@ -40,7 +41,8 @@ class Items:
     when the time is uncertain and equal to ``start`` when it is exact.
     ``offsets`` keep each start's and stop's UTC offset in seconds, for messages.
     ``attributes`` hold a column per measured attribute, NaN where a unit lacks it; ``fatalities`` an
-    incident's people killed, NaN where not known (and for units).
+    incident's people killed, NaN where not known (and for units); ``baseline`` a unit's baseline (longitude,
+    latitude, uncertainty; NaN where it has none), which one observation of a unit id gives all of them.
     """
 
     def __init__(self, items: Sequence[Unit | Incident], book: Rulebook) -> None:
@@ -56,7 +58,8 @@ class Items:
             lon=np.array([i.position.lon if i.position else np.nan for i in items], dtype=float),
             lat=np.array([i.position.lat if i.position else np.nan for i in items], dtype=float),
             radius_km=np.array([i.uncertainty_km or 0.0 for i in items], dtype=float),
-            origin=_origins(items),
+            origin=_fixes(items, "origin"),
+            baseline=_fixes(items, "baseline"),
             named_zone=np.array([i.zone or "" for i in items], dtype=object),
             start=start,
             stop=np.array([_stop(i) for i in items], dtype=float),
@@ -76,16 +79,18 @@ class Items:
         self, book: Rulebook, *, ids: Strings, actors: Strings, kinds: Strings, weights: npt.NDArray[np.int64],
         lon: Floats, lat: Floats, radius_km: Floats, named_zone: Strings, start: Floats, stop: Floats,
         offsets: npt.NDArray[np.int32], attributes: Mapping[str, Floats], origin: Floats | None = None,
-        fatalities: Floats | None = None,
+        fatalities: Floats | None = None, baseline: Floats | None = None,
     ) -> None:
         self.book = book
         self.ids, self.actors, self.kinds, self.weights = ids, actors, kinds, weights
         self.lon, self.lat, self.radius_km, self.named_zone = lon, lat, radius_km, named_zone
         self.origin = np.full((len(ids), 3), np.nan) if origin is None else origin
         self.fatalities = np.full(len(ids), np.nan) if fatalities is None else fatalities
+        self.baseline = np.full((len(ids), 3), np.nan) if baseline is None else _spread(ids, start, baseline)
         self.start, self.stop, self.offsets, self.attributes = start, _chain(ids, start, stop), offsets, attributes
         self._zones: dict[str, Tri] = {}
         self._origins: dict[str, Tri] = {}
+        self._baselines: dict[str, Tri] = {}
         self._redrawn: dict[str, Area] = {}
         self._groups: dict[str, list[tuple[Any, Mask]]] = {}
         self._copies: dict[tuple[str, int], Items] = {}
@@ -102,6 +107,7 @@ class Items:
             other._redrawn = {**self._redrawn, zone: area}
             other._zones = {k: v for k, v in self._zones.items() if k != zone}
             other._origins = {k: v for k, v in self._origins.items() if k != zone}
+            other._baselines = {k: v for k, v in self._baselines.items() if k != zone}
             other._copies = {}
             self._copies[key] = other
         return self._copies[key]
@@ -192,6 +198,21 @@ class Items:
             slack = np.where(given, np.nan_to_num(self.origin[:, 2]), slack + np.nan_to_num(reach, nan=np.inf))
         return lon, lat, slack
 
+    def from_baseline(self) -> tuple[Floats, Floats]:
+        """For each unit: the least and the most its true place may lie from where it stood at its baseline, in km
+        (the distance between the two points, less and plus both uncertainties); NaN where either point is missing."""
+        lon, lat, slack = self.baseline[:, 0], self.baseline[:, 1], np.nan_to_num(self.baseline[:, 2])
+        distance = great_circle_km(self.lat, self.lon, lat, lon)
+        slack = slack + self.radius_km
+        return np.maximum(distance - slack, 0.0), distance + slack
+
+    def baseline_in(self, zone: str) -> Tri:
+        """INSIDE/OUTSIDE/UNKNOWN for where every unit stood at its baseline (UNKNOWN without one)."""
+        if zone not in self._baselines:
+            lon, lat, slack = self.baseline[:, 0], self.baseline[:, 1], np.nan_to_num(self.baseline[:, 2])
+            self._baselines[zone] = self._relation(zone, lon, lat, slack, np.full(len(self), "", dtype=object))
+        return self._baselines[zone]
+
     def _ranges(self) -> Floats:
         """Each incident's kind's ``range_km`` (NaN for a kind with no range, or not an incident kind)."""
         reach = np.full(len(self), np.nan)
@@ -249,14 +270,32 @@ def _chain(ids: Strings, start: Floats, stop: Floats) -> Floats:
     return chained
 
 
-def _origins(items: Sequence[Unit | Incident]) -> Floats:
-    """Each item's origin as longitude, latitude and uncertainty (NaN where not given)."""
-    origins = np.full((len(items), 3), np.nan)
+def _fixes(items: Sequence[Unit | Incident], field: Literal["origin", "baseline"]) -> Floats:
+    """Each item's origin (an incident's) or baseline (a unit's) as longitude, latitude and uncertainty (NaN where not given)."""
+    fixes = np.full((len(items), 3), np.nan)
     for row, item in enumerate(items):
-        if isinstance(item, Incident) and item.origin is not None:
-            origin = item.origin
-            origins[row] = (origin.lon, origin.lat, np.nan if origin.uncertainty_km is None else origin.uncertainty_km)
-    return origins
+        fix = getattr(item, field, None)
+        if fix is not None:
+            fixes[row] = (fix.lon, fix.lat, np.nan if fix.uncertainty_km is None else fix.uncertainty_km)
+    return fixes
+
+
+def _spread(ids: Strings, start: Floats, points: Floats) -> Floats:
+    """Points (rows of longitude, latitude, uncertainty) with a row that gives none taking the one given on the
+    earliest observation of its id that gives one, so that a unit's baseline, given once, holds for all of them."""
+    given = ~np.isnan(points[:, 0])
+    if given.all() or not given.any():
+        return points
+    codes = np.unique(ids.astype(str), return_inverse=True)[1]
+    first = np.full(int(codes.max()) + 1, -1)
+    rows = np.flatnonzero(given)
+    rows = rows[np.argsort(-start[rows], kind="stable")]  # latest first, so the earliest is written last
+    first[codes[rows]] = rows
+    source = first[codes]
+    taken = ~given & (source >= 0)
+    spread = points.copy()
+    spread[taken] = points[source[taken]]
+    return spread
 
 
 def _fatalities(item: Unit | Incident) -> float:

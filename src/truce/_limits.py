@@ -53,8 +53,8 @@ LIMITS: tuple[Limit, ...] = (
     Limit("`note`, `title`, `description`, `agreement`", f"text of at most {MAX_NOTE:,} characters"),
     Limit("`count`", f"a whole number from 0 to {MAX_COUNT:,} (absent: 1)"),
     Limit("`fatalities`", f"a whole number from 0 to {MAX_FATALITIES:,}"),
-    Limit("`lat`, `lon` (of a `position` or an `origin`)", "a finite number of degrees, -90..90 and -180..180"),
-    Limit("`uncertainty_km` (of a position or an origin)", f"a finite number of kilometres from 0 to {MAX_KM:,.0f}"),
+    Limit("`lat`, `lon` (of a `position`, an `origin` or a `baseline`)", "a finite number of degrees, -90..90 and -180..180"),
+    Limit("`uncertainty_km` (of a position, an origin or a baseline)", f"a finite number of kilometres from 0 to {MAX_KM:,.0f}"),
     Limit("unit `attributes`", f"finite numbers from -{MAX_ATTRIBUTE:,.0f} to {MAX_ATTRIBUTE:,.0f}"),
     Limit(
         "times (`as_of`, `time`, `latest`, `observed`, a record set's `complete` `start` and `end`, a permission's `valid` "

@@ -24,7 +24,7 @@ from ._map import item_colours, view_bounds
 from ._render import FINDING_COLOURS, STATUS_COLOURS
 from ._repair import repair
 from ._robustness import robustness
-from ._scenario import RECORD_SETS
+from ._scenario import EVIDENCE
 from ._timeline import timeline
 from ._verdict import Verdict
 
@@ -73,7 +73,7 @@ def page_html(views: dict[str, dict[str, Any]] | None, tiles: str | None = None)
         "views": views or {},
         "tiles": tiles,
         "colours": {"finding": FINDING_COLOURS, "status": STATUS_COLOURS, "item": item_colours()},
-        "records": {kind: records.noun for kind, records in RECORD_SETS.items()},
+        "records": EVIDENCE,
     }
     title = f"{first['title']}: truce" if first else "truce: the analyst's desk"
     leaflet = _STATIC / "leaflet"

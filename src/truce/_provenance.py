@@ -70,18 +70,25 @@ def input_sha256(scenario: Scenario, tables: tuple[Items, Items] | None = None) 
         header["records"] = {kind: {**given, "entries": sorted(given["entries"], key=canonical_json)} for kind, given in records.items()}
     parts = [canonical_json(header)]
     for rows in (scenario.units, scenario.incidents, scenario.areas):
-        texts = [canonical_json(json.loads(row.model_dump_json())) if len(getattr(row, "attributes", ())) > 1 else row.model_dump_json()
-                 for row in rows]  # fmt: skip
-        parts.append("[" + ",".join(sorted(texts)) + "]")
+        parts.append("[" + ",".join(sorted(_row(row) for row in rows)) + "]")
     digest = hashlib.sha256(("[" + ",".join(parts) + "]").encode())
     for items in tables or ():
         for column in (items.ids, items.actors, items.kinds, items.named_zone):
             digest.update(_texts(column.tolist()))
         digest.update(canonical_json(sorted(items.attributes)).encode())
         arrays: list[npt.NDArray[Any]] = [items.weights, items.lon, items.lat, items.radius_km, items.start, items.stop, items.offsets]
+        if not np.isnan(items.baseline[:, 0]).all():  # units without baselines hash as they did before baselines existed
+            arrays.append(items.baseline)
         for array in [*arrays, *(items.attributes[name] for name in sorted(items.attributes))]:
             digest.update(np.ascontiguousarray(array, dtype=array.dtype.newbyteorder("<")).tobytes())
     return digest.hexdigest()
+
+
+def _row(row: BaseModel) -> str:
+    """A row as pydantic writes it (several attributes in sorted order); a unit without a baseline as it was
+    written before baselines existed."""
+    text = row.model_dump_json(exclude={"baseline"} if getattr(row, "baseline", True) is None else None)
+    return canonical_json(json.loads(text)) if len(getattr(row, "attributes", ())) > 1 else text
 
 
 _UNIT_SEPARATOR = "\x1f"

@@ -34,6 +34,13 @@ class Origin(Position):
     """How far, in km, the true launch point may lie from this one."""
 
 
+class Baseline(Position):
+    """Where a unit stood when its forces were to stop (a freeze's starting line), beside where it is now."""
+
+    uncertainty_km: Kilometres | None = None
+    """How far, in km, the true place it stood may lie from this one."""
+
+
 class _Located(_Data):
     position: Position | None = None
     """Where it is (or was); without a position or a zone, its place is unknown."""
@@ -71,6 +78,9 @@ class Unit(_Located):
     """When it was observed; at any instant its latest observation counts."""
     attributes: dict[ObjectId, Measurement] = Field(default_factory=dict)
     """Measurements by attribute id, e.g. `{calibre_mm: 152}`."""
+    baseline: Baseline | None = None
+    """Where it stood when forces were to stop (a freeze measures from it); an observation of a unit id without one
+    takes the one of the earliest observation of that id that gives one."""
 
 
 class AreaControl(_Data):
@@ -337,6 +347,8 @@ RECORD_SETS: dict[str, type[RecordSet]] = {
 """Each kind of record's set; a new kind is a ``Record`` and a ``RecordSet`` subclass, a field of ``Records`` and an entry here."""
 SITE_STATUS: dict[str, type[SiteStatus]] = {"roads": RoadStatus, "posts": PostStatus}
 """The kinds of record that give named sites' status, and their record."""
+EVIDENCE: dict[str, str] = {**{kind: records.noun for kind, records in RECORD_SETS.items()}, "baselines": "unit baselines"}
+"""What each kind of evidence a clause may be not assessed for lacking is called: the record kinds, and units' baselines."""
 
 
 class Records(_Data):

@@ -15,7 +15,7 @@ from typing import Any, get_args, get_origin
 import yaml
 from pydantic import BaseModel, ValidationError
 
-from ._errors import Problem, TruceError, did_you_mean
+from ._errors import Invalid, Problem, TruceError, did_you_mean
 
 Lines = dict[tuple[str | int, ...], int]
 
@@ -249,7 +249,7 @@ def validation_problems(exc: ValidationError, doc: Document, model: type[BaseMod
     problems: list[Problem] = []
     for err in exc.errors(include_url=False):
         loc = _field_path(err["loc"], doc.data)
-        message = err["msg"]
+        message, suggestion = err["msg"], None
         if err["type"] == "extra_forbidden":  # the last part is the unknown key itself, whatever it looks like
             loc = (*_field_path(err["loc"][:-1], doc.data), err["loc"][-1])
             message = "unknown field; a typo here would silently drop data"
@@ -258,14 +258,15 @@ def validation_problems(exc: ValidationError, doc: Document, model: type[BaseMod
                 problems.append(doc.problem(loc, message, suggestion=did_you_mean(loc[-1], fields)))
                 continue
         elif err["type"] == "value_error":
-            message = str(err.get("ctx", {}).get("error", message))
+            error = err.get("ctx", {}).get("error", message)
+            message, suggestion = str(error), error.suggestion if isinstance(error, Invalid) else None
         value = err.get("input")
         if err["type"] in ("union_tag_invalid", "union_tag_not_found"):
             # a missing or unknown tag: point at the field that should hold it
             loc, value = (*loc, str(err["ctx"]["discriminator"]).strip("'")), err["ctx"].get("tag")
             message = "Field required" if value is None else message
         if all(p.path != dotted(loc) for p in problems):  # each branch of a union reports; the first says most
-            problems.append(doc.problem(loc, message, value=value if _is_scalar(value) else None))
+            problems.append(doc.problem(loc, message, value=value if _is_scalar(value) else None, suggestion=suggestion))
     return problems
 
 

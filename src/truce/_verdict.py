@@ -7,7 +7,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, computed_field
 
 from ._provenance import Provenance
-from ._scenario import RECORD_SETS, FindingStatus, Status
+from ._scenario import EVIDENCE, FindingStatus, Status
 
 __all__ = ["Finding", "NotAssessed", "Verdict", "responsibility"]
 
@@ -49,7 +49,8 @@ class Finding(BaseModel):
 
 
 class NotAssessed(BaseModel):
-    """A clause not assessed: it rests on a kind of record (``records``: patrols, inspections, roads, posts) the state carries none of."""
+    """A clause not assessed: it rests on a kind of evidence (``records``: patrols, inspections, roads, posts, permissions,
+    objections, baselines) the state carries none of."""
 
     model_config = ConfigDict(frozen=True)
 
@@ -59,7 +60,7 @@ class NotAssessed(BaseModel):
 
     def text(self, title: str) -> str:
         """``Joint patrols (no patrol records)``."""
-        nouns = " or ".join(RECORD_SETS[kind].noun for kind in self.records)
+        nouns = " or ".join(EVIDENCE[kind] for kind in self.records)
         return f"{title} (no {nouns})"
 
 

@@ -31,6 +31,7 @@ from ._base import (
     when,
 )
 from .cap import Cap
+from .freeze import Freeze
 from .handover import Handover
 from .mandate import Mandate
 from .obligation import Obligation
@@ -72,8 +73,9 @@ TYPES: dict[str, type[Clause]] = {
     "obligation": Obligation,
     "permission": Permission,
     "mandate": Mandate,
+    "freeze": Freeze,
 }
 """Each clause type by the name rulebooks give it in ``type:``."""
 
-AnyClause = Annotated[Withdrawal | Prohibition | Cap | Handover | Obligation | Permission | Mandate, Field(discriminator="type")]
+AnyClause = Annotated[Withdrawal | Prohibition | Cap | Handover | Obligation | Permission | Mandate | Freeze, Field(discriminator="type")]
 """A clause of any registered type, told apart by its ``type:``."""

@@ -18,7 +18,7 @@ import numpy as np
 import numpy.typing as npt
 from pydantic import Field, PrivateAttr, StrictBool, model_validator
 
-from .._errors import Problem
+from .._errors import Invalid, Problem
 from .._items import INSIDE, OUTSIDE, UNKNOWN
 from .._terms import AfterMet, Deadline, Id, Span, Text
 from .._terms import Data as _Data
@@ -257,7 +257,9 @@ class Clause(_Data):
             unknown = [str(key) for key in data if key not in cls.model_fields]
             typos = [f"{typo!r} for {field!r}?" for field in absent for typo in difflib.get_close_matches(field, unknown, n=1)]
             hint = f" (did you write {', '.join(typos)})" if typos else ""
-            raise ValueError(f"a {name} clause needs {', '.join(repr(a) for a in absent)}{hint}")
+            message = f"a {name} clause needs {', '.join(repr(a) for a in absent)}{hint}"
+            fix = cls.fix_for(absent)
+            raise Invalid(message, fix) if fix else ValueError(message)
         foreign = [field for field in data if field not in cls.model_fields and field in _clause_fields()]
         if foreign:
             raise ValueError(f"a {name} clause has no {', '.join(repr(f) for f in foreign)}")
@@ -267,6 +269,12 @@ class Clause(_Data):
     def _role_fits(self) -> Self:
         condition.check(self)
         return self
+
+    @classmethod
+    def fix_for(cls, absent: Sequence[str]) -> str | None:
+        """How to give the ``absent`` required fields, where the type says more than their names: none by default."""
+        del absent
+        return None
 
     @classmethod
     def name(cls) -> str:
@@ -590,10 +598,15 @@ class Counting(Clause):
         """The measure at ``at`` with the ``moved`` items INSIDE, OUTSIDE or UNKNOWN (``where``) as to the zone."""
         items, classified = self._items(state), self.classified(state)
         place = classified.where.copy()
-        place[moved] = where
+        place[moved] = self._put(items, moved, where)
         surely, maybe = self._counting(items, at)
         return self._count(items, self._aged(items, _classify(self, items, classified.force, place, classified.party), at),
                            surely, maybe, words=False)
+
+    def _put(self, items: Items, moved: Mask, where: int) -> Tri | int:
+        """Where the ``moved`` items count as placed, put INSIDE, OUTSIDE or UNKNOWN (``where``) as to the zone: there."""
+        del items, moved
+        return where
 
     def redrawn(self, state: State, at: float, area: Area) -> Measure:
         """The measure at ``at`` were the zone drawn as ``area``: each item's place in it found again."""

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from hypothesis import strategies as st
 
+from .._geo import KM_PER_DEGREE
 from .._scenario import SITE_STATUS
 from .._terms import AfterMet
 from ..strategies import instants, places, positions
@@ -40,6 +41,9 @@ def units(book: Rulebook, size: int) -> Records:
         "count": st.one_of(st.integers(0, 3), st.integers(0, 500)),
     }
     located = _located(fields, book)
+    tolerances = _tolerances(book)
+    if tolerances:
+        located = st.builds(_with_baseline, located, _baselines(book, tolerances))
     spans = _spans(book)
     if spans:
         ages = sorted({age for span in spans for age in (timedelta(0), span, span - timedelta(seconds=1), 2 * span)})
@@ -47,6 +51,37 @@ def units(book: Rulebook, size: int) -> Records:
         dated = st.one_of(st.just({}), seen.map(lambda observed: {"observed": observed}))
         located = st.builds(lambda unit, observed: {**unit, **observed}, located, dated)
     return st.lists(located, max_size=size, unique_by=lambda u: u["id"])
+
+
+def _tolerances(book: Rulebook) -> list[float]:
+    """The tolerance of every freeze of the rulebook, in any reading."""
+    from .freeze import Freeze  # noqa: PLC0415 - the clause module imports this one lazily
+
+    return sorted({c.tolerance_km for r in book.readings for _, c in book.read_as(r) if isinstance(c, Freeze)})
+
+
+def _baselines(book: Rulebook, tolerances: list[float]) -> st.SearchStrategy[dict[str, Any] | None]:
+    """No baseline, or a shift (km north and east, and an uncertainty) from where a unit stands to where it stood:
+    none, within, at, just beyond and well beyond each tolerance; and a place for a unit placed nowhere known."""
+    distances = sorted({d for t in tolerances for d in (0.0, t / 2, t, t + 0.01, 3 * t + 1)})
+    shift = st.fixed_dictionaries({
+        "km": st.sampled_from(distances), "north": st.booleans(), "uncertainty_km": st.one_of(st.none(), st.sampled_from(distances)),
+        "anywhere": positions(book).filter(lambda p: p is not None),
+    })
+    return st.one_of(st.none(), shift)
+
+
+def _with_baseline(unit: dict[str, Any], shift: dict[str, Any] | None) -> dict[str, Any]:
+    """A unit with a baseline ``shift`` from its position (from ``anywhere`` without one), or as it is."""
+    if shift is None:
+        return unit
+    place = unit.get("position") or shift["anywhere"]
+    degrees = shift["km"] / KM_PER_DEGREE
+    lat, lon = (place["lat"] + degrees, place["lon"]) if shift["north"] else (place["lat"], place["lon"] + degrees)
+    baseline = {"lat": max(-90.0, min(90.0, lat)), "lon": max(-180.0, min(180.0, lon))}
+    if shift["uncertainty_km"] is not None:
+        baseline["uncertainty_km"] = shift["uncertainty_km"]
+    return {**unit, "baseline": baseline}
 
 
 def _spans(book: Rulebook) -> list[timedelta]:

@@ -177,14 +177,17 @@ class CountsUnits(Counting):
         book, count = items.book, int(items.weights[row])
         party, where, force = int(classified.party[row]), int(classified.where[row]), int(classified.force[row])
         unit = f"unit {items.ids[row]} ({count} {book.kinds[items.kinds[row]].name} of {items.actors[row]})"
-        leave = f"leave the {book.zones[self.zone].name}" if self.zone else "be withdrawn"
-        moved = f"{unit if cut == count else f'{cut} of {unit}'} must {leave}"
+        moved = f"{unit if cut == count else f'{cut} of {unit}'} must {self._leave(book)}"
         action: Action = "withdraw"
         if (party, where, force) != (INSIDE, INSIDE, INSIDE):
             action = "locate" if where == UNKNOWN else "identify" if party == UNKNOWN else "measure"
             learn = "; ".join(self._facts(items, classified, row))
             moved = f"{learn} must become known and show that it does not count, or {moved}"
         return Edit(action, str(items.actors[row]), str(items.ids[row]), f"{moved[0].upper()}{moved[1:]}.", row=row, remaining=count - cut)
+
+    def _leave(self, book: Rulebook) -> str:
+        """What a unit that counts must do to count no more, in words."""
+        return f"leave the {book.zones[self.zone].name}" if self.zone else "be withdrawn"
 
     def track(self, state: State) -> Trace:
         """A unit observation counts from its time until the next observation of that unit; where the rulebook

@@ -29,6 +29,7 @@ import numpy as np
 import numpy.typing as npt
 
 from .._errors import Problem
+from .._geo import great_circle_km
 from .._load import load_rulebook
 from .._rulebook import Rulebook
 from .._scenario import EventSource, Incident, Scenario, Unit
@@ -39,7 +40,6 @@ __all__ = ["SLACK_KM", "EventLogs", "Merge", "read_logs"]
 SLACK_KM = 2.0
 """Default distance, in km, allowed between two records of one event beyond their stated precisions
 (two datasets rarely geocode a town to the same point)."""
-_EARTH_KM = 6371.0088
 _INSTANT = timedelta(microseconds=1)
 
 
@@ -306,7 +306,7 @@ class _Index:
             found.append(members[lo:hi])
         near = np.concatenate(found) if found else np.empty(0, dtype=np.int64)
         near = near[(self.start[near] < end) & (self.end[near] > start)]
-        return near, _km(self.lat[near], self.lon[near], lat, lon)
+        return near, great_circle_km(self.lat[near], self.lon[near], lat, lon)
 
 
 def _who(by: str | list[str]) -> str:
@@ -329,8 +329,3 @@ def _precision(incident: Incident, log: int) -> tuple[float, float, int]:
     return incident.uncertainty_km or 0.0, end - start, log
 
 
-def _km(lat: npt.NDArray[np.float64], lon: npt.NDArray[np.float64], lat0: float, lon0: float) -> npt.NDArray[np.float64]:
-    """Great-circle distances in km (haversine)."""
-    p, p0 = np.radians(lat), math.radians(lat0)
-    h = np.sin((p - p0) / 2) ** 2 + np.cos(p) * math.cos(p0) * np.sin(np.radians(lon - lon0) / 2) ** 2
-    return np.asarray(2 * _EARTH_KM * np.arcsin(np.sqrt(np.clip(h, 0.0, 1.0))), dtype=np.float64)
