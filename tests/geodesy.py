@@ -10,6 +10,8 @@ from typing import Any
 import numpy as np
 from pyproj import Geod
 
+from truce._clauses.freeze import Freeze
+from truce._geo import KM_PER_DEGREE
 from truce._rulebook import Bounds, Clause, Rulebook
 
 GEOD = Geod(ellps="WGS84")
@@ -53,7 +55,12 @@ def offending_state(book: Rulebook, clause: Clause, lon: float, lat: float) -> d
         state["incidents"] = [{"id": "i", "time": as_of.isoformat(), "kind": clause.incidents[0], "by": party, "position": position}]
         return state
     kind, attributes = _fitting_kind(book, clause)
-    state["units"] = [{"id": "u", "party": party, "kind": kind, "count": clause.limit + 1, "attributes": attributes, "position": position}]
+    unit = {"id": "u", "party": party, "kind": kind, "count": clause.limit + 1, "attributes": attributes, "position": position}
+    if isinstance(clause, Freeze):  # its zone holds the baseline: the unit offends by standing still, or by moving off
+        unit["baseline"] = position
+        if clause.must == "stay":
+            unit["position"] = {"lat": lat + (clause.tolerance_km + 5) / KM_PER_DEGREE, "lon": lon}
+    state["units"] = [unit]
     return state
 
 

@@ -227,7 +227,7 @@ def test_engines_agree_on_every_finding_a_threshold_gives(tmp_path: Path, thresh
     book = truce.load_rulebook(_rulebook(tmp_path, threshold))
     reached: set[str] = set()
 
-    @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow], database=None)
+    @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow], database=None, derandomize=True)
     @given(st.one_of(scenarios(book, max_incidents=6), st.builds(lambda found, hour: _state(START + timedelta(hours=hour), found),
                                                                  _incidents_strategy(), st.integers(0, 14))))
     def check(state: dict[str, Any]) -> None:
