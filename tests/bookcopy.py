@@ -7,7 +7,11 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import pytest
 import yaml
+
+import truce
+from truce import Problem
 
 RULES = Path(__file__).resolve().parents[1] / "rules"
 
@@ -20,3 +24,20 @@ def copy_rulebook(tmp_path: Path, rid: str, edit: Callable[[dict[str, Any]], Any
     path = tmp_path / f"{rid}.yaml"
     path.write_text(yaml.safe_dump(data, sort_keys=False))
     return path
+
+
+def misused_clause(tmp_path: Path, rid: str, clause_id: str, change: dict[str, Any]) -> tuple[list[Problem], str, Path]:
+    """The problems of ``rid`` with clause ``clause_id`` changed (a field set to None is dropped), the clause's
+    place in the rulebook (``clauses[i]``) and the file; fails if the rulebook loads."""
+
+    def edit(book: dict[str, Any]) -> None:
+        clause = next(c for c in book["clauses"] if c["id"] == clause_id)
+        clause.update(change)
+        for key in [k for k, v in clause.items() if v is None]:
+            del clause[key]
+
+    file = copy_rulebook(tmp_path, rid, edit)
+    with pytest.raises(truce.RulebookError) as info:
+        truce.load_rulebook(file)
+    index = next(i for i, c in enumerate(truce.load_rulebook(rid).clauses) if c.id == clause_id)
+    return info.value.problems, f"clauses[{index}]", file

@@ -16,7 +16,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import truce
-from bookcopy import copy_rulebook
+from bookcopy import copy_rulebook, misused_clause
 from test_columns import as_columns
 from truce._clauses import TYPES
 from truce._clauses.freeze import Freeze
@@ -175,18 +175,8 @@ def test_must_move_counts_only_units_that_stood_in_its_zone_and_have_not_moved()
     ],
 )
 def test_a_freeze_without_a_usable_tolerance_is_a_located_error_with_the_fix(change: dict[str, Any], fix: str, tmp_path: Path) -> None:
-    def edit(book: dict[str, Any]) -> None:
-        clause = next(c for c in book["clauses"] if c["id"] == FREEZE)
-        clause.update(change)
-        for key in [k for k, v in clause.items() if v is None]:
-            del clause[key]
-
-    file = copy_rulebook(tmp_path, "karabakh-2020", edit)
-    with pytest.raises(truce.RulebookError) as info:
-        truce.load_rulebook(file)
-    index = next(i for i, c in enumerate(KARABAKH.clauses) if c.id == FREEZE)
-    (problem,) = info.value.problems
-    assert problem.path in (f"clauses[{index}]", f"clauses[{index}].tolerance_km")
+    (problem,), at, file = misused_clause(tmp_path, "karabakh-2020", FREEZE, change)
+    assert problem.path in (at, f"{at}.tolerance_km")
     assert problem.file == str(file) and problem.line is not None
     assert "tolerance_km" in problem.message or "tolerance_km" in problem.path
     assert fix in f"{problem.message} {problem.suggestion}" and problem.suggestion

@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import truce
-from bookcopy import copy_rulebook
+from bookcopy import copy_rulebook, misused_clause
 from truce._clauses import TYPES
 from truce._clauses.mandate import Mandate, Term
 from truce._engines import available_engines
@@ -159,18 +159,8 @@ def test_a_mandate_naming_what_the_rulebook_lacks_is_a_located_error(change: dic
     ({"notice": None}, "needs 'notice'"),
 ])
 def test_a_misshapen_mandate_is_a_located_error_with_the_fix(change: dict[str, Any], words: str, tmp_path: Path) -> None:
-    def edit(book: dict[str, Any]) -> None:
-        clause = next(c for c in book["clauses"] if c["id"] == CLAUSE)
-        clause.update(change)
-        for key in [k for k, v in clause.items() if v is None]:
-            del clause[key]
-
-    file = copy_rulebook(tmp_path, "karabakh-2020", edit)
-    with pytest.raises(truce.RulebookError) as info:
-        truce.load_rulebook(file)
-    index = next(i for i, c in enumerate(KARABAKH.clauses) if c.id == CLAUSE)
-    (problem,) = info.value.problems
-    assert problem.path.startswith(f"clauses[{index}]") and problem.file == str(file) and problem.line is not None
+    (problem,), at, file = misused_clause(tmp_path, "karabakh-2020", CLAUSE, change)
+    assert problem.path.startswith(at) and problem.file == str(file) and problem.line is not None
     assert words in f"{problem.message} {problem.suggestion}"
 
 

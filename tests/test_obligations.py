@@ -15,7 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import truce
-from bookcopy import copy_rulebook
+from bookcopy import copy_rulebook, misused_clause
 from truce._clauses import TYPES
 from truce._clauses.obligation import Obligation
 from truce._engines import available_engines
@@ -298,18 +298,9 @@ def test_a_bad_record_is_one_located_problem_in_rows_and_columns(edit: Any, path
     ({"records": "convoys"}, "records", "patrols"),
 ])
 def test_a_misused_obligation_is_a_located_error_with_the_fix(change: dict[str, Any], path: str, fix: str, tmp_path: Path) -> None:
-    def edit(book: dict[str, Any]) -> None:
-        clause = next(c for c in book["clauses"] if c["id"] == "joint-patrols-m4")
-        clause.update(change)
-        for key in [k for k, v in clause.items() if v is None]:
-            del clause[key]
-
-    file = copy_rulebook(tmp_path, "moscow-2020", edit)
-    with pytest.raises(truce.RulebookError) as info:
-        truce.load_rulebook(file)
-    index = next(i for i, c in enumerate(MOSCOW.clauses) if c.id == "joint-patrols-m4")
-    problem = next(p for p in info.value.problems if p.path.startswith(f"clauses[{index}]"))
-    assert problem.path == f"clauses[{index}].{path}"
+    problems, at, file = misused_clause(tmp_path, "moscow-2020", "joint-patrols-m4", change)
+    problem = next(p for p in problems if p.path.startswith(at))
+    assert problem.path == f"{at}.{path}"
     assert problem.file == str(file) and problem.line is not None
     assert fix in f"{problem.message} {problem.suggestion}"
 
@@ -452,13 +443,6 @@ def test_a_post_status_other_than_manned_or_withdrawn_is_refused(status: object)
     ({"records": "patrols"}, "posts", "records: posts"),
 ])
 def test_a_misused_post_obligation_is_a_located_error_with_the_fix(change: dict[str, Any], path: str, fix: str, tmp_path: Path) -> None:
-    def edit(book: dict[str, Any]) -> None:
-        next(c for c in book["clauses"] if c["id"] == "observation-posts-stay").update(change)
-
-    file = copy_rulebook(tmp_path, "sochi-2018", edit)
-    with pytest.raises(truce.RulebookError) as info:
-        truce.load_rulebook(file)
-    index = next(i for i, c in enumerate(SOCHI.clauses) if c.id == "observation-posts-stay")
-    (problem,) = info.value.problems
-    assert problem.path == f"clauses[{index}].{path}" and problem.file == str(file) and problem.line is not None
+    (problem,), at, file = misused_clause(tmp_path, "sochi-2018", "observation-posts-stay", change)
+    assert problem.path == f"{at}.{path}" and problem.file == str(file) and problem.line is not None
     assert fix in f"{problem.message} {problem.suggestion}"

@@ -11,7 +11,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 
 import truce
-from bookcopy import copy_rulebook
+from bookcopy import misused_clause
 from truce._clauses import TYPES
 from truce._clauses.permission import Permission
 from truce._engines import available_engines
@@ -146,15 +146,8 @@ def test_a_bad_permission_record_is_a_located_problem_in_rows_and_columns() -> N
 def test_a_misused_permission_is_a_located_error_with_the_fix(change: dict[str, Any], fix: str, tmp_path: Path) -> None:
     field = next(iter(change))
 
-    def edit(book: dict[str, Any]) -> None:
-        next(c for c in book["clauses"] if c["id"] == "crossing-with-leave").update(change)
-
-    file = copy_rulebook(tmp_path, "korea-1953", edit)
-    with pytest.raises(truce.RulebookError) as info:
-        truce.load_rulebook(file)
-    index = next(i for i, c in enumerate(KOREA.clauses) if c.id == "crossing-with-leave")
-    (problem,) = info.value.problems
-    assert problem.path == f"clauses[{index}].{field}"
+    (problem,), at, file = misused_clause(tmp_path, "korea-1953", "crossing-with-leave", change)
+    assert problem.path == f"{at}.{field}"
     assert problem.file == str(file) and problem.line is not None
     assert fix in f"{problem.message} {problem.suggestion}"
 
