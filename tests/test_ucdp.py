@@ -313,6 +313,7 @@ DAY_AND_PLACE = "(UCDP type_of_violence 1, date_prec 1, where_prec 1)"
     ({}, f"Khan Shaykhun town: Government of Syria - Syrian insurgents {DAY_AND_PLACE}"),
     ({"where_coordinates": " "}, f"Idlib Governorate: Government of Syria - Syrian insurgents {DAY_AND_PLACE}"),
     ({"where_coordinates": "", "adm_1": ""}, f"unnamed place: Government of Syria - Syrian insurgents {DAY_AND_PLACE}"),
+    ({"side_b": "HTS"}, f"Khan Shaykhun town: Government of Syria - Syrian insurgents {DAY_AND_PLACE}"),  # UCDP's own
     ({"dyad_name": "", "side_b": " HTS "}, f"Khan Shaykhun town: Government of Syria - HTS {DAY_AND_PLACE}"),
     ({"where_coordinates": "w" * 2000}, "w" * 1000),
 ])  # fmt: skip
