@@ -297,3 +297,11 @@ def test_merges_are_sound_one_to_one_and_leave_no_pair_that_fits(logs_rows: tupl
         for b in acled:
             # the place rule with a margin below the slack, so haversine and ellipsoid cannot disagree on it
             assert not _fits(a, b, SLACK_KM - 0.1), (a.id, b.id)
+
+
+def test_ids_two_datasets_share_are_renamed_after_the_later_dataset(tmp_path: Path) -> None:
+    acled = write_csv(tmp_path / "acled.csv", COLUMNS, [ACLED_ROW, {**ACLED_ROW, "event_id_cnty": "ucdp-ged:T1"}])
+    ged = write_csv(tmp_path / "ged.csv", UCDP_HEADER, [{**UCDP_ROW, "id": "T1"}, {**UCDP_ROW, "id": "ucdp-ged:T1'"}])
+    logs = read_logs([(acled, SAMPLE_MAPPING), (ged, UCDP_MAPPING)], dedupe=False)
+    assert [i.id for i in logs.incidents] == ["T1", "ucdp-ged:T1", "ucdp-ged:T1''", "ucdp-ged:T1'"]
+    assert logs.renamed == (f"T1 -> ucdp-ged:T1'' ({ged}; {acled} has an incident T1)",)
