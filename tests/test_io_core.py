@@ -3,6 +3,7 @@ with the whole problem (file, line, message, suggestion), reading records line b
 
 from __future__ import annotations
 
+import csv
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -13,7 +14,8 @@ from truce import load_rulebook
 from truce._errors import Problem
 from truce._source import NOT_REGULAR
 from truce.io import MAX_BYTES, EventLogError, detect_format, read_events
-from truce.io.acled import COLUMNS, SAMPLE_CSV, SAMPLE_MAPPING, AcledError, AcledMapping, read_acled
+from truce.io.acled import COLUMNS, SAMPLE_CSV, SAMPLE_MAPPING, AcledError, AcledMapping, AcledReader, read_acled
+from truce.io.ucdp import UcdpReader
 
 GOOD = ACLED_ROW
 MAX_RECORD = 1 << 23  # characters in one record, all its lines together
@@ -37,6 +39,8 @@ def _refusal(error: type[Exception], call: object, *args: object, **kwargs: obje
 def test_the_format_is_told_from_the_header(tmp_path: Path) -> None:
     assert detect_format(_acled(tmp_path, [GOOD])) == "acled"
     assert detect_format(REAL_CSV) == "ucdp"
+    for name, reader in [("acled", AcledReader), ("ucdp", UcdpReader)]:  # an export of the needed columns only
+        assert detect_format(write_csv(tmp_path / f"{name}.csv", reader.required, [])) == name
 
 
 @pytest.mark.parametrize(("header", "why"), [
@@ -343,3 +347,16 @@ def test_a_raised_size_limit_also_holds_when_telling_the_format(tmp_path: Path) 
         handle.truncate(MAX_BYTES + 1)  # sparse: nothing past the header is read
     _, problems = _refusal(EventLogError, read_events, path, SAMPLE_MAPPING, max_bytes=MAX_BYTES + 1)
     assert [p.message for p in problems] == ["the header has no known format's columns"]
+
+
+def test_the_field_limit_holds_even_where_the_csv_module_was_told_to_allow_more(tmp_path: Path) -> None:
+    """csv's field limit is process-wide: another library may raise it; the reader's own limit still holds."""
+    path = _acled(tmp_path, [{**GOOD, "notes": "@1"}, {**GOOD, "event_id_cnty": "T2", "notes": "@2"}])
+    long = b"n" * 131_073
+    path.write_bytes(path.read_bytes().replace(b"@1", long).replace(b"@2", b"\xff" + long))  # T2: not UTF-8 either
+    before = csv.field_size_limit(1 << 24)
+    try:
+        data = read_acled(path, SAMPLE_MAPPING)
+    finally:
+        csv.field_size_limit(before)
+    assert [(p.event_id, p.reason) for p in data.rejected] == [("T1", "a field is over 131072 characters"), ("T2", "not UTF-8 text")]

@@ -325,6 +325,8 @@ def test_an_export_of_the_needed_columns_only_reads(tmp_path: Path) -> None:
     needed = UcdpReader.required
     data = read_ucdp(write_csv(tmp_path / "bare.csv", needed, [{c: GOOD[c] for c in needed}]), MAPPING)
     assert data.incidents[0].note == f"unnamed place: Government of Syria - Syrian insurgents {DAY_AND_PLACE}"
+    source = data.incidents[0].source  # the attribution UCDP's licence asks for travels with each incident
+    assert source is not None and source.licence == "CC BY 4.0 (cite Sundberg and Melander 2013, Journal of Peace Research 50(4))"
 
 
 def _read_in_thread(path: Path, mapping: Path = MAPPING) -> BaseException | None:
