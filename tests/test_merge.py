@@ -423,3 +423,20 @@ def test_ids_two_datasets_share_are_renamed_after_the_later_dataset(tmp_path: Pa
     logs = read_logs([(acled, SAMPLE_MAPPING), (ged, UCDP_MAPPING)], dedupe=False)
     assert [i.id for i in logs.incidents] == ["T1", "ucdp-ged:T1", "ucdp-ged:T1''", "ucdp-ged:T1'"]
     assert logs.renamed == (f"T1 -> ucdp-ged:T1'' ({ged}; {acled} has an incident T1)",)
+
+
+def test_candidates_and_a_group_that_each_leave_someone_out_are_told_apart_and_left_open(tmp_path: Path) -> None:
+    """UCDP: one of the army and HTS (``perpetrator: dyad``); ACLED: the jihadist groups (HTS or smaller ones)."""
+    ged = write_csv(tmp_path / "ged.csv", UCDP_HEADER, [{**UCDP_ROW, "side_b": "HTS"}])
+    ucdp = tmp_path / "ucdp.yaml"
+    ucdp.write_text(UCDP_MAPPING.read_text(encoding="utf-8").replace("perpetrator: unknown   # side_a", "perpetrator: dyad   # side_a"),
+                    encoding="utf-8")  # fmt: skip
+    acled = write_csv(tmp_path / "acled.csv", COLUMNS, [{**ACLED_ROW, "actor1": "Hurras al-Din",
+                                                         "actor2": "Military Forces of Syria (2000-)"}])  # fmt: skip
+    mapping = tmp_path / "acled.yaml"
+    mapping.write_text(SAMPLE_MAPPING.read_text(encoding="utf-8").replace('"Hurras al-Din": other-jihadists',
+                                                                          '"Hurras al-Din": jihadists'), encoding="utf-8")  # fmt: skip
+    logs = read_logs([(ged, ucdp), (acled, mapping)])
+    (incident,) = logs.incidents
+    assert incident.by is None
+    assert "perpetrator one of sy-gov, hts vs jihadists: kept as not known" in logs.merges[0].differences
