@@ -425,18 +425,26 @@ def test_ids_two_datasets_share_are_renamed_after_the_later_dataset(tmp_path: Pa
     assert logs.renamed == (f"T1 -> ucdp-ged:T1'' ({ged}; {acled} has an incident T1)",)
 
 
-def test_candidates_and_a_group_that_each_leave_someone_out_are_told_apart_and_left_open(tmp_path: Path) -> None:
-    """UCDP: one of the army and HTS (``perpetrator: dyad``); ACLED: the jihadist groups (HTS or smaller ones)."""
-    ged = write_csv(tmp_path / "ged.csv", UCDP_HEADER, [{**UCDP_ROW, "side_b": "HTS"}])
+
+@pytest.mark.parametrize(("ucdp_row", "by", "difference"), [
+    ({"side_b": "HTS"}, None, "perpetrator one of sy-gov, hts vs jihadists: kept as not known"),  # each leaves one out
+    ({"type_of_violence": "2", "side_a": "HTS", "side_b": "IS"}, ["hts", "other-jihadists"], None),  # the same parties
+])  # fmt: skip
+def test_candidates_beside_a_group_narrow_only_where_one_includes_the_other(
+    tmp_path: Path, ucdp_row: dict[str, str], by: list[str] | None, difference: str | None
+) -> None:
+    """UCDP: one of its two sides (``perpetrator: dyad``; IS mapped to the smaller jihadist groups here); ACLED: the
+    jihadist groups, HTS or the smaller ones (Hurras al-Din mapped to the group), fighting the army or HTS."""
+    ged = write_csv(tmp_path / "ged.csv", UCDP_HEADER, [{**UCDP_ROW, **ucdp_row}])
     ucdp = tmp_path / "ucdp.yaml"
-    ucdp.write_text(UCDP_MAPPING.read_text(encoding="utf-8").replace("perpetrator: unknown   # side_a", "perpetrator: dyad   # side_a"),
-                    encoding="utf-8")  # fmt: skip
-    acled = write_csv(tmp_path / "acled.csv", COLUMNS, [{**ACLED_ROW, "actor1": "Hurras al-Din",
-                                                         "actor2": "Military Forces of Syria (2000-)"}])  # fmt: skip
+    ucdp.write_text(UCDP_MAPPING.read_text(encoding="utf-8").replace("perpetrator: unknown", "perpetrator: dyad")
+                    .replace("IS: ignore", "IS: other-jihadists"), encoding="utf-8")  # fmt: skip
+    other = "Hayat Tahrir al-Sham" if ucdp_row["side_b"] == "IS" else "Military Forces of Syria (2000-)"
+    acled = write_csv(tmp_path / "acled.csv", COLUMNS, [{**ACLED_ROW, "actor1": "Hurras al-Din", "actor2": other}])
     mapping = tmp_path / "acled.yaml"
     mapping.write_text(SAMPLE_MAPPING.read_text(encoding="utf-8").replace('"Hurras al-Din": other-jihadists',
                                                                           '"Hurras al-Din": jihadists'), encoding="utf-8")  # fmt: skip
     logs = read_logs([(ged, ucdp), (acled, mapping)])
     (incident,) = logs.incidents
-    assert incident.by is None
-    assert "perpetrator one of sy-gov, hts vs jihadists: kept as not known" in logs.merges[0].differences
+    assert incident.by == by
+    assert [d for d in logs.merges[0].differences if d.startswith("perpetrator")] == ([difference] if difference else [])
