@@ -34,7 +34,7 @@ CORE: dict[str, tuple[str, ...]] = {
     "_columns.py": ("test_columns.py", "test_converter.py"),
     "_items.py": ("test_observe.py", "test_columns.py", "test_timeline.py"),
     "_load.py": ("test_load.py", "test_field_suggestions.py"),
-    "io/": ("test_acled.py", "test_ucdp.py", "test_merge.py"),
+    "io/": ("test_acled.py", "test_ucdp.py", "test_merge.py", "test_io_core.py"),
 }
 """Each core module (or folder) of src/truce, and the test files of its stage that are run against its mutants."""
 _COPIED = ("src", "tests", "rules", "examples", "docs", "scripts", "README.md", "LICENSE", "pyproject.toml")

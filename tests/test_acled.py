@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from csvfiles import ACLED_ROW, write_csv
-from truce.io.acled import COLUMNS, SAMPLE_CSV, SAMPLE_MAPPING, AcledError, read_acled
+from truce._errors import Problem
+from truce.io.acled import COLUMNS, SAMPLE_CSV, SAMPLE_MAPPING, AcledError, AcledReader, load_mapping, read_acled
 
 GOOD = ACLED_ROW
 
@@ -151,3 +152,111 @@ def test_only_regular_files_are_read(tmp_path: Path) -> None:
         read_acled(tmp_path, SAMPLE_MAPPING)
     with pytest.raises(AcledError, match="too large"):
         read_acled(SAMPLE_CSV, SAMPLE_MAPPING, max_bytes=100)
+
+
+def _mapping(tmp_path: Path, old: str, new: str) -> Path:
+    """The bundled mapping with one line changed, written to a file."""
+    text = SAMPLE_MAPPING.read_text(encoding="utf-8")
+    assert old in text
+    path = tmp_path / "mapping.yaml"
+    path.write_text(text.replace(old, new), encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize(("old", "new", "expected"), [
+    ('"Military Forces of Russia": ru', '"Military Forces of Russia": rus',
+     ("actor_prefixes.Military Forces of Russia", "unknown party 'rus'", "did you mean 'ru'?")),
+    ("Armed clash: armed_clash", "Armed clash: armed_clsh",
+     ("events.Battles.Armed clash", "unknown incident kind 'armed_clsh'", "did you mean 'armed_clash'?")),
+    ("Riots: ignore", "Riots: ignor", ("events.Riots", "unknown incident kind 'ignor'", "did you mean 'ignore'?")),
+    ("kind: fighters", "kind: fighter", ("presence.kind", "unknown kind 'fighter'", "did you mean 'fighters'?")),
+])  # fmt: skip
+def test_a_mapping_naming_an_id_the_rulebook_lacks_is_refused_where_it_says_so(
+    tmp_path: Path, old: str, new: str, expected: tuple[str, str, str]
+) -> None:
+    mapping = _mapping(tmp_path, old, new)
+    line = 1 + next(n for n, text in enumerate(mapping.read_text().splitlines()) if new in text)
+    path, message, suggestion = expected
+    for call in (load_mapping, lambda m: read_acled(SAMPLE_CSV, m)):
+        with pytest.raises(AcledError) as caught:
+            call(mapping)
+        assert str(caught.value).splitlines()[0] == f"mapping {mapping} does not fit rulebook idlib-2019: 1 problem"
+        value = new.rsplit(": ", 1)[1]
+        assert list(caught.value.problems) == [
+            Problem(path, message, value=value, suggestion=suggestion, file=str(mapping), line=line)]  # fmt: skip
+
+
+def test_a_mapping_is_checked_against_the_rulebook_given() -> None:
+    mapping, book = load_mapping(SAMPLE_MAPPING)
+    assert book.id == "idlib-2019" and mapping.actor("Hurras al-Din") == "other-jihadists"
+    draft = book.model_copy(update={"id": "idlib-2019-draft"})
+    assert load_mapping(SAMPLE_MAPPING, draft)[1] is draft
+    bare = book.model_copy(update={"incident_kinds": {}})
+    with pytest.raises(AcledError, match="does not fit rulebook idlib-2019") as caught:
+        load_mapping(SAMPLE_MAPPING, bare)
+    assert {p.message for p in caught.value.problems} == {
+        f"unknown incident kind {kind!r}" for kind in ("armed_clash", "shelling", "air_strike")}  # fmt: skip
+
+
+NAMES = ", ".join(sorted({*load_mapping(SAMPLE_MAPPING)[0].actors, *load_mapping(SAMPLE_MAPPING)[0].actor_prefixes}))
+"""Every actor name and prefix the bundled mapping knows, as an unknown far from all of them is told."""
+CIVILIANS = "the mapping ignores actor1 'Civilians (Syria)' (not a party to the agreement)"
+
+
+@pytest.mark.parametrize(("change", "by", "reason", "ignored"), [
+    ({"actor1": "Military Forces of Russia (2000-) Air Force"}, "ru", None, False),
+    ({"actor1": "Unidentified Armed Group (Syria)"}, None, None, False),
+    ({"actor1": "Civilians (Syria)"}, None, CIVILIANS, True),
+    ({"actor1": ""}, None, "actor1 is empty", False),
+    ({"actor1": "Hayat Tahrir al-Shaam"}, None,
+     "actor1 'Hayat Tahrir al-Shaam' is not in the mapping's 'actors' (did you mean 'Hayat Tahrir al-Sham'?)", False),
+    ({"actor2": "Hayat Tahrir al-Shaam"}, None,
+     "actor2 'Hayat Tahrir al-Shaam' is not in the mapping's 'actors' (did you mean 'Hayat Tahrir al-Sham'?)", False),
+    ({"actor2": "M" * 90}, None, f"actor2 {'M' * 80!r} is not in the mapping's 'actors' (expected one of: {NAMES})", False),
+    ({"actor2": "Civilians (Syria)"}, "sy-gov", None, False),
+])  # fmt: skip
+def test_each_actor_is_mapped_or_the_row_reported(
+    tmp_path: Path, change: dict[str, str], by: str | None, reason: str | None, ignored: bool
+) -> None:
+    data = read_acled(_csv(tmp_path, [{**GOOD, **change}]), SAMPLE_MAPPING)
+    if reason is None:
+        assert data.rejected == () and data.incidents[0].by == by
+    else:
+        assert [(p.line, p.event_id, p.reason, p.ignored) for p in data.rejected] == [(2, "T1", reason, ignored)]
+
+
+def test_the_notes_follow_the_location_and_may_be_absent(tmp_path: Path) -> None:
+    rows = [{**GOOD, "notes": "shells hit the market"}, {**GOOD, "event_id_cnty": "T2", "notes": "x" * 2000}]
+    data = read_acled(_csv(tmp_path, rows), SAMPLE_MAPPING)
+    assert [i.note for i in data.incidents] == ["Khan Shaykhun: shells hit the market", ("Khan Shaykhun: " + "x" * 2000)[:1000]]
+    needed = AcledReader.required  # an export of the needed columns only
+    bare = write_csv(tmp_path / "bare.csv", needed, [{c: GOOD[c] for c in needed}])
+    assert read_acled(bare, SAMPLE_MAPPING).incidents[0].note == "Khan Shaykhun:"
+
+
+@pytest.mark.parametrize(("change", "sides", "units"), [
+    ({}, ["sy-gov", "unattributed"], []),  # shelling places no one
+    ({"event_type": "Battles", "sub_event_type": "Armed clash", "actor2": "Civilians (Syria)"},
+     ["sy-gov", "ignore"], ["sy-gov@Khan Shaykhun"]),
+    ({"event_type": "Battles", "sub_event_type": "Armed clash", "actor2": "Unidentified Armed Group (Syria)"},
+     ["sy-gov", "unattributed"], ["sy-gov@Khan Shaykhun"]),
+    ({"event_type": "Battles", "sub_event_type": "Armed clash", "actor2": "NLF: National Liberation Front", "location": " "},
+     ["sy-gov", "nfl"], ["nfl@T1", "sy-gov@T1"]),
+])  # fmt: skip
+def test_battles_place_the_named_parties_and_each_incident_keeps_its_sides(
+    tmp_path: Path, change: dict[str, str], sides: list[str], units: list[str]
+) -> None:
+    data = read_acled(_csv(tmp_path, [{**GOOD, "geo_precision": "2", **change}]), SAMPLE_MAPPING)
+    incident = data.incidents[0]
+    assert incident.source is not None and incident.source.sides == sides
+    assert [u.id for u in data.units] == units
+    assert all(u.kind == "fighters" and u.uncertainty_km == 10.0 and u.observed == incident.latest for u in data.units)
+
+
+def test_without_presence_no_unit_is_placed(tmp_path: Path) -> None:
+    text = SAMPLE_MAPPING.read_text(encoding="utf-8")
+    mapping = tmp_path / "mapping.yaml"
+    mapping.write_text(text[: text.index("presence:")], encoding="utf-8")
+    battle = {**GOOD, "event_type": "Battles", "sub_event_type": "Armed clash", "actor2": "Hayat Tahrir al-Sham"}
+    data = read_acled(_csv(tmp_path, [battle]), mapping)
+    assert data.accepted == 1 and data.units == ()

@@ -16,6 +16,7 @@ from pyproj import Geod
 import truce
 from csvfiles import ACLED_ROW, REAL_CSV, UCDP_HEADER, UCDP_MAPPING, write_csv
 from truce._cli import main
+from truce._errors import Problem
 from truce.io import SLACK_KM, EventLogError, EventLogs, read_events, read_logs
 from truce.io.acled import COLUMNS, SAMPLE_CSV, SAMPLE_MAPPING
 
@@ -297,3 +298,153 @@ def test_merges_are_sound_one_to_one_and_leave_no_pair_that_fits(logs_rows: tupl
         for b in acled:
             # the place rule with a margin below the slack, so haversine and ellipsoid cannot disagree on it
             assert not _fits(a, b, SLACK_KM - 0.1), (a.id, b.id)
+
+
+def _refused(call: object, **options: object) -> tuple[str, list[Problem]]:
+    """The first line of the EventLogError ``read_logs`` raises, and its problems."""
+    with pytest.raises(EventLogError) as caught:
+        read_logs(call, **options)  # type: ignore[arg-type]
+    return str(caught.value).splitlines()[0], list(caught.value.problems)
+
+
+NO_SLACK = ("slack_km", "must be a number of km from 0 to 1000")
+
+
+@pytest.mark.parametrize(("logs", "options", "first", "problem"), [
+    ([], {}, "no event logs to read", Problem("", "give at least one log and its mapping")),
+    ([(SAMPLE_CSV, SAMPLE_MAPPING)], {"slack_km": -0.5}, "bad slack_km", Problem(*NO_SLACK, value="-0.5",
+                                                                                  suggestion="the default is 2.0")),
+    ([(SAMPLE_CSV, SAMPLE_MAPPING)], {"slack_km": 1000.5}, "bad slack_km", Problem(*NO_SLACK, value="1000.5",
+                                                                                    suggestion="the default is 2.0")),
+    ([(SAMPLE_CSV, SAMPLE_MAPPING)], {"slack_km": "2"}, "bad slack_km", Problem(*NO_SLACK, value="'2'",
+                                                                                 suggestion="the default is 2.0")),
+    ([(SAMPLE_CSV, SAMPLE_MAPPING)], {"formats": ["acled", "ucdp"]}, "formats do not match the logs",
+     Problem("formats", "2 formats for 1 logs", suggestion="give one format per log, or none to read each header")),
+])  # fmt: skip
+def test_what_read_logs_cannot_use_is_refused_naming_the_field(
+    logs: list[tuple[Path, Path]], options: dict[str, object], first: str, problem: Problem
+) -> None:
+    assert _refused(logs, **options) == (f"{first}: 1 problem", [problem])
+
+
+@pytest.mark.parametrize("slack_km", [0, 1000])
+def test_slack_km_may_be_any_distance_from_0_to_1000_km(tmp_path: Path, slack_km: float) -> None:
+    assert len(_logs(tmp_path, [{}], [{}], slack_km=slack_km).merges) == 1  # one point: no slack needed
+
+
+def test_different_agreements_are_refused_with_every_log_and_its_mapping(tmp_path: Path) -> None:
+    other = tmp_path / "sochi.yaml"
+    other.write_text(SAMPLE_MAPPING.read_text(encoding="utf-8").replace("agreement: idlib-2019", "agreement: sochi-2018"),
+                     encoding="utf-8")  # fmt: skip
+    hint = "map every log onto one rulebook, or name it with rules= (--agreement)"
+    assert _refused([(SAMPLE_CSV, SAMPLE_MAPPING), (SAMPLE_CSV, other)]) == (
+        "the logs' mappings name different agreements: 2 problems",
+        [Problem("agreement", f"{SAMPLE_CSV}'s mapping gives 'idlib-2019'", file=str(SAMPLE_MAPPING), suggestion=hint),
+         Problem("agreement", f"{SAMPLE_CSV}'s mapping gives 'sochi-2018'", file=str(other), suggestion=hint)])  # fmt: skip
+
+
+def test_each_log_is_read_in_the_format_and_within_the_size_given() -> None:
+    with pytest.raises(EventLogError, match="invalid mapping") as caught:  # an ACLED log and mapping, named UCDP
+        read_logs([(SAMPLE_CSV, SAMPLE_MAPPING)], formats=["ucdp"])
+    assert [p.message for p in caught.value.problems if p.path in ("sides", "violence")] == ["Field required"] * 2
+    with pytest.raises(EventLogError, match="too large"):
+        read_logs([(SAMPLE_CSV, SAMPLE_MAPPING)], max_bytes=100)
+    draft = truce.load_rulebook("idlib-2019").model_copy(update={"id": "idlib-2019-draft"})
+    logs = read_logs([(SAMPLE_CSV, SAMPLE_MAPPING)], rules=draft)
+    assert logs.book is draft and logs.scenario().agreement == "idlib-2019-draft"
+
+
+def test_a_merge_without_differences_is_reported_plainly_and_the_report_adds_up(tmp_path: Path) -> None:
+    a = write_csv(tmp_path / "a.csv", COLUMNS, [ACLED_ROW])
+    b = write_csv(tmp_path / "b.csv", COLUMNS, [ACLED_ROW, {**ACLED_ROW, "event_id_cnty": "T2", "latitude": "x"}])
+    logs = read_logs([(a, SAMPLE_MAPPING), (b, SAMPLE_MAPPING)])
+    (merge,) = logs.merges
+    assert str(merge) == f"ACLED T1 ({b}:2) merged into T1 ({a}): the same row id"
+    assert logs.report() == "\n".join([
+        f"{a}: 1 rows read, 1 accepted, 0 not accepted",
+        f"{b}: 2 rows read, 1 accepted, 1 not accepted",
+        "  line 3 (T2): rejected: latitude/longitude 'x', '36.6511' are not numbers (missing coordinates?)",
+        "2 logs: 3 rows read, 2 accepted, 1 not accepted; 1 merged as the same event, giving 1 incidents",
+        f"  {merge}"])  # fmt: skip
+    when = logs.incidents[0].time + timedelta(days=5)
+    assert logs.scenario(when).as_of == when and logs.scenario().as_of == logs.incidents[0].latest
+
+
+def test_a_merge_names_every_difference_and_keeps_the_more_precise_perpetrator(tmp_path: Path) -> None:
+    logs = _logs(tmp_path, [{"where_prec": "3", "best": "5"}], [{}])  # UCDP: the district, 5 dead, perpetrator open
+    (merge,) = logs.merges
+    assert merge.differences == ("kind shelling vs armed_clash: kept shelling", "fatalities 2 vs 5: kept 2 (never summed)")
+    assert str(merge).endswith("same dyad (kind shelling vs armed_clash: kept shelling; fatalities 2 vs 5: kept 2 (never summed))")
+    assert logs.incidents[0].by == "sy-gov", "the row kept names the army; the other leaves it open"
+
+
+def test_two_rows_naming_one_perpetrator_keep_it(tmp_path: Path) -> None:
+    ucdp = {"type_of_violence": "3", "side_a": "Government of Syria", "side_b": "Civilians"}  # one-sided: the army
+    logs = _logs(tmp_path, [ucdp], [{"actor2": "Civilians (Syria)"}])
+    (merge,) = logs.merges
+    assert logs.incidents[0].by == "sy-gov" and not any("perpetrator" in d for d in merge.differences)
+
+
+def test_of_two_equally_precise_rows_the_shorter_window_is_kept(tmp_path: Path) -> None:
+    logs = _logs(tmp_path, [{"date_start": "2019-08-02", "date_end": "2019-08-04"}], [{}])  # both placed exactly
+    assert [i.id for i in logs.incidents] == ["T1"] and logs.merges[0].merged.row == "9001"
+
+
+def test_of_two_earlier_rows_equally_near_the_one_starting_closer_in_time_is_joined(tmp_path: Path) -> None:
+    ucdp = [{"id": "9001", "date_start": "2019-08-02", "date_end": "2019-08-04"}, {"id": "9002"}]
+    logs = _logs(tmp_path, ucdp, [{}])
+    assert [(m.kept, m.merged.row) for m in logs.merges] == [("9002", "T1")]
+    assert sorted(i.id for i in logs.incidents) == ["9001", "9002"]
+
+
+def test_a_revised_record_whose_day_moved_keeps_the_precise_rows_window(tmp_path: Path) -> None:
+    a = write_csv(tmp_path / "a.csv", COLUMNS, [{**ACLED_ROW, "geo_precision": "2"}])
+    b = write_csv(tmp_path / "b.csv", COLUMNS, [{**ACLED_ROW, "event_date": "2019-08-04"}])  # the next day, placed exactly
+    logs = read_logs([(a, SAMPLE_MAPPING), (b, SAMPLE_MAPPING)])
+    (incident,) = logs.incidents
+    assert (incident.time.date(), incident.latest and incident.latest.date()) == (date(2019, 8, 4), date(2019, 8, 5))
+    assert logs.merges[0].differences == ("windows do not overlap: kept T1's",) and logs.merges[0].reason == "the same row id"
+
+
+def test_a_row_in_three_logs_lists_the_two_others_once_each(tmp_path: Path) -> None:
+    """The district-level UCDP row, a copy of it, then ACLED's exact one: ACLED's is kept, both UCDP rows under it."""
+    ged = write_csv(tmp_path / "ged.csv", UCDP_HEADER, [{**UCDP_ROW, "where_prec": "3"}])
+    acled = write_csv(tmp_path / "acled.csv", COLUMNS, [ACLED_ROW])
+    logs = read_logs([(ged, UCDP_MAPPING), (ged, UCDP_MAPPING), (acled, SAMPLE_MAPPING)])
+    (incident,) = logs.incidents
+    assert incident.id == "T1" and incident.source is not None
+    assert [(s.row, s.merged) for s in incident.source.merged] == [("9001", []), ("9001", [])]
+    assert [(m.kept, m.merged.row, m.merged.merged) for m in logs.merges] == [("9001", "9001", []), ("T1", "9001", [])]
+
+
+def test_ids_two_datasets_share_are_renamed_after_the_later_dataset(tmp_path: Path) -> None:
+    acled = write_csv(tmp_path / "acled.csv", COLUMNS, [ACLED_ROW, {**ACLED_ROW, "event_id_cnty": "ucdp-ged:T1"}])
+    ged = write_csv(tmp_path / "ged.csv", UCDP_HEADER, [{**UCDP_ROW, "id": "T1"}, {**UCDP_ROW, "id": "ucdp-ged:T1'"}])
+    logs = read_logs([(acled, SAMPLE_MAPPING), (ged, UCDP_MAPPING)], dedupe=False)
+    assert [i.id for i in logs.incidents] == ["T1", "ucdp-ged:T1", "ucdp-ged:T1''", "ucdp-ged:T1'"]
+    assert logs.renamed == (f"T1 -> ucdp-ged:T1'' ({ged}; {acled} has an incident T1)",)
+
+
+
+@pytest.mark.parametrize(("ucdp_row", "by", "difference"), [
+    ({"side_b": "HTS"}, None, "perpetrator one of sy-gov, hts vs jihadists: kept as not known"),  # each leaves one out
+    ({"type_of_violence": "2", "side_a": "HTS", "side_b": "IS"}, ["hts", "other-jihadists"], None),  # the same parties
+])  # fmt: skip
+def test_candidates_beside_a_group_narrow_only_where_one_includes_the_other(
+    tmp_path: Path, ucdp_row: dict[str, str], by: list[str] | None, difference: str | None
+) -> None:
+    """UCDP: one of its two sides (``perpetrator: dyad``; IS mapped to the smaller jihadist groups here); ACLED: the
+    jihadist groups, HTS or the smaller ones (Hurras al-Din mapped to the group), fighting the army or HTS."""
+    ged = write_csv(tmp_path / "ged.csv", UCDP_HEADER, [{**UCDP_ROW, **ucdp_row}])
+    ucdp = tmp_path / "ucdp.yaml"
+    ucdp.write_text(UCDP_MAPPING.read_text(encoding="utf-8").replace("perpetrator: unknown", "perpetrator: dyad")
+                    .replace("IS: ignore", "IS: other-jihadists"), encoding="utf-8")  # fmt: skip
+    other = "Hayat Tahrir al-Sham" if ucdp_row["side_b"] == "IS" else "Military Forces of Syria (2000-)"
+    acled = write_csv(tmp_path / "acled.csv", COLUMNS, [{**ACLED_ROW, "actor1": "Hurras al-Din", "actor2": other}])
+    mapping = tmp_path / "acled.yaml"
+    mapping.write_text(SAMPLE_MAPPING.read_text(encoding="utf-8").replace('"Hurras al-Din": other-jihadists',
+                                                                          '"Hurras al-Din": jihadists'), encoding="utf-8")  # fmt: skip
+    logs = read_logs([(ged, ucdp), (acled, mapping)])
+    (incident,) = logs.incidents
+    assert incident.by == by
+    assert [d for d in logs.merges[0].differences if d.startswith("perpetrator")] == ([difference] if difference else [])

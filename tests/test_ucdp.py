@@ -19,8 +19,9 @@ import truce
 from csvfiles import REAL_CSV, ROOT, UCDP_HEADER, UCDP_MAPPING, write_csv
 from truce import TruceError
 from truce._cli import main
+from truce._errors import Problem
 from truce.io import EventImport, EventLogError, read_events
-from truce.io.ucdp import UNCERTAINTY_KM, UcdpError, read_ucdp
+from truce.io.ucdp import UNCERTAINTY_KM, UcdpError, UcdpReader, load_mapping, read_ucdp
 
 HEADER, MAPPING = UCDP_HEADER, UCDP_MAPPING
 GOOD = {
@@ -225,13 +226,107 @@ def test_a_bad_time_zone_fails_validation(tmp_path: Path, line: str, message: st
     assert message in caught.value.problems[0].message and caught.value.problems[0].line == 5
 
 
-def test_a_mapping_naming_an_unknown_party_is_refused(tmp_path: Path) -> None:
-    mapping = tmp_path / "m.yaml"
-    mapping.write_text(MAPPING.read_text(encoding="utf-8").replace("HTS: hts", "HTS: hst"), encoding="utf-8")
-    with pytest.raises(UcdpError) as caught:
-        read_ucdp(REAL_CSV, mapping)
-    problem = caught.value.problems[0]
-    assert problem.path == "sides.HTS" and problem.suggestion == "did you mean 'hts'?"
+def _mapping(tmp_path: Path, old: str = "", new: str = "") -> Path:
+    """The real sample's mapping with its first ``old`` changed to ``new``, written to a file."""
+    text = MAPPING.read_text(encoding="utf-8")
+    assert old in text
+    path = tmp_path / "m.yaml"
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize(("old", "new", "expected"), [
+    ("HTS: hts", "HTS: hst", ("sides.HTS", "unknown party 'hst'", "did you mean 'hts'?")),
+    ("kind: armed_clash", "kind: armed_clsh",
+     ("violence.state_based.kind", "unknown incident kind 'armed_clsh'", "did you mean 'armed_clash'?")),
+])  # fmt: skip
+def test_a_mapping_naming_an_unknown_id_is_refused_where_it_says_so(
+    tmp_path: Path, old: str, new: str, expected: tuple[str, str, str]
+) -> None:
+    mapping = _mapping(tmp_path, old, new)
+    line = 1 + next(n for n, text in enumerate(mapping.read_text().splitlines()) if new in text)
+    path, message, suggestion = expected
+    for call in (load_mapping, lambda m: read_ucdp(REAL_CSV, m)):
+        with pytest.raises(UcdpError) as caught:
+            call(mapping)
+        assert str(caught.value).splitlines()[0] == f"mapping {mapping} does not fit rulebook idlib-2019: 1 problem"
+        assert list(caught.value.problems) == [
+            Problem(path, message, value=new.split(": ")[1], suggestion=suggestion, file=str(mapping), line=line)]  # fmt: skip
+
+
+def test_a_mapping_is_checked_against_the_rulebook_given(tmp_path: Path) -> None:
+    mapping, book = load_mapping(_mapping(tmp_path, "kind: armed_clash", "kind: ignore"))  # a type may be set aside
+    assert book.id == "idlib-2019" and mapping.violence["state_based"].kind == "ignore"
+    draft = book.model_copy(update={"id": "idlib-2019-draft"})
+    assert load_mapping(MAPPING, draft)[1] is draft
+    assert read_ucdp(_csv(tmp_path, [GOOD]), MAPPING, draft).book is draft
+    with pytest.raises(UcdpError, match="does not fit rulebook idlib-2019") as caught:
+        load_mapping(MAPPING, book.model_copy(update={"incident_kinds": {}}))
+    assert [p.path for p in caught.value.problems] == [f"violence.{name}.kind" for name in ("state_based", "non_state", "one_sided")]
+
+
+SIDE_IDS = load_mapping(MAPPING)[0].sides
+SIDES = ", ".join(sorted(SIDE_IDS))
+"""Every side name the real sample's mapping knows, as an unknown far from all of them is told."""
+_TEXT = MAPPING.read_text(encoding="utf-8")
+NO_ONE_SIDED = (_TEXT[_TEXT.index("  one_sided:"):], "")  # the mapping without its one-sided rule
+ONE_SIDED_IGNORED = ("kind: armed_clash\n    perpetrator: side_a", "kind: ignore\n    perpetrator: side_a")
+STATE_SIDE_A = ("perpetrator: unknown   # side_a", "perpetrator: side_a   # side_a")
+
+
+@pytest.mark.parametrize(("change", "edit", "reason", "ignored"), [
+    ({"type_of_violence": "9" * 50}, None, f"type_of_violence {'9' * 40!r} must be 1, 2 or 3", False),
+    ({"type_of_violence": "3"}, NO_ONE_SIDED, "type_of_violence 3 (one_sided) is not in the mapping's 'violence'", False),
+    ({"type_of_violence": "3"}, ONE_SIDED_IGNORED, "the mapping ignores type_of_violence 3 (one_sided)", True),
+    ({"side_a": " "}, None, "side_a is empty", False),
+    ({"side_b": ""}, None, "side_b is empty", False),
+    ({"side_a": "Government of Syrai"}, None,
+     "side_a 'Government of Syrai' is not in the mapping's 'sides' (did you mean 'Government of Syria'?)", False),
+    ({"side_b": "Q" * 90}, None, f"side_b {'Q' * 80!r} is not in the mapping's 'sides' (expected one of: {SIDES})", False),
+    ({"side_a": "IS"}, STATE_SIDE_A, "the mapping ignores the perpetrator, side_a 'IS'", True),
+    ({"side_a": "Syrian insurgents", "side_b": "Government of Syria"}, STATE_SIDE_A, None, False),
+    ({"date_start": "2019-13-01"}, None, "date_start '2019-13-01' is not a date (expected e.g. 2019-08-02)", False),
+    ({"date_end": "03/08/2019"}, None, "date_end '03/08/2019' is not a date (expected e.g. 2019-08-02)", False),
+    ({"date_start": "2019-08-03 00:00:00.000", "date_end": "2019-08-03 00:00:00"}, None, None, False),
+    ({"date_prec": "0"}, None, "date_prec '0' must be one of 1, 2, 3, 4, 5", False),
+    ({"where_prec": "0"}, None, "where_prec '0' must be one of 1, 2, 3, 4, 5, 6, 7", False),
+    ({"where_prec": "8"}, None, "where_prec '8' must be one of 1, 2, 3, 4, 5, 6, 7", False),
+    ({"where_prec": "7"}, None, "where_prec 7: in international waters or airspace, no place to test against zones", False),
+])  # fmt: skip
+def test_each_row_is_read_or_reported_with_its_reason(
+    tmp_path: Path, change: dict[str, str], edit: tuple[str, str] | None, reason: str | None, ignored: bool
+) -> None:
+    row = {**GOOD, **change}
+    data = read_ucdp(_csv(tmp_path, [row]), _mapping(tmp_path, *(edit or ())))
+    if reason is None:
+        assert data.rejected == () and data.incidents[0].by is None
+        source = data.incidents[0].source
+        assert source is not None and source.sides == [SIDE_IDS[row["side_a"]], SIDE_IDS[row["side_b"]]]
+    else:
+        assert [(p.line, p.event_id, p.reason, p.ignored) for p in data.rejected] == [(2, "9001", reason, ignored)]
+
+
+DAY_AND_PLACE = "(UCDP type_of_violence 1, date_prec 1, where_prec 1)"
+
+
+@pytest.mark.parametrize(("change", "note"), [
+    ({}, f"Khan Shaykhun town: Government of Syria - Syrian insurgents {DAY_AND_PLACE}"),
+    ({"where_coordinates": " "}, f"Idlib Governorate: Government of Syria - Syrian insurgents {DAY_AND_PLACE}"),
+    ({"where_coordinates": "", "adm_1": ""}, f"unnamed place: Government of Syria - Syrian insurgents {DAY_AND_PLACE}"),
+    ({"side_b": "HTS"}, f"Khan Shaykhun town: Government of Syria - Syrian insurgents {DAY_AND_PLACE}"),  # UCDP's own
+    ({"dyad_name": "", "side_b": " HTS "}, f"Khan Shaykhun town: Government of Syria - HTS {DAY_AND_PLACE}"),
+    ({"where_coordinates": "w" * 2000}, "w" * 1000),
+])  # fmt: skip
+def test_the_note_names_the_place_the_dyad_and_the_precision(tmp_path: Path, change: dict[str, str], note: str) -> None:
+    assert read_ucdp(_csv(tmp_path, [{**GOOD, **change}]), MAPPING).incidents[0].note == note
+
+
+def test_an_export_of_the_needed_columns_only_reads(tmp_path: Path) -> None:
+    needed = UcdpReader.required
+    data = read_ucdp(write_csv(tmp_path / "bare.csv", needed, [{c: GOOD[c] for c in needed}]), MAPPING)
+    assert data.incidents[0].note == f"unnamed place: Government of Syria - Syrian insurgents {DAY_AND_PLACE}"
+    source = data.incidents[0].source  # the attribution UCDP's licence asks for travels with each incident
+    assert source is not None and source.licence == "CC BY 4.0 (cite Sundberg and Melander 2013, Journal of Peace Research 50(4))"
 
 
 def _read_in_thread(path: Path, mapping: Path = MAPPING) -> BaseException | None:

@@ -156,6 +156,7 @@ def _distinct_ids(incidents: Sequence[tuple[int, Incident]], read: Sequence[Even
     taken: dict[str, int] = {}
     out: list[Incident] = []
     renamed: list[str] = []
+    given = {incident.id for _, incident in incidents}  # a new id must be none of these, even one a later row has
     for log, incident in incidents:
         first = taken.setdefault(incident.id, log)
         if first == log:
@@ -163,7 +164,7 @@ def _distinct_ids(incidents: Sequence[tuple[int, Incident]], read: Sequence[Even
             continue
         data = read[log]
         new = f"{data.source.lower().replace(' ', '-')}:{incident.id}" if data.source != read[first].source else f"{incident.id}:{log + 1}"
-        while new in taken:
+        while new in taken or new in given:
             new += "'"
         taken[new] = log
         renamed.append(f"{incident.id} -> {new} ({data.file}; {read[first].file} has an incident {incident.id})")
