@@ -43,7 +43,7 @@ def units(book: Rulebook, size: int) -> Records:
     located = _located(fields, book)
     tolerances = _tolerances(book)
     if tolerances:
-        located = st.builds(_with_baseline, located, _baselines(book, tolerances))
+        located = st.builds(_with_baseline, st.one_of(located, _frozen(book)), _baselines(book, tolerances))
     spans = _spans(book)
     if spans:
         ages = sorted({age for span in spans for age in (timedelta(0), span, span - timedelta(seconds=1), 2 * span)})
@@ -58,6 +58,25 @@ def _tolerances(book: Rulebook) -> list[float]:
     from .freeze import Freeze  # noqa: PLC0415 - the clause module imports this one lazily
 
     return sorted({c.tolerance_km for r in book.readings for _, c in book.read_as(r) if isinstance(c, Freeze)})
+
+
+def _frozen(book: Rulebook) -> st.SearchStrategy[dict[str, Any]]:
+    """Units a freeze of the rulebook binds: of its parties and forces, standing where its zone (if any) is."""
+    from .freeze import Freeze  # noqa: PLC0415 - the clause module imports this one lazily
+
+    freezes = list({repr(c): c for r in book.readings for _, c in book.read_as(r) if isinstance(c, Freeze)}.values())
+
+    def bound(clause: Freeze) -> st.SearchStrategy[dict[str, Any]]:
+        kinds = sorted(k for k in book.kinds if clause.forces == "all" or book.classes_of(k) & set(clause.forces))
+        where: st.SearchStrategy[dict[str, Any]] = places(book)
+        if clause.zone is not None:
+            point = book.geometry(clause.zone).representative_point()
+            where = st.one_of(st.just({"position": {"lat": point.y, "lon": point.x}}), where)
+        fields = {"id": _ids("f"), "party": st.sampled_from(sorted(clause.parties)), "kind": st.sampled_from(kinds),
+                  "count": st.integers(1, 3)}
+        return st.builds(lambda unit, place: {**unit, **place}, st.fixed_dictionaries(fields), where)
+
+    return st.sampled_from(freezes).flatmap(bound)
 
 
 def _baselines(book: Rulebook, tolerances: list[float]) -> st.SearchStrategy[dict[str, Any] | None]:
