@@ -41,9 +41,12 @@ def units(book: Rulebook, size: int) -> Records:
         "count": st.one_of(st.integers(0, 3), st.integers(0, 500)),
     }
     located = _located(fields, book)
+    aimed = _aimed(book)
+    if aimed is not None:
+        located = st.one_of(located, aimed)
     tolerances = _tolerances(book)
     if tolerances:
-        located = st.builds(_with_baseline, st.one_of(located, _frozen(book)), _baselines(book, tolerances))
+        located = st.builds(_with_baseline, located, _baselines(book, tolerances))
     spans = _spans(book)
     if spans:
         ages = sorted({age for span in spans for age in (timedelta(0), span, span - timedelta(seconds=1), 2 * span)})
@@ -60,13 +63,17 @@ def _tolerances(book: Rulebook) -> list[float]:
     return sorted({c.tolerance_km for r in book.readings for _, c in book.read_as(r) if isinstance(c, Freeze)})
 
 
-def _frozen(book: Rulebook) -> st.SearchStrategy[dict[str, Any]]:
-    """Units a freeze of the rulebook binds: of its parties and forces, standing where its zone (if any) is."""
-    from .freeze import Freeze  # noqa: PLC0415 - the clause module imports this one lazily
+def _aimed(book: Rulebook) -> st.SearchStrategy[dict[str, Any]] | None:
+    """Units a freeze or a mandate of the rulebook binds (of its parties and forces, standing in its zone, elsewhere
+    or nowhere known), so that what decides those clauses is drawn often, not by luck; None without one."""
+    from .freeze import Freeze  # noqa: PLC0415 - the clause modules import this one lazily
+    from .mandate import Mandate  # noqa: PLC0415
 
-    freezes = list({repr(c): c for r in book.readings for _, c in book.read_as(r) if isinstance(c, Freeze)}.values())
+    clauses = list({repr(c): c for r in book.readings for _, c in book.read_as(r) if isinstance(c, Freeze | Mandate)}.values())
+    if not clauses:
+        return None
 
-    def bound(clause: Freeze) -> st.SearchStrategy[dict[str, Any]]:
+    def bound(clause: Freeze | Mandate) -> st.SearchStrategy[dict[str, Any]]:
         kinds = sorted(k for k in book.kinds if clause.forces == "all" or book.classes_of(k) & set(clause.forces))
         where: st.SearchStrategy[dict[str, Any]] = places(book)
         if clause.zone is not None:
@@ -76,7 +83,7 @@ def _frozen(book: Rulebook) -> st.SearchStrategy[dict[str, Any]]:
                   "count": st.integers(1, 3)}
         return st.builds(lambda unit, place: {**unit, **place}, st.fixed_dictionaries(fields), where)
 
-    return st.sampled_from(freezes).flatmap(bound)
+    return st.sampled_from(clauses).flatmap(bound)
 
 
 def _baselines(book: Rulebook, tolerances: list[float]) -> st.SearchStrategy[dict[str, Any] | None]:
