@@ -64,8 +64,8 @@ def _tolerances(book: Rulebook) -> list[float]:
 
 
 def _aimed(book: Rulebook) -> st.SearchStrategy[dict[str, Any]] | None:
-    """Units a freeze or a mandate of the rulebook binds (of its parties and forces, standing in its zone, elsewhere
-    or nowhere known), so that what decides those clauses is drawn often, not by luck; None without one."""
+    """Units a freeze or a mandate of the rulebook binds (of its parties and forces, standing in its zone, on its
+    edge with an uncertainty that straddles it, elsewhere or nowhere known), so that what decides those clauses is drawn often, not by luck; None without one."""
     from .freeze import Freeze  # noqa: PLC0415 - the clause modules import this one lazily
     from .mandate import Mandate  # noqa: PLC0415
 
@@ -75,10 +75,12 @@ def _aimed(book: Rulebook) -> st.SearchStrategy[dict[str, Any]] | None:
 
     def bound(clause: Freeze | Mandate) -> st.SearchStrategy[dict[str, Any]]:
         kinds = sorted(k for k in book.kinds if clause.forces == "all" or book.classes_of(k) & set(clause.forces))
-        where: st.SearchStrategy[dict[str, Any]] = places(book)
+        where: st.SearchStrategy[dict[str, Any]] = st.one_of(st.just({}), places(book))
         if clause.zone is not None:
-            point = book.geometry(clause.zone).representative_point()
-            where = st.one_of(st.just({"position": {"lat": point.y, "lon": point.x}}), where)
+            zone = book.geometry(clause.zone)
+            inside, edge = zone.representative_point(), zone.boundary.interpolate(0.5, normalized=True)
+            where = st.one_of(st.just({"position": {"lat": inside.y, "lon": inside.x}}),
+                              st.just({"position": {"lat": edge.y, "lon": edge.x}, "uncertainty_km": 5.0}), where)
         fields = {"id": _ids("f"), "party": st.sampled_from(sorted(clause.parties)), "kind": st.sampled_from(kinds),
                   "count": st.integers(1, 3)}
         return st.builds(lambda unit, place: {**unit, **place}, st.fixed_dictionaries(fields), where)
@@ -225,7 +227,8 @@ def records(book: Rulebook, size: int) -> st.SearchStrategy[dict[str, Any]]:
                                 entries, st.one_of(st.none(), complete))
     kinds.update(_leave(book, actors))
     kinds.update(_objections(book, actors))
-    return st.fixed_dictionaries({}, optional=kinds)
+    given = {kind: st.one_of(strategy, st.none()) for kind, strategy in kinds.items()}  # each kind mostly given, at times left out
+    return st.fixed_dictionaries(given).map(lambda found: {kind: rows for kind, rows in found.items() if rows is not None})
 
 
 def _objections(book: Rulebook, actors: list[str]) -> dict[str, st.SearchStrategy[dict[str, Any]]]:
