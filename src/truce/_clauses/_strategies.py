@@ -65,7 +65,8 @@ def _tolerances(book: Rulebook) -> list[float]:
 
 def _aimed(book: Rulebook) -> st.SearchStrategy[dict[str, Any]] | None:
     """Units a freeze or a mandate of the rulebook binds (of its parties and forces, standing in its zone, on its
-    edge with an uncertainty that straddles it, elsewhere or nowhere known), so that what decides those clauses is drawn often, not by luck; None without one."""
+    edge with an uncertainty that straddles it, elsewhere or nowhere known), so that what decides those clauses
+    is drawn often, not by luck; None without one."""
     from .freeze import Freeze  # noqa: PLC0415 - the clause modules import this one lazily
     from .mandate import Mandate  # noqa: PLC0415
 
