@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from ._assemble import findings, missing, not_assessed, notes, responsible, responsible_one_of
-from ._case import Case, prepare
+from ._case import Case, collection_paused, prepare
 from ._columns import Columns
 from ._engines import decider, default_engine
 from ._observe import observe
@@ -19,6 +19,7 @@ from ._verdict import Verdict
 __all__ = ["evaluate", "verdicts_by_reading"]
 
 
+@collection_paused()
 def evaluate(
     state: Mapping[str, Any] | Scenario | Columns | Case | str | Path,
     rules: Rulebook | str | Path | None = None,

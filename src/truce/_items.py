@@ -17,7 +17,7 @@ import numpy.typing as npt
 import shapely
 
 from ._geo import great_circle_km
-from ._scenario import Incident, Records, Unit
+from ._scenario import Baseline, Incident, Origin, Records, Unit
 
 if TYPE_CHECKING:
     from ._geo import Area
@@ -46,26 +46,29 @@ class Items:
     """
 
     def __init__(self, items: Sequence[Unit | Incident], book: Rulebook) -> None:
+        rows = [_unit_row(i) if isinstance(i, Unit) else _incident_row(i) for i in items]
+        ids, actors, kinds, weights, lon, lat, radius, zone, start, stop, first, last, fatalities, *fixes = (
+            list(zip(*rows, strict=True)) if rows else [()] * _ROW_FIELDS
+        )
         units = [i for i in items if isinstance(i, Unit)]
         names = sorted({a for u in units for a in u.attributes})
-        start = np.array([_start(i) for i in items], dtype=float)
         self._fill(
             book,
-            ids=np.array([i.id for i in items], dtype=object),
-            actors=object_column((i.party if isinstance(i, Unit) else perpetrator(i.by) for i in items), len(items)),
-            kinds=np.array([i.kind for i in items], dtype=object),
-            weights=np.array([i.count if isinstance(i, Unit) else 1 for i in items], dtype=np.int64),
-            lon=np.array([i.position.lon if i.position else np.nan for i in items], dtype=float),
-            lat=np.array([i.position.lat if i.position else np.nan for i in items], dtype=float),
-            radius_km=np.array([i.uncertainty_km or 0.0 for i in items], dtype=float),
-            origin=_fixes(items, "origin"),
-            baseline=_fixes(items, "baseline"),
-            named_zone=np.array([i.zone or "" for i in items], dtype=object),
-            start=start,
-            stop=np.array([_stop(i) for i in items], dtype=float),
-            offsets=np.array([_offsets(i) for i in items], dtype=np.int32).reshape(len(items), 2),
+            ids=np.array(ids, dtype=object),
+            actors=object_column(actors, len(rows)),
+            kinds=np.array(kinds, dtype=object),
+            weights=np.array(weights, dtype=np.int64),
+            lon=np.array(lon, dtype=float),
+            lat=np.array(lat, dtype=float),
+            radius_km=np.array(radius, dtype=float),
+            origin=np.array(fixes[:3], dtype=float).reshape(3, len(rows)).T.copy(),
+            baseline=np.array(fixes[3:], dtype=float).reshape(3, len(rows)).T.copy(),
+            named_zone=np.array(zone, dtype=object),
+            start=np.array(start, dtype=float),
+            stop=np.array(stop, dtype=float),
+            offsets=np.array([first, last], dtype=np.int32).reshape(2, len(rows)).T.copy(),
             attributes={a: np.array([u.attributes.get(a, np.nan) for u in units], dtype=float) for a in names},
-            fatalities=np.array([_fatalities(i) for i in items], dtype=float),
+            fatalities=np.array(fatalities, dtype=float),
         )
 
     @classmethod
@@ -92,7 +95,7 @@ class Items:
         self._origins: dict[str, Tri] = {}
         self._baselines: dict[str, Tri] = {}
         self._redrawn: dict[str, Area] = {}
-        self._groups: dict[str, list[tuple[Any, Mask]]] = {}
+        self._codes: dict[str, tuple[list[Any], npt.NDArray[np.intp]]] = {}
         self._copies: dict[tuple[str, int], Items] = {}
 
     def __len__(self) -> int:
@@ -221,21 +224,35 @@ class Items:
             reach[rows] = np.nan if declared is None or declared.range_km is None else declared.range_km
         return reach
 
+    def codes(self, column: Literal["actors", "kinds"]) -> tuple[list[Any], npt.NDArray[np.intp]]:
+        """Each distinct value of a column (candidate perpetrators, a tuple, after every single id) and each row's
+        index among them, found once per column."""
+        if column not in self._codes:
+            self._codes[column] = _factorised(getattr(self, column))
+        return self._codes[column]
+
     def groups(self, column: Literal["actors", "kinds"]) -> list[tuple[Any, Mask]]:
-        """Each distinct value of a column with the rows that hold it, found once per column (candidate
-        perpetrators, a tuple, after every single id)."""
-        if column not in self._groups:
-            values: npt.NDArray[np.object_] = getattr(self, column)
-            distinct = sorted(set(values.tolist()), key=lambda v: (isinstance(v, tuple), str(v)))
-            self._groups[column] = [(v, _equal(values, v)) for v in distinct]
-        return self._groups[column]
+        """Each distinct value of a column with the rows that hold it, in the order of ``codes``."""
+        distinct, codes = self.codes(column)
+        return [(value, codes == index) for index, value in enumerate(distinct)]
+
+    def among(self, column: Literal["actors", "kinds"], values: Iterable[object]) -> Mask:
+        """Rows whose value in a column is one of ``values``."""
+        wanted = set(values)
+        distinct, codes = self.codes(column)
+        return np.array([value in wanted for value in distinct], dtype=bool)[codes]
 
     def coverage(self, covered: frozenset[str]) -> Tri:
         """INSIDE if an item's actor is covered by a clause's parties, UNKNOWN if it may be (or is missing)."""
-        result = np.full(len(self), UNKNOWN, dtype=np.int8)
-        for value, rows in self.groups("actors"):
-            result[rows] = party_relation(self.book, value, covered)
-        return result
+        distinct, codes = self.codes("actors")
+        return np.array([party_relation(self.book, value, covered) for value in distinct], dtype=np.int8)[codes]
+
+    def tally(self, column: Literal["actors", "kinds"], rows: Mask) -> list[tuple[Any, int]]:
+        """Each distinct value of a column that some of ``rows`` hold, with the rows' total weight."""
+        distinct, codes = self.codes(column)
+        held = np.bincount(codes[rows], minlength=len(distinct))
+        weight = np.bincount(codes[rows], weights=self.weights[rows], minlength=len(distinct))
+        return [(distinct[index], int(weight[index])) for index in np.flatnonzero(held)]
 
 
 def perpetrator(by: str | Sequence[str] | None) -> str | tuple[str, ...] | None:
@@ -249,11 +266,12 @@ def object_column(values: Iterable[object], size: int) -> Strings:
     return np.fromiter(values, dtype=object, count=size)
 
 
-def _equal(values: Strings, value: object) -> Mask:
-    """Rows equal to ``value``; a tuple is compared whole, not element by element."""
-    if isinstance(value, tuple):
-        return np.fromiter((v == value for v in values.tolist()), dtype=bool, count=len(values))
-    return np.asarray(values == value, dtype=bool)
+def _factorised(values: Strings) -> tuple[list[Any], npt.NDArray[np.intp]]:
+    """The distinct values (single ids by their text, then candidate tuples) and each row's index among them."""
+    listed = values.tolist()
+    distinct = sorted(dict.fromkeys(listed), key=lambda v: (isinstance(v, tuple), str(v)))
+    index = {value: code for code, value in enumerate(distinct)}
+    return distinct, np.fromiter(map(index.__getitem__, listed), dtype=np.intp, count=len(listed))
 
 
 def _chain(ids: Strings, start: Floats, stop: Floats) -> Floats:
@@ -268,16 +286,6 @@ def _chain(ids: Strings, start: Floats, stop: Floats) -> Floats:
     chained = stop.copy()
     chained[order[:-1][same]] = start[order[1:][same]]
     return chained
-
-
-def _fixes(items: Sequence[Unit | Incident], field: Literal["origin", "baseline"]) -> Floats:
-    """Each item's origin (an incident's) or baseline (a unit's) as longitude, latitude and uncertainty (NaN where not given)."""
-    fixes = np.full((len(items), 3), np.nan)
-    for row, item in enumerate(items):
-        fix = getattr(item, field, None)
-        if fix is not None:
-            fixes[row] = (fix.lon, fix.lat, np.nan if fix.uncertainty_km is None else fix.uncertainty_km)
-    return fixes
 
 
 def _spread(ids: Strings, start: Floats, points: Floats) -> Floats:
@@ -298,29 +306,38 @@ def _spread(ids: Strings, start: Floats, points: Floats) -> Floats:
     return spread
 
 
-def _fatalities(item: Unit | Incident) -> float:
-    return item.fatalities if isinstance(item, Incident) and item.fatalities is not None else np.nan
+_ROW_FIELDS = 19
+"""What ``_unit_row`` and ``_incident_row`` give for one item, in ``Items.__init__``'s order."""
 
 
-def _offsets(item: Unit | Incident) -> tuple[int, int]:
-    if isinstance(item, Unit):
-        return (0, 0)
-    first = item.time.utcoffset() or timedelta(0)
-    last = (item.latest or item.time).utcoffset() or timedelta(0)
-    return int(first.total_seconds()), int(last.total_seconds())
+def _unit_row(unit: Unit) -> tuple[Any, ...]:
+    place = unit.position
+    return (
+        unit.id, unit.party, unit.kind, unit.count, place.lon if place else np.nan, place.lat if place else np.nan,
+        unit.uncertainty_km or 0.0, unit.zone or "", unit.observed.timestamp() if unit.observed else -np.inf, np.inf, 0, 0,
+        np.nan, *_fix(None), *_fix(unit.baseline),
+    )
 
 
-def _start(item: Unit | Incident) -> float:
-    if isinstance(item, Incident):
-        return item.time.timestamp()
-    return item.observed.timestamp() if item.observed else -np.inf
+def _incident_row(incident: Incident) -> tuple[Any, ...]:
+    place, last = incident.position, incident.latest or incident.time
+    return (
+        incident.id, perpetrator(incident.by), incident.kind, 1, place.lon if place else np.nan, place.lat if place else np.nan,
+        incident.uncertainty_km or 0.0, incident.zone or "", incident.time.timestamp(), last.timestamp(),
+        _offset(incident.time), _offset(last), np.nan if incident.fatalities is None else incident.fatalities,
+        *_fix(incident.origin), *_fix(None),
+    )
 
 
-def _stop(item: Unit | Incident) -> float:
-    if isinstance(item, Incident):
-        return (item.latest or item.time).timestamp()
-    return np.inf
+def _fix(point: Origin | Baseline | None) -> tuple[float, float, float]:
+    """A launch point or baseline as longitude, latitude and uncertainty (NaN where not given)."""
+    if point is None:
+        return (np.nan, np.nan, np.nan)
+    return (point.lon, point.lat, np.nan if point.uncertainty_km is None else point.uncertainty_km)
 
+
+def _offset(moment: datetime) -> int:
+    return int((moment.utcoffset() or timedelta(0)).total_seconds())
 
 
 def _zone_relation(book: Rulebook, named: str, zone: str) -> int:

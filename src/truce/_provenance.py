@@ -12,7 +12,7 @@ import numpy as np
 import numpy.typing as npt
 from pydantic import BaseModel, ConfigDict
 
-from ._scenario import Scenario
+from ._scenario import Scenario, Unit
 
 if TYPE_CHECKING:
     from ._items import Items
@@ -87,8 +87,10 @@ def input_sha256(scenario: Scenario, tables: tuple[Items, Items] | None = None) 
 def _row(row: BaseModel) -> str:
     """A row as pydantic writes it (several attributes in sorted order); a unit without a baseline as it was
     written before baselines existed."""
-    text = row.model_dump_json(exclude={"baseline"} if getattr(row, "baseline", True) is None else None)
-    return canonical_json(json.loads(text)) if len(getattr(row, "attributes", ())) > 1 else text
+    if not isinstance(row, Unit):
+        return row.model_dump_json()
+    text = row.model_dump_json(exclude={"baseline"} if row.baseline is None else None)
+    return canonical_json(json.loads(text)) if len(row.attributes) > 1 else text
 
 
 _UNIT_SEPARATOR = "\x1f"

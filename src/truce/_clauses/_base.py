@@ -8,6 +8,7 @@ strategy.
 from __future__ import annotations
 
 import difflib
+import functools
 from abc import abstractmethod
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -532,8 +533,10 @@ def span_text(span: Span) -> str:
     return " and ".join(parts) or "0 hours"
 
 
+@functools.lru_cache(maxsize=1024)
 def when(instant: datetime) -> str:
-    """An instant as messages show it: day, month, year, time and UTC offset."""
+    """An instant as messages show it: day, month, year, time and UTC offset (remembered: messages name the same
+    few deadlines over and over)."""
     return instant.strftime("%d %B %Y %H:%M") + f" ({instant.strftime('%z')[:3]}:{instant.strftime('%z')[3:]})"
 
 
@@ -701,8 +704,7 @@ class Counting(Clause):
         chosen = [rows for (_, rows), pick in zip(keys, over, strict=True) if pick]
         shown = certain & np.any(chosen, axis=0) if chosen else np.zeros(len(items), dtype=bool)
         missing = [m for i in np.flatnonzero(doubtful) for m in self._facts(items, classified, int(i))]
-        tally = {kind: int(items.weights[shown & rows].sum()) for kind, rows in items.groups("kinds") if (shown & rows).any()}
-        behind = [actor for actor, rows in items.groups("actors") if (shown & rows).any()]
+        behind = [actor for actor, _ in items.tally("actors", shown)]
         return Measure(
             self,
             "due",
@@ -713,7 +715,7 @@ class Counting(Clause):
             parties=tuple(sorted(str(actor) for actor in behind if not isinstance(actor, tuple))),
             parties_one_of=tuple(sorted(actor for actor in behind if isinstance(actor, tuple))),
             missing=tuple(sorted(set(missing))),
-            tally=tuple(sorted(tally.items())),
+            tally=tuple(sorted(items.tally("kinds", shown))),
             illustrative_zone=self.illustrative(items.book),
         )
 

@@ -38,7 +38,7 @@ from ._base import (
 
 if TYPE_CHECKING:
     from .._items import Floats, Items, Mask, State, Tri
-    from .._rulebook import Rulebook
+    from .._rulebook import Bounds, Rulebook
     from .._source import Document
 
 
@@ -255,12 +255,14 @@ class CountsUnits(Counting):
         if self.forces == "all":
             return np.full(len(items), INSIDE, dtype=np.int8)
         wanted = set(self.forces)
-        result = np.full(len(items), OUTSIDE, dtype=np.int8)
-        for kind, mask in items.groups("kinds"):
-            rows = np.flatnonzero(mask)
-            fits = [_class_fit(book, cls, items, rows) for cls in book.classes_of(kind) & wanted]
-            if fits:
-                result[rows] = either(fits)
+        kinds, codes = items.codes("kinds")
+        classes = [book.classes_of(kind) & wanted for kind in kinds]
+        unbounded = [any(not _bounds(book, cls) for cls in named) for named in classes]
+        result = np.array([INSIDE if free else OUTSIDE for free in unbounded], dtype=np.int8)[codes]
+        for code, (named, free) in enumerate(zip(classes, unbounded, strict=True)):
+            if named and not free:  # every class it may fall in turns on measured attributes
+                rows = np.flatnonzero(codes == code)
+                result[rows] = either([_class_fit(book, cls, items, rows) for cls in named])
         return result
 
     def _missing(self, items: Items, row: int, party: int, where: int, force: int, *, since: float | None = None) -> list[str]:
@@ -290,11 +292,15 @@ def _measurements(book: Rulebook, kind: str) -> list[dict[str, float]]:
     return [{}, *({name: value for name in names} for value in values)] if names else [{}]
 
 
+def _bounds(book: Rulebook, cls: str) -> dict[str, Bounds]:
+    """The attribute bounds a unit must meet to fall in class ``cls`` (none for a kind id or a class without)."""
+    return book.classes[cls].where if cls in book.classes else {}
+
+
 def _class_fit(book: Rulebook, cls: str, items: Items, rows: npt.NDArray[np.intp]) -> Tri:
     """Whether the units at ``rows`` (of a kind in class ``cls``) meet the class's attribute bounds."""
-    bounds = book.classes[cls].where if cls in book.classes else {}
     fit = np.full(len(rows), INSIDE, dtype=np.int8)
-    for attribute, bound in bounds.items():
+    for attribute, bound in _bounds(book, cls).items():
         value = items.attributes[attribute][rows] if attribute in items.attributes else np.full(len(rows), np.nan)
         ok = np.ones(len(rows), dtype=bool)
         with np.errstate(invalid="ignore"):

@@ -64,7 +64,7 @@ class Permission(Clause):
         if clause.id != self.clause or found is None:
             return {}
         book = state.book
-        counted = np.isin(items.kinds, sorted(clause.counted(book)))
+        counted = items.among("kinds", clause.counted(book))
         allowed = _members(book, self.parties)
         covered: dict[str, Mask] = {}
         for record in found.entries:

@@ -318,7 +318,7 @@ class Prohibition(Counting):
     def _force(self, items: Items) -> Tri:
         """INSIDE if an incident is of a forbidden kind; under a threshold of fatalities, UNKNOWN if how many it
         killed is not known."""
-        forbidden = np.isin(items.kinds, self.incidents)
+        forbidden = items.among("kinds", self.incidents)
         if self.threshold is not None and self.threshold.of == "fatalities":
             return np.where(forbidden, np.where(np.isnan(items.fatalities), UNKNOWN, INSIDE), OUTSIDE).astype(np.int8)
         return np.where(forbidden, INSIDE, OUTSIDE).astype(np.int8)
