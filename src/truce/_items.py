@@ -218,11 +218,9 @@ class Items:
 
     def _ranges(self) -> Floats:
         """Each incident's kind's ``range_km`` (NaN for a kind with no range, or not an incident kind)."""
-        reach = np.full(len(self), np.nan)
-        for kind, rows in self.groups("kinds"):
-            declared = self.book.incident_kinds.get(kind)
-            reach[rows] = np.nan if declared is None or declared.range_km is None else declared.range_km
-        return reach
+        distinct, codes = self.codes("kinds")
+        declared = [self.book.incident_kinds.get(kind) for kind in distinct]
+        return np.array([np.nan if d is None or d.range_km is None else d.range_km for d in declared], dtype=float)[codes]
 
     def codes(self, column: Literal["actors", "kinds"]) -> tuple[list[Any], npt.NDArray[np.intp]]:
         """Each distinct value of a column (candidate perpetrators, a tuple, after every single id) and each row's
@@ -249,6 +247,8 @@ class Items:
 
     def tally(self, column: Literal["actors", "kinds"], rows: Mask) -> list[tuple[Any, int]]:
         """Each distinct value of a column that some of ``rows`` hold, with the rows' total weight."""
+        if not rows.any():
+            return []
         distinct, codes = self.codes(column)
         held = np.bincount(codes[rows], minlength=len(distinct))
         weight = np.bincount(codes[rows], weights=self.weights[rows], minlength=len(distinct))
