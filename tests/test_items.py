@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import truce
@@ -34,6 +34,7 @@ def _items(given_rows: list[tuple[Any, str, int]]) -> Items:
     )
 
 
+@settings(deadline=None)  # the first draw pays for loading; a shared machine stretches any timing
 @given(rows)
 def test_codes_name_each_distinct_value_once_single_ids_by_text_then_candidates(given_rows: list[tuple[Any, str, int]]) -> None:
     items = _items(given_rows)
@@ -46,6 +47,7 @@ def test_codes_name_each_distinct_value_once_single_ids_by_text_then_candidates(
         assert all(mask.tolist() == [x == v for x in values] for v, mask in groups)
 
 
+@settings(deadline=None)  # the first draw pays for loading; a shared machine stretches any timing
 @given(rows, st.lists(st.booleans(), min_size=30, max_size=30))
 def test_a_tally_sums_the_weight_of_the_chosen_rows_by_value(given_rows: list[tuple[Any, str, int]], picks: list[bool]) -> None:
     items, chosen = _items(given_rows), np.array(picks[: len(given_rows)], dtype=bool)
@@ -58,6 +60,7 @@ def test_a_tally_sums_the_weight_of_the_chosen_rows_by_value(given_rows: list[tu
         assert items.tally(column, chosen) == [(v, expected[v]) for v in order]  # type: ignore[arg-type]
 
 
+@settings(deadline=None)  # the first draw pays for loading; a shared machine stretches any timing
 @given(rows, st.lists(st.sampled_from(KINDS), max_size=4), st.lists(st.sampled_from(ACTORS), max_size=4))
 def test_membership_and_coverage_agree_with_each_row_read_alone(
     given_rows: list[tuple[Any, str, int]], kinds: list[str], parties: list[str]
