@@ -43,7 +43,7 @@ Outcome = Verdict | TruceError
 _BATCHES_PER_WORKER = 8
 _MAX_BATCH = 512
 _VERDICTS = TypeAdapter(list[Verdict | None])
-Batch = tuple[bytes, dict[int, TruceError]]
+_Batch = tuple[bytes, dict[int, TruceError]]
 """A batch's outcomes from a worker: its verdicts as one JSON list (null where it failed), and its errors by position."""
 
 
@@ -82,7 +82,7 @@ def sweep(
     try:
         with bar:
             task = bar.add_task("sweep", total=len(states))
-            futures: dict[Future[Batch], int] = {
+            futures: dict[Future[_Batch], int] = {
                 pool.submit(_evaluate_batch, states[start : start + size], ref, reading, engine): start
                 for start in range(0, len(states), size)
             }
@@ -144,7 +144,7 @@ def _evaluate_alone(pool: Executor, state: State, rules: str | None, reading: st
         return EngineError(f"evaluation failed in its worker: {exc!r}")
 
 
-def _evaluate_batch(states: Sequence[State], rules: str | None, reading: str | None, engine: str | None) -> Batch:
+def _evaluate_batch(states: Sequence[State], rules: str | None, reading: str | None, engine: str | None) -> _Batch:
     """Evaluate a batch in a worker, keeping each scenario's error as its outcome."""
     verdicts: list[Verdict | None] = []
     errors: dict[int, TruceError] = {}
@@ -160,7 +160,7 @@ def _evaluate_batch(states: Sequence[State], rules: str | None, reading: str | N
     return _VERDICTS.dump_json(verdicts, exclude_unset=True), errors
 
 
-def _outcomes(batch: Batch) -> list[Outcome]:
+def _outcomes(batch: _Batch) -> list[Outcome]:
     """A batch's outcomes in the parent, its verdicts rebuilt from their JSON."""
     data, errors = batch
     return [errors[index] if verdict is None else verdict for index, verdict in enumerate(_VERDICTS.validate_json(data, strict=True))]
