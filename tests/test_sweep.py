@@ -108,6 +108,17 @@ def test_the_garbage_collector_is_left_as_it_was_even_when_a_batch_fails(enabled
         gc.enable()
 
 
+def test_verdicts_come_back_equal_to_the_serial_ones_with_the_same_fields_set() -> None:
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        outcomes = truce.sweep(EXAMPLES, executor=pool)
+    serial = [_serial(s) for s in EXAMPLES]
+    verdicts = [(o, s) for o, s in zip(outcomes, serial, strict=True) if isinstance(s, truce.Verdict)]
+    assert len(verdicts) == len(EXAMPLES)
+    for outcome, expected in verdicts:
+        assert type(outcome) is truce.Verdict and outcome == expected
+        assert outcome.model_dump_json(exclude_unset=True) == expected.model_dump_json(exclude_unset=True)
+
+
 def test_rules_and_reading_apply_to_every_state() -> None:
     book = truce.load_rulebook("idlib-2019")
     with ProcessPoolExecutor(max_workers=2) as pool:
