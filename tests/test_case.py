@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from pathlib import Path
 
 import pytest
@@ -65,3 +66,16 @@ def test_with_files_off_only_bundled_rulebooks_are_named(tmp_path: Path, monkeyp
         truce.prepare({**state, "agreement": "idlib-2091", "as_of": "3 August"}, files=False)
     found = {p.path: p for p in both.value.problems}
     assert found["agreement"].suggestion == "did you mean 'idlib-2019'?" and "as_of" in found
+
+
+@pytest.mark.parametrize("enabled", [True, False])
+def test_preparing_and_evaluating_leave_the_garbage_collector_as_they_found_it(enabled: bool) -> None:
+    (gc.enable if enabled else gc.disable)()
+    try:
+        assert truce.evaluate(EXAMPLE).status == "holds"
+        assert gc.isenabled() is enabled
+        with pytest.raises(truce.ScenarioError):
+            truce.prepare({"agreement": "idlib-2019", "as_of": "2019-08-03T12:00:00+03:00", "units": [{"id": "u"}]})
+        assert gc.isenabled() is enabled
+    finally:
+        gc.enable()

@@ -12,7 +12,6 @@ that pydantic validates in one call (unpickling each model cost the parent more)
 
 from __future__ import annotations
 
-import gc
 import multiprocessing
 import os
 import pickle
@@ -26,6 +25,7 @@ from pydantic import TypeAdapter
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
+from ._case import collection_paused
 from ._columns import Columns
 from ._errors import EngineError, Problem, ScenarioError, TruceError
 from ._evaluate import evaluate
@@ -77,10 +77,8 @@ def sweep(
         TextColumn("sweeping"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
         console=Console(stderr=True), transient=True, disable=not progress,
     )
-    collecting = gc.isenabled()
-    gc.disable()  # tens of thousands of acyclic results: each full collection would walk them all again
     try:
-        with bar:
+        with collection_paused(), bar:  # tens of thousands of acyclic results: each collection would walk them all again
             task = bar.add_task("sweep", total=len(states))
             futures: dict[Future[_Batch], int] = {
                 pool.submit(_evaluate_batch, states[start : start + size], ref, reading, engine): start
@@ -94,8 +92,6 @@ def sweep(
                     done[start] = [_evaluate_alone(pool, state, ref, reading, engine) for state in states[start : start + size]]
                 bar.advance(task, len(done[start]))
     finally:
-        if collecting:
-            gc.enable()
         if own:
             pool.shutdown(cancel_futures=True)
     return [outcome for start in sorted(done) for outcome in done[start]]
