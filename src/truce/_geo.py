@@ -8,6 +8,7 @@ the centre are true to well under 0.1%; points are projected there to test.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import math
@@ -110,7 +111,7 @@ class Area:
             own = [(part.edge_km(lon, lat, within), part.covers_xy(lon, lat)) for part in self._parts]
             deep = np.any([np.isnan(d) & inside for d, inside in own], axis=0)
             with np.errstate(all="ignore"):
-                least = np.fmin.reduce([d for d, _ in own])
+                least = functools.reduce(np.fmin, [d for d, _ in own])
             return np.where(deep, np.nan, least)
         projection, _, edge = self._metric_edge()
         distance = np.full(len(lon), np.nan)

@@ -295,7 +295,7 @@ def _spread(ids: Strings, start: Floats, points: Floats) -> Floats:
     if given.all() or not given.any():
         return points
     codes = np.unique(ids.astype(str), return_inverse=True)[1]
-    first = np.full(int(codes.max()) + 1, -1)
+    first = np.full(int(np.max(codes)) + 1, -1)
     rows = np.flatnonzero(given)
     rows = rows[np.argsort(-start[rows], kind="stable")]  # latest first, so the earliest is written last
     first[codes[rows]] = rows

@@ -296,7 +296,7 @@ class _Index:
         for value in np.unique(length):
             members = np.flatnonzero(length == value)
             members = members[np.argsort(self.start[members], kind="stable")]
-            longest = float((self.end[members] - self.start[members]).max())
+            longest = float(np.max(self.end[members] - self.start[members]))
             self.classes.append((members, self.start[members], longest))
 
     def near(self, start: float, end: float, lat: float, lon: float) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.float64]]:
