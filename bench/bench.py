@@ -1,6 +1,6 @@
 """truce's performance, measured in one run on one machine; prints figures, ratios, targets and met / NOT MET.
 
-    PYTHONPATH=src python bench/bench.py [--sweep 10000] [--max-units 1000000] [--events 1000000]
+    PYTHONPATH=src python bench/bench.py [--sweep 10000] [--max-units 1000000] [--events 1000000] [--only timeline ...]
 
 The shared machine's load distorts seconds, so read the ratios: each compares two things timed
 side by side in this run. The hand-written peer (``../shared/bench/peer.py``: dicts in, the same
@@ -257,22 +257,32 @@ def robustness_ratio(sizes: list[int]) -> None:
               f"of the {depths} other depths the text allows (<= {target:g}): {_mark(extra <= target)}")
 
 
+FIGURES = ("small", "rows", "growth", "timeline", "memory", "sweep", "validation", "robustness")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--sweep", type=int, default=10_000)
     parser.add_argument("--max-units", type=int, default=1_000_000)
     parser.add_argument("--events", type=int, default=1_000_000)
     parser.add_argument("--rows", type=int, default=100_000)
+    parser.add_argument("--only", choices=FIGURES, action="append", help="run only this figure (repeatable; default: all)")
     args = parser.parse_args()
+    run = set(args.only or FIGURES)
     print(f"Python {sys.version.split()[0]}, {os.cpu_count()} cores, load average {os.getloadavg()[0]:.2f} at start")
-    small_state()
-    rows_against_peer(args.rows)
-    growth([n for n in (1_000, 10_000, 100_000, 1_000_000) if n <= args.max_units])
-    timeline_of_columns(args.events)
-    peak_memory(args.max_units)
-    sweep(args.sweep)
-    validation_ratio(min(100_000, args.max_units))
-    robustness_ratio([n for n in (1_000, 100_000) if n <= args.max_units])
+    figures: dict[str, Callable[[], None]] = {
+        "small": small_state,
+        "rows": lambda: rows_against_peer(args.rows),
+        "growth": lambda: growth([n for n in (1_000, 10_000, 100_000, 1_000_000) if n <= args.max_units]),
+        "timeline": lambda: timeline_of_columns(args.events),
+        "memory": lambda: peak_memory(args.max_units),
+        "sweep": lambda: sweep(args.sweep),
+        "validation": lambda: validation_ratio(min(100_000, args.max_units)),
+        "robustness": lambda: robustness_ratio([n for n in (1_000, 100_000) if n <= args.max_units]),
+    }
+    for name in FIGURES:
+        if name in run:
+            figures[name]()
     print(f"load average {os.getloadavg()[0]:.2f} at end")
 
 
