@@ -10,15 +10,16 @@ from __future__ import annotations
 
 import itertools
 import math
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta, timezone, tzinfo
 from pathlib import Path
-from typing import Any
+from typing import Any, overload
 
 import numpy as np
 import numpy.typing as npt
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, GetCoreSchemaHandler
+from pydantic_core import core_schema
 
 from ._assemble import responsible, responsible_one_of
 from ._case import Case, prepare
@@ -34,7 +35,7 @@ from ._rulebook import Rulebook
 from ._scenario import FindingStatus, Incident, Origin, Position, Scenario, Status
 from ._verdict import responsibility
 
-__all__ = ["FindingChange", "Interval", "Moment", "Timeline", "timeline"]
+__all__ = ["FindingChange", "Incidents", "Interval", "Moment", "Timeline", "timeline"]
 
 _PHASES = ("not_applicable", "not_due", "due", "not_assessed")
 
@@ -90,7 +91,7 @@ class Timeline(_Model):
     intervals: list[Interval]
     first_breach: Moment | None
     first_unmet: Moment | None
-    incidents: list[Incident]
+    incidents: Incidents
     provenance: Provenance
 
     def at(self, instant: datetime) -> Interval | None:
@@ -139,14 +140,78 @@ def _show(instant: datetime) -> str:
     return when(instant)
 
 
-def _incidents(items: Items) -> list[Incident]:
-    """The incidents of a state that came as columns, as rows (for charts and the timeline's JSON). The columns
-    were validated once, so the rows are built without validating them again."""
-    zones = {seconds: timezone(timedelta(seconds=seconds)) for seconds in set(items.offsets.ravel().tolist())}
+class Incidents(Sequence[Incident]):
+    """A timeline's incidents in time order (then by id): the rows given, or a log's columns whose rows are built
+    only as they are read, so a timeline of a million events given as columns holds no object per event."""
+
+    def __init__(self, rows: Sequence[Incident] = (), items: Items | None = None) -> None:
+        self._rows = sorted(rows, key=lambda i: (i.time, i.id))
+        self._items = items
+        self._order: npt.NDArray[np.intp] | None = None
+
+    @classmethod
+    def __get_pydantic_core_schema__(cls, source: Any, handler: GetCoreSchemaHandler) -> core_schema.CoreSchema:
+        """Validated and serialised as a list of incidents; a timeline's own ``Incidents`` are taken as they are."""
+        rows = handler.generate_schema(list[Incident])
+        from_rows = core_schema.no_info_after_validator_function(cls, rows)
+        return core_schema.json_or_python_schema(
+            json_schema=from_rows, python_schema=core_schema.union_schema([core_schema.is_instance_schema(cls), from_rows]),
+            serialization=core_schema.plain_serializer_function_ser_schema(list, return_schema=rows),
+        )
+
+    def __len__(self) -> int:
+        return len(self._rows) if self._items is None else len(self._items)
+
+    @overload
+    def __getitem__(self, index: int) -> Incident: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[Incident]: ...
+
+    def __getitem__(self, index: int | slice) -> Incident | list[Incident]:
+        if self._items is None:
+            return self._rows[index]
+        if isinstance(index, slice):
+            return _incidents(self._items, self._sorted()[index])
+        return _incidents(self._items, self._sorted()[[index]])[0]
+
+    def __iter__(self) -> Iterator[Incident]:
+        if self._items is None:
+            yield from self._rows
+            return
+        order = self._sorted()
+        for first in range(0, len(order), _CHUNK):
+            yield from _incidents(self._items, order[first : first + _CHUNK])
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Sequence) and len(self) == len(other) and all(a == b for a, b in zip(self, other, strict=True))
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return f"<{len(self)} incidents>"
+
+    def _sorted(self) -> npt.NDArray[np.intp]:
+        """The rows of the columns in time order, then by id."""
+        if self._order is None:
+            assert self._items is not None
+            self._order = np.lexsort((self._items.ids.astype(str), self._items.start))
+        return self._order
+
+
+_CHUNK = 10_000
+"""Incidents built at a time while iterating over a log given as columns."""
+
+
+def _incidents(items: Items, order: npt.NDArray[np.intp]) -> list[Incident]:
+    """Rows ``order`` of incidents that came as columns, as incidents (for charts and the timeline's JSON). The
+    columns were validated once, so the rows are built without validating them again."""
+    offsets = items.offsets[order]
+    zones = {seconds: timezone(timedelta(seconds=seconds)) for seconds in set(offsets.ravel().tolist())}
     rows = []
-    columns = zip(items.ids.tolist(), items.start.tolist(), items.stop.tolist(), items.offsets.tolist(), items.kinds.tolist(),
-                  items.actors.tolist(), items.lat.tolist(), items.lon.tolist(), items.radius_km.tolist(),
-                  items.named_zone.tolist(), items.origin.tolist(), strict=True)  # fmt: skip
+    columns = zip(items.ids[order].tolist(), items.start[order].tolist(), items.stop[order].tolist(), offsets.tolist(),
+                  items.kinds[order].tolist(), items.actors[order].tolist(), items.lat[order].tolist(), items.lon[order].tolist(),
+                  items.radius_km[order].tolist(), items.named_zone[order].tolist(), items.origin[order].tolist(), strict=True)  # fmt: skip
     for id_, start, stop, (first, last), kind, actor, lat, lon, radius, zone, origin in columns:
         located = not math.isnan(lon)
         rows.append(Incident.model_construct(
@@ -388,7 +453,7 @@ class _Sweep:
             intervals=intervals,
             first_breach=first_breach,
             first_unmet=first_unmet,
-            incidents=sorted(self.scenario.incidents or _incidents(self.incidents), key=lambda i: (i.time, i.id)),
+            incidents=Incidents(self.scenario.incidents) if self.scenario.incidents else Incidents(items=self.incidents),
             provenance=self.provenance,
         )
 
