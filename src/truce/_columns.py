@@ -484,7 +484,9 @@ class _Table:
             for row, value in enumerate(values):
                 if _absent(value):
                     continue
-                key = (type(value), value) if isinstance(value, str | datetime) else None
+                key = None  # equal datetimes may differ in offset, which messages keep
+                if isinstance(value, str | datetime):
+                    key = (type(value), value, value.utcoffset() if isinstance(value, datetime) else None)
                 found = parsed.get(key) if key is not None else None
                 if found is None:
                     found = _instant(value)
