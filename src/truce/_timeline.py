@@ -8,9 +8,10 @@ once per distinct combination of clause outcomes, never once per event.
 
 from __future__ import annotations
 
+import functools
 import itertools
 import math
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta, timezone, tzinfo
 from pathlib import Path
@@ -281,11 +282,11 @@ class _Entries:
         order = np.argsort(changes.times, kind="stable")
         return _Entries(changes.times[order], changes.weights[order], changes.rows[order])
 
-    def totals(self, points: Floats, mask: npt.NDArray[np.bool_] | None = None) -> Ints:
-        """The running total at each point: every entry at or before it counts."""
-        weights = self.weights if mask is None else np.where(mask, self.weights, 0)
-        cumulative = np.concatenate(([0], np.cumsum(weights)))
-        return cumulative[np.searchsorted(self.times, points, side="right")]
+    def totals(self, points: Floats, masks: Iterable[npt.NDArray[np.bool_]]) -> Iterator[Ints]:
+        """For each mask of entries, the running total at each point: every entry at or before it counts."""
+        at = np.searchsorted(self.times, points, side="right")
+        for mask in masks:
+            yield np.concatenate(([0], np.cumsum(np.where(mask, self.weights, 0))))[at]
 
     def at(self, point: float) -> npt.NDArray[np.intp]:
         """The items that join or leave exactly at ``point``."""
@@ -336,11 +337,10 @@ class _Track:
             possible = np.where(due, [m.possible for m in measures], 0).astype(np.int64)
         else:
             keys = self.clause.totals_by(self.items)
-            found = []
-            for entries in (self.amount, self.possible):
-                per_key = [entries.totals(points, rows[entries.items]) for _, rows in keys]
-                found.append(np.max(per_key, axis=0) if per_key else np.zeros(len(points), dtype=np.int64))
-            amount, possible = found
+            amount, possible = (
+                functools.reduce(np.maximum, entries.totals(points, (rows[entries.items] for _, rows in keys)))
+                if keys else np.zeros(len(points), dtype=np.int64) for entries in (self.amount, self.possible)
+            )  # fmt: skip
         return np.where(points < self.due, _PHASES.index("not_due"), phase), amount, possible
 
     def measure_at(self, point: float) -> Measure:
@@ -404,22 +404,23 @@ class _Sweep:
             columns.append(np.minimum(amount, limit + 1))
             columns.append(np.minimum(possible, limit + 1))
             columns.append(self._responsible_codes(track, points))
-        table = np.stack(columns, axis=1)
         changed = np.ones(len(points), dtype=bool)
-        changed[1:] = (table[1:] != table[:-1]).any(axis=1)
+        changed[1:] = False
+        for column in columns:
+            changed[1:] |= column[1:] != column[:-1]
+        rows = np.flatnonzero(changed)
+        table = np.stack([column[rows] for column in columns], axis=1)
         decisions: dict[tuple[int, ...], Decision] = {}
         intervals: list[Interval] = []
         first_breach: Moment | None = None
         first_unmet: Moment | None = None
-        for row in np.flatnonzero(changed):
-            values = tuple(int(v) for v in table[row])
+        for point, values in zip(points[rows].tolist(), map(tuple, table.tolist()), strict=True):
             key = tuple(v for i, v in enumerate(values) if i == 0 or i % 4 != 0)
             decision = decisions.get(key)
             if decision is None:
                 decision = decisions[key] = self.decide(self.book, self.reading, self._observation(values))
             findings: dict[str, FindingStatus] = {"in-force": decision.in_force}
             findings.update(decision.findings)
-            point = float(points[row])
             if decision.in_force == "met":
                 if first_breach is None:
                     first_breach = self._moment(point, decision, "term")
@@ -466,8 +467,8 @@ class _Sweep:
             changed[1:] = [a.parties != b.parties for a, b in itertools.pairwise(measures)]
         elif track.fixed is None:
             floor = track.clause.party_floor
-            for _, rows in track.items.groups("actors"):
-                present = track.amount.totals(points, rows[track.amount.items]) > floor
+            for total in track.amount.totals(points, (rows[track.amount.items] for _, rows in track.items.groups("actors"))):
+                present = total > floor
                 changed[1:] |= present[1:] != present[:-1]
         return np.cumsum(changed, dtype=np.int64)
 
