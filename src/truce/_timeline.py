@@ -9,7 +9,6 @@ once per distinct combination of clause outcomes, never once per event.
 from __future__ import annotations
 
 import functools
-import itertools
 import math
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -312,16 +311,18 @@ class _Track:
     follows: Floats | None = None
     steps: tuple[Floats, tuple[Measure, ...]] | None = None
 
-    def measures(self, points: Floats) -> list[Measure] | None:
-        """The measure at each point of a clause with a fixed measure or steps, or of one whose clock starts once
-        another is met (measured at every point from its earliest deadline on); None for one that counts items."""
+    def measures(self, points: Floats) -> tuple[tuple[Measure, ...], npt.NDArray[np.intp]] | None:
+        """For a clause with a fixed measure or steps, or one whose clock starts once another is met (measured at
+        every point from its earliest deadline on): its measures and which of them holds at each point; None for
+        one that counts items."""
         if self.fixed is not None:
-            return [self.fixed] * len(points)
+            return (self.fixed,), np.zeros(len(points), dtype=np.intp)
         if self.steps is not None:
             times, measures = self.steps
-            return [measures[i] for i in np.maximum(np.searchsorted(times, points, side="right") - 1, 0).tolist()]
+            return measures, np.maximum(np.searchsorted(times, points, side="right") - 1, 0)
         if self.follows is not None:
-            return [self.measure_at(float(p)) if p >= self.due else Measure(self.clause, "not_due") for p in points.tolist()]
+            found = tuple(self.measure_at(p) if p >= self.due else Measure(self.clause, "not_due") for p in points.tolist())
+            return found, np.arange(len(points))
         return None
 
     def phases(self, points: Floats) -> tuple[Ints, Ints, Ints]:
@@ -329,12 +330,13 @@ class _Track:
         for a clause whose records the state lacks; not due, for one whose clock has not started), its amount and
         its possible; for ``per: party`` caps, the worst party's. A clause's measures are found once per call."""
         phase = np.full(len(points), _PHASES.index("due"), dtype=np.int64)
-        measures = self.measures(points)
-        if measures is not None:
-            phase = np.array([_PHASES.index(m.phase) for m in measures], dtype=np.int64)
+        found = self.measures(points)
+        if found is not None:
+            measures, which = found
+            phase = np.array([_PHASES.index(m.phase) for m in measures], dtype=np.int64)[which]
             due = phase == _PHASES.index("due")
-            amount = np.where(due, [m.amount for m in measures], 0).astype(np.int64)
-            possible = np.where(due, [m.possible for m in measures], 0).astype(np.int64)
+            amount = np.where(due, np.array([m.amount for m in measures], dtype=np.int64)[which], 0)
+            possible = np.where(due, np.array([m.possible for m in measures], dtype=np.int64)[which], 0)
         else:
             keys = self.clause.totals_by(self.items)
             amount, possible = (
@@ -462,9 +464,12 @@ class _Sweep:
         """Per point, a count that steps exactly where the actors (parties, groups, candidate groups) that surely
         offend the clause change (over the cap, for a per-party cap); a fixed measure's never change."""
         changed = np.zeros(len(points), dtype=bool)
-        measures = track.measures(points) if track.steps is not None else None
-        if measures is not None:
-            changed[1:] = [a.parties != b.parties for a, b in itertools.pairwise(measures)]
+        found = track.measures(points) if track.steps is not None else None
+        if found is not None:
+            measures, which = found
+            parties = [m.parties for m in measures]
+            code = np.array([parties.index(p) for p in parties], dtype=np.intp)[which]
+            changed[1:] = code[1:] != code[:-1]
         elif track.fixed is None:
             floor = track.clause.party_floor
             for total in track.amount.totals(points, (rows[track.amount.items] for _, rows in track.items.groups("actors"))):
