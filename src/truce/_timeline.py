@@ -43,6 +43,65 @@ Floats = npt.NDArray[np.float64]
 Ints = npt.NDArray[np.int64]
 
 
+class Incidents(Sequence[Incident]):
+    """A timeline's incidents in time order (then by id): the rows given, or a log's columns whose rows are built
+    only as they are read, so a timeline of a million events given as columns holds no object per event."""
+
+    def __init__(self, rows: Sequence[Incident] = (), items: Items | None = None) -> None:
+        self._rows = sorted(rows, key=lambda i: (i.time, i.id))
+        self._items = items
+        self._order: npt.NDArray[np.intp] | None = None
+
+    @classmethod
+    def __get_pydantic_core_schema__(cls, source: Any, handler: GetCoreSchemaHandler) -> core_schema.CoreSchema:
+        """Validated and serialised as a list of incidents; a timeline's own ``Incidents`` are taken as they are."""
+        rows = handler.generate_schema(list[Incident])
+        from_rows = core_schema.no_info_after_validator_function(cls, rows)
+        return core_schema.json_or_python_schema(
+            json_schema=from_rows, python_schema=core_schema.union_schema([core_schema.is_instance_schema(cls), from_rows]),
+            serialization=core_schema.plain_serializer_function_ser_schema(list, return_schema=rows),
+        )
+
+    def __len__(self) -> int:
+        return len(self._rows) if self._items is None else len(self._items)
+
+    @overload
+    def __getitem__(self, index: int) -> Incident: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[Incident]: ...
+
+    def __getitem__(self, index: int | slice) -> Incident | list[Incident]:
+        if self._items is None:
+            return self._rows[index]
+        if isinstance(index, slice):
+            return _incidents(self._items, self._sorted()[index])
+        return _incidents(self._items, self._sorted()[[index]])[0]
+
+    def __iter__(self) -> Iterator[Incident]:
+        if self._items is None:
+            yield from self._rows
+            return
+        order = self._sorted()
+        for first in range(0, len(order), _CHUNK):
+            yield from _incidents(self._items, order[first : first + _CHUNK])
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Sequence) and len(self) == len(other) and all(a == b for a, b in zip(self, other, strict=True))
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return f"<{len(self)} incidents>"
+
+    def _sorted(self) -> npt.NDArray[np.intp]:
+        """The rows of the columns in time order, then by id."""
+        if self._order is None:
+            assert self._items is not None
+            self._order = np.lexsort((self._items.ids.astype(str), self._items.start))
+        return self._order
+
+
 class _Model(BaseModel):
     model_config = ConfigDict(frozen=True)
 
@@ -138,65 +197,6 @@ class Timeline(_Model):
 
 def _show(instant: datetime) -> str:
     return when(instant)
-
-
-class Incidents(Sequence[Incident]):
-    """A timeline's incidents in time order (then by id): the rows given, or a log's columns whose rows are built
-    only as they are read, so a timeline of a million events given as columns holds no object per event."""
-
-    def __init__(self, rows: Sequence[Incident] = (), items: Items | None = None) -> None:
-        self._rows = sorted(rows, key=lambda i: (i.time, i.id))
-        self._items = items
-        self._order: npt.NDArray[np.intp] | None = None
-
-    @classmethod
-    def __get_pydantic_core_schema__(cls, source: Any, handler: GetCoreSchemaHandler) -> core_schema.CoreSchema:
-        """Validated and serialised as a list of incidents; a timeline's own ``Incidents`` are taken as they are."""
-        rows = handler.generate_schema(list[Incident])
-        from_rows = core_schema.no_info_after_validator_function(cls, rows)
-        return core_schema.json_or_python_schema(
-            json_schema=from_rows, python_schema=core_schema.union_schema([core_schema.is_instance_schema(cls), from_rows]),
-            serialization=core_schema.plain_serializer_function_ser_schema(list, return_schema=rows),
-        )
-
-    def __len__(self) -> int:
-        return len(self._rows) if self._items is None else len(self._items)
-
-    @overload
-    def __getitem__(self, index: int) -> Incident: ...
-
-    @overload
-    def __getitem__(self, index: slice) -> list[Incident]: ...
-
-    def __getitem__(self, index: int | slice) -> Incident | list[Incident]:
-        if self._items is None:
-            return self._rows[index]
-        if isinstance(index, slice):
-            return _incidents(self._items, self._sorted()[index])
-        return _incidents(self._items, self._sorted()[[index]])[0]
-
-    def __iter__(self) -> Iterator[Incident]:
-        if self._items is None:
-            yield from self._rows
-            return
-        order = self._sorted()
-        for first in range(0, len(order), _CHUNK):
-            yield from _incidents(self._items, order[first : first + _CHUNK])
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, Sequence) and len(self) == len(other) and all(a == b for a, b in zip(self, other, strict=True))
-
-    __hash__ = None  # type: ignore[assignment]
-
-    def __repr__(self) -> str:
-        return f"<{len(self)} incidents>"
-
-    def _sorted(self) -> npt.NDArray[np.intp]:
-        """The rows of the columns in time order, then by id."""
-        if self._order is None:
-            assert self._items is not None
-            self._order = np.lexsort((self._items.ids.astype(str), self._items.start))
-        return self._order
 
 
 _CHUNK = 10_000
