@@ -406,8 +406,8 @@ class _Sweep:
             columns.append(np.minimum(amount, limit + 1))
             columns.append(np.minimum(possible, limit + 1))
             columns.append(self._responsible_codes(track, points))
-        changed = np.ones(len(points), dtype=bool)
-        changed[1:] = False
+        changed = np.zeros(len(points), dtype=bool)
+        changed[0] = True
         for column in columns:
             changed[1:] |= column[1:] != column[:-1]
         rows = np.flatnonzero(changed)
