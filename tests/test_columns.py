@@ -337,7 +337,7 @@ def test_without_a_count_column_each_unit_counts_one_and_a_missing_count_is_a_pr
 def test_equal_instants_in_other_offsets_keep_each_its_own_offset() -> None:
     """Datetimes equal as instants are still two times to show: each message keeps the offset it was given in."""
     moment = datetime.datetime.fromisoformat("2019-08-02T00:40:00+03:00")
-    times = [moment.astimezone(datetime.timezone.utc), moment]
+    times = [moment.astimezone(datetime.UTC), moment]
     rows = [{**row, "time": time} for row, time in zip(_ROWS, times, strict=True)]
     table = {"id": ["a", "b"], "time": times, "kind": ["shelling"] * 2, "by": ["sy-gov", None], "lat": [35.4389] * 2,
              "lon": [36.6511] * 2}  # fmt: skip
@@ -358,13 +358,13 @@ def test_a_numpy_text_column_of_any_number_of_distinct_texts_reads_as_the_same_l
              "lon": [36.6511] * size, "kind": [kinds[i % (distinct + 2)] for i in range(size)],
              "by": [("sy-gov", "hts", "ru")[i % 3] for i in range(size)]}  # fmt: skip
     found = []
-    for given in (table, {column: np.array(values) for column, values in table.items()}):
-        columns = truce.Columns(incidents=given, **_BASE)
+    for form in (table, {column: np.array(values) for column, values in table.items()}):
+        columns = truce.Columns(incidents=form, **_BASE)
         with pytest.raises(truce.ScenarioError) as caught:
             truce.evaluate(columns)
         found.append([(p.path, p.message) for p in caught.value.problems])
         known = [i for i in range(size) if i % (distinct + 2) < 2]  # two kinds, three parties
-        valid = {column: [values[i] for i in known] if isinstance(values, list) else values[known] for column, values in given.items()}
+        valid = {column: [values[i] for i in known] if isinstance(values, list) else values[known] for column, values in form.items()}
         found.append(_dump(truce.evaluate(truce.Columns(incidents=valid, **_BASE))))
     assert found[0] == found[2] and found[1] == found[3]
     assert len(found[0]) == sum(1 for i in range(size) if i % (distinct + 2) >= 2)
