@@ -1,6 +1,6 @@
 """truce's performance, measured in one run on one machine; prints figures, ratios, targets and met / NOT MET.
 
-    PYTHONPATH=src python bench/bench.py [--sweep 10000] [--max-units 1000000] [--events 1000000] [--only sweep ...]
+    PYTHONPATH=src python bench/bench.py [--sweep 10000] [--max-units 1000000] [--events 1000000] [--only NAME ...]
 
 The shared machine's load distorts seconds, so read the ratios: each compares two things timed
 side by side in this run. The hand-written peer (``../shared/bench/peer.py``: dicts in, the same

@@ -332,3 +332,39 @@ def test_without_a_count_column_each_unit_counts_one_and_a_missing_count_is_a_pr
             truce.Columns(units={**units, "count": counted}, **_BASE)
         assert [(p.path, p.suggestion) for p in caught.value.problems] == [
             ("units[1].count", "leave the field out where it has a default")]  # fmt: skip
+
+
+def test_equal_instants_in_other_offsets_keep_each_its_own_offset() -> None:
+    """Datetimes equal as instants are still two times to show: each message keeps the offset it was given in."""
+    moment = datetime.datetime.fromisoformat("2019-08-02T00:40:00+03:00")
+    times = [moment.astimezone(datetime.UTC), moment]
+    rows = [{**row, "time": time} for row, time in zip(_ROWS, times, strict=True)]
+    table = {"id": ["a", "b"], "time": times, "kind": ["shelling"] * 2, "by": ["sy-gov", None], "lat": [35.4389] * 2,
+             "lon": [36.6511] * 2}  # fmt: skip
+    line = truce.timeline(truce.Columns(incidents=table, **_BASE))
+    assert [i.time.isoformat() for i in line.incidents] == ["2019-08-01T21:40:00+00:00", "2019-08-02T00:40:00+03:00"]
+    assert _dump(truce.evaluate(truce.Columns(incidents=table, **_BASE))) == _dump(truce.evaluate({**_BASE, "incidents": rows}))
+
+
+@pytest.mark.parametrize("distinct", [1, 2, 40])
+def test_a_numpy_text_column_of_any_number_of_distinct_texts_reads_as_the_same_list(
+    distinct: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Rows of one text share one object, for the first few distinct texts (here 2); the rest are read one per row."""
+    monkeypatch.setattr("truce._columns._DISTINCT", 2)
+    size = 90
+    kinds = ["shelling", "air_strike", *(f"kind-{k}" for k in range(distinct))]  # known, known, unknown ones
+    table = {"id": [f"i{i}" for i in range(size)], "time": ["2019-08-02T00:40:00+03:00"] * size, "lat": [35.4389] * size,
+             "lon": [36.6511] * size, "kind": [kinds[i % (distinct + 2)] for i in range(size)],
+             "by": [("sy-gov", "hts", "ru")[i % 3] for i in range(size)]}  # fmt: skip
+    found = []
+    for form in (table, {column: np.array(values) for column, values in table.items()}):
+        columns = truce.Columns(incidents=form, **_BASE)
+        with pytest.raises(truce.ScenarioError) as caught:
+            truce.evaluate(columns)
+        found.append([(p.path, p.message) for p in caught.value.problems])
+        known = [i for i in range(size) if i % (distinct + 2) < 2]  # two kinds, three parties
+        valid = {column: [values[i] for i in known] if isinstance(values, list) else values[known] for column, values in form.items()}
+        found.append(_dump(truce.evaluate(truce.Columns(incidents=valid, **_BASE))))
+    assert found[0] == found[2] and found[1] == found[3]
+    assert len(found[0]) == sum(1 for i in range(size) if i % (distinct + 2) >= 2)

@@ -64,29 +64,74 @@ def test_a_change_to_violated_names_only_what_surely_offends_from_then_on() -> N
     assert (change.before, change.after, change.evidence) == ("unknown", "violated", ["sure"])
 
 
-def test_a_timeline_of_columns_is_the_timeline_of_the_same_rows() -> None:
+_ODD_INCIDENTS = [  # out of time order, one tied in time with an earlier id, candidates, no place, a named zone, an origin
+    {"id": "z-candidates", "time": "2019-08-09T06:00:00+03:00", "latest": "2019-08-09T18:00:00+03:00", "kind": "shelling",
+     "by": ["ru", "sy-gov"], "position": KHAN_SHAYKHUN, "uncertainty_km": 4.5},  # columns hold candidates sorted
+    {"id": "z-nowhere", "time": "2019-08-03T00:00:00+00:00", "kind": "air_strike", "by": "ru"},
+    {"id": "z-named-zone", "time": "2019-08-04T00:00:00+03:00", "kind": "armed_clash", "by": ["hts", "nfl"], "zone": "buffer"},
+    {"id": "a-same-instant", "time": "2019-08-03T03:00:00+03:00", "kind": "shelling", "by": "sy-gov", "position": IDLIB_CITY,
+     "origin": {"lat": 35.2, "lon": 36.7, "uncertainty_km": 2.0}},
+    {"id": "z-origin", "time": "2019-08-06T12:00:00+03:00", "kind": "shelling", "by": None, "position": HAMA,
+     "origin": {"lat": 35.3, "lon": 36.6}},
+]
+
+
+def _log_with_odd_incidents() -> truce.Scenario:
     log = read_acled(SAMPLE_CSV, SAMPLE_MAPPING).scenario()
-    incidents = log.incidents
-    columns = truce.Columns(
+    extra = [truce.Incident.model_validate(i) for i in _ODD_INCIDENTS]
+    return log.model_copy(update={"incidents": [*log.incidents, *extra]})
+
+
+def _as_columns(log: truce.Scenario) -> truce.Columns:
+    incidents, units = log.incidents, log.units
+    return truce.Columns(
         agreement=log.agreement, as_of=log.as_of,
         incidents={"id": [i.id for i in incidents], "time": [i.time for i in incidents], "latest": [i.latest for i in incidents],
-                   "kind": [i.kind for i in incidents], "by": [i.by for i in incidents],
+                   "kind": [i.kind for i in incidents], "by": [i.by for i in incidents], "zone": [i.zone for i in incidents],
                    "lat": [i.position.lat if i.position else None for i in incidents],
                    "lon": [i.position.lon if i.position else None for i in incidents],
-                   "uncertainty_km": [i.uncertainty_km for i in incidents]},
-        units={"id": [u.id for u in log.units], "party": [u.party for u in log.units], "kind": [u.kind for u in log.units],
-               "count": [u.count for u in log.units], "observed": [u.observed for u in log.units],
-               "lat": [u.position.lat if u.position else None for u in log.units],
-               "lon": [u.position.lon if u.position else None for u in log.units],
-               "zone": [u.zone for u in log.units]},
-    )
-    from_rows, from_columns = truce.timeline(log), truce.timeline(columns)
+                   "uncertainty_km": [i.uncertainty_km for i in incidents],
+                   "origin_lat": [i.origin.lat if i.origin else None for i in incidents],
+                   "origin_lon": [i.origin.lon if i.origin else None for i in incidents],
+                   "origin_uncertainty_km": [i.origin.uncertainty_km if i.origin else None for i in incidents]},
+        units={"id": [u.id for u in units], "party": [u.party for u in units], "kind": [u.kind for u in units],
+               "count": [u.count for u in units], "observed": [u.observed for u in units],
+               "lat": [u.position.lat if u.position else None for u in units],
+               "lon": [u.position.lon if u.position else None for u in units],
+               "zone": [u.zone for u in units]},
+    )  # fmt: skip
+
+
+CARRIED = {"source", "note", "fatalities"}  # what a timeline's incidents built from columns do not carry
+
+
+def test_a_timeline_of_columns_is_the_timeline_of_the_same_rows() -> None:
+    log = _log_with_odd_incidents()
+    from_rows, from_columns = truce.timeline(log), truce.timeline(_as_columns(log))
     assert from_columns.intervals == from_rows.intervals
     assert (from_columns.first_breach, from_columns.first_unmet) == (from_rows.first_breach, from_rows.first_unmet)
-    carried = {"source", "note", "fatalities"}  # what columns do not carry
-    assert [i.model_dump_json(exclude=carried) for i in from_columns.incidents] == [
-        i.model_dump_json(exclude=carried) for i in from_rows.incidents]  # fmt: skip
+    assert [i.model_dump_json(exclude=CARRIED) for i in from_columns.incidents] == [
+        i.model_dump_json(exclude=CARRIED) for i in from_rows.incidents]  # fmt: skip
+    order = [(i.time, i.id) for i in from_columns.incidents]
+    assert order == sorted(order) and order != [(i.time, i.id) for i in log.incidents]
+    assert [i.id for i in from_columns.incidents if i.time.timestamp() == 1564790400] == ["a-same-instant", "z-nowhere"]
     assert all(type(i.position) is truce.Position for i in from_columns.incidents if i.position)
+
+
+def test_the_incidents_of_columns_read_as_a_list_in_time_order(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Indexing, slices, iteration (across the chunks it builds at a time), equality, JSON and validation."""
+    monkeypatch.setattr("truce._timeline._CHUNK", 3)
+    log = _log_with_odd_incidents()
+    from_rows, line = truce.timeline(log), truce.timeline(_as_columns(log))
+    rows = [i.model_copy(update=dict.fromkeys(CARRIED)) for i in from_rows.incidents]
+    assert len(line.incidents) == len(rows) == 24 and list(line.incidents) == rows and line.incidents == rows
+    assert (line.incidents[0], line.incidents[-1], line.incidents[5:9]) == (rows[0], rows[-1], rows[5:9])
+    assert line.incidents != rows[:-1] and line.incidents != [*rows[:-1], rows[0]]
+    with pytest.raises(IndexError):
+        line.incidents[24]
+    again = Timeline.model_validate_json(line.model_dump_json())
+    assert again == line and again.incidents == rows and again.model_dump_json() == line.model_dump_json()
+    assert [i["id"] for i in line.model_dump()["incidents"]] == [i.id for i in rows]
 
 
 def test_intervals_tile_time_without_gaps_or_repeats() -> None:

@@ -56,6 +56,9 @@ _INCIDENT_COLUMNS = (
     "fatalities", "note",
 )
 _SHOWN = 20
+_VOCABULARY = ("party", "kind", "by", "zone")
+"""Columns whose texts come from a rulebook's few ids: their rows share one text object per distinct value."""
+_DISTINCT = 32
 EARLIEST_S, LATEST_S = EARLIEST.timestamp(), LATEST.timestamp()
 
 
@@ -387,7 +390,8 @@ class _Table:
         raw = self.given[column]
         if isinstance(raw, np.ndarray) and raw.dtype.kind == "U":
             lengths = np.char.str_len(raw)
-            values, absent, wrong = raw.astype(object), np.zeros(self.size, dtype=bool), (lengths == 0) | (lengths > longest)
+            values = _shared(raw) if column in _VOCABULARY else raw.astype(object)
+            absent, wrong = np.zeros(self.size, dtype=bool), (lengths == 0) | (lengths > longest)
         else:
             values = object_column(raw, self.size)
             absent = np.asarray(np.frompyfunc(_absent, 1, 1)(values), dtype=bool)
@@ -480,7 +484,9 @@ class _Table:
             for row, value in enumerate(values):
                 if _absent(value):
                     continue
-                key = (type(value), value) if isinstance(value, str | datetime) else None
+                key = None  # equal datetimes may differ in offset, which messages keep
+                if isinstance(value, str | datetime):
+                    key = (type(value), value, value.utcoffset() if isinstance(value, datetime) else None)
                 found = parsed.get(key) if key is not None else None
                 if found is None:
                     found = _instant(value)
@@ -594,6 +600,22 @@ def _instant(value: object) -> tuple[float, int, str | None]:
         return np.nan, 0, str(exc)
     offset = moment.utcoffset()
     return moment.timestamp(), int(offset.total_seconds()) if offset is not None else 0, None
+
+
+def _shared(raw: npt.NDArray[np.str_]) -> Strings:
+    """A numpy text column as objects, one per distinct text (of the first ``_DISTINCT``; any others, one per
+    row), so a million rows of a few kinds hold a few texts, not a million."""
+    values = np.empty(len(raw), dtype=object)
+    left = np.ones(len(raw), dtype=bool)
+    for _ in range(_DISTINCT):
+        if not left.any():
+            return values
+        text = raw[left.argmax()]
+        same = raw == text
+        values[same] = str(text)
+        left &= ~same
+    values[left] = raw[left].astype(object)
+    return values
 
 
 def _absent(value: object) -> bool:

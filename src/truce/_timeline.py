@@ -8,17 +8,18 @@ once per distinct combination of clause outcomes, never once per event.
 
 from __future__ import annotations
 
-import itertools
+import functools
 import math
-from collections.abc import Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta, timezone, tzinfo
 from pathlib import Path
-from typing import Any
+from typing import Any, overload
 
 import numpy as np
 import numpy.typing as npt
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, GetCoreSchemaHandler
+from pydantic_core import core_schema
 
 from ._assemble import responsible, responsible_one_of
 from ._case import Case, prepare
@@ -34,12 +35,71 @@ from ._rulebook import Rulebook
 from ._scenario import FindingStatus, Incident, Origin, Position, Scenario, Status
 from ._verdict import responsibility
 
-__all__ = ["FindingChange", "Interval", "Moment", "Timeline", "timeline"]
+__all__ = ["FindingChange", "Incidents", "Interval", "Moment", "Timeline", "timeline"]
 
 _PHASES = ("not_applicable", "not_due", "due", "not_assessed")
 
 Floats = npt.NDArray[np.float64]
 Ints = npt.NDArray[np.int64]
+
+
+class Incidents(Sequence[Incident]):
+    """A timeline's incidents in time order (then by id): the rows given, or a log's columns whose rows are built
+    only as they are read, so a timeline of a million events given as columns holds no object per event."""
+
+    def __init__(self, rows: Sequence[Incident] = (), items: Items | None = None) -> None:
+        self._rows = sorted(rows, key=lambda i: (i.time, i.id))
+        self._items = items
+        self._order: npt.NDArray[np.intp] | None = None
+
+    @classmethod
+    def __get_pydantic_core_schema__(cls, source: Any, handler: GetCoreSchemaHandler) -> core_schema.CoreSchema:
+        """Validated and serialised as a list of incidents; a timeline's own ``Incidents`` are taken as they are."""
+        rows = handler.generate_schema(list[Incident])
+        from_rows = core_schema.no_info_after_validator_function(cls, rows)
+        return core_schema.json_or_python_schema(
+            json_schema=from_rows, python_schema=core_schema.union_schema([core_schema.is_instance_schema(cls), from_rows]),
+            serialization=core_schema.plain_serializer_function_ser_schema(list, return_schema=rows),
+        )
+
+    def __len__(self) -> int:
+        return len(self._rows) if self._items is None else len(self._items)
+
+    @overload
+    def __getitem__(self, index: int) -> Incident: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[Incident]: ...
+
+    def __getitem__(self, index: int | slice) -> Incident | list[Incident]:
+        if self._items is None:
+            return self._rows[index]
+        if isinstance(index, slice):
+            return _incidents(self._items, self._sorted()[index])
+        return _incidents(self._items, self._sorted()[[index]])[0]
+
+    def __iter__(self) -> Iterator[Incident]:
+        if self._items is None:
+            yield from self._rows
+            return
+        order = self._sorted()
+        for first in range(0, len(order), _CHUNK):
+            yield from _incidents(self._items, order[first : first + _CHUNK])
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Sequence) and len(self) == len(other) and all(a == b for a, b in zip(self, other, strict=True))
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return f"<{len(self)} incidents>"
+
+    def _sorted(self) -> npt.NDArray[np.intp]:
+        """The rows of the columns in time order, then by id."""
+        if self._order is None:
+            assert self._items is not None
+            self._order = np.lexsort((self._items.ids.astype(str), self._items.start))
+        return self._order
 
 
 class _Model(BaseModel):
@@ -90,7 +150,7 @@ class Timeline(_Model):
     intervals: list[Interval]
     first_breach: Moment | None
     first_unmet: Moment | None
-    incidents: list[Incident]
+    incidents: Incidents
     provenance: Provenance
 
     def at(self, instant: datetime) -> Interval | None:
@@ -139,14 +199,19 @@ def _show(instant: datetime) -> str:
     return when(instant)
 
 
-def _incidents(items: Items) -> list[Incident]:
-    """The incidents of a state that came as columns, as rows (for charts and the timeline's JSON). The columns
-    were validated once, so the rows are built without validating them again."""
-    zones = {seconds: timezone(timedelta(seconds=seconds)) for seconds in set(items.offsets.ravel().tolist())}
+_CHUNK = 10_000
+"""Incidents built at a time while iterating over a log given as columns."""
+
+
+def _incidents(items: Items, order: npt.NDArray[np.intp]) -> list[Incident]:
+    """Rows ``order`` of incidents that came as columns, as incidents (for charts and the timeline's JSON). The
+    columns were validated once, so the rows are built without validating them again."""
+    offsets = items.offsets[order]
+    zones = {seconds: timezone(timedelta(seconds=seconds)) for seconds in set(offsets.ravel().tolist())}
     rows = []
-    columns = zip(items.ids.tolist(), items.start.tolist(), items.stop.tolist(), items.offsets.tolist(), items.kinds.tolist(),
-                  items.actors.tolist(), items.lat.tolist(), items.lon.tolist(), items.radius_km.tolist(),
-                  items.named_zone.tolist(), items.origin.tolist(), strict=True)  # fmt: skip
+    columns = zip(items.ids[order].tolist(), items.start[order].tolist(), items.stop[order].tolist(), offsets.tolist(),
+                  items.kinds[order].tolist(), items.actors[order].tolist(), items.lat[order].tolist(), items.lon[order].tolist(),
+                  items.radius_km[order].tolist(), items.named_zone[order].tolist(), items.origin[order].tolist(), strict=True)  # fmt: skip
     for id_, start, stop, (first, last), kind, actor, lat, lon, radius, zone, origin in columns:
         located = not math.isnan(lon)
         rows.append(Incident.model_construct(
@@ -216,11 +281,11 @@ class _Entries:
         order = np.argsort(changes.times, kind="stable")
         return _Entries(changes.times[order], changes.weights[order], changes.rows[order])
 
-    def totals(self, points: Floats, mask: npt.NDArray[np.bool_] | None = None) -> Ints:
-        """The running total at each point: every entry at or before it counts."""
-        weights = self.weights if mask is None else np.where(mask, self.weights, 0)
-        cumulative = np.concatenate(([0], np.cumsum(weights)))
-        return cumulative[np.searchsorted(self.times, points, side="right")]
+    def totals(self, points: Floats, masks: Iterable[npt.NDArray[np.bool_]]) -> Iterator[Ints]:
+        """For each mask of entries, the running total at each point: every entry at or before it counts."""
+        at = np.searchsorted(self.times, points, side="right")
+        for mask in masks:
+            yield np.concatenate(([0], np.cumsum(np.where(mask, self.weights, 0))))[at]
 
     def at(self, point: float) -> npt.NDArray[np.intp]:
         """The items that join or leave exactly at ``point``."""
@@ -246,16 +311,18 @@ class _Track:
     follows: Floats | None = None
     steps: tuple[Floats, tuple[Measure, ...]] | None = None
 
-    def measures(self, points: Floats) -> list[Measure] | None:
-        """The measure at each point of a clause with a fixed measure or steps, or of one whose clock starts once
-        another is met (measured at every point from its earliest deadline on); None for one that counts items."""
+    def measures(self, points: Floats) -> tuple[tuple[Measure, ...], npt.NDArray[np.intp]] | None:
+        """For a clause with a fixed measure or steps, or one whose clock starts once another is met (measured at
+        every point from its earliest deadline on): its measures and which of them holds at each point; None for
+        one that counts items."""
         if self.fixed is not None:
-            return [self.fixed] * len(points)
+            return (self.fixed,), np.zeros(len(points), dtype=np.intp)
         if self.steps is not None:
             times, measures = self.steps
-            return [measures[i] for i in np.maximum(np.searchsorted(times, points, side="right") - 1, 0).tolist()]
+            return measures, np.maximum(np.searchsorted(times, points, side="right") - 1, 0)
         if self.follows is not None:
-            return [self.measure_at(float(p)) if p >= self.due else Measure(self.clause, "not_due") for p in points.tolist()]
+            found = tuple(self.measure_at(p) if p >= self.due else Measure(self.clause, "not_due") for p in points.tolist())
+            return found, np.arange(len(points))
         return None
 
     def phases(self, points: Floats) -> tuple[Ints, Ints, Ints]:
@@ -263,19 +330,19 @@ class _Track:
         for a clause whose records the state lacks; not due, for one whose clock has not started), its amount and
         its possible; for ``per: party`` caps, the worst party's. A clause's measures are found once per call."""
         phase = np.full(len(points), _PHASES.index("due"), dtype=np.int64)
-        measures = self.measures(points)
-        if measures is not None:
-            phase = np.array([_PHASES.index(m.phase) for m in measures], dtype=np.int64)
+        found = self.measures(points)
+        if found is not None:
+            measures, which = found
+            phase = np.array([_PHASES.index(m.phase) for m in measures], dtype=np.int64)[which]
             due = phase == _PHASES.index("due")
-            amount = np.where(due, [m.amount for m in measures], 0).astype(np.int64)
-            possible = np.where(due, [m.possible for m in measures], 0).astype(np.int64)
+            amount = np.where(due, np.array([m.amount for m in measures], dtype=np.int64)[which], 0)
+            possible = np.where(due, np.array([m.possible for m in measures], dtype=np.int64)[which], 0)
         else:
             keys = self.clause.totals_by(self.items)
-            found = []
-            for entries in (self.amount, self.possible):
-                per_key = [entries.totals(points, rows[entries.items]) for _, rows in keys]
-                found.append(np.max(per_key, axis=0) if per_key else np.zeros(len(points), dtype=np.int64))
-            amount, possible = found
+            amount, possible = (
+                functools.reduce(np.maximum, entries.totals(points, (rows[entries.items] for _, rows in keys)))
+                if keys else np.zeros(len(points), dtype=np.int64) for entries in (self.amount, self.possible)
+            )  # fmt: skip
         return np.where(points < self.due, _PHASES.index("not_due"), phase), amount, possible
 
     def measure_at(self, point: float) -> Measure:
@@ -339,22 +406,23 @@ class _Sweep:
             columns.append(np.minimum(amount, limit + 1))
             columns.append(np.minimum(possible, limit + 1))
             columns.append(self._responsible_codes(track, points))
-        table = np.stack(columns, axis=1)
-        changed = np.ones(len(points), dtype=bool)
-        changed[1:] = (table[1:] != table[:-1]).any(axis=1)
+        changed = np.zeros(len(points), dtype=bool)
+        changed[0] = True
+        for column in columns:
+            changed[1:] |= column[1:] != column[:-1]
+        rows = np.flatnonzero(changed)
+        table = np.stack([column[rows] for column in columns], axis=1)
         decisions: dict[tuple[int, ...], Decision] = {}
         intervals: list[Interval] = []
         first_breach: Moment | None = None
         first_unmet: Moment | None = None
-        for row in np.flatnonzero(changed):
-            values = tuple(int(v) for v in table[row])
+        for point, values in zip(points[rows].tolist(), map(tuple, table.tolist()), strict=True):
             key = tuple(v for i, v in enumerate(values) if i == 0 or i % 4 != 0)
             decision = decisions.get(key)
             if decision is None:
                 decision = decisions[key] = self.decide(self.book, self.reading, self._observation(values))
             findings: dict[str, FindingStatus] = {"in-force": decision.in_force}
             findings.update(decision.findings)
-            point = float(points[row])
             if decision.in_force == "met":
                 if first_breach is None:
                     first_breach = self._moment(point, decision, "term")
@@ -388,7 +456,7 @@ class _Sweep:
             intervals=intervals,
             first_breach=first_breach,
             first_unmet=first_unmet,
-            incidents=sorted(self.scenario.incidents or _incidents(self.incidents), key=lambda i: (i.time, i.id)),
+            incidents=Incidents(self.scenario.incidents) if self.scenario.incidents else Incidents(items=self.incidents),
             provenance=self.provenance,
         )
 
@@ -396,13 +464,16 @@ class _Sweep:
         """Per point, a count that steps exactly where the actors (parties, groups, candidate groups) that surely
         offend the clause change (over the cap, for a per-party cap); a fixed measure's never change."""
         changed = np.zeros(len(points), dtype=bool)
-        measures = track.measures(points) if track.steps is not None else None
-        if measures is not None:
-            changed[1:] = [a.parties != b.parties for a, b in itertools.pairwise(measures)]
+        found = track.measures(points) if track.steps is not None else None
+        if found is not None:
+            measures, which = found
+            parties = [m.parties for m in measures]
+            code = np.array([parties.index(p) for p in parties], dtype=np.intp)[which]
+            changed[1:] = code[1:] != code[:-1]
         elif track.fixed is None:
             floor = track.clause.party_floor
-            for _, rows in track.items.groups("actors"):
-                present = track.amount.totals(points, rows[track.amount.items]) > floor
+            for total in track.amount.totals(points, (rows[track.amount.items] for _, rows in track.items.groups("actors"))):
+                present = total > floor
                 changed[1:] |= present[1:] != present[:-1]
         return np.cumsum(changed, dtype=np.int64)
 
