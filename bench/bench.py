@@ -246,9 +246,9 @@ def robustness_ratio(sizes: list[int]) -> None:
     print("(8) robustness / evaluate of the same state (truce.Columns; margin: each zone's uncertainty_km)")
     for n in sizes:
         units, incidents = column_tables(n, n // 10, seed=5)
-        repeat = 3 if n <= 100_000 else 1
-        whole = best(lambda u=units, i=incidents: truce.evaluate(columns(u, i)), repeat=repeat)
-        robust = best(lambda u=units, i=incidents: truce.robustness(columns(u, i)), repeat=repeat)
+        repeat, number = (5, 20) if n <= 10_000 else (3, 1) if n <= 100_000 else (1, 1)  # a call of a few ms: many per timing
+        whole = best(lambda u=units, i=incidents: truce.evaluate(columns(u, i)), repeat=repeat, number=number)
+        robust = best(lambda u=units, i=incidents: truce.robustness(columns(u, i)), repeat=repeat, number=number)
         extra = (robust - whole) / whole
         depths = sum(len(truce.load_rulebook("idlib-2019").area(zone).depths) for zone in ("buffer", "deescalation"))
         target = 1.5 + 0.5 * depths
