@@ -378,6 +378,7 @@ class _Table:
         self.origins: Floats | None = None
         self.baselines: Floats | None = None
         self.fatalities: Floats | None = None
+        self.notes: Strings | None = None
 
     def __len__(self) -> int:
         return self.size
@@ -567,7 +568,7 @@ class _Table:
         self.ids = self.texts("id", problems, optional=False)
         self.actors = self.perpetrators(problems)
         self.kinds = self.texts("kind", problems, optional=False)
-        self.texts("note", problems, optional=True, longest=MAX_NOTE)
+        self.notes = self.texts("note", problems, optional=True, longest=MAX_NOTE)
         self.fatalities = self.numbers("fatalities", problems, low=0, high=MAX_FATALITIES, whole=True)
         self.weights = np.ones(self.size, dtype=np.int64)
         self.place(problems)
@@ -588,7 +589,7 @@ class _Table:
             book, ids=self.ids, actors=self.actors, kinds=self.kinds, weights=self.weights, lon=self.lon, lat=self.lat,
             radius_km=np.nan_to_num(self.radius), named_zone=np.where(_none(self.zone), "", self.zone),
             start=self.start, stop=self.stop, offsets=self.offsets, attributes=self.attributes,
-            origin=self.origins, fatalities=self.fatalities, baseline=self.baselines,
+            origin=self.origins, fatalities=self.fatalities, baseline=self.baselines, notes=self.notes,
         )
 
 

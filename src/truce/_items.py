@@ -41,7 +41,8 @@ class Items:
     when the time is uncertain and equal to ``start`` when it is exact.
     ``offsets`` keep each start's and stop's UTC offset in seconds, for messages.
     ``attributes`` hold a column per measured attribute, NaN where a unit lacks it; ``fatalities`` an
-    incident's people killed, NaN where not known (and for units); ``baseline`` a unit's baseline (longitude,
+    incident's people killed, NaN where not known (and for units); ``notes`` an incident's note, None where
+    none is given (kept only for items built from columns, whose rows are rebuilt for display); ``baseline`` a unit's baseline (longitude,
     latitude, uncertainty; NaN where it has none), which one observation of a unit id gives all of them.
     """
 
@@ -82,13 +83,14 @@ class Items:
         self, book: Rulebook, *, ids: Strings, actors: Strings, kinds: Strings, weights: npt.NDArray[np.int64],
         lon: Floats, lat: Floats, radius_km: Floats, named_zone: Strings, start: Floats, stop: Floats,
         offsets: npt.NDArray[np.int32], attributes: Mapping[str, Floats], origin: Floats | None = None,
-        fatalities: Floats | None = None, baseline: Floats | None = None,
+        fatalities: Floats | None = None, baseline: Floats | None = None, notes: Strings | None = None,
     ) -> None:
         self.book = book
         self.ids, self.actors, self.kinds, self.weights = ids, actors, kinds, weights
         self.lon, self.lat, self.radius_km, self.named_zone = lon, lat, radius_km, named_zone
         self.origin = np.full((len(ids), 3), np.nan) if origin is None else origin
         self.fatalities = np.full(len(ids), np.nan) if fatalities is None else fatalities
+        self.notes = np.full(len(ids), None, dtype=object) if notes is None else notes
         self.baseline = np.full((len(ids), 3), np.nan) if baseline is None else _spread(ids, start, baseline)
         self.start, self.stop, self.offsets, self.attributes = start, _chain(ids, start, stop), offsets, attributes
         self._zones: dict[str, Tri] = {}

@@ -211,15 +211,17 @@ def _incidents(items: Items, order: npt.NDArray[np.intp]) -> list[Incident]:
     rows = []
     columns = zip(items.ids[order].tolist(), items.start[order].tolist(), items.stop[order].tolist(), offsets.tolist(),
                   items.kinds[order].tolist(), items.actors[order].tolist(), items.lat[order].tolist(), items.lon[order].tolist(),
-                  items.radius_km[order].tolist(), items.named_zone[order].tolist(), items.origin[order].tolist(), strict=True)  # fmt: skip
-    for id_, start, stop, (first, last), kind, actor, lat, lon, radius, zone, origin in columns:
+                  items.radius_km[order].tolist(), items.named_zone[order].tolist(), items.origin[order].tolist(),
+                  items.fatalities[order].tolist(), items.notes[order].tolist(), strict=True)  # fmt: skip
+    for id_, start, stop, (first, last), kind, actor, lat, lon, radius, zone, origin, fatalities, note in columns:
         located = not math.isnan(lon)
         rows.append(Incident.model_construct(
             id=id_, time=datetime.fromtimestamp(start, zones[first]),
             latest=datetime.fromtimestamp(stop, zones[last]) if stop > start else None,
             kind=kind, by=list(actor) if isinstance(actor, tuple) else actor,
             position=Position.model_construct(lat=lat, lon=lon) if located else None, zone=zone or None,
-            uncertainty_km=radius if located and radius > 0 else None, origin=_origin(origin)))  # fmt: skip
+            uncertainty_km=radius if located and radius > 0 else None, origin=_origin(origin),
+            fatalities=None if math.isnan(fatalities) else int(fatalities), note=note))  # fmt: skip
     return rows
 
 
