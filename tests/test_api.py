@@ -32,6 +32,7 @@ def test_public_surface_is_pinned() -> None:
         "Finding",
         "Incident",
         "NotRepairable",
+        "Outcomes",
         "Position",
         "Problem",
         "Repair",

@@ -152,3 +152,24 @@ def test_cli_sweep_text_names_each_file_and_status() -> None:
         if isinstance(o, truce.Verdict)
     ]
     assert result.returncode == max(EXIT_CODES[o.status] for o in expected if isinstance(o, truce.Verdict))
+
+
+def test_outcomes_read_like_the_list_of_serial_results(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Index (from either end), slice, iterate, compare; each batch is built once, on the first read of one of its outcomes."""
+    built = []
+    build = truce._sweep._outcomes  # type: ignore[attr-defined]
+    monkeypatch.setattr("truce._sweep._outcomes", lambda batch: built.append(batch) or build(batch))
+    states = STATES[17:26]  # the three bad states among verdicts, across batches of two
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        outcomes = truce.sweep(states, executor=pool, batch_size=2)
+    expected = _expected(states)
+    assert built == [] and len(outcomes) == len(states) == 9 and repr(outcomes) == "<9 outcomes>"
+    assert _comparable(outcomes[4]) == expected[4] and len(built) == 1
+    assert outcomes[4] is outcomes[-5] and outcomes[5] is outcomes[5] and len(built) == 1
+    assert outcomes[6] is outcomes[6] and len(built) == 2
+    assert [_comparable(o) for o in outcomes[3:8:2]] == expected[3:8:2]
+    assert [_comparable(o) for o in outcomes] == expected and len(built) == 5
+    assert list(outcomes) == outcomes[:] and outcomes == list(outcomes) and outcomes != list(outcomes)[:-1]
+    for index in (9, -10):
+        with pytest.raises(IndexError, match=f"outcome {index} of 9"):
+            outcomes[index]

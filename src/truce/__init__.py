@@ -18,7 +18,7 @@ from ._robustness import DepthCase, Distance, Robustness, ZoneFinding, robustnes
 from ._rulebook import Rulebook
 from ._scenario import Incident, Position, Scenario, Unit
 from ._schema import json_schema, load_data
-from ._sweep import sweep
+from ._sweep import Outcomes, sweep
 from ._timeline import Timeline, timeline
 from ._verdict import Finding, Verdict
 
@@ -37,6 +37,7 @@ __all__ = [
     "Finding",
     "Incident",
     "NotRepairable",
+    "Outcomes",
     "Position",
     "Problem",
     "Repair",

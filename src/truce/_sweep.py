@@ -7,19 +7,23 @@ batches; the rulebook travels as its id or path, and each worker loads and
 compiles it once (both are cached per process). Paths travel absolute, so a
 worker started in another folder (or on another machine sharing the files)
 reads the same files. A batch's verdicts travel back as one JSON document
-that pydantic validates in one call (unpickling each model cost the parent more).
+that pydantic validates in one call (unpickling each model cost the parent more),
+the first time one of them is read: while the workers run, the parent only
+sends states and keeps documents, so it keeps pace with them.
 """
 
 from __future__ import annotations
 
+import bisect
+import itertools
 import multiprocessing
 import os
 import pickle
 import traceback
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Executor, Future, ProcessPoolExecutor, as_completed
 from pathlib import Path
-from typing import Any
+from typing import Any, overload
 
 from pydantic import TypeAdapter
 from rich.console import Console
@@ -34,7 +38,7 @@ from ._rulebook import Rulebook
 from ._scenario import Scenario
 from ._verdict import Verdict
 
-__all__ = ["Outcome", "State", "sweep"]
+__all__ = ["Outcome", "Outcomes", "State", "sweep"]
 
 State = Mapping[str, Any] | Scenario | Columns | str | Path
 Outcome = Verdict | TruceError
@@ -47,6 +51,56 @@ _Batch = tuple[bytes, dict[int, TruceError]]
 """A batch's outcomes from a worker: its verdicts as one JSON list (null where it failed), and its errors by position."""
 
 
+class Outcomes(Sequence[Outcome]):
+    """A sweep's outcomes, one per state in input order: a ``Verdict``, or the ``TruceError`` that stopped it.
+
+    Read like a list (index, slice, iterate, compare). Each batch's verdicts are kept as the JSON document its
+    worker sent and built the first time one of them is read, so a caller who reads a few pays for their batches only.
+    """
+
+    def __init__(self, batches: Sequence[_Batch | list[Outcome]], sizes: Sequence[int]) -> None:
+        self._batches = list(batches)
+        self._ends = list(itertools.accumulate(sizes))
+
+    def __len__(self) -> int:
+        return self._ends[-1] if self._ends else 0
+
+    @overload
+    def __getitem__(self, index: int) -> Outcome: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[Outcome]: ...
+
+    def __getitem__(self, index: int | slice) -> Outcome | list[Outcome]:
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self)))]
+        position = index + len(self) if index < 0 else index
+        if not 0 <= position < len(self):
+            raise IndexError(f"outcome {index} of {len(self)}")
+        batch = bisect.bisect_right(self._ends, position)
+        return self._built(batch)[position - (self._ends[batch - 1] if batch else 0)]
+
+    def __iter__(self) -> Iterator[Outcome]:
+        for batch in range(len(self._batches)):
+            yield from self._built(batch)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Sequence) and len(self) == len(other) and all(a == b for a, b in zip(self, other, strict=True))
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return f"<{len(self)} outcomes>"
+
+    def _built(self, batch: int) -> list[Outcome]:
+        """Batch ``batch``'s outcomes, built from its document on first read."""
+        found = self._batches[batch]
+        if isinstance(found, tuple):
+            with collection_paused():
+                found = self._batches[batch] = _outcomes(found)
+        return found
+
+
 def sweep(
     scenarios: Iterable[State],
     rules: Rulebook | str | Path | None = None,
@@ -57,22 +111,23 @@ def sweep(
     engine: str | None = None,
     batch_size: int | None = None,
     progress: bool = False,
-) -> list[Outcome]:
-    """Evaluate every scenario; one outcome per scenario, in input order.
+) -> Outcomes:
+    """Evaluate every scenario; one outcome per scenario, in input order (see ``Outcomes``).
 
     A scenario that cannot be evaluated yields its ``TruceError`` in its place
     (an unexpected failure becomes an ``EngineError`` carrying the traceback);
     the others still run. Without ``executor``, a process pool of ``workers``
     (default: one per core) is started and shut down. ``engine`` is as in ``truce.evaluate``.
-    ``progress`` shows a bar on stderr. While results arrive, the cyclic garbage collector is paused (and
-    then restored as it was): results hold no cycles, and collecting them over and over tripled the parent's CPU.
+    ``progress`` shows a bar on stderr. While results arrive and while verdicts are built, the cyclic garbage
+    collector is paused (and then restored as it was): they hold no cycles, and collecting them over and over
+    tripled the parent's CPU.
     """
     states = [_absolute(state) for state in scenarios]
     ref = _rules_ref(rules)
     own = executor is None
     pool = executor or ProcessPoolExecutor(max_workers=workers or os.cpu_count() or 1, mp_context=_start_method())
     size = batch_size or max(1, min(_MAX_BATCH, len(states) // (_BATCHES_PER_WORKER * (os.cpu_count() or 1))))
-    done: dict[int, list[Outcome]] = {}
+    done: dict[int, _Batch | list[Outcome]] = {}
     bar = Progress(
         TextColumn("sweeping"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
         console=Console(stderr=True), transient=True, disable=not progress,
@@ -87,14 +142,15 @@ def sweep(
             for future in as_completed(futures):
                 start = futures[future]
                 try:
-                    done[start] = _outcomes(future.result())
+                    done[start] = future.result()
                 except Exception:  # the batch could not travel or its worker died: one state at a time
                     done[start] = [_evaluate_alone(pool, state, ref, reading, engine) for state in states[start : start + size]]
-                bar.advance(task, len(done[start]))
+                bar.advance(task, len(states[start : start + size]))
     finally:
         if own:
             pool.shutdown(cancel_futures=True)
-    return [outcome for start in sorted(done) for outcome in done[start]]
+    starts = sorted(done)
+    return Outcomes([done[start] for start in starts], [min(size, len(states) - start) for start in starts])
 
 
 def _start_method() -> multiprocessing.context.BaseContext:
