@@ -9,6 +9,7 @@ import subprocess
 import sys
 from importlib.metadata import version
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -105,3 +106,32 @@ def test_text_columns_digest_apart(one: list[object], other: list[object]) -> No
     """Columns are hashed fast by joining their texts; no two different columns may give the same bytes."""
     assert _texts(one) != _texts(other)
     assert _texts(list(one)) == _texts(one)
+
+
+def test_the_input_hash_is_the_documented_text_of_the_state() -> None:
+    """The digest's definition, written out: the header with sorted keys, then each table's rows as pydantic writes
+    them, sorted; a unit without a baseline leaves the field out, one with several attributes has them sorted."""
+    data = {
+        "agreement": "golan-1974", "as_of": "1974-06-12T12:00:00+03:00",
+        "units": [
+            {"id": "b", "party": "sy", "kind": "artillery", "count": 2, "position": {"lat": 39.8, "lon": 46.75},
+             "attributes": {"range_km": 20, "calibre_mm": 122}},
+            {"id": "a", "party": "il", "kind": "tank", "count": 3, "zone": "separation",
+             "baseline": {"lat": 39.7, "lon": 46.7, "uncertainty_km": 1.0}},
+            {"id": "c", "party": "sy", "kind": "artillery", "observed": "1974-06-11T12:00:00+03:00", "attributes": {"range_km": 9}},
+        ],
+        "incidents": [{"id": "i", "time": "1974-06-11T10:00:00+03:00", "kind": "shelling", "by": "sy", "fatalities": 0, "note": "ü"}],
+    }  # fmt: skip
+    scenario = truce.Scenario.model_validate(data)
+    header = scenario.model_dump(mode="json", exclude={"units", "incidents", "areas", "records"})
+
+    def written(row: Any) -> str:
+        fields = json.loads(row.model_dump_json())
+        if isinstance(row, truce.Unit) and row.baseline is None:
+            del fields["baseline"]
+        several = len(getattr(row, "attributes", ())) > 1
+        return json.dumps(fields, sort_keys=several, separators=(",", ":"), ensure_ascii=False)
+
+    tables = ["[" + ",".join(sorted(written(row) for row in rows)) + "]" for rows in (scenario.units, scenario.incidents, [])]
+    text = "[" + ",".join([json.dumps(header, sort_keys=True, separators=(",", ":"), ensure_ascii=False), *tables]) + "]"
+    assert truce.prepare(scenario).input_sha256 == hashlib.sha256(text.encode()).hexdigest()
