@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gc
 import json
+import os
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -173,3 +174,29 @@ def test_outcomes_read_like_the_list_of_serial_results(monkeypatch: pytest.Monke
     for index in (9, -10):
         with pytest.raises(IndexError, match=f"outcome {index} of 9"):
             outcomes[index]
+
+
+@pytest.mark.parametrize(("workers", "batches"), [(1, 8), (4, 32), (None, 64 // (64 // (8 * (os.cpu_count() or 1))))])
+def test_an_executor_of_n_workers_gets_eight_batches_each(workers: int | None, batches: int) -> None:
+    """``workers`` with an executor sizes the batches (default: this machine's cores): each worker gets eight."""
+    sizes = []
+
+    class Counting(ThreadPoolExecutor):
+        def submit(self, fn: Any, /, *args: Any, **kwargs: Any) -> Any:
+            sizes.append(len(args[0]))
+            return super().submit(fn, *args, **kwargs)
+
+    states = [IDLIB[k % len(IDLIB)] for k in range(64)]
+    with Counting(max_workers=2) as pool:
+        outcomes = truce.sweep(states, executor=pool, workers=workers)
+    assert len(sizes) == batches and sum(sizes) == 64 and len(set(sizes)) == 1
+    assert [_comparable(o) for o in outcomes[:len(IDLIB)]] == _expected(IDLIB)
+
+
+def test_cli_sweep_on_a_dask_scheduler_prints_each_verdict_in_order() -> None:
+    distributed = pytest.importorskip("distributed")
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
+        result = truce_cmd("sweep", *IDLIB[:4], "--dask", cluster.scheduler_address, "--format", "json")
+    lines = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [line.pop("file") for line in lines] == list(map(str, IDLIB[:4]))
+    assert lines == _expected(list(IDLIB[:4])), result.stderr

@@ -256,7 +256,8 @@ def sweep(
         except ImportError:
             raise typer.BadParameter("--dask needs dask.distributed: pip install '.[dask]' from a clone") from None
         with Client(scheduler) as client:  # type: ignore[no-untyped-call]
-            outcomes = _sweep(scenarios, rules, reading, client.get_executor(), progress=True)
+            workers = sum(client.nthreads().values()) or None
+            outcomes = _sweep(scenarios, rules, reading, client.get_executor(), workers=workers, progress=True)
     else:
         outcomes = _sweep(scenarios, rules, reading, workers=workers, progress=True)
     worst = 0

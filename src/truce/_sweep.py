@@ -117,7 +117,9 @@ def sweep(
     A scenario that cannot be evaluated yields its ``TruceError`` in its place
     (an unexpected failure becomes an ``EngineError`` carrying the traceback);
     the others still run. Without ``executor``, a process pool of ``workers``
-    (default: one per core) is started and shut down. ``engine`` is as in ``truce.evaluate``.
+    (default: one per core) is started and shut down; with one, ``workers`` says how many it runs (default: this
+    machine's cores), so that each gets several batches of ``batch_size`` (default: up to 512) states.
+    ``engine`` is as in ``truce.evaluate``.
     ``progress`` shows a bar on stderr. While results arrive and while verdicts are built, the cyclic garbage
     collector is paused (and then restored as it was): they hold no cycles, and collecting them over and over
     tripled the parent's CPU.
@@ -126,7 +128,7 @@ def sweep(
     ref = _rules_ref(rules)
     own = executor is None
     pool = executor or ProcessPoolExecutor(max_workers=workers or os.cpu_count() or 1, mp_context=_start_method())
-    size = batch_size or max(1, min(_MAX_BATCH, len(states) // (_BATCHES_PER_WORKER * (os.cpu_count() or 1))))
+    size = batch_size or max(1, min(_MAX_BATCH, len(states) // (_BATCHES_PER_WORKER * (workers or os.cpu_count() or 1))))
     done: dict[int, _Batch | list[Outcome]] = {}
     bar = Progress(
         TextColumn("sweeping"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
