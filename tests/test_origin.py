@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 import pytest
 import shapely
-from hypothesis import HealthCheck, find, given, settings
+from hypothesis import HealthCheck, Phase, find, given, settings
 from hypothesis import strategies as st
 from pyproj import Geod
 
@@ -332,7 +332,8 @@ def test_generated_incidents_sometimes_give_an_origin_near_the_zone() -> None:
             for i in state["incidents"]
         )
 
-    found = find(scenarios(book), near, settings=settings(database=None, max_examples=2000))
+    no_shrinking = (Phase.explicit, Phase.reuse, Phase.generate)  # one example found is the answer; a smaller one is not
+    found = find(scenarios(book), near, settings=settings(database=None, max_examples=2000, phases=no_shrinking))
     assert any("origin" in i for i in found["incidents"])
 
 
