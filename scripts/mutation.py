@@ -2,7 +2,8 @@
 each small planted bug (a mutant); a mutant they all pass is a survivor, a bug the suite would let through.
 
     python scripts/mutation.py                    # every core module (hours on 2 cores)
-    python scripts/mutation.py io/_merge.py       # one module or folder (relative to src/truce)
+    python scripts/mutation.py io/_merge.py       # one module or folder (relative to src/truce), or one file
+                                                  # of a core folder (run against the folder's tests)
     python scripts/mutation.py --list             # the modules and the tests run against each
 
 Each module runs in a scratch copy of the repository (mutmut writes its mutants/ folder there) with the
@@ -29,7 +30,9 @@ MUTMUT = "mutmut==3.8.1"
 CORE: dict[str, tuple[str, ...]] = {
     "_logic.py": ("test_decide.py", "test_decision_types.py", "test_engines.py", "test_verdict.py"),
     "_observe.py": ("test_observe.py", "test_origin.py", "test_candidates.py"),
-    "_clauses/": ("test_clauses.py", "test_observe.py", "test_origin.py", "test_candidates.py", "test_agreements.py"),
+    "_clauses/": ("test_clauses.py", "test_observe.py", "test_origin.py", "test_candidates.py", "test_agreements.py", "test_freeze.py",
+                  "test_mandates.py", "test_permissions.py", "test_obligations.py", "test_thresholds.py", "test_sequencing.py",
+                  "test_stale.py"),
     "_geo.py": ("test_zones.py", "test_bands.py", "test_beyond.py"),
     "_columns.py": ("test_columns.py", "test_converter.py"),
     "_items.py": ("test_items.py", "test_observe.py", "test_origin.py", "test_freeze.py", "test_candidates.py", "test_columns.py",
@@ -40,6 +43,14 @@ CORE: dict[str, tuple[str, ...]] = {
 """Each core module (or folder) of src/truce, and the test files of its stage that are run against its mutants."""
 _COPIED = ("src", "tests", "rules", "examples", "docs", "scripts", "README.md", "LICENSE", "pyproject.toml")
 _RESULT = re.compile(r"^\s*(\S+): (\S.*)$")
+
+
+def _tests(module: str) -> tuple[str, ...] | None:
+    """The tests run against ``module``: a core module's or folder's, or, for a file in a core folder, the folder's."""
+    if module in CORE:
+        return CORE[module]
+    folder = module.rpartition("/")[0] + "/"
+    return CORE.get(folder) if module.endswith(".py") and (ROOT / "src" / "truce" / module).is_file() else None
 
 
 class MutationError(RuntimeError):
@@ -116,13 +127,13 @@ def main() -> int:
         for module, tests in CORE.items():
             print(f"{module}: {' '.join(tests)}")
         return 0
-    unknown = [m for m in args.modules if m not in CORE]
+    unknown = [m for m in args.modules if _tests(m) is None]
     if unknown:
-        parser.error(f"not a core module: {', '.join(unknown)} (see --list)")
+        parser.error(f"not a core module nor a file of a core folder: {', '.join(unknown)} (see --list)")
     low = False
     for module in args.modules or list(CORE):
         try:
-            killed, total, survivors = run(module, CORE[module], args.children)
+            killed, total, survivors = run(module, _tests(module) or (), args.children)
         except MutationError as exc:
             print(exc, file=sys.stderr, flush=True)
             return 2
