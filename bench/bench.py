@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import gc
+import multiprocessing
 import os
 import resource
 import sys
@@ -228,7 +229,7 @@ def sweep(count: int) -> None:
     states = [row_state(int(k % 7) + 14, int(k % 5) + 6, seed=k) for k in range(count)]
     timings, cpu, results = {}, {}, {}
     for workers in (1, 2):
-        with ProcessPoolExecutor(max_workers=workers) as pool:
+        with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("forkserver")) as pool:
             list(truce.sweep(states[:workers * 4], executor=pool))  # start the workers and compile the rules
             start = time.perf_counter()
             cpu[workers] = _cpu(lambda p=pool, w=workers: results.__setitem__(w, truce.sweep(states, executor=p)))

@@ -4,6 +4,8 @@ each small planted bug (a mutant); a mutant they all pass is a survivor, a bug t
     python scripts/mutation.py                    # every core module (hours on 2 cores)
     python scripts/mutation.py io/_merge.py       # one module or folder (relative to src/truce), or one file
                                                   # of a core folder (run against the folder's tests)
+    python scripts/mutation.py _items.py --only both --only Items.launched_in
+                                                  # only these functions' mutants (a file, not a folder)
     python scripts/mutation.py --list             # the modules and the tests run against each
 
 Each module runs in a scratch copy of the repository (mutmut writes its mutants/ folder there) with the
@@ -16,12 +18,14 @@ mutmut could not test a module's mutants (the tests fail on the code as it is).
 from __future__ import annotations
 
 import argparse
+import fnmatch
 import os
 import re
 import shutil
 import subprocess
 import sys
 import tempfile
+from collections.abc import Sequence
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -86,13 +90,23 @@ def _scratch(module: str, tests: tuple[str, ...]) -> Path:
     return folder
 
 
-def run(module: str, tests: tuple[str, ...], children: int) -> tuple[int, int, list[tuple[str, str]]]:
-    """Mutate one module; (killed, total, survivors as (name, change))."""
+def _patterns(module: str, functions: list[str]) -> list[str]:
+    """mutmut's names for the mutants of ``functions`` (``name`` or ``Class.name``) of the file ``module``."""
+    dotted = "truce." + module.removesuffix(".py").replace("/", ".")
+    patterns = []
+    for function in functions:
+        owner, _, name = function.rpartition(".")
+        patterns.append(f"{dotted}.{f'xǁ{owner}ǁ{name}' if owner else f'x_{name}'}__mutmut_*")
+    return patterns
+
+
+def run(module: str, tests: tuple[str, ...], children: int, only: Sequence[str] = ()) -> tuple[int, int, list[tuple[str, str]]]:
+    """Mutate one module (only the mutants matching the ``only`` patterns, if any); (killed, total, survivors as (name, change))."""
     bin_dir, folder = _venv(), _scratch(module, tests)
     env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV")}
     env["PYTHONPATH"] = str(folder / "mutants" / "src")  # tests that start `python -m truce` import the mutated copy too
     try:
-        ran = subprocess.run([str(bin_dir / "mutmut"), "run", "--max-children", str(children)], cwd=folder, env=env,
+        ran = subprocess.run([str(bin_dir / "mutmut"), "run", "--max-children", str(children), *only], cwd=folder, env=env,
                              check=False, capture_output=True, text=True)  # fmt: skip
         if ran.returncode != 0:
             output = (ran.stdout + ran.stderr)[-6000:]
@@ -100,6 +114,7 @@ def run(module: str, tests: tuple[str, ...], children: int) -> tuple[int, int, l
         listed = subprocess.run([str(bin_dir / "mutmut"), "results", "--all", "true"], cwd=folder, env=env,
                                 capture_output=True, text=True, check=False).stdout  # fmt: skip
         results = [(m[1], m[2].strip()) for line in listed.splitlines() if (m := _RESULT.match(line))]
+        results = [(name, status) for name, status in results if not only or any(fnmatch.fnmatchcase(name, p) for p in only)]
         unchecked = [name for name, status in results if status == "not checked"]
         if unchecked or not results:
             raise MutationError(f"{module}: mutmut tested {len(results) - len(unchecked)} of {len(results)} mutants")
@@ -122,6 +137,8 @@ def main() -> int:
     parser.add_argument("--list", action="store_true", help="list the core modules and their tests")
     parser.add_argument("--threshold", type=float, default=90.0, help="the lowest score accepted, in percent")
     parser.add_argument("--children", type=int, default=os.cpu_count() or 1, help="mutants tested at once")
+    parser.add_argument("--only", action="append", default=[], metavar="FUNCTION",
+                        help="mutate only this function (name, or Class.name) of the one file given; repeatable")
     args = parser.parse_args()
     if args.list:
         for module, tests in CORE.items():
@@ -130,16 +147,19 @@ def main() -> int:
     unknown = [m for m in args.modules if _tests(m) is None]
     if unknown:
         parser.error(f"not a core module nor a file of a core folder: {', '.join(unknown)} (see --list)")
+    if args.only and (len(args.modules) != 1 or not args.modules[0].endswith(".py")):
+        parser.error("--only needs exactly one module file (not a folder)")
     low = False
     for module in args.modules or list(CORE):
         try:
-            killed, total, survivors = run(module, _tests(module) or (), args.children)
+            killed, total, survivors = run(module, _tests(module) or (), args.children, _patterns(module, args.only))
         except MutationError as exc:
             print(exc, file=sys.stderr, flush=True)
             return 2
         score = 100.0 * killed / total if total else 0.0
         low |= score < args.threshold
-        print(f"{module}: {killed}/{total} mutants killed, score {score:.1f}%  (threshold {args.threshold:g}%)", flush=True)
+        part = f" ({', '.join(args.only)} only)" if args.only else ""
+        print(f"{module}{part}: {killed}/{total} mutants killed, score {score:.1f}%  (threshold {args.threshold:g}%)", flush=True)
         for name, change in survivors:
             print(f"    survived: {name}: {change}", flush=True)
     return 1 if low else 0

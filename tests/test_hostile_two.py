@@ -7,6 +7,7 @@ exit status 3 with one-line problems, never a traceback, never a hang.
 from __future__ import annotations
 
 import json
+import multiprocessing
 import os
 import re
 import shutil
@@ -50,6 +51,8 @@ incidents:
   - {id: i1, time: 2019-08-02T00:40:00+03:00, kind: shelling, by: sy-gov, zone: buffer}
 """
 ENV = {"PYTHONPATH": str(ROOT / "src"), "PATH": "/usr/bin:/bin"}
+
+FORKSERVER = multiprocessing.get_context("forkserver")  # forking a process that runs threads can deadlock the child
 
 
 def _cli(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
@@ -444,7 +447,7 @@ def test_zone_paths_that_stay_inside_load(book_dir: Path) -> None:
 def test_sweep_gives_an_unpicklable_state_its_own_error() -> None:
     states: list[Any] = [GOOD, {**GOOD, "note": threading.Lock()}, GOOD, {**GOOD, "as_of": "2019-02-30T00:00:00+03:00"}]
     for batch_size in (1, None):
-        with ProcessPoolExecutor(max_workers=2) as pool:
+        with ProcessPoolExecutor(max_workers=2, mp_context=FORKSERVER) as pool:
             outcomes = truce.sweep(states, executor=pool, batch_size=batch_size)
         kinds = [type(o).__name__ for o in outcomes]
         assert kinds == ["Verdict", "ScenarioError", "Verdict", "ScenarioError"]

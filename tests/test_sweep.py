@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gc
 import json
+import multiprocessing
 import os
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from pathlib import Path
@@ -19,6 +20,8 @@ from truce._sweep import State
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = sorted((ROOT / "examples").glob("*/*.yaml"))
 IDLIB = sorted((ROOT / "examples" / "idlib-2019").glob("*.yaml"))
+
+FORKSERVER = multiprocessing.get_context("forkserver")  # forking a process that runs threads can deadlock the child
 
 
 def _bad_states() -> list[State]:
@@ -58,7 +61,7 @@ def test_states_cover_every_outcome_and_some_errors() -> None:
 
 
 def test_process_pool_gives_serial_results_in_order() -> None:
-    with ProcessPoolExecutor(max_workers=2) as pool:
+    with ProcessPoolExecutor(max_workers=2, mp_context=FORKSERVER) as pool:
         outcomes = truce.sweep(STATES, executor=pool, batch_size=1)
     assert [_comparable(o) for o in outcomes] == _expected(STATES)
 
@@ -122,7 +125,7 @@ def test_verdicts_come_back_equal_to_the_serial_ones_with_the_same_fields_set() 
 
 def test_rules_and_reading_apply_to_every_state() -> None:
     book = truce.load_rulebook("idlib-2019")
-    with ProcessPoolExecutor(max_workers=2) as pool:
+    with ProcessPoolExecutor(max_workers=2, mp_context=FORKSERVER) as pool:
         outcomes = truce.sweep(IDLIB, rules=book, reading="government", executor=pool)
     assert [_comparable(o) for o in outcomes] == _expected(IDLIB, reading="government")
     assert {o.reading for o in outcomes if isinstance(o, truce.Verdict)} == {"government"}
