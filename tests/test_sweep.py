@@ -175,8 +175,10 @@ def test_outcomes_read_like_the_list_of_serial_results(monkeypatch: pytest.Monke
     assert [_comparable(o) for o in outcomes] == expected and len(built) == 5
     assert list(outcomes) == outcomes[:] and outcomes == list(outcomes) and outcomes != list(outcomes)[:-1]
     for index in (9, -10):
-        with pytest.raises(IndexError, match=f"outcome {index} of 9"):
+        with pytest.raises(IndexError, match=f"outcome {index} of 9: out of range"):
             outcomes[index]
+    with pytest.raises(TypeError, match="integers or slices, not str"):
+        outcomes["4"]  # type: ignore[call-overload]
 
 
 @pytest.mark.parametrize(("workers", "batches"), [(1, 8), (4, 32), (None, 64 // (64 // (8 * (os.cpu_count() or 1))))])

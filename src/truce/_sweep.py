@@ -17,6 +17,7 @@ from __future__ import annotations
 import bisect
 import itertools
 import multiprocessing
+import operator
 import os
 import pickle
 import traceback
@@ -74,9 +75,13 @@ class Outcomes(Sequence[Outcome]):
     def __getitem__(self, index: int | slice) -> Outcome | list[Outcome]:
         if isinstance(index, slice):
             return [self[i] for i in range(*index.indices(len(self)))]
-        position = index + len(self) if index < 0 else index
+        try:
+            position = operator.index(index)
+        except TypeError:
+            raise TypeError(f"outcome indices must be integers or slices, not {type(index).__name__}") from None
+        position += len(self) if position < 0 else 0
         if not 0 <= position < len(self):
-            raise IndexError(f"outcome {index} of {len(self)}")
+            raise IndexError(f"outcome {index} of {len(self)}: out of range")
         batch = bisect.bisect_right(self._ends, position)
         return self._built(batch)[position - (self._ends[batch - 1] if batch else 0)]
 
