@@ -203,6 +203,23 @@ def test_a_range_bounds_where_an_incident_without_an_origin_came_from(
     assert _verdict(_from(tmp_path, range_km), incident).finding("no-acts").status == status
 
 
+@pytest.mark.parametrize(
+    ("origin_km", "uncertainty", "status"),
+    [
+        (10, None, "met"),  # launched 10 km out, exactly: the kind's 20 km range does not widen a given origin
+        (-10, None, "violated"),
+        (10, 15.0, "unknown"),  # the origin's own uncertainty does
+        (25, 15.0, "met"),
+    ],
+)
+def test_a_given_origin_is_placed_within_its_own_uncertainty_not_the_kinds_range(
+    tmp_path: Path, origin_km: float, uncertainty: float | None, status: str
+) -> None:
+    origin = {**_km_east(origin_km), **({"uncertainty_km": uncertainty} if uncertainty else {})}
+    incident = _incident(position=_km_east(100), origin=origin)
+    assert _verdict(_from(tmp_path, 20), incident).finding("no-acts").status == status
+
+
 def test_an_incident_placed_by_zone_or_not_at_all(tmp_path: Path) -> None:
     """With range 0 a named zone places the origin as it places the landing; else nothing does."""
     assert _verdict(_from(tmp_path, 0), _incident(zone="square")).finding("no-acts").status == "violated"
