@@ -132,3 +132,31 @@ def test_scenario_attributes_and_areas_are_checked() -> None:
     assert set(problems) == {"units[0].attributes.calibre_mm", "areas[0].id", "areas[0].controlled_by"}
     assert problems["areas[0].id"].suggestion == "did you mean 'kalbajar'?"
     assert problems["areas[0].controlled_by"].value == "arm"
+
+
+def test_forces_of_several_classes_count_a_unit_that_fits_any_of_them(tmp_path: Path) -> None:
+    """Kleene OR over classes: a unit counts if it surely fits one, may count if it may fit one, and counts not if it
+    fits none; each unit alone and all in one state give the same answer."""
+
+    def edit(book: dict[str, Any]) -> None:
+        cap = next(c for c in book["clauses"] if c["id"] == "il-short-artillery-cap")
+        cap.update(forces=["short_range_artillery", "artillery_over_20km"], max=0)
+
+    path = copy_rulebook(tmp_path, "golan-1974", edit)
+    guns = {
+        "short": {"calibre_mm": 100, "range_km": 10}, "long": {"calibre_mm": 150, "range_km": 25},
+        "short-range-unknown": {"calibre_mm": 100}, "long-calibre-unknown": {"range_km": 25},  # one class surely fits
+        "heavy-range-unknown": {"calibre_mm": 150}, "nothing-known": {},  # none surely fits, one may
+        "neither": {"calibre_mm": 150, "range_km": 10},
+    }  # fmt: skip
+    units = [{"id": name, "party": "il", "kind": "artillery", "zone": "il-0-10", "attributes": a} for name, a in guns.items()]
+
+    def counted(given: list[dict[str, Any]]) -> tuple[list[str], list[str]]:
+        verdict = truce.evaluate({"as_of": "1974-07-01T00:00:00+02:00", "units": given}, rules=path)
+        finding = verdict.finding("il-short-artillery-cap")
+        return sorted(finding.evidence), sorted(finding.unknown)
+
+    assert counted(units)[0] == ["long", "long-calibre-unknown", "short", "short-range-unknown"]  # breached: the sure ones shown
+    assert counted(units[4:]) == ([], ["heavy-range-unknown", "nothing-known"])
+    alone = [counted([unit]) for unit in units]
+    assert alone == [([u["id"]], []) for u in units[:4]] + [([], [u["id"]]) for u in units[4:6]] + [([], [])]
