@@ -160,3 +160,25 @@ def test_forces_of_several_classes_count_a_unit_that_fits_any_of_them(tmp_path: 
     assert counted(units[4:]) == ([], ["heavy-range-unknown", "nothing-known"])
     alone = [counted([unit]) for unit in units]
     assert alone == [([u["id"]], []) for u in units[:4]] + [([], [u["id"]]) for u in units[4:6]] + [([], [])]
+
+
+def test_a_class_of_several_bounds_takes_a_unit_that_meets_all_of_them(tmp_path: Path) -> None:
+    """Kleene AND over a class's bounds: one bound surely failed rules a unit out, whatever the others' doubt."""
+
+    def edit(book: dict[str, Any]) -> None:
+        book["classes"]["short_range_artillery"]["where"] = {"calibre_mm": {"max": 122}, "range_km": {"max": 20}}
+        cap = next(c for c in book["clauses"] if c["id"] == "il-short-artillery-cap")
+        cap["max"] = 0
+
+    path = copy_rulebook(tmp_path, "golan-1974", edit)
+    guns = {
+        "fits": ({"calibre_mm": 100, "range_km": 10}, "violated"),
+        "range-unknown": ({"calibre_mm": 100}, "unknown"), "calibre-unknown": ({"range_km": 10}, "unknown"),
+        "nothing-known": ({}, "unknown"),
+        "too-heavy-range-unknown": ({"calibre_mm": 150}, "met"), "too-far-calibre-unknown": ({"range_km": 25}, "met"),
+        "too-heavy": ({"calibre_mm": 150, "range_km": 10}, "met"), "both-fail": ({"calibre_mm": 150, "range_km": 25}, "met"),
+    }  # fmt: skip
+    for name, (attributes, status) in guns.items():
+        unit = {"id": name, "party": "il", "kind": "artillery", "zone": "il-0-10", "attributes": attributes}
+        verdict = truce.evaluate({"as_of": "1974-07-01T00:00:00+02:00", "units": [unit]}, rules=path)
+        assert verdict.finding("il-short-artillery-cap").status == status, name

@@ -114,7 +114,10 @@ def test_both_uncertainties_widen_the_distance_and_a_straddle_is_unknown(
     assert verdict.finding(FREEZE).status == finding
     if finding == "unknown":
         (fact,) = verdict.missing
+        slack = (position_km or 0.0) + baseline_km
+        near, far = max(km - slack, 0.0), km + slack  # never less than 0 km apart
         assert "a closer fix on where unit az-1 (az, tank)" in fact and "the tolerance is 2 km" in fact
+        assert f"(between {near:.1f} and {far:.1f} km from its baseline;" in fact
 
 
 def test_what_is_missing_is_named_a_position_or_a_baseline() -> None:
