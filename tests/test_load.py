@@ -581,3 +581,20 @@ def test_an_invalid_scenario_file_is_named(tmp_path: Path) -> None:
     with pytest.raises(truce.ScenarioError) as caught:
         truce.load_scenario({"agreement": "idlib-2019", "as_of": 3})
     assert str(caught.value).startswith("invalid scenario: 1 problem")
+
+
+def test_a_cross_reference_and_a_deadline_problem_are_reported_together(tmp_path: Path) -> None:
+    def edit(book: dict[str, Any]) -> None:
+        _far_start(book, "8999-12-01T00:00:00+00:00", 40, 2)
+        book["groups"]["both"]["members"] = ["a", "bb"]
+
+    assert [p.path for p in _refused(_write_book(tmp_path, edit)).problems] == ["groups.both.members[1]", "clauses[1].deadline"]
+
+
+def test_a_prepared_scenarios_document_prepares_it_again(tmp_path: Path, state: Callable[..., dict[str, Any]]) -> None:
+    path = tmp_path / "s.json"
+    path.write_text(json.dumps(state()), encoding="utf-8")
+    case = truce.prepare(path)
+    again = truce.prepare(case.document, reading="government")
+    assert again.document is case.document
+    assert (again.scenario, again.reading) == (case.scenario, "government")
