@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
 import pytest
 import shapely
 
 import places
 import truce
+from bookcopy import copy_rulebook
 
 INSIDE_BUFFER = ["KHAN_SHAYKHUN", "MOREK", "KAFR_ZITA", "AL_LATAMINA", "QALAAT_AL_MADIQ"]
 OUTSIDE_BOTH = ["HAMA", "ALEPPO", "LATAKIA"]
@@ -47,3 +54,147 @@ def test_deescalation_area_excludes_government_held_cities(idlib: truce.Rulebook
 
 def test_buffer_lies_within_the_deescalation_area(idlib: truce.Rulebook) -> None:
     assert idlib.geometry("deescalation").covers(idlib.geometry("buffer"))
+
+
+# Zone files a rulebook author could get wrong: each is refused at the zone's field, with the file named.
+
+_OUTSIDE = "zone files must lie inside the rulebook's folder: "
+_WAY_BACK = "give a path relative to the rulebook's folder without '..', e.g. zones/buffer.geojson"
+
+
+def _idlib(tmp_path: Path, edit: Callable[[dict[str, Any]], object]) -> Path:
+    return copy_rulebook(tmp_path, "idlib-2019", edit)
+
+
+def _buffer_from(given: str) -> Callable[[dict[str, Any]], object]:
+    return lambda book: book["zones"]["buffer"].update(geojson=given)
+
+
+def _only_problem(path: Path) -> truce.Problem:
+    with pytest.raises(truce.RulebookError) as caught:
+        truce.load_rulebook(path)
+    (problem,) = caught.value.problems
+    assert problem.file == str(path) and problem.line is not None
+    return problem
+
+
+@pytest.mark.parametrize(("given", "reason"), [
+    ("../idlib-2019.yaml", "the path leads out of the folder (through '..' or a symbolic link)"),
+    ("zones/../../idlib-2019.yaml", "the path leads out of the folder (through '..' or a symbolic link)"),
+    ("/etc/hostname", "an absolute path is not allowed"),
+    ("C:\\zones\\idlib-buffer.geojson", "an absolute path is not allowed"),
+    ("zones/idlib\0buffer.geojson", "the path contains a NUL byte"),
+])
+def test_a_zone_file_outside_the_rulebooks_folder_is_never_read(tmp_path: Path, given: str, reason: str) -> None:
+    folder = tmp_path / "book"
+    problem = _only_problem(_idlib(folder, _buffer_from(given)))
+    expected = ("zones.buffer.geojson", _OUTSIDE + reason, given, _WAY_BACK)
+    assert (problem.path, problem.message, problem.value, problem.suggestion) == expected
+
+
+def test_a_symbolic_link_may_not_lead_out_of_the_folder(tmp_path: Path) -> None:
+    folder = tmp_path / "book"
+    path = _idlib(folder, _buffer_from("zones/link.geojson"))
+    (tmp_path / "elsewhere.geojson").write_bytes((folder / "zones" / "idlib-buffer.geojson").read_bytes())
+    (folder / "zones" / "link.geojson").symlink_to(tmp_path / "elsewhere.geojson")
+    problem = _only_problem(path)
+    assert problem.message == _OUTSIDE + "the path leads out of the folder (through '..' or a symbolic link)"
+    (folder / "zones" / "link.geojson").unlink()
+    (folder / "zones" / "link.geojson").symlink_to(folder / "zones" / "idlib-buffer.geojson")
+    assert "zones/idlib-buffer.geojson" in truce.load_rulebook(path).files  # the file read, by its own path
+
+
+def test_a_rulebooks_files_are_its_own_and_each_zone_file_read_once(tmp_path: Path) -> None:
+    path = _idlib(tmp_path, lambda book: book["zones"]["deescalation"].update(geojson="./zones/idlib-buffer.geojson"))
+    files = truce.load_rulebook(path).files
+    names = ["idlib-2019.yaml", "zones/idlib-buffer.geojson", "zones/idlib-contact-line.geojson"]
+    assert list(files) == names
+    assert files == {name: hashlib.sha256((tmp_path / name).read_bytes()).hexdigest() for name in names}
+
+
+def _feature_collection(*features: object) -> str:
+    return json.dumps({"type": "FeatureCollection", "features": list(features)})
+
+
+def _square(lon: float, lat: float, size: float = 1.0) -> dict[str, Any]:
+    ring = [[lon, lat], [lon + size, lat], [lon + size, lat + size], [lon, lat + size], [lon, lat]]
+    return {"type": "Polygon", "coordinates": [ring]}
+
+
+_LONLAT = ": coordinates must be lon/lat degrees (GeoJSON order: lon, lat)"
+
+
+@pytest.mark.parametrize(("content", "message"), [
+    ("{not json", " is not valid JSON: Expecting property name enclosed in double quotes: line 1 column 2 (char 1)"),
+    ("[" * 100_000 + "]" * 100_000, " is nested too deeply"),
+    (_feature_collection(1), ": each feature must be a JSON object"),
+    (_feature_collection({"type": "Feature", "geometry": {"type": "Polygon", "coordinates": "x"}}),
+     ": not a GeoJSON geometry (could not convert string to float: 'x')"),
+    (_feature_collection(), " holds no geometry"),
+    (json.dumps({"type": "FeatureCollection"}), " holds no geometry"),
+    (json.dumps(_square(35.0, 100.0)), _LONLAT),
+    (json.dumps(_square(35.0, -91.0)), _LONLAT),
+    (json.dumps(_square(180.0, 35.0, 0.5)), _LONLAT),
+    (json.dumps(_square(-180.5, 35.0, 0.5)), _LONLAT),
+    (json.dumps({"type": "LineString", "coordinates": [[36.0, 35.0], [36.5, 35.5]]}),
+     ": expected a non-empty Polygon or MultiPolygon, found LineString"),
+])
+def test_a_zone_file_that_is_no_lon_lat_polygon_is_named(tmp_path: Path, content: str, message: str) -> None:
+    path = _idlib(tmp_path, _buffer_from("zones/drawn.geojson"))
+    (tmp_path / "zones" / "drawn.geojson").write_text(content, encoding="utf-8")
+    problem = _only_problem(path)
+    assert (problem.path, problem.value, problem.suggestion) == ("zones.buffer.geojson", "zones/drawn.geojson", None)
+    assert problem.message == f"zone file {tmp_path / 'zones' / 'drawn.geojson'}{message}"
+
+
+@pytest.mark.parametrize("drawn", [
+    _square(179.0, 89.0),
+    _square(-180.0, -90.0),
+    {"type": "Feature", "properties": {}, "geometry": _square(36.0, 35.0, 0.5)},
+    {"type": "FeatureCollection", "features": [{"type": "Feature", "geometry": _square(36.0, 35.0, 0.5)}, _square(37.0, 35.0, 0.5)]},
+])
+def test_a_zone_drawn_to_the_edges_of_the_map_or_as_a_feature_loads(tmp_path: Path, drawn: dict[str, Any]) -> None:
+    path = _idlib(tmp_path, _buffer_from("zones/drawn.geojson"))
+    (tmp_path / "zones" / "drawn.geojson").write_text(json.dumps(drawn), encoding="utf-8")
+    book = truce.load_rulebook(path)
+    expected = shapely.union_all([shapely.geometry.shape(g) for g in _geometries(drawn)])
+    assert book.geometry("buffer").equals(expected)
+
+
+def _geometries(drawn: dict[str, Any]) -> list[dict[str, Any]]:
+    if drawn["type"] == "FeatureCollection":
+        return [g for f in drawn["features"] for g in _geometries(f)]
+    return [drawn["geometry"]] if drawn["type"] == "Feature" else [drawn]
+
+
+def test_a_missing_zone_file_is_named(tmp_path: Path) -> None:
+    problem = _only_problem(_idlib(tmp_path, _buffer_from("zones/missing.geojson")))
+    assert (problem.path, problem.value) == ("zones.buffer.geojson", "zones/missing.geojson")
+    assert problem.message == f"zone file {tmp_path / 'zones' / 'missing.geojson'}: cannot read file: No such file or directory"
+
+
+def test_a_depth_line_that_is_no_line_is_named(tmp_path: Path) -> None:
+    problem = _only_problem(_idlib(tmp_path, lambda book: book["zones"]["buffer"]["depths"].update(line="zones/idlib-buffer.geojson")))
+    assert (problem.path, problem.value) == ("zones.buffer.depths.line", "zones/idlib-buffer.geojson")
+    assert problem.message == f"line file {tmp_path / 'zones' / 'idlib-buffer.geojson'}: expected one LineString, found Polygon"
+
+
+def test_a_union_of_unions_is_refused(tmp_path: Path) -> None:
+    def edit(book: dict[str, Any]) -> None:
+        book["zones"]["both"] = {"name": "both", "union": ["buffer", "deescalation"]}
+        book["zones"]["all"] = {"name": "all", "union": ["deescalation", "both"]}
+
+    problem = _only_problem(_idlib(tmp_path, edit))
+    assert (problem.path, problem.message, problem.value) == ("zones.all.union[1]", "a union is made of zones that are not unions", "both")
+
+
+def test_a_union_holds_the_ground_of_its_parts(tmp_path: Path) -> None:
+    def edit(book: dict[str, Any]) -> None:
+        book["zones"]["both"] = {"name": "both", "union": ["buffer", "deescalation"]}
+
+    book = truce.load_rulebook(_idlib(tmp_path, edit))
+    assert book.geometry("both").equals(shapely.union(book.geometry("buffer"), book.geometry("deescalation")))
+    for place in [*INSIDE_BUFFER, *INTERIOR]:
+        assert _contains(book, "both", place)
+    for place in OUTSIDE_BOTH:
+        assert not _contains(book, "both", place)
