@@ -598,3 +598,13 @@ def test_a_prepared_scenarios_document_prepares_it_again(tmp_path: Path, state: 
     again = truce.prepare(case.document, reading="government")
     assert again.document is case.document
     assert (again.scenario, again.reading) == (case.scenario, "government")
+
+
+@pytest.mark.parametrize(("raw", "message"), [(None, "cannot read"), (b"units: [\n", "not valid YAML"), (b"as_of: \xff\n", "is not text")])
+def test_a_scenario_file_that_cannot_be_read_is_a_scenario_error(tmp_path: Path, raw: bytes | None, message: str) -> None:
+    path = tmp_path / "s.yaml"
+    if raw is not None:
+        path.write_bytes(raw)
+    with pytest.raises(truce.ScenarioError, match=message) as caught:
+        truce.load_scenario(path)
+    assert caught.value.file == str(path)
