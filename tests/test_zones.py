@@ -8,8 +8,11 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+import numpy.typing as npt
 import pytest
 import shapely
+from pyproj import Geod
 
 import places
 import truce
@@ -198,3 +201,74 @@ def test_a_union_holds_the_ground_of_its_parts(tmp_path: Path) -> None:
         assert _contains(book, "both", place)
     for place in OUTSIDE_BOTH:
         assert not _contains(book, "both", place)
+
+
+# How far a point lies from a zone's edge (what truce.robustness moves an edge by): signed, in km on the ground.
+
+GEOD = Geod(ellps="WGS84")
+
+
+def _squares(tmp_path: Path) -> truce.Rulebook:
+    """Idlib's rulebook with its buffer a 0.5 degree square and its de-escalation area a square overlapping
+    the buffer's eastern 0.1 degree, and a zone ``pair`` joining them."""
+
+    def edit(book: dict[str, Any]) -> None:
+        book["zones"]["buffer"]["geojson"] = "zones/west.geojson"
+        book["zones"]["deescalation"]["geojson"] = "zones/east.geojson"
+        book["zones"]["pair"] = {"name": "both squares", "union": ["buffer", "deescalation"]}
+
+    path = _idlib(tmp_path, edit)
+    (tmp_path / "zones" / "west.geojson").write_text(json.dumps(_square(36.0, 35.0, 0.5)), encoding="utf-8")
+    (tmp_path / "zones" / "east.geojson").write_text(json.dumps(_square(36.4, 35.0, 0.5)), encoding="utf-8")
+    return truce.load_rulebook(path)
+
+
+def _north_of(lon: float, lat: float, *km: float) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
+    """Points ``km`` due north of (lon, lat) (south for negative km), as lon and lat arrays."""
+    moved = [GEOD.fwd(lon, lat, 0.0, k * 1000)[:2] for k in km]
+    return np.array([m[0] for m in moved]), np.array([m[1] for m in moved])
+
+
+def test_the_distance_to_a_zones_edge_is_signed_and_true_on_the_ground(tmp_path: Path) -> None:
+    area = _squares(tmp_path).area("buffer")
+    lon, lat = _north_of(36.25, 35.5, -2, 3, 50, 600)  # from the middle of the square's northern edge
+    expected = np.array([-2.0, 3.0, 50.0, 600.0])
+    assert area.edge_km(lon, lat) == pytest.approx(expected, rel=1e-3)
+    assert area.edge_km(lon, lat, 5.0) == pytest.approx(np.array([-2.0, 3.0, np.nan, np.nan]), rel=1e-3, nan_ok=True)
+    reach = np.array([1.9, 3.1, 49.0, 601.0])  # one for each point: only the second and the last are within theirs
+    assert area.edge_km(lon, lat, reach) == pytest.approx(np.array([np.nan, 3.0, np.nan, 600.0]), rel=1e-3, nan_ok=True)
+    assert area.edge_km(lon, lat, 0.0) == pytest.approx(np.full(4, np.nan), nan_ok=True)
+
+
+def test_a_point_without_a_place_has_no_distance(tmp_path: Path) -> None:
+    area = _squares(tmp_path).area("buffer")
+    lon, lat = _north_of(36.25, 35.5, 3, 4)
+    lon[0] = lat[0] = np.nan
+    assert area.edge_km(lon, lat) == pytest.approx(np.array([np.nan, 4.0]), rel=1e-3, nan_ok=True)
+    assert area.edge_km(lon, lat, 10.0) == pytest.approx(np.array([np.nan, 4.0]), rel=1e-3, nan_ok=True)
+
+
+def test_the_distance_to_a_unions_edge_is_the_deepest_inside_a_part_or_the_nearest_outside_all(tmp_path: Path) -> None:
+    book = _squares(tmp_path)
+    pair = book.area("pair")
+    # inside both squares 0.02 degrees east of the eastern square's western edge; inside the western square only;
+    # north of the overlap; east of both
+    lon, lat = np.array([36.42, 36.2, 36.45, 37.0]), np.array([35.25, 35.25, 35.55, 35.25])
+    own = [book.area(zone).edge_km(lon, lat) for zone in ("buffer", "deescalation")]
+    assert pair.edge_km(lon, lat) == pytest.approx(np.fmin(*own))
+    assert np.sign(pair.edge_km(lon, lat)).tolist() == [-1, -1, 1, 1]
+    near = pair.edge_km(lon, lat, 6.0)  # the first lies more than 6 km inside the western square: deep inside the pair
+    assert np.isnan(near[0]) and not np.isnan(own[1][0]) and abs(own[1][0]) < 6
+    assert near[2] == pytest.approx(min(own[0][2], own[1][2]))
+
+
+def test_the_nearest_point_to_a_zones_edge_is_looked_for_out_to_a_thousand_times_the_distance_known(tmp_path: Path) -> None:
+    area = _squares(tmp_path).area("buffer")
+    lon, lat = _north_of(36.25, 35.5, 20, -8, 9, 400)
+    assert area.nearest(lon, lat, 1.0) == 1
+    assert area.nearest(lon[2:], lat[2:], 1.0) == 0
+    assert area.nearest(lon[3:], lat[3:], 1.0) == 0
+    assert area.nearest(lon[3:], lat[3:], 0.1) == -1  # past 0.1 km doubled ten times
+    far_lon, far_lat = _north_of(36.25, 35.5, 1000, 1030)
+    assert area.nearest(far_lon, far_lat, 1.0) == 0  # the first is within 1 km doubled ten times, the second is not
+    assert area.nearest(far_lon[1:], far_lat[1:], 1.0) == -1
