@@ -16,7 +16,8 @@ from pyproj import Geod
 
 import places
 import truce
-from bookcopy import copy_rulebook
+from bookcopy import RULES, copy_rulebook
+from geodesy import offset
 
 INSIDE_BUFFER = ["KHAN_SHAYKHUN", "MOREK", "KAFR_ZITA", "AL_LATAMINA", "QALAAT_AL_MADIQ"]
 OUTSIDE_BOTH = ["HAMA", "ALEPPO", "LATAKIA"]
@@ -272,3 +273,15 @@ def test_the_nearest_point_to_a_zones_edge_is_looked_for_out_to_a_thousand_times
     far_lon, far_lat = _north_of(36.25, 35.5, 1000, 1030)
     assert area.nearest(far_lon, far_lat, 1.0) == 0  # the first is within 1 km doubled ten times, the second is not
     assert area.nearest(far_lon[1:], far_lat[1:], 1.0) == -1
+
+
+def test_the_distance_to_a_bands_edge_is_measured_from_the_band_drawn_along_its_line() -> None:
+    book = truce.load_rulebook("korea-1953")  # the demilitarized zone: 2 km either side of the demarcation line
+    data = json.loads((RULES / "zones" / "korea-mdl.geojson").read_text(encoding="utf-8"))
+    line = [tuple(c) for c in data["features"][0]["geometry"]["coordinates"]]
+    points = [offset(line, "left", 0.5), offset(line, "right", 1.0), offset(line, "left", 5.0), offset(line, "right", 12.0)]
+    lon, lat = np.array([p[0] for p in points]), np.array([p[1] for p in points])
+    area = book.area("dmz")
+    assert area.edge_km(lon, lat) == pytest.approx(np.array([-1.5, -1.0, 3.0, 10.0]), abs=0.02)
+    assert area.edge_km(lon, lat, 4.0) == pytest.approx(np.array([-1.5, -1.0, 3.0, np.nan]), abs=0.02, nan_ok=True)
+    assert area.nearest(lon[2:], lat[2:], 2.5) == 0
