@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import shutil
 from collections.abc import Callable
 from pathlib import Path
@@ -608,3 +609,47 @@ def test_a_scenario_file_that_cannot_be_read_is_a_scenario_error(tmp_path: Path,
     with pytest.raises(truce.ScenarioError, match=message) as caught:
         truce.load_scenario(path)
     assert caught.value.file == str(path)
+
+
+def test_two_rulebook_files_of_the_same_size_and_time_are_two_rulebooks(tmp_path: Path) -> None:
+    """Files unpacked from one archive share their modification time; an edit of one letter keeps the size."""
+    first, second = tmp_path / "first", tmp_path / "second"
+    first.mkdir()
+    second.mkdir()
+    paths = [_write_book(first), _write_book(second, lambda b: b.update(title="A small trucf"))]
+    stamp = paths[0].stat().st_mtime_ns
+    for path in paths:
+        os.utime(path, ns=(stamp, stamp))
+    assert paths[0].stat().st_size == paths[1].stat().st_size
+    assert [truce.load_rulebook(path).title for path in paths] == ["A small truce", "A small trucf"]
+
+
+def test_a_rulebook_linked_into_another_folder_is_read_there(tmp_path: Path) -> None:
+    """A rulebook's zone files are read beside the path it is loaded by: a link to it in another folder, beside
+    other zone files, is another rulebook."""
+    (tmp_path / "original").mkdir()
+    original = _write_book(tmp_path / "original")
+    linked = tmp_path / "linked"
+    linked.mkdir()
+    (linked / "small.yaml").symlink_to(original)
+    (linked / "north.geojson").write_text(json.dumps(_box(37.0, 36.0)), encoding="utf-8")
+    (linked / "south.geojson").write_text(json.dumps(_box(37.0, 35.0)), encoding="utf-8")
+    at_original, at_link = truce.load_rulebook(original), truce.load_rulebook(linked / "small.yaml")
+    assert (at_original.origin, at_link.origin) == (str(original), str(linked / "small.yaml"))
+    assert at_original.geometry("north").bounds[0] == pytest.approx(36.0)
+    assert at_link.geometry("north").bounds[0] == pytest.approx(37.0)
+
+
+def test_a_rulebook_keeps_its_document_to_locate_later_problems(tmp_path: Path) -> None:
+    path = _write_book(tmp_path)
+    document = truce.load_rulebook(path).document
+    assert document.data["title"] == "A small truce"
+    assert document.problem(("clauses", 1, "zone"), "a later problem").line == _line_of(path, "zone: both-zones")
+
+
+def test_a_schema_problem_names_the_rulebook_file(tmp_path: Path) -> None:
+    path = _write_book(tmp_path, lambda b: b.update(titel=b.pop("title")))
+    with pytest.raises(truce.RulebookError) as caught:
+        truce.load_rulebook(path)
+    assert str(caught.value).startswith(f"invalid rulebook {path}: ")
+    assert "titel" in {p.path for p in caught.value.problems}
