@@ -285,3 +285,26 @@ def test_the_distance_to_a_bands_edge_is_measured_from_the_band_drawn_along_its_
     assert area.edge_km(lon, lat) == pytest.approx(np.array([-1.5, -1.0, 3.0, 10.0]), abs=0.02)
     assert area.edge_km(lon, lat, 4.0) == pytest.approx(np.array([-1.5, -1.0, 3.0, np.nan]), abs=0.02, nan_ok=True)
     assert area.nearest(lon[2:], lat[2:], 2.5) == 0
+
+
+def test_a_zone_drawn_at_one_depth_keeps_the_band_at_each_depth_its_text_allows(tmp_path: Path) -> None:
+    """The Sochi buffer is 15 to 20 km deep along the line of contact, on its left: a band at each depth."""
+    book = truce.load_rulebook(_idlib(tmp_path, lambda book: None))
+    data = json.loads((tmp_path / "zones" / "idlib-contact-line.geojson").read_text(encoding="utf-8"))
+    line = [tuple(c) for c in data["features"][0]["geometry"]["coordinates"]]
+    # square to the line's first segment, which no other part of the line comes within 25 km of
+    points = [offset(line, "left", 10, 0), offset(line, "left", 17, 0), offset(line, "left", 25, 0), offset(line, "right", 5, 0)]
+    lon, lat = np.array([p[0] for p in points]), np.array([p[1] for p in points])
+    depths = book.area("buffer").depths
+    assert sorted(depths) == [15.0, 20.0]
+    assert depths[15.0].covers_xy(lon, lat).tolist() == [True, False, False, False]
+    assert depths[20.0].covers_xy(lon, lat).tolist() == [True, True, False, False]
+
+
+def test_a_depth_band_that_reaches_a_pole_is_located(tmp_path: Path) -> None:
+    path = _idlib(tmp_path, lambda book: book["zones"]["buffer"]["depths"].update(line="zones/polar.geojson"))
+    line = {"type": "LineString", "coordinates": [[0.0, 89.9], [10.0, 89.9]]}  # 11 km from the pole
+    (tmp_path / "zones" / "polar.geojson").write_text(json.dumps(line), encoding="utf-8")
+    problem = _only_problem(path)
+    assert (problem.path, problem.value, problem.suggestion) == ("zones.buffer.depths.depths_km", "zones/polar.geojson", None)
+    assert problem.message == "the band reaches a pole or crosses the 180th meridian, where it cannot be drawn in lon/lat"
