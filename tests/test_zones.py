@@ -142,6 +142,8 @@ _LONLAT = ": coordinates must be lon/lat degrees (GeoJSON order: lon, lat)"
     (json.dumps(_square(-180.5, 35.0, 0.5)), _LONLAT),
     (json.dumps({"type": "LineString", "coordinates": [[36.0, 35.0], [36.5, 35.5]]}),
      ": expected a non-empty Polygon or MultiPolygon, found LineString"),
+    (json.dumps({"type": "Polygon", "coordinates": []}), " holds no geometry"),  # once said to be not lon/lat (its bounds are NaN)
+    (_feature_collection({"type": "Feature", "geometry": {"type": "MultiPolygon", "coordinates": []}}), " holds no geometry"),
 ])
 def test_a_zone_file_that_is_no_lon_lat_polygon_is_named(tmp_path: Path, content: str, message: str) -> None:
     path = _idlib(tmp_path, _buffer_from("zones/drawn.geojson"))
@@ -175,6 +177,23 @@ def test_a_missing_zone_file_is_named(tmp_path: Path) -> None:
     problem = _only_problem(_idlib(tmp_path, _buffer_from("zones/missing.geojson")))
     assert (problem.path, problem.value) == ("zones.buffer.geojson", "zones/missing.geojson")
     assert problem.message == f"zone file {tmp_path / 'zones' / 'missing.geojson'}: cannot read file: No such file or directory"
+
+
+@pytest.mark.parametrize(("drawn", "found"), [
+    ({"type": "Polygon", "coordinates": [[[36.0, 35.0], [36.5, 35.0], [36.5, 35.5], [36.0, 35.0]]]},
+     ": expected one LineString, found Polygon"),
+    ({"type": "MultiLineString", "coordinates": [[[36.0, 35.0], [36.5, 35.0]], [[36.0, 35.5], [36.5, 35.5]]]},
+     ": expected one LineString, found MultiLineString"),
+    ({"type": "LineString", "coordinates": []}, " holds no geometry"),
+    ({"type": "LineString", "coordinates": [[36.0, 35.0], [36.0, 35.0]]}, " holds no geometry"),  # a line of no length
+])
+def test_a_depth_line_file_that_holds_no_line_is_named(tmp_path: Path, drawn: dict[str, Any], found: str) -> None:
+    path = _idlib(tmp_path, lambda book: book["zones"]["buffer"]["depths"].update(line="zones/line.geojson"))
+    (tmp_path / "zones" / "line.geojson").write_text(json.dumps(drawn), encoding="utf-8")
+    problem = _only_problem(path)
+    assert (problem.path, problem.value) == ("zones.buffer.depths.line", "zones/line.geojson")
+    kind = "line" if found.startswith(": expected") else "zone"
+    assert problem.message == f"{kind} file {tmp_path / 'zones' / 'line.geojson'}{found}"
 
 
 def test_a_depth_line_that_is_no_line_is_named(tmp_path: Path) -> None:
