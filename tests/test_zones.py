@@ -253,10 +253,10 @@ def test_the_distance_to_a_zones_edge_is_signed_and_true_on_the_ground(tmp_path:
     area = _squares(tmp_path).area("buffer")
     lon, lat = _north_of(36.25, 35.5, -2, 3, 50, 600)  # from the middle of the square's northern edge
     expected = np.array([-2.0, 3.0, 50.0, 600.0])
-    assert area.edge_km(lon, lat) == pytest.approx(expected, rel=1e-3)
-    assert area.edge_km(lon, lat, 5.0) == pytest.approx(np.array([-2.0, 3.0, np.nan, np.nan]), rel=1e-3, nan_ok=True)
+    assert area.edge_km(lon, lat) == pytest.approx(expected, rel=1e-5)
+    assert area.edge_km(lon, lat, 5.0) == pytest.approx(np.array([-2.0, 3.0, np.nan, np.nan]), rel=1e-5, nan_ok=True)
     reach = np.array([1.9, 3.1, 49.0, 601.0])  # one for each point: only the second and the last are within theirs
-    assert area.edge_km(lon, lat, reach) == pytest.approx(np.array([np.nan, 3.0, np.nan, 600.0]), rel=1e-3, nan_ok=True)
+    assert area.edge_km(lon, lat, reach) == pytest.approx(np.array([np.nan, 3.0, np.nan, 600.0]), rel=1e-5, nan_ok=True)
     assert area.edge_km(lon, lat, 0.0) == pytest.approx(np.full(4, np.nan), nan_ok=True)
 
 
@@ -264,8 +264,8 @@ def test_a_point_without_a_place_has_no_distance(tmp_path: Path) -> None:
     area = _squares(tmp_path).area("buffer")
     lon, lat = _north_of(36.25, 35.5, 3, 4)
     lon[0] = lat[0] = np.nan
-    assert area.edge_km(lon, lat) == pytest.approx(np.array([np.nan, 4.0]), rel=1e-3, nan_ok=True)
-    assert area.edge_km(lon, lat, 10.0) == pytest.approx(np.array([np.nan, 4.0]), rel=1e-3, nan_ok=True)
+    assert area.edge_km(lon, lat) == pytest.approx(np.array([np.nan, 4.0]), rel=1e-5, nan_ok=True)
+    assert area.edge_km(lon, lat, 10.0) == pytest.approx(np.array([np.nan, 4.0]), rel=1e-5, nan_ok=True)
 
 
 def test_the_distance_to_a_unions_edge_is_the_deepest_inside_a_part_or_the_nearest_outside_all(tmp_path: Path) -> None:
@@ -301,8 +301,8 @@ def test_the_distance_to_a_bands_edge_is_measured_from_the_band_drawn_along_its_
     points = [offset(line, "left", 0.5), offset(line, "right", 1.0), offset(line, "left", 5.0), offset(line, "right", 12.0)]
     lon, lat = np.array([p[0] for p in points]), np.array([p[1] for p in points])
     area = book.area("dmz")
-    assert area.edge_km(lon, lat) == pytest.approx(np.array([-1.5, -1.0, 3.0, 10.0]), abs=0.02)
-    assert area.edge_km(lon, lat, 4.0) == pytest.approx(np.array([-1.5, -1.0, 3.0, np.nan]), abs=0.02, nan_ok=True)
+    assert area.edge_km(lon, lat) == pytest.approx(np.array([-1.5, -1.0, 3.0, 10.0]), abs=1e-4)
+    assert area.edge_km(lon, lat, 4.0) == pytest.approx(np.array([-1.5, -1.0, 3.0, np.nan]), abs=1e-4, nan_ok=True)
     assert area.nearest(lon[2:], lat[2:], 2.5) == 0
 
 
@@ -327,3 +327,20 @@ def test_a_depth_band_that_reaches_a_pole_is_located(tmp_path: Path) -> None:
     problem = _only_problem(path)
     assert (problem.path, problem.value, problem.suggestion) == ("zones.buffer.depths.depths_km", "zones/polar.geojson", None)
     assert problem.message == "the band reaches a pole or crosses the 180th meridian, where it cannot be drawn in lon/lat"
+
+
+def test_a_point_exactly_at_the_distance_asked_is_within_it(tmp_path: Path) -> None:
+    area = _squares(tmp_path).area("buffer")
+    lon, lat = _north_of(36.25, 35.5, -2, 3, 50)
+    distance = area.edge_km(lon, lat)
+    assert area.edge_km(lon, lat, np.abs(distance)).tolist() == distance.tolist()
+
+
+def test_a_union_of_bands_keeps_the_lines_they_are_measured_from(tmp_path: Path) -> None:
+    """Golan's zones of limited forces join a band west of Line A and one east of Line B; maps draw both lines."""
+    book = truce.load_rulebook(copy_rulebook(tmp_path, "golan-1974", lambda book: None))
+    names = ("golan-line-a.geojson", "golan-line-b.geojson")
+    files = [json.loads((tmp_path / "zones" / name).read_text(encoding="utf-8")) for name in names]
+    lines = [shapely.geometry.shape(data["features"][0]["geometry"]) for data in files]
+    assert [line.wkt for line in book.area("first-zones").lines] == [line.wkt for line in lines]
+    assert book.area("separation").lines == ()
