@@ -13,6 +13,7 @@ import pytest
 import shapely
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from pyproj import Geod
 
 import truce
 from bookcopy import copy_rulebook
@@ -209,3 +210,17 @@ def test_every_bundled_zone_has_a_valid_outline() -> None:
         book = truce.load_rulebook(info.id)
         for zone in book.zones:
             assert shapely.is_valid(book.geometry(zone)), (info.id, zone, shapely.is_valid_reason(book.geometry(zone)))
+
+
+def test_the_length_of_line_outside_its_region_is_given_in_km(tmp_path: Path) -> None:
+    """A line drawn along a meridian from 34.0 N, and a region that starts at 34.9 N: the part outside is the
+    meridian's arc between them (less the metre the region's edge is widened by)."""
+
+    def edit(data: dict[str, Any]) -> None:
+        beyond = data["zones"]["north-of-line"]["beyond"]
+        beyond["line"] = _region(tmp_path, "meridian.geojson", shapely.LineString([(36.5, 34.0), (36.5, 36.0)]))
+        beyond["region"] = _region(tmp_path, "box.geojson", shapely.box(36.0, 34.9, 37.0, 36.5))
+
+    problem = _problem(_book(tmp_path, edit), "zones.north-of-line.beyond.region")
+    outside_km = (Geod(ellps="WGS84").inv(36.5, 34.0, 36.5, 34.9)[2] - 1.0) / 1000
+    assert problem.message == f"the region does not contain the line ({outside_km:.1f} km of the line lies outside it)"
