@@ -224,3 +224,27 @@ def test_the_length_of_line_outside_its_region_is_given_in_km(tmp_path: Path) ->
     problem = _problem(_book(tmp_path, edit), "zones.north-of-line.beyond.region")
     outside_km = (Geod(ellps="WGS84").inv(36.5, 34.0, 36.5, 34.9)[2] - 1.0) / 1000
     assert problem.message == f"the region does not contain the line ({outside_km:.1f} km of the line lies outside it)"
+
+
+_MERIDIAN = shapely.LineString([(31.0, 49.5), (31.0, 50.5)])  # walked north: its right is east
+_GEOD = Geod(ellps="WGS84")
+
+
+def _from(lon: float, lat: float, azimuths: np.ndarray, km: float) -> tuple[np.ndarray, np.ndarray]:
+    moved = _GEOD.fwd(np.full(len(azimuths), lon), np.full(len(azimuths), lat), azimuths, np.full(len(azimuths), km * 1000))
+    return moved[0], moved[1]
+
+
+def test_a_depth_under_a_kilometre_is_kept() -> None:
+    near = beyond_area(_MERIDIAN, "right", shapely.box(30.0, 49.0, 32.0, 51.0), from_km=0.5)
+    points = [_GEOD.fwd(31.0, 50.0, 90.0, km * 1000)[:2] for km in (0.3, 0.49, 0.51, 0.8)]  # east of the line's middle
+    assert near.covers_xy(np.array([p[0] for p in points]), np.array([p[1] for p in points])).tolist() == [False, False, True, True]
+
+
+def test_a_depth_past_the_lines_end_is_the_distance_from_the_end_to_the_metre() -> None:
+    """Past the line's south end the ground 10 km from it is cut along a circle round the end: every point 30 m
+    short of it, in any direction, is cut; every point 5 m past it is kept."""
+    deep = beyond_area(_MERIDIAN, "right", shapely.box(30.0, 49.0, 32.0, 51.0), from_km=10)
+    azimuths = np.linspace(100.0, 170.0, 29)  # east-south-east to south-south-east of the end
+    assert not deep.covers_xy(*_from(31.0, 49.5, azimuths, 9.97)).any()
+    assert deep.covers_xy(*_from(31.0, 49.5, azimuths, 10.005)).all()
