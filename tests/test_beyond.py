@@ -180,7 +180,9 @@ def test_a_region_with_a_part_the_line_never_reaches(tmp_path: Path) -> None:
 
 def test_a_depth_that_leaves_no_ground(tmp_path: Path) -> None:
     path = _book(tmp_path, lambda data: data["zones"]["beyond-patrol-depth"]["beyond"].update(from_km=900), "nes-2019")
-    assert "no ground of the region lies 900 km or more" in _problem(path, "zones.beyond-patrol-depth.beyond.region").message
+    problem = _problem(path, "zones.beyond-patrol-depth.beyond.region")
+    assert "no ground of the region lies 900 km or more" in problem.message
+    assert problem.suggestion == "widen the region"
 
 
 @pytest.mark.parametrize(("field", "given", "message"), [
