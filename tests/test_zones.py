@@ -18,6 +18,7 @@ import places
 import truce
 from bookcopy import RULES, copy_rulebook
 from geodesy import offset
+from truce._geo import KM_PER_DEGREE, great_circle_km
 
 INSIDE_BUFFER = ["KHAN_SHAYKHUN", "MOREK", "KAFR_ZITA", "AL_LATAMINA", "QALAAT_AL_MADIQ"]
 OUTSIDE_BOTH = ["HAMA", "ALEPPO", "LATAKIA"]
@@ -344,3 +345,24 @@ def test_a_union_of_bands_keeps_the_lines_they_are_measured_from(tmp_path: Path)
     lines = [shapely.geometry.shape(data["features"][0]["geometry"]) for data in files]
     assert [line.wkt for line in book.area("first-zones").lines] == [line.wkt for line in lines]
     assert book.area("separation").lines == ()
+
+
+# The great-circle distance (how far a unit moved from its baseline, how far apart two reports lie).
+
+SPHERE = Geod(a=6371008.8, b=6371008.8)  # the mean Earth radius great_circle_km measures on
+
+
+def test_great_circle_distances_are_those_of_a_sphere() -> None:
+    # near, across the equator, a quarter and half the globe round, pole to pole, across the 180th meridian
+    lat, lon = np.array([35.0, 35.0, -10.0, 0.0, 0.0, 89.0, 0.0]), np.array([36.0, 36.0, 100.0, 0.0, 0.0, 10.0, -179.5])
+    lat0, lon0 = np.array([35.0, 36.0, 12.5, 0.0, 0.0, -89.0, 0.0]), np.array([36.0, 36.5, -60.0, 90.0, 180.0, -170.0, 179.5])
+    expected = np.asarray(SPHERE.inv(lon, lat, lon0, lat0)[2]) / 1000
+    assert great_circle_km(lat, lon, lat0, lon0) == pytest.approx(expected, rel=1e-9, abs=1e-6)
+    from_one = np.asarray(SPHERE.inv(lon, lat, np.full(7, 36.0), np.full(7, 35.0))[2]) / 1000  # to one point from many
+    assert great_circle_km(lat, lon, 35.0, 36.0) == pytest.approx(from_one, rel=1e-9, abs=1e-6)
+
+
+def test_a_degree_of_latitude_is_the_sphere_s() -> None:
+    assert great_circle_km(np.array([1.0]), np.array([20.0]), 0.0, 20.0)[0] == pytest.approx(KM_PER_DEGREE, rel=1e-12)
+    assert great_circle_km(np.array([90.0]), np.array([0.0]), -90.0, 0.0)[0] == pytest.approx(180 * KM_PER_DEGREE, rel=1e-12)
+    assert great_circle_km(np.array([2.5]), np.array([1.0]), -2.5, -179.0)[0] == pytest.approx(180 * KM_PER_DEGREE, rel=1e-12)  # antipodes
