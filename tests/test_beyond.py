@@ -226,6 +226,7 @@ def test_the_length_of_line_outside_its_region_is_given_in_km(tmp_path: Path) ->
     problem = _problem(_book(tmp_path, edit), "zones.north-of-line.beyond.region")
     outside_km = (Geod(ellps="WGS84").inv(36.5, 34.0, 36.5, 34.9)[2] - 1.0) / 1000
     assert problem.message == f"the region does not contain the line ({outside_km:.1f} km of the line lies outside it)"
+    assert (problem.value, problem.suggestion) == ("zones/box.geojson", "draw the region around the whole line")
 
 
 _MERIDIAN = shapely.LineString([(31.0, 49.5), (31.0, 50.5)])  # walked north: its right is east
