@@ -16,7 +16,7 @@ from pyproj import Geod
 
 import places
 import truce
-from bookcopy import RULES, copy_rulebook
+from bookcopy import copy_rulebook
 from geodesy import offset
 from truce._geo import KM_PER_DEGREE, great_circle_km
 
@@ -259,6 +259,10 @@ def test_the_distance_to_a_zones_edge_is_signed_and_true_on_the_ground(tmp_path:
     reach = np.array([1.9, 3.1, 49.0, 601.0])  # one for each point: only the second and the last are within theirs
     assert area.edge_km(lon, lat, reach) == pytest.approx(np.array([np.nan, 3.0, np.nan, 600.0]), rel=1e-5, nan_ok=True)
     assert area.edge_km(lon, lat, 0.0) == pytest.approx(np.full(4, np.nan), nan_ok=True)
+    # a point just within the distance asked is found, however wide: 5 km, 50 km
+    near_lon, near_lat = _north_of(36.25, 35.5, 4.99, -4.99, 49.9)
+    assert area.edge_km(near_lon[:2], near_lat[:2], 5.0) == pytest.approx(np.array([4.99, -4.99]), rel=1e-5)
+    assert area.edge_km(near_lon[2:], near_lat[2:], 50.0) == pytest.approx(np.array([49.9]), rel=1e-5)
 
 
 def test_a_point_without_a_place_has_no_distance(tmp_path: Path) -> None:
@@ -290,21 +294,42 @@ def test_the_nearest_point_to_a_zones_edge_is_looked_for_out_to_a_thousand_times
     assert area.nearest(lon[2:], lat[2:], 1.0) == 0
     assert area.nearest(lon[3:], lat[3:], 1.0) == 0
     assert area.nearest(lon[3:], lat[3:], 0.1) == -1  # past 0.1 km doubled ten times
+    either_side = _north_of(36.25, 35.5, -12, 11)  # both found within 16 km: the one outside is nearer
+    assert area.nearest(*either_side, 1.0) == 1
     far_lon, far_lat = _north_of(36.25, 35.5, 1000, 1030)
     assert area.nearest(far_lon, far_lat, 1.0) == 0  # the first is within 1 km doubled ten times, the second is not
     assert area.nearest(far_lon[1:], far_lat[1:], 1.0) == -1
 
 
-def test_the_distance_to_a_bands_edge_is_measured_from_the_band_drawn_along_its_line() -> None:
-    book = truce.load_rulebook("korea-1953")  # the demilitarized zone: 2 km either side of the demarcation line
-    data = json.loads((RULES / "zones" / "korea-mdl.geojson").read_text(encoding="utf-8"))
+def _line_points(
+    folder: Path, name: str, *sides_km: tuple[str, float], segment: int | None = None
+) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
+    """Points square to the middle of a segment of a line file (by default its middle one), ``km`` to its ``side``."""
+    data = json.loads((folder / "zones" / name).read_text(encoding="utf-8"))
     line = [tuple(c) for c in data["features"][0]["geometry"]["coordinates"]]
-    points = [offset(line, "left", 0.5), offset(line, "right", 1.0), offset(line, "left", 5.0), offset(line, "right", 12.0)]
-    lon, lat = np.array([p[0] for p in points]), np.array([p[1] for p in points])
+    points = [offset(line, side, km, segment) for side, km in sides_km]
+    return np.array([p[0] for p in points]), np.array([p[1] for p in points])
+
+
+def test_the_distance_to_a_bands_edge_is_measured_from_the_band_drawn_along_its_line(tmp_path: Path) -> None:
+    book = truce.load_rulebook(copy_rulebook(tmp_path, "korea-1953", lambda book: None))
+    # the demilitarized zone: 2 km either side of the demarcation line
+    lon, lat = _line_points(tmp_path, "korea-mdl.geojson", ("left", 0.5), ("right", 1.0), ("left", 5.0), ("right", 12.0))
     area = book.area("dmz")
     assert area.edge_km(lon, lat) == pytest.approx(np.array([-1.5, -1.0, 3.0, 10.0]), abs=1e-4)
     assert area.edge_km(lon, lat, 4.0) == pytest.approx(np.array([-1.5, -1.0, 3.0, np.nan]), abs=1e-4, nan_ok=True)
     assert area.nearest(lon[2:], lat[2:], 2.5) == 0
+
+
+def test_a_band_from_one_distance_to_another_is_drawn_to_the_metre(tmp_path: Path) -> None:
+    """Golan's Israeli zone of limited armament: 10 to 20 km west of Line A (its right)."""
+    book = truce.load_rulebook(copy_rulebook(tmp_path, "golan-1974", lambda book: None))
+    # square to a stretch of the line that no other stretch comes within 20 km of
+    sides_km = [("right", 9.99), ("right", 10.01), ("right", 12.0), ("right", 19.99), ("right", 20.01), ("left", 15.0)]
+    lon, lat = _line_points(tmp_path, "golan-line-a.geojson", *sides_km, segment=17)
+    area = book.area("il-10-20")
+    assert area.covers_xy(lon, lat).tolist() == [False, True, True, True, False, False]
+    assert area.edge_km(lon[:5], lat[:5]) == pytest.approx(np.array([0.01, -0.01, -2.0, -0.01, 0.01]), abs=1e-4)
 
 
 def test_a_zone_drawn_at_one_depth_keeps_the_band_at_each_depth_its_text_allows(tmp_path: Path) -> None:
@@ -317,6 +342,7 @@ def test_a_zone_drawn_at_one_depth_keeps_the_band_at_each_depth_its_text_allows(
     lon, lat = np.array([p[0] for p in points]), np.array([p[1] for p in points])
     depths = book.area("buffer").depths
     assert sorted(depths) == [15.0, 20.0]
+    assert book.area("deescalation").depths == {}
     assert depths[15.0].covers_xy(lon, lat).tolist() == [True, False, False, False]
     assert depths[20.0].covers_xy(lon, lat).tolist() == [True, True, False, False]
 
