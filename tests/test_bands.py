@@ -158,3 +158,12 @@ def test_a_line_that_crosses_itself_has_no_sides() -> None:
     loop = shapely.LineString([[36.0, 35.5], [36.4, 35.5], [36.4, 35.8], [36.2, 35.8], [36.2, 35.3]])
     with pytest.raises(ValueError, match="crosses itself"):
         band_area(loop, "left", 0, 10)
+
+
+def test_a_band_that_starts_under_a_kilometre_from_its_line_leaves_the_ground_nearer_out() -> None:
+    meridian = shapely.LineString([(31.0, 49.5), (31.0, 50.5)])
+    band = band_area(meridian, "both", 0.5, 2.0)
+    km = [-2.1, -1.9, -0.8, -0.3, 0.3, 0.49, 0.51, 0.8, 1.9, 2.1]  # east of the line's middle (west for negative km)
+    points = [GEOD.fwd(31.0, 50.0, 90.0 if k > 0 else 270.0, abs(k) * 1000)[:2] for k in km]
+    covered = band.covers_xy(np.array([p[0] for p in points]), np.array([p[1] for p in points]))
+    assert covered.tolist() == [False, True, True, False, False, False, True, True, True, False]
