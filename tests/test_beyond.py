@@ -251,3 +251,15 @@ def test_a_depth_past_the_lines_end_is_the_distance_from_the_end_to_the_metre() 
     azimuths = np.linspace(100.0, 170.0, 29)  # east-south-east to south-south-east of the end
     assert not deep.covers_xy(*_from(31.0, 49.5, azimuths, 9.97)).any()
     assert deep.covers_xy(*_from(31.0, 49.5, azimuths, 10.005)).all()
+
+
+def test_a_line_is_carried_on_along_its_last_few_kilometres() -> None:
+    """A line along the 50th parallel whose last 5 km at each end turn north-east: carried on from each end in that
+    direction (not in the direction of the parallel it mostly follows), it divides the region there."""
+    line = shapely.LineString([(30.16, 49.96), (30.2, 50.0), (31.0, 50.0), (31.04, 50.04)])
+    region = shapely.box(30.0, 49.0, 32.0, 51.0)
+    right, left = beyond_area(line, "right", region), beyond_area(line, "left", region)
+    # east of the line's end: below and above its north-eastward extension; west of its start: likewise
+    lon, lat = np.array([31.8, 31.5, 30.05, 30.05]), np.array([50.3, 50.8, 49.9, 49.7])
+    assert right.covers_xy(lon, lat).tolist() == [True, False, False, True]
+    assert left.covers_xy(lon, lat).tolist() == [False, True, True, False]
