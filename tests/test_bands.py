@@ -14,7 +14,7 @@ from pyproj import Geod
 
 import truce
 from geodesy import geodesic_km, offending_state, offset
-from truce._geo import Projection, band_area
+from truce._geo import Projection, Side, band_area
 from truce._rulebook import Band, Rulebook
 
 GEOD = Geod(ellps="WGS84")
@@ -167,3 +167,22 @@ def test_a_band_that_starts_under_a_kilometre_from_its_line_leaves_the_ground_ne
     points = [GEOD.fwd(31.0, 50.0, 90.0 if k > 0 else 270.0, abs(k) * 1000)[:2] for k in km]
     covered = band.covers_xy(np.array([p[0] for p in points]), np.array([p[1] for p in points]))
     assert covered.tolist() == [False, True, True, False, False, False, True, True, True, False]
+
+
+@pytest.mark.parametrize(("line", "side"), [
+    ([(179.95, 0.0), (179.95, 1.0)], "both"),  # 10 km either side: across the 180th meridian
+    ([(-179.95, 0.0), (-179.95, 1.0)], "both"),
+    ([(0.0, 89.95), (20.0, 89.95)], "both"),  # round the north pole
+    ([(0.0, -89.95), (20.0, -89.95)], "both"),  # round the south pole
+    ([(10.0, 89.9), (10.0, 90.0)], "left"),  # up to the north pole: no wider than 90 degrees of longitude
+    ([(0.0, -89.9), (0.0, -90.0)], "left"),  # down to the south pole
+])
+def test_a_band_that_cannot_be_drawn_in_lon_lat_is_refused(line: list[tuple[float, float]], side: Side) -> None:
+    with pytest.raises(ValueError, match=r"^the band reaches a pole or crosses the 180th meridian, where it cannot be drawn in lon/lat$"):
+        band_area(shapely.LineString(line), side, 0, 10)
+
+
+def test_a_band_beside_the_180th_meridian_or_a_pole_is_drawn() -> None:
+    for line in ([(179.7, 0.0), (179.7, 1.0)], [(0.0, 89.7), (20.0, 89.7)], [(0.0, -89.7), (20.0, -89.7)]):
+        band = band_area(shapely.LineString(line), "both", 0, 10)
+        assert band.lonlat.bounds[2] - band.lonlat.bounds[0] < 180
