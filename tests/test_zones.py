@@ -110,9 +110,14 @@ def test_a_symbolic_link_may_not_lead_out_of_the_folder(tmp_path: Path) -> None:
 
 
 def test_a_rulebooks_files_are_its_own_and_each_zone_file_read_once(tmp_path: Path) -> None:
-    path = _idlib(tmp_path, lambda book: book["zones"]["deescalation"].update(geojson="./zones/idlib-buffer.geojson"))
+    def edit(book: dict[str, Any]) -> None:  # read in the order deescalation, contact line, buffer; listed by name
+        book["zones"]["buffer"]["geojson"] = "zones/idlib-deescalation.geojson"
+        book["zones"]["deescalation"]["geojson"] = "./zones/idlib-buffer.geojson"
+        book["zones"]["again"] = {"name": "again", "geojson": "zones/../zones/idlib-deescalation.geojson"}
+
+    path = _idlib(tmp_path, edit)
     files = truce.load_rulebook(path).files
-    names = ["idlib-2019.yaml", "zones/idlib-buffer.geojson", "zones/idlib-contact-line.geojson"]
+    names = ["idlib-2019.yaml", "zones/idlib-buffer.geojson", "zones/idlib-contact-line.geojson", "zones/idlib-deescalation.geojson"]
     assert list(files) == names
     assert files == {name: hashlib.sha256((tmp_path / name).read_bytes()).hexdigest() for name in names}
 
@@ -338,13 +343,13 @@ def test_a_zone_drawn_at_one_depth_keeps_the_band_at_each_depth_its_text_allows(
     data = json.loads((tmp_path / "zones" / "idlib-contact-line.geojson").read_text(encoding="utf-8"))
     line = [tuple(c) for c in data["features"][0]["geometry"]["coordinates"]]
     # square to the line's first segment, which no other part of the line comes within 25 km of
-    points = [offset(line, "left", 10, 0), offset(line, "left", 17, 0), offset(line, "left", 25, 0), offset(line, "right", 5, 0)]
+    points = [offset(line, "left", km, 0) for km in (0.5, 10, 17, 25)] + [offset(line, "right", 5, 0)]
     lon, lat = np.array([p[0] for p in points]), np.array([p[1] for p in points])
     depths = book.area("buffer").depths
     assert sorted(depths) == [15.0, 20.0]
     assert book.area("deescalation").depths == {}
-    assert depths[15.0].covers_xy(lon, lat).tolist() == [True, False, False, False]
-    assert depths[20.0].covers_xy(lon, lat).tolist() == [True, True, False, False]
+    assert depths[15.0].covers_xy(lon, lat).tolist() == [True, True, False, False, False]
+    assert depths[20.0].covers_xy(lon, lat).tolist() == [True, True, True, False, False]
 
 
 def test_a_depth_band_that_reaches_a_pole_is_located(tmp_path: Path) -> None:
@@ -392,3 +397,36 @@ def test_a_degree_of_latitude_is_the_sphere_s() -> None:
     assert great_circle_km(np.array([1.0]), np.array([20.0]), 0.0, 20.0)[0] == pytest.approx(KM_PER_DEGREE, rel=1e-12)
     assert great_circle_km(np.array([90.0]), np.array([0.0]), -90.0, 0.0)[0] == pytest.approx(180 * KM_PER_DEGREE, rel=1e-12)
     assert great_circle_km(np.array([2.5]), np.array([1.0]), -2.5, -179.0)[0] == pytest.approx(180 * KM_PER_DEGREE, rel=1e-12)  # antipodes
+
+
+def test_a_band_keeps_the_band_at_each_other_depth_its_text_allows(tmp_path: Path) -> None:
+    """Golan's 10-20 km zone, were its text to allow 15 km too: a band from 10 to 15 km beside the one to 20 km."""
+    book = truce.load_rulebook(copy_rulebook(tmp_path, "golan-1974", lambda book: book["zones"]["il-10-20"]["band"].update(depths_km=[15])))
+    lon, lat = _line_points(tmp_path, "golan-line-a.geojson", ("right", 9.9), ("right", 12.0), ("right", 17.0), segment=17)
+    depths = book.area("il-10-20").depths
+    assert list(depths) == [15.0]
+    assert depths[15.0].covers_xy(lon, lat).tolist() == [False, True, False]
+    assert book.area("il-10-20").covers_xy(lon, lat).tolist() == [False, True, True]
+    assert book.area("il-0-10").depths == {}
+
+
+def test_a_band_that_cannot_be_drawn_is_located_at_its_line(tmp_path: Path) -> None:
+    def edit(book: dict[str, Any]) -> None:
+        book["zones"]["dmz"]["band"]["line"] = "zones/dateline.geojson"
+
+    path = copy_rulebook(tmp_path, "korea-1953", edit)
+    (tmp_path / "zones" / "dateline.geojson").write_text(json.dumps({"type": "LineString", "coordinates": [[179.99, 0.0], [179.99, 1.0]]}))
+    problem = _only_problem(path)
+    assert (problem.path, problem.value, problem.suggestion) == ("zones.dmz.band.line", "zones/dateline.geojson", None)
+    assert problem.message == "the band reaches a pole or crosses the 180th meridian, where it cannot be drawn in lon/lat"
+
+
+def test_a_union_of_a_zone_that_failed_or_that_is_unknown_reports_only_that(tmp_path: Path) -> None:
+    def edit(book: dict[str, Any]) -> None:
+        book["zones"]["pair"] = {"name": "pair", "union": ["buffer", "deescalation"]}
+        book["zones"]["odd"] = {"name": "odd", "union": ["buffer", "nowhere"]}
+        book["zones"]["deescalation"]["geojson"] = "zones/missing.geojson"
+
+    with pytest.raises(truce.RulebookError) as caught:
+        truce.load_rulebook(_idlib(tmp_path, edit))
+    assert [p.path for p in caught.value.problems] == ["zones.odd.union[1]", "zones.deescalation.geojson"]
