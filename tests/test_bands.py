@@ -186,3 +186,29 @@ def test_a_band_beside_the_180th_meridian_or_a_pole_is_drawn() -> None:
     for line in ([(179.7, 0.0), (179.7, 1.0)], [(0.0, 89.7), (20.0, 89.7)], [(0.0, -89.7), (20.0, -89.7)]):
         band = band_area(shapely.LineString(line), "both", 0, 10)
         assert band.lonlat.bounds[2] - band.lonlat.bounds[0] < 180
+
+
+def _around(lon: float, lat: float, azimuths: np.ndarray, km: float) -> tuple[np.ndarray, np.ndarray]:
+    n = len(azimuths)
+    moved = GEOD.fwd(np.full(n, lon), np.full(n, lat), azimuths, np.full(n, km * 1000))
+    return np.asarray(moved[0]), np.asarray(moved[1])
+
+
+def test_a_band_ends_square_with_its_lines_ends() -> None:
+    meridian = shapely.LineString([(31.0, 49.5), (31.0, 50.5)])
+    band = band_area(meridian, "both", 0, 2.0)
+    # 1 km past each end, and beside the ends just within them
+    past = [GEOD.fwd(31.0, 50.5, 0.0, 1000.0)[:2], GEOD.fwd(31.0, 49.5, 180.0, 1000.0)[:2]]
+    within_ends = [GEOD.fwd(31.0, 50.5, 180.0, 50.0)[:2], GEOD.fwd(31.0, 49.5, 0.0, 50.0)[:2]]  # 50 m inside each end
+    beside = [GEOD.fwd(*within_ends[0], 90.0, 1500.0)[:2], GEOD.fwd(*within_ends[1], 270.0, 1500.0)[:2]]
+    points = past + beside
+    assert band.covers_xy(np.array([p[0] for p in points]), np.array([p[1] for p in points])).tolist() == [False, False, True, True]
+
+
+def test_a_band_round_the_outside_of_a_bend_is_its_width_to_the_metre() -> None:
+    """A line north then east: on its left, round the corner, every point 15 m short of 10 km from the corner is in."""
+    bend = shapely.LineString([(31.0, 49.5), (31.0, 50.0), (31.7, 50.0)])
+    band = band_area(bend, "left", 0, 10.0)
+    azimuths = np.linspace(272.0, 358.0, 44)  # west to north of the corner
+    assert band.covers_xy(*_around(31.0, 50.0, azimuths, 9.985)).all()
+    assert not band.covers_xy(*_around(31.0, 50.0, azimuths, 10.015)).any()
