@@ -430,3 +430,37 @@ def test_a_union_of_a_zone_that_failed_or_that_is_unknown_reports_only_that(tmp_
     with pytest.raises(truce.RulebookError) as caught:
         truce.load_rulebook(_idlib(tmp_path, edit))
     assert [p.path for p in caught.value.problems] == ["zones.odd.union[1]", "zones.deescalation.geojson"]
+
+
+def test_a_rulebook_in_a_linked_folder_reads_its_zone_files(tmp_path: Path) -> None:
+    real = tmp_path / "real"
+    path = _idlib(real, lambda book: None)
+    (tmp_path / "linked").symlink_to(real, target_is_directory=True)
+    book = truce.load_rulebook(tmp_path / "linked" / path.name)
+    assert sorted(book.files) == ["idlib-2019.yaml", "zones/idlib-buffer.geojson", "zones/idlib-contact-line.geojson",
+                                  "zones/idlib-deescalation.geojson"]
+
+
+@pytest.mark.parametrize("content", ["[1, 2]", '"a polygon"', "3"])
+def test_a_zone_file_of_no_json_object_is_named(tmp_path: Path, content: str) -> None:
+    path = _idlib(tmp_path, _buffer_from("zones/drawn.geojson"))
+    (tmp_path / "zones" / "drawn.geojson").write_text(content, encoding="utf-8")
+    assert _only_problem(path).message == f"zone file {tmp_path / 'zones' / 'drawn.geojson'}: each feature must be a JSON object"
+
+
+def test_a_zone_file_of_a_polygon_that_crosses_itself_is_named(tmp_path: Path) -> None:
+    path = _idlib(tmp_path, _buffer_from("zones/drawn.geojson"))
+    bowtie = {"type": "Polygon", "coordinates": [[[36, 35], [37, 36], [37, 35], [36, 36], [36, 35]]]}
+    (tmp_path / "zones" / "drawn.geojson").write_text(json.dumps(bowtie), encoding="utf-8")
+    problem = _only_problem(path)
+    assert problem.message.startswith(f"zone file {tmp_path / 'zones' / 'drawn.geojson'}: invalid polygon (Self-intersection")
+
+
+@pytest.mark.parametrize("coordinates", [
+    [[36.5, 35.0], [36.5, 36.0]],  # along a meridian: its least and greatest longitudes are one
+    [[36.0, 35.5], [37.0, 35.5]],  # along a parallel
+])
+def test_a_line_file_along_a_meridian_or_a_parallel_loads(tmp_path: Path, coordinates: list[list[float]]) -> None:
+    path = _idlib(tmp_path, lambda book: book["zones"]["buffer"]["depths"].update(line="zones/straight.geojson"))
+    (tmp_path / "zones" / "straight.geojson").write_text(json.dumps({"type": "LineString", "coordinates": coordinates}))
+    assert sorted(truce.load_rulebook(path).area("buffer").depths) == [15.0, 20.0]
