@@ -287,6 +287,8 @@ def test_the_distance_to_a_unions_edge_is_the_deepest_inside_a_part_or_the_neare
     own = [book.area(zone).edge_km(lon, lat) for zone in ("buffer", "deescalation")]
     assert pair.edge_km(lon, lat) == pytest.approx(np.fmin(*own))
     assert np.sign(pair.edge_km(lon, lat)).tolist() == [-1, -1, 1, 1]
+    assert pair.covers_xy(lon, lat).tolist() == [True, True, False, False]
+    assert book.area("deescalation").covers_xy(lon, lat).tolist() == [True, False, False, False]
     near = pair.edge_km(lon, lat, 6.0)  # the first lies more than 6 km inside the western square: deep inside the pair
     assert np.isnan(near[0]) and not np.isnan(own[1][0]) and abs(own[1][0]) < 6
     assert near[2] == pytest.approx(min(own[0][2], own[1][2]))
