@@ -242,6 +242,8 @@ def test_a_depth_under_a_kilometre_is_kept() -> None:
     near = beyond_area(_MERIDIAN, "right", shapely.box(30.0, 49.0, 32.0, 51.0), from_km=0.5)
     points = [_GEOD.fwd(31.0, 50.0, 90.0, km * 1000)[:2] for km in (0.3, 0.49, 0.51, 0.8)]  # east of the line's middle
     assert near.covers_xy(np.array([p[0] for p in points]), np.array([p[1] for p in points])).tolist() == [False, False, True, True]
+    beside = beyond_area(_MERIDIAN, "right", shapely.box(30.0, 49.0, 32.0, 51.0))  # no depth: from the line itself
+    assert beside.covers_xy(np.array([p[0] for p in points]), np.array([p[1] for p in points])).all()
 
 
 def test_a_depth_past_the_lines_end_is_the_distance_from_the_end_to_the_metre() -> None:
