@@ -176,6 +176,7 @@ def test_a_region_with_a_part_the_line_never_reaches(tmp_path: Path) -> None:
 
     problem = _problem(_book(tmp_path, edit), "zones.south-of-line.beyond.region")
     assert problem.message == "part of the region does not reach the line"
+    assert problem.suggestion == "draw the region as one piece the line crosses"
 
 
 def test_a_depth_that_leaves_no_ground(tmp_path: Path) -> None:
@@ -265,3 +266,34 @@ def test_a_line_is_carried_on_along_its_last_few_kilometres() -> None:
     lon, lat = np.array([31.8, 31.5, 30.05, 30.05]), np.array([50.3, 50.8, 49.9, 49.7])
     assert right.covers_xy(lon, lat).tolist() == [True, False, False, True]
     assert left.covers_xy(lon, lat).tolist() == [False, True, True, False]
+
+
+def test_a_line_whose_end_carried_on_crosses_it_has_no_sides(tmp_path: Path) -> None:
+    """A line drawn east, north, west and back south: carried on south from its end, it crosses its first stretch."""
+
+    def edit(data: dict[str, Any]) -> None:
+        beyond = data["zones"]["north-of-line"]["beyond"]
+        hook = shapely.LineString([(30.5, 50.0), (31.5, 50.0), (31.5, 50.5), (30.8, 50.5), (30.8, 50.1)])
+        beyond["line"] = _region(tmp_path, "hook.geojson", hook)
+        beyond["region"] = _region(tmp_path, "box.geojson", shapely.box(30.0, 49.0, 32.0, 51.0))
+
+    problem = _problem(_book(tmp_path, edit), "zones.north-of-line.beyond.region")
+    assert problem.message == "the line, carried on straight from its ends to the region's edge, crosses itself"
+    assert (problem.value, problem.suggestion) == ("zones/box.geojson", "draw the region so the line's ends lie near its edge")
+
+
+@pytest.mark.parametrize(("line", "region", "left_points", "right_points"), [
+    # a strip 22 km from south to north and 143 km from west to east, and a line across its middle
+    ([(30.9, 50.0), (31.1, 50.0)], (30.0, 49.9, 32.0, 50.1), [(30.05, 50.05), (31.95, 50.05)], [(30.05, 49.95), (31.95, 49.95)]),
+    # a strip 7 km from west to east and 222 km from south to north, and a line down its middle (its left is east)
+    ([(31.0, 50.1), (31.0, 49.9)], (30.95, 49.0, 31.05, 51.0), [(31.02, 49.05), (31.02, 50.95)], [(30.98, 49.05), (30.98, 50.95)]),
+])
+def test_a_line_is_carried_on_across_a_long_narrow_region(
+    line: list[tuple[float, float]], region: tuple[float, float, float, float], left_points: list[tuple[float, float]],
+    right_points: list[tuple[float, float]],
+) -> None:
+    """Carried on from its ends, the line divides the strip all along, out to both far ends."""
+    left = beyond_area(shapely.LineString(line), "left", shapely.box(*region))
+    points = left_points + right_points
+    covered = left.covers_xy(np.array([p[0] for p in points]), np.array([p[1] for p in points]))
+    assert covered.tolist() == [True, True, False, False]
