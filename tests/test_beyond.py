@@ -297,3 +297,11 @@ def test_a_line_is_carried_on_across_a_long_narrow_region(
     points = left_points + right_points
     covered = left.covers_xy(np.array([p[0] for p in points]), np.array([p[1] for p in points]))
     assert covered.tolist() == [True, True, False, False]
+
+
+def test_a_short_line_is_carried_on_along_its_last_quarter() -> None:
+    """A line of 8 km whose last 1.3 km turn north-east: carried on along its last quarter (2 km), not 5 km."""
+    line = shapely.LineString([(31.0, 50.0), (31.09, 50.0), (31.1, 50.01)])
+    right = beyond_area(line, "right", shapely.box(30.5, 49.5, 32.0, 51.0))
+    # 60 km east of the end: under its extension along the last 2 km (40 degrees from east), over one along 5 km (14)
+    assert right.covers_xy(np.array([31.94, 31.94]), np.array([50.31, 50.55])).tolist() == [True, False]
