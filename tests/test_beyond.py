@@ -305,3 +305,16 @@ def test_a_short_line_is_carried_on_along_its_last_quarter() -> None:
     right = beyond_area(line, "right", shapely.box(30.5, 49.5, 32.0, 51.0))
     # 60 km east of the end: under its extension along the last 2 km (40 degrees from east), over one along 5 km (14)
     assert right.covers_xy(np.array([31.94, 31.94]), np.array([50.31, 50.55])).tolist() == [True, False]
+
+
+def test_a_side_that_reaches_a_pole_is_refused() -> None:
+    """A region up to the north pole, and a line up it: east of the line the ground reaches the pole."""
+    line, region = shapely.LineString([(10.0, 89.5), (10.0, 89.9)]), shapely.box(0.0, 89.0, 20.0, 90.0)
+    with pytest.raises(ValueError, match=r"^the zone reaches a pole or crosses the 180th meridian, where it cannot be drawn in lon/lat$"):
+        beyond_area(line, "right", region)
+
+
+def test_a_side_keeps_the_line_it_is_measured_from(tmp_path: Path) -> None:
+    book = truce.load_rulebook(_book(tmp_path, lambda data: None))
+    line = json.loads((tmp_path / "zones" / "korea-mdl.geojson").read_text(encoding="utf-8"))["features"][0]["geometry"]
+    assert [drawn.wkt for drawn in book.area("north-of-line").lines] == [shapely.geometry.shape(line).wkt]
