@@ -466,3 +466,23 @@ def test_a_line_file_along_a_meridian_or_a_parallel_loads(tmp_path: Path, coordi
     path = _idlib(tmp_path, lambda book: book["zones"]["buffer"]["depths"].update(line="zones/straight.geojson"))
     (tmp_path / "zones" / "straight.geojson").write_text(json.dumps({"type": "LineString", "coordinates": coordinates}))
     assert sorted(truce.load_rulebook(path).area("buffer").depths) == [15.0, 20.0]
+
+
+def test_a_band_line_file_that_is_no_line_is_located_at_it(tmp_path: Path) -> None:
+    path = copy_rulebook(tmp_path, "korea-1953", lambda book: book["zones"]["dmz"]["band"].update(line="zones/korea-peninsula.geojson"))
+    problem = _only_problem(path)
+    assert (problem.path, problem.value) == ("zones.dmz.band.line", "zones/korea-peninsula.geojson")
+    assert problem.message.endswith(": expected one LineString, found Polygon")
+
+
+def test_a_bands_other_depth_that_cannot_be_drawn_is_located_at_it(tmp_path: Path) -> None:
+    """A band 10 km either side of a line 22 km from the 180th meridian may be drawn; at 30 km it would cross it."""
+
+    def edit(book: dict[str, Any]) -> None:
+        book["zones"]["dmz"]["band"] = {"line": "zones/east.geojson", "side": "both", "to_km": 10, "depths_km": [30]}
+
+    path = copy_rulebook(tmp_path, "korea-1953", edit)
+    (tmp_path / "zones" / "east.geojson").write_text(json.dumps({"type": "LineString", "coordinates": [[179.8, 0.0], [179.8, 1.0]]}))
+    problem = _only_problem(path)
+    assert (problem.path, problem.value) == ("zones.dmz.band.depths_km", "zones/east.geojson")
+    assert problem.message == "the band reaches a pole or crosses the 180th meridian, where it cannot be drawn in lon/lat"
