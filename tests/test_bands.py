@@ -14,7 +14,7 @@ from pyproj import Geod
 
 import truce
 from geodesy import geodesic_km, offending_state, offset
-from truce._geo import Projection, band_area
+from truce._geo import Projection, Side, band_area
 from truce._rulebook import Band, Rulebook
 
 GEOD = Geod(ellps="WGS84")
@@ -158,3 +158,57 @@ def test_a_line_that_crosses_itself_has_no_sides() -> None:
     loop = shapely.LineString([[36.0, 35.5], [36.4, 35.5], [36.4, 35.8], [36.2, 35.8], [36.2, 35.3]])
     with pytest.raises(ValueError, match="crosses itself"):
         band_area(loop, "left", 0, 10)
+
+
+def test_a_band_that_starts_under_a_kilometre_from_its_line_leaves_the_ground_nearer_out() -> None:
+    meridian = shapely.LineString([(31.0, 49.5), (31.0, 50.5)])
+    band = band_area(meridian, "both", 0.5, 2.0)
+    km = [-2.1, -1.9, -0.8, -0.3, 0.3, 0.49, 0.51, 0.8, 1.9, 2.1]  # east of the line's middle (west for negative km)
+    points = [GEOD.fwd(31.0, 50.0, 90.0 if k > 0 else 270.0, abs(k) * 1000)[:2] for k in km]
+    covered = band.covers_xy(np.array([p[0] for p in points]), np.array([p[1] for p in points]))
+    assert covered.tolist() == [False, True, True, False, False, False, True, True, True, False]
+
+
+@pytest.mark.parametrize(("line", "side"), [
+    ([(179.95, 0.0), (179.95, 1.0)], "both"),  # 10 km either side: across the 180th meridian
+    ([(-179.95, 0.0), (-179.95, 1.0)], "both"),
+    ([(0.0, 89.95), (20.0, 89.95)], "both"),  # round the north pole
+    ([(0.0, -89.95), (20.0, -89.95)], "both"),  # round the south pole
+    ([(10.0, 89.9), (10.0, 90.0)], "left"),  # up to the north pole: no wider than 90 degrees of longitude
+    ([(0.0, -89.9), (0.0, -90.0)], "left"),  # down to the south pole
+])
+def test_a_band_that_cannot_be_drawn_in_lon_lat_is_refused(line: list[tuple[float, float]], side: Side) -> None:
+    with pytest.raises(ValueError, match=r"^the band reaches a pole or crosses the 180th meridian, where it cannot be drawn in lon/lat$"):
+        band_area(shapely.LineString(line), side, 0, 10)
+
+
+def test_a_band_beside_the_180th_meridian_or_a_pole_is_drawn() -> None:
+    for line in ([(179.7, 0.0), (179.7, 1.0)], [(0.0, 89.7), (20.0, 89.7)], [(0.0, -89.7), (20.0, -89.7)]):
+        band = band_area(shapely.LineString(line), "both", 0, 10)
+        assert band.lonlat.bounds[2] - band.lonlat.bounds[0] < 180
+
+
+def _around(lon: float, lat: float, azimuths: np.ndarray, km: float) -> tuple[np.ndarray, np.ndarray]:
+    n = len(azimuths)
+    moved = GEOD.fwd(np.full(n, lon), np.full(n, lat), azimuths, np.full(n, km * 1000))
+    return np.asarray(moved[0]), np.asarray(moved[1])
+
+
+def test_a_band_ends_square_with_its_lines_ends() -> None:
+    meridian = shapely.LineString([(31.0, 49.5), (31.0, 50.5)])
+    band = band_area(meridian, "both", 0, 2.0)
+    # 1 km past each end, and beside the ends just within them
+    past = [GEOD.fwd(31.0, 50.5, 0.0, 1000.0)[:2], GEOD.fwd(31.0, 49.5, 180.0, 1000.0)[:2]]
+    within_ends = [GEOD.fwd(31.0, 50.5, 180.0, 50.0)[:2], GEOD.fwd(31.0, 49.5, 0.0, 50.0)[:2]]  # 50 m inside each end
+    beside = [GEOD.fwd(*within_ends[0], 90.0, 1500.0)[:2], GEOD.fwd(*within_ends[1], 270.0, 1500.0)[:2]]
+    points = past + beside
+    assert band.covers_xy(np.array([p[0] for p in points]), np.array([p[1] for p in points])).tolist() == [False, False, True, True]
+
+
+def test_a_band_round_the_outside_of_a_bend_is_its_width_to_the_metre() -> None:
+    """A line north then east: on its left, round the corner, every point 15 m short of 10 km from the corner is in."""
+    bend = shapely.LineString([(31.0, 49.5), (31.0, 50.0), (31.7, 50.0)])
+    band = band_area(bend, "left", 0, 10.0)
+    azimuths = np.linspace(272.0, 358.0, 44)  # west to north of the corner
+    assert band.covers_xy(*_around(31.0, 50.0, azimuths, 9.985)).all()
+    assert not band.covers_xy(*_around(31.0, 50.0, azimuths, 10.015)).any()

@@ -13,6 +13,7 @@ import pytest
 import shapely
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from pyproj import Geod
 
 import truce
 from bookcopy import copy_rulebook
@@ -175,11 +176,14 @@ def test_a_region_with_a_part_the_line_never_reaches(tmp_path: Path) -> None:
 
     problem = _problem(_book(tmp_path, edit), "zones.south-of-line.beyond.region")
     assert problem.message == "part of the region does not reach the line"
+    assert problem.suggestion == "draw the region as one piece the line crosses"
 
 
 def test_a_depth_that_leaves_no_ground(tmp_path: Path) -> None:
     path = _book(tmp_path, lambda data: data["zones"]["beyond-patrol-depth"]["beyond"].update(from_km=900), "nes-2019")
-    assert "no ground of the region lies 900 km or more" in _problem(path, "zones.beyond-patrol-depth.beyond.region").message
+    problem = _problem(path, "zones.beyond-patrol-depth.beyond.region")
+    assert "no ground of the region lies 900 km or more" in problem.message
+    assert problem.suggestion == "widen the region"
 
 
 @pytest.mark.parametrize(("field", "given", "message"), [
@@ -209,3 +213,108 @@ def test_every_bundled_zone_has_a_valid_outline() -> None:
         book = truce.load_rulebook(info.id)
         for zone in book.zones:
             assert shapely.is_valid(book.geometry(zone)), (info.id, zone, shapely.is_valid_reason(book.geometry(zone)))
+
+
+def test_the_length_of_line_outside_its_region_is_given_in_km(tmp_path: Path) -> None:
+    """A line drawn along a meridian from 34.0 N, and a region that starts at 34.9 N: the part outside is the
+    meridian's arc between them (less the metre the region's edge is widened by)."""
+
+    def edit(data: dict[str, Any]) -> None:
+        beyond = data["zones"]["north-of-line"]["beyond"]
+        beyond["line"] = _region(tmp_path, "meridian.geojson", shapely.LineString([(36.5, 34.0), (36.5, 36.0)]))
+        beyond["region"] = _region(tmp_path, "box.geojson", shapely.box(36.0, 34.9, 37.0, 36.5))
+
+    problem = _problem(_book(tmp_path, edit), "zones.north-of-line.beyond.region")
+    outside_km = (Geod(ellps="WGS84").inv(36.5, 34.0, 36.5, 34.9)[2] - 1.0) / 1000
+    assert problem.message == f"the region does not contain the line ({outside_km:.1f} km of the line lies outside it)"
+    assert (problem.value, problem.suggestion) == ("zones/box.geojson", "draw the region around the whole line")
+
+
+_MERIDIAN = shapely.LineString([(31.0, 49.5), (31.0, 50.5)])  # walked north: its right is east
+_GEOD = Geod(ellps="WGS84")
+
+
+def _from(lon: float, lat: float, azimuths: np.ndarray, km: float) -> tuple[np.ndarray, np.ndarray]:
+    moved = _GEOD.fwd(np.full(len(azimuths), lon), np.full(len(azimuths), lat), azimuths, np.full(len(azimuths), km * 1000))
+    return moved[0], moved[1]
+
+
+def test_a_depth_under_a_kilometre_is_kept() -> None:
+    near = beyond_area(_MERIDIAN, "right", shapely.box(30.0, 49.0, 32.0, 51.0), from_km=0.5)
+    points = [_GEOD.fwd(31.0, 50.0, 90.0, km * 1000)[:2] for km in (0.3, 0.49, 0.51, 0.8)]  # east of the line's middle
+    assert near.covers_xy(np.array([p[0] for p in points]), np.array([p[1] for p in points])).tolist() == [False, False, True, True]
+    beside = beyond_area(_MERIDIAN, "right", shapely.box(30.0, 49.0, 32.0, 51.0))  # no depth: from the line itself
+    assert beside.covers_xy(np.array([p[0] for p in points]), np.array([p[1] for p in points])).all()
+
+
+def test_a_depth_past_the_lines_end_is_the_distance_from_the_end_to_the_metre() -> None:
+    """Past the line's south end the ground 10 km from it is cut along a circle round the end: every point 30 m
+    short of it, in any direction, is cut; every point 5 m past it is kept."""
+    deep = beyond_area(_MERIDIAN, "right", shapely.box(30.0, 49.0, 32.0, 51.0), from_km=10)
+    azimuths = np.linspace(100.0, 170.0, 29)  # east-south-east to south-south-east of the end
+    assert not deep.covers_xy(*_from(31.0, 49.5, azimuths, 9.97)).any()
+    assert deep.covers_xy(*_from(31.0, 49.5, azimuths, 10.005)).all()
+
+
+def test_a_line_is_carried_on_along_its_last_few_kilometres() -> None:
+    """A line along the 50th parallel whose last 5 km at each end turn north-east: carried on from each end in that
+    direction (not in the direction of the parallel it mostly follows), it divides the region there."""
+    line = shapely.LineString([(30.16, 49.96), (30.2, 50.0), (31.0, 50.0), (31.04, 50.04)])
+    region = shapely.box(30.0, 49.0, 32.0, 51.0)
+    right, left = beyond_area(line, "right", region), beyond_area(line, "left", region)
+    # east of the line's end: below and above its north-eastward extension; west of its start: likewise
+    lon, lat = np.array([31.8, 31.5, 30.05, 30.05]), np.array([50.3, 50.8, 49.9, 49.7])
+    assert right.covers_xy(lon, lat).tolist() == [True, False, False, True]
+    assert left.covers_xy(lon, lat).tolist() == [False, True, True, False]
+
+
+def test_a_line_whose_end_carried_on_crosses_it_has_no_sides(tmp_path: Path) -> None:
+    """A line drawn east, north, west and back south: carried on south from its end, it crosses its first stretch."""
+
+    def edit(data: dict[str, Any]) -> None:
+        beyond = data["zones"]["north-of-line"]["beyond"]
+        hook = shapely.LineString([(30.5, 50.0), (31.5, 50.0), (31.5, 50.5), (30.8, 50.5), (30.8, 50.1)])
+        beyond["line"] = _region(tmp_path, "hook.geojson", hook)
+        beyond["region"] = _region(tmp_path, "box.geojson", shapely.box(30.0, 49.0, 32.0, 51.0))
+
+    problem = _problem(_book(tmp_path, edit), "zones.north-of-line.beyond.region")
+    assert problem.message == "the line, carried on straight from its ends to the region's edge, crosses itself"
+    assert (problem.value, problem.suggestion) == ("zones/box.geojson", "draw the region so the line's ends lie near its edge")
+
+
+@pytest.mark.parametrize(("line", "region", "left_points", "right_points"), [
+    # a strip 22 km from south to north and 143 km from west to east, and a line across its middle
+    ([(30.9, 50.0), (31.1, 50.0)], (30.0, 49.9, 32.0, 50.1), [(30.05, 50.05), (31.95, 50.05)], [(30.05, 49.95), (31.95, 49.95)]),
+    # a strip 7 km from west to east and 222 km from south to north, and a line down its middle (its left is east)
+    ([(31.0, 50.1), (31.0, 49.9)], (30.95, 49.0, 31.05, 51.0), [(31.02, 49.05), (31.02, 50.95)], [(30.98, 49.05), (30.98, 50.95)]),
+])
+def test_a_line_is_carried_on_across_a_long_narrow_region(
+    line: list[tuple[float, float]], region: tuple[float, float, float, float], left_points: list[tuple[float, float]],
+    right_points: list[tuple[float, float]],
+) -> None:
+    """Carried on from its ends, the line divides the strip all along, out to both far ends."""
+    left = beyond_area(shapely.LineString(line), "left", shapely.box(*region))
+    points = left_points + right_points
+    covered = left.covers_xy(np.array([p[0] for p in points]), np.array([p[1] for p in points]))
+    assert covered.tolist() == [True, True, False, False]
+
+
+def test_a_short_line_is_carried_on_along_its_last_quarter() -> None:
+    """A line of 8 km whose last 1.3 km turn north-east: carried on along its last quarter (2 km), not 5 km."""
+    line = shapely.LineString([(31.0, 50.0), (31.09, 50.0), (31.1, 50.01)])
+    right = beyond_area(line, "right", shapely.box(30.5, 49.5, 32.0, 51.0))
+    # 60 km east of the end: under its extension along the last 2 km (40 degrees from east), over one along 5 km (14)
+    assert right.covers_xy(np.array([31.94, 31.94]), np.array([50.31, 50.55])).tolist() == [True, False]
+
+
+def test_a_side_that_reaches_a_pole_is_refused() -> None:
+    """A region up to the north pole, and a line up it: east of the line the ground reaches the pole."""
+    line, region = shapely.LineString([(10.0, 89.5), (10.0, 89.9)]), shapely.box(0.0, 89.0, 20.0, 90.0)
+    with pytest.raises(ValueError, match=r"^the zone reaches a pole or crosses the 180th meridian, where it cannot be drawn in lon/lat$"):
+        beyond_area(line, "right", region)
+
+
+def test_a_side_keeps_the_line_it_is_measured_from(tmp_path: Path) -> None:
+    book = truce.load_rulebook(_book(tmp_path, lambda data: None))
+    line = json.loads((tmp_path / "zones" / "korea-mdl.geojson").read_text(encoding="utf-8"))["features"][0]["geometry"]
+    assert [drawn.wkt for drawn in book.area("north-of-line").lines] == [shapely.geometry.shape(line).wkt]

@@ -440,9 +440,9 @@ def _read_geojson(path: Path, raw: bytes) -> BaseGeometry:
             geoms.append(shape(geometry))
         except Exception as exc:  # shapely raises several types for bad GeoJSON
             raise ValueError(f"zone file {path}: not a GeoJSON geometry ({exc})") from None
-    if not geoms:
-        raise ValueError(f"zone file {path} holds no geometry")
     geom = shapely.union_all(geoms)
+    if geom.is_empty:  # no features, or only empty ones (an empty polygon, a line of one point): nothing has bounds
+        raise ValueError(f"zone file {path} holds no geometry")
     minx, miny, maxx, maxy = geom.bounds
     if not (-180 <= minx <= maxx <= 180 and -90 <= miny <= maxy <= 90):
         raise ValueError(f"zone file {path}: coordinates must be lon/lat degrees (GeoJSON order: lon, lat)")
@@ -452,7 +452,7 @@ def _read_geojson(path: Path, raw: bytes) -> BaseGeometry:
 def _read_line(path: Path, raw: bytes) -> BaseGeometry:
     """A single non-empty LineString in lon/lat from a GeoJSON file (a band's reference line)."""
     geom = _read_geojson(path, raw)
-    if geom.geom_type != "LineString" or geom.is_empty or geom.length == 0:
+    if geom.geom_type != "LineString":  # not empty (see _read_geojson), so of some length
         raise ValueError(f"line file {path}: expected one LineString, found {geom.geom_type}")
     return geom
 
@@ -460,7 +460,7 @@ def _read_line(path: Path, raw: bytes) -> BaseGeometry:
 def _read_zone(path: Path, raw: bytes) -> BaseGeometry:
     """A valid, non-empty (multi)polygon in lon/lat from a GeoJSON file."""
     geom = _read_geojson(path, raw)
-    if geom.geom_type not in ("Polygon", "MultiPolygon") or geom.is_empty:
+    if geom.geom_type not in ("Polygon", "MultiPolygon"):  # not empty, see _read_geojson
         raise ValueError(f"zone file {path}: expected a non-empty Polygon or MultiPolygon, found {geom.geom_type}")
     if not geom.is_valid:
         raise ValueError(f"zone file {path}: invalid polygon ({shapely.is_valid_reason(geom)})")
