@@ -368,3 +368,94 @@ def test_a_numpy_text_column_of_any_number_of_distinct_texts_reads_as_the_same_l
         found.append(_dump(truce.evaluate(truce.Columns(incidents=valid, **_BASE))))
     assert found[0] == found[2] and found[1] == found[3]
     assert len(found[0]) == sum(1 for i in range(size) if i % (distinct + 2) >= 2)
+
+
+# What the columns path answers, problem by problem: each rejected input names its place, says what was expected,
+# shows the value found and how to fix it, as the row path does.
+
+IDLIB = {"agreement": "idlib-2019", "as_of": "2019-08-03T12:00:00+03:00"}
+Told = list[tuple[str, str, object, str | None]]
+
+
+def _told(**state: Any) -> Told:
+    """Every problem a state of columns is rejected with (at construction or evaluation), in order."""
+    with pytest.raises(truce.ScenarioError) as caught:
+        truce.evaluate(truce.Columns(**state))
+    return [(p.path, p.message, p.value, p.suggestion) for p in caught.value.problems]
+
+
+def _units(size: int = 1, **columns: Any) -> dict[str, Any]:
+    return {"id": [f"u{i}" for i in range(size)], "party": ["hts"] * size, "kind": ["fighters"] * size, **columns}
+
+
+def _incidents(size: int = 1, **columns: Any) -> dict[str, Any]:
+    return {"id": [f"i{i}" for i in range(size)], "time": ["2019-08-02T00:40:00+03:00"] * size, "kind": ["shelling"] * size,
+            **columns}  # fmt: skip
+
+
+NOT_LON_LAT = "expected longitude and latitude (EPSG:4326)"
+ONE_D = "expected a one-dimensional array or list of values, not"
+CRS_FIX = "convert with frame.to_crs('EPSG:4326'), or set_crs('EPSG:4326') if they are lon/lat already"
+
+
+@pytest.mark.parametrize(
+    ("frame", "told"),
+    [
+        (lambda: _frame([shapely.Point(0, 0)] * 3).to_crs("EPSG:3857"),
+         [("units.geometry", NOT_LON_LAT, "EPSG:3857", CRS_FIX)]),
+        (lambda: _frame([shapely.Point(0, 0)] * 3, None), [("units.geometry", NOT_LON_LAT, "None", CRS_FIX)]),
+        (lambda: _frame([shapely.Point(0, 0), shapely.box(36, 35, 37, 36), shapely.LineString([(0, 0), (1, 1)])]),
+         [("units[1].geometry", "expected a point", "Polygon", "give each position as a point"),
+          ("units[2].geometry", "expected a point", "LineString", "give each position as a point")]),
+        (lambda: _frame([shapely.Point(0, 0)] * 3, lon=[1, 2, 3]),
+         [("units.geometry", "give positions either as points or as lon and lat columns, not both", None, "drop the lon and lat columns")]),
+        (lambda: _frame([shapely.Point(0, 0)] * 3, lat=[1, 2, 3]),
+         [("units.geometry", "give positions either as points or as lon and lat columns, not both", None, "drop the lon and lat columns")]),
+    ],
+    ids=["projected", "no-crs", "not-points", "lon-too", "lat-too"],
+)
+def test_a_geodataframe_that_is_not_lon_lat_points_says_what_it_found_and_what_to_do(frame: Any, told: Told) -> None:
+    assert _told(units=frame(), **IDLIB) == told
+
+
+@pytest.mark.parametrize(
+    ("units", "told"),
+    [
+        (5, [("units", "expected a mapping of column names to arrays", 5,
+              "e.g. {'id': [...], 'party': [...]}, a pandas DataFrame or a pyarrow Table")]),
+        ([{"id": "u"}], [("units", "expected a mapping of column names to arrays", "[{'id': 'u'}]",
+                          "e.g. {'id': [...], 'party': [...]}, a pandas DataFrame or a pyarrow Table")]),
+        ({**_units(), "id": "u"}, [("units.id", f"{ONE_D} str", "u", "give one value per row")]),
+        ({**_units(), "party": {"hts": 1}},
+         [("units.party", f"{ONE_D} dict", "{'hts': 1}", "give one value per row")]),
+        ({**_units(), "id": np.array([["u"]])},
+         [("units.id", f"{ONE_D} a 2-dimensional array", repr(np.array([["u"]])),
+           "give one value per row")]),
+        ({**_units(), "count": 3}, [("units.count", f"{ONE_D} int", 3, "give one value per row")]),
+        ({**_units(), "attributes": {"calibre_mm": 122.0}},
+         [("units.attributes.calibre_mm", f"{ONE_D} float", 122.0, "give one value per row")]),
+    ],
+    ids=["number", "rows", "text", "mapping", "2d", "count", "attribute"],
+)
+def test_a_table_or_column_of_the_wrong_shape_says_what_it_is(units: Any, told: Told) -> None:
+    assert _told(units=units, **IDLIB) == told
+
+
+def test_unknown_ragged_and_missing_columns_say_what_to_do() -> None:
+    units = {"id": ["a", "b"], "party": ["hts"], "cuont": [1, 2], "attributes": {"calibre_mm": [1.0, 2.0, 3.0]}}
+    assert _told(units=units, **IDLIB) == [
+        ("units.cuont", "unknown column; a typo here would silently drop data", "cuont", "did you mean 'count'?"),
+        ("units.id", "has 2 rows, other columns have 3", 2, "give every column the same length"),
+        ("units.party", "has 1 rows, other columns have 3", 1, "give every column the same length"),
+        ("units.cuont", "has 2 rows, other columns have 3", 2, "give every column the same length"),
+        ("units.kind", "required column missing", None, "add a 'kind' column"),
+    ]
+    incidents = {"id": ["i"], "kind": ["shelling"]}
+    assert _told(incidents=incidents, **IDLIB) == [("incidents.time", "required column missing", None, "add a 'time' column")]
+
+
+def test_a_required_column_given_in_the_wrong_shape_is_not_also_missing_and_empty_tables_need_no_columns() -> None:
+    assert [path for path, *_ in _told(units={**_units(), "kind": "fighters"}, **IDLIB)] == ["units.kind"]
+    assert truce.evaluate(truce.Columns(units={}, incidents={"note": []}, **IDLIB)).status == truce.evaluate(IDLIB).status
+    assert len(truce.Columns(units=_units(3), incidents=_incidents(2), **IDLIB)) == 5
+    assert len(truce.Columns(**IDLIB)) == 0
