@@ -459,3 +459,122 @@ def test_a_required_column_given_in_the_wrong_shape_is_not_also_missing_and_empt
     assert truce.evaluate(truce.Columns(units={}, incidents={"note": []}, **IDLIB)).status == truce.evaluate(IDLIB).status
     assert len(truce.Columns(units=_units(3), incidents=_incidents(2), **IDLIB)) == 5
     assert len(truce.Columns(**IDLIB)) == 0
+
+
+MOSCOW_TIME = "2020-03-06T12:00:00+03:00"
+MOSCOW_RECORDS = {
+    "patrols": {"entries": [{"id": "p1", "time": MOSCOW_TIME, "parties": ["ru", "tk"], "road": "m5"},
+                            {"id": "p1", "time": MOSCOW_TIME, "parties": ["tr"]}]},
+    "inspections": {"entries": [{"id": "x1", "time": MOSCOW_TIME, "parties": ["ru"], "zone": "coridor"}]},
+    "roads": {"entries": [{"id": "r1", "time": MOSCOW_TIME, "road": "m4", "status": "open"}]},
+    "posts": {"entries": [{"id": "s1", "time": MOSCOW_TIME, "post": "op-1", "status": "manned"}]},
+    "permissions": {"entries": [{"id": "g1", "time": MOSCOW_TIME, "granted_by": "rus", "clause": "no-military-actoin",
+                                 "parties": ["hts", "nfll"], "valid": {"start": MOSCOW_TIME, "end": "2020-03-07T12:00:00+03:00"}}]},
+    "objections": {"entries": [{"id": "o1", "time": MOSCOW_TIME, "party": "sy-gvo", "clause": "joint-patrols-m4"}]},
+}  # fmt: skip
+EVERY_PARTY = "expected one of: hts, ir, jihadists, nfl, other-jihadists, other-rebels, rebels, ru, sy-gov, tr"
+
+
+@pytest.mark.parametrize("form", ["rows", "columns"])
+def test_records_naming_what_the_rulebook_does_not_declare_are_rejected_id_by_id(form: str) -> None:
+    state = {"agreement": "moscow-2020", "as_of": "2020-03-08T12:00:00+03:00", "records": MOSCOW_RECORDS}
+    with pytest.raises(truce.ScenarioError) as caught:
+        truce.evaluate(truce.Columns(**state) if form == "columns" else state)
+    at = "records.{}.entries[0].{}".format
+    assert [(p.path, p.message, p.value, p.suggestion) for p in caught.value.problems] == [
+        (at("patrols", "parties[1]"), "unknown party or group 'tk' in rulebook moscow-2020", "tk", EVERY_PARTY),
+        (at("patrols", "road"), "unknown road 'm5' in rulebook moscow-2020", "m5", "expected one of: m4-trumba-ain-al-havr"),
+        ("records.patrols.entries[1].id", "id 'p1' is used twice among the patrols", "p1", "give each record of a kind its own id"),
+        (at("inspections", "zone"), "unknown zone 'coridor' in rulebook moscow-2020", "coridor", "did you mean 'corridor'?"),
+        (at("roads", "road"), "unknown road 'm4' in rulebook moscow-2020", "m4", "expected one of: m4-trumba-ain-al-havr"),
+        (at("posts", "post"), "unknown post 'op-1' in rulebook moscow-2020", "op-1", None),
+        (at("permissions", "parties[1]"), "unknown party or group 'nfll' in rulebook moscow-2020", "nfll", "did you mean 'nfl'?"),
+        (at("permissions", "granted_by"), "unknown party or group 'rus' in rulebook moscow-2020", "rus", "did you mean 'ru'?"),
+        (at("permissions", "clause"), "unknown clause 'no-military-actoin' in rulebook moscow-2020", "no-military-actoin",
+         "did you mean 'no-military-action'?"),
+        (at("objections", "party"), "unknown party or group 'sy-gvo' in rulebook moscow-2020", "sy-gvo", "did you mean 'sy-gov'?"),
+    ]
+
+
+KARABAKH_TIME = "2020-11-12T10:00:00+03:00"
+TWICE = "ids must be unique; observations of one unit need distinct 'observed' times"
+KARABAKH_ZONES = "expected one of: lachin-corridor, peacekeeping-area"
+
+
+def test_a_scenario_that_fails_validation_also_names_every_unknown_or_repeated_id_of_its_raw_rows() -> None:
+    """One pass tells every problem: the count out of range, and each id the rulebook does not know, in every table."""
+    state = {
+        "agreement": "karabakh-2020", "as_of": "2020-11-12T12:00:00+03:00", "reading": "txet",
+        "areas": [{"id": "kalbajr", "controlled_by": "az"}, {"id": "lachin", "controlled_by": "arm"}, {"id": "lachin"}],
+        "units": [{"id": "u1", "party": "az", "kind": "tank", "count": -1, "attributes": {"calibre_mm": 1.0}},
+                  {"id": "u2", "party": "amr", "kind": "tnak", "zone": "lachn", "observed": KARABAKH_TIME},
+                  {"id": "u2", "party": "am", "kind": "tank", "observed": KARABAKH_TIME},
+                  {"id": "u3", "party": "am", "kind": "tank"}, {"id": "u3", "party": "am", "kind": "tank", "observed": KARABAKH_TIME},
+                  {"id": "u4", "party": "am", "kind": "tank", "observed": KARABAKH_TIME}, {"id": "u4", "party": "am", "kind": "tank"}],
+        "incidents": [{"id": "i1", "time": KARABAKH_TIME, "kind": "shellng", "by": ["az", "amm"]},
+                      {"id": "i1", "time": KARABAKH_TIME, "kind": "shelling", "by": "ru", "zone": "nowhere"}],
+    }  # fmt: skip
+    with pytest.raises(truce.ScenarioError) as caught:
+        truce.evaluate(state)
+    assert str(caught.value).splitlines()[0] == "invalid scenario: 16 problems"
+    assert [(p.path, p.message, p.value, p.suggestion) for p in caught.value.problems] == [
+        ("areas[0].id", "unknown area 'kalbajr' in rulebook karabakh-2020", "kalbajr", "did you mean 'kalbajar'?"),
+        ("areas[1].controlled_by", "unknown party or group 'arm' in rulebook karabakh-2020", "arm", "did you mean 'am'?"),
+        ("areas[2].id", "area 'lachin' is listed twice", "lachin", None),
+        ("incidents[0].by", "unknown party or group 'amm' in rulebook karabakh-2020", "amm", "did you mean 'am'?"),
+        ("incidents[0].kind", "unknown incident kind 'shellng' in rulebook karabakh-2020", "shellng", "did you mean 'shelling'?"),
+        ("incidents[1].id", "id 'i1' is used twice", "i1", TWICE),
+        ("incidents[1].zone", "unknown zone 'nowhere' in rulebook karabakh-2020", "nowhere", KARABAKH_ZONES),
+        ("reading", "unknown reading 'txet' in rulebook karabakh-2020", "txet", "did you mean 'text'?"),
+        ("units[0].attributes.calibre_mm", "unknown attribute 'calibre_mm' in rulebook karabakh-2020", "calibre_mm", None),
+        ("units[0].count", "Input should be greater than or equal to 0", -1, None),
+        ("units[1].kind", "unknown kind 'tnak' in rulebook karabakh-2020", "tnak", "did you mean 'tank'?"),
+        ("units[1].party", "unknown party or group 'amr' in rulebook karabakh-2020", "amr", "did you mean 'am'?"),
+        ("units[1].zone", "unknown zone 'lachn' in rulebook karabakh-2020", "lachn", KARABAKH_ZONES),
+        ("units[2].id", "id 'u2' is used twice", "u2", TWICE),
+        ("units[4].id", "id 'u3' is used twice", "u3", TWICE),
+        ("units[6].id", "id 'u4' is used twice", "u4", TWICE),
+    ]
+
+
+def test_the_header_of_columns_is_checked_against_the_rulebook_as_in_rows() -> None:
+    header = {"agreement": "karabakh-2020", "as_of": "2020-11-12T12:00:00+03:00", "reading": "txet",
+              "areas": [{"id": "kalbajr", "controlled_by": "az"}, {"id": "lachin", "controlled_by": "arm"}, {"id": "lachin"}],
+              "expect": {"text": {"status": "holds"}, "extendd": {"status": "holds"}}}  # fmt: skip
+    with pytest.raises(truce.ScenarioError) as caught:
+        truce.evaluate(truce.Columns(**header))
+    assert str(caught.value).splitlines()[0] == "scenario columns do not fit rulebook karabakh-2020: 5 problems"
+    assert [(p.path, p.message, p.value, p.suggestion) for p in caught.value.problems] == [
+        ("areas[2].id", "area 'lachin' is listed twice", "lachin", None),
+        ("areas[0].id", "unknown area 'kalbajr' in rulebook karabakh-2020", "kalbajr", "did you mean 'kalbajar'?"),
+        ("areas[1].controlled_by", "unknown party or group 'arm' in rulebook karabakh-2020", "arm", "did you mean 'am'?"),
+        ("reading", "unknown reading 'txet' in rulebook karabakh-2020", "txet", "did you mean 'text'?"),
+        ("expect.extendd", "unknown reading 'extendd' in rulebook karabakh-2020", "extendd", "did you mean 'extended'?"),
+    ]
+
+
+def test_units_of_columns_sharing_an_id_need_each_its_own_observed_time() -> None:
+    observed = [None, KARABAKH_TIME, KARABAKH_TIME, None, "2020-11-12T11:00:00+03:00", KARABAKH_TIME, KARABAKH_TIME]
+    units = {"id": ["u3", "u3", "u4", "u4", "u5", "u5", "u6"], "party": ["am"] * 7, "kind": ["tank"] * 7, "observed": observed}
+    incidents = {"id": ["i1", "i2", "i1"], "time": [KARABAKH_TIME] * 3, "kind": ["shelling"] * 3}
+    assert _told(units=units, incidents=incidents, agreement="karabakh-2020", as_of="2020-11-12T12:00:00+03:00") == [
+        ("units[1].id", "id 'u3' is used twice", "u3", TWICE),
+        ("units[3].id", "id 'u4' is used twice", "u4", TWICE),
+        ("incidents[2].id", "id 'i1' is used twice", "i1", TWICE),
+    ]
+
+
+def test_unknown_ids_and_attributes_in_columns_are_named_row_by_row() -> None:
+    units = {"id": ["a", "b", "c"], "party": ["il", "sy-gov", "il"], "kind": ["tank", "tank", "tnak"],
+             "attributes": {"calibre": [np.nan, 122.0, 125.0], "calibre_mm": [105.0, np.nan, 122.0]}}  # fmt: skip
+    incidents = {"id": ["i"], "time": ["1974-06-10T10:00:00+03:00"], "kind": ["shellng"], "by": [["il", "sy-gvo"]], "zone": ["separatoin"]}
+    told = _told(units=units, incidents=incidents, agreement="golan-1974", as_of="1974-06-11T12:00:00+03:00")
+    assert told == [
+        ("incidents[0].by", "unknown party or group 'sy-gvo' in rulebook golan-1974", "sy-gvo", "expected one of: il, sy, un"),
+        ("incidents[0].kind", "unknown incident kind 'shellng' in rulebook golan-1974", "shellng", "did you mean 'shelling'?"),
+        ("incidents[0].zone", "unknown zone 'separatoin' in rulebook golan-1974", "separatoin", "did you mean 'separation'?"),
+        ("units[1].attributes.calibre", "unknown attribute 'calibre' in rulebook golan-1974", "calibre", "did you mean 'calibre_mm'?"),
+        ("units[1].party", "unknown party or group 'sy-gov' in rulebook golan-1974", "sy-gov", "expected one of: il, sy, un"),
+        ("units[2].attributes.calibre", "unknown attribute 'calibre' in rulebook golan-1974", "calibre", "did you mean 'calibre_mm'?"),
+        ("units[2].kind", "unknown kind 'tnak' in rulebook golan-1974", "tnak", "did you mean 'tank'?"),
+    ]
