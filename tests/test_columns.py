@@ -578,3 +578,131 @@ def test_unknown_ids_and_attributes_in_columns_are_named_row_by_row() -> None:
         ("units[2].attributes.calibre", "unknown attribute 'calibre' in rulebook golan-1974", "calibre", "did you mean 'calibre_mm'?"),
         ("units[2].kind", "unknown kind 'tnak' in rulebook golan-1974", "tnak", "did you mean 'tank'?"),
     ]
+
+
+def test_a_text_that_is_empty_too_long_or_no_text_is_named_with_the_value_found() -> None:
+    units = {"id": np.array(["", "x" * 201, "x" * 200]), "party": np.array(["hts"] * 3), "kind": ["fighters", 5, None]}
+    assert _told(units=units, **IDLIB) == [
+        ("units[0].id", "expected a text of 1 to 200 characters", "", None),
+        ("units[1].id", "expected a text of 1 to 200 characters", "x" * 201, None),
+        ("units[1].kind", "expected a text of 1 to 200 characters", 5, None),
+        ("units[2].kind", "expected a text of 1 to 200 characters", None, None),
+    ]
+    notes = {"note": np.array(["x" * 10_001, "a note", ""]), "zone": [None, np.nan, "buffer"]}
+    assert _told(incidents=_incidents(3, **notes), **IDLIB) == [
+        ("incidents[0].note", "expected a text of 1 to 10000 characters", "x" * 10_001, None),
+        ("incidents[2].note", "expected a text of 1 to 10000 characters", "", None),
+    ]
+
+
+WHOLE_COUNT = "expected a whole number from 0 to 1e+09"
+DEFAULTED = "leave the field out where it has a default"
+
+
+@pytest.mark.parametrize(
+    ("counts", "told"),
+    [
+        (np.array([1.0, 2.5, -1.0, np.nan]), [("units[1].count", WHOLE_COUNT, 2.5, None), ("units[2].count", WHOLE_COUNT, -1.0, None),
+                                              ("units[3].count", WHOLE_COUNT, None, DEFAULTED)]),
+        ([1, True, "3", 2.5], [("units[1].count", WHOLE_COUNT, True, None), ("units[2].count", WHOLE_COUNT, "3", None),
+                               ("units[3].count", WHOLE_COUNT, 2.5, None)]),
+        (np.array([2**62, 5, 0, 1_000_000_001], dtype=np.int64), [("units[0].count", WHOLE_COUNT, float(2**62), None),
+                                                                  ("units[3].count", WHOLE_COUNT, 1_000_000_001.0, None)]),
+        (np.array([1, 2, 3, 4], dtype=np.uint64) + np.uint64(2**63), [(f"units[{row}].count", WHOLE_COUNT, 2.0**63 + row + 1, None)
+                                                                       for row in range(4)]),
+    ],
+    ids=["floats", "objects", "int64", "uint64"],
+)
+def test_a_count_out_of_range_fractional_or_not_a_number_is_named_with_the_value_found(counts: Any, told: Told) -> None:
+    """The value is shown as given (a boolean stays a boolean, a text a text), a number as a float."""
+    assert [(*t, type(t[2])) for t in _told(units=_units(4, count=counts), **IDLIB)] == [(*t, type(t[2])) for t in told]
+
+
+def test_fatalities_and_positions_are_checked_against_their_limits() -> None:
+    fatalities = np.array([0, -2, 10_000_001])
+    assert _told(incidents=_incidents(3, fatalities=fatalities), **IDLIB) == [
+        ("incidents[1].fatalities", "expected a whole number from 0 to 1e+07", -2.0, None),
+        ("incidents[2].fatalities", "expected a whole number from 0 to 1e+07", 10_000_001.0, None),
+    ]
+    place = {"lat": [35.0, None, 35.0, 95.0], "lon": [36.0, None, None, 36.0], "zone": ["buffer", None, None, None],
+             "uncertainty_km": np.array([1, 2, 3, 4], dtype=np.uint8)}  # fmt: skip
+    assert _told(units=_units(4, **place), **IDLIB) == [
+        ("units[3].lat", "expected a finite number from -90 to 90", 95.0, None),
+        ("units[2].lon", "a position needs both lat and lon", None, "give both, or NaN in both for an unknown position"),
+        ("units[3].lat", "a position needs both lat and lon", None, "give both, or NaN in both for an unknown position"),
+        ("units[0].zone", "give either a position or a zone, not both", "buffer", None),
+        ("units[1].uncertainty_km", "'uncertainty_km' qualifies a position; give one or drop it", 2.0, None),
+        ("units[2].uncertainty_km", "'uncertainty_km' qualifies a position; give one or drop it", 3.0, None),
+        ("units[3].uncertainty_km", "'uncertainty_km' qualifies a position; give one or drop it", 4.0, None),
+    ]
+
+
+def test_times_of_columns_are_named_when_unreadable_missing_out_of_range_or_not_before_latest() -> None:
+    seconds = np.array([1564695600.0, np.nan, 1e12])
+    assert _told(incidents=_incidents(3, time=seconds), **IDLIB) == [
+        ("incidents[2].time", "expected a finite number from -3.06102e+10 to 2.21845e+11", 1e12, None),
+        ("incidents[1].time", "required: when the act happened", None, None),
+    ]
+    times = np.array(["2019-08-02T00:40:00+03:00", "yesterday", "2019-08-02T00:40:00+03:00"])
+    latest = np.array(["2019-08-02T00:40:00+03:00", "2019-08-02T00:41:00+03:00", "2019-08-01T00:40:00+00:00"])
+    assert _told(incidents=_incidents(3, time=times, latest=latest), **IDLIB) == [
+        ("incidents[1].time", "expected a time with a date, a time and an offset (e.g. 2019-08-02T00:40:00+03:00)", "yesterday", None),
+        ("incidents[0].latest", "'latest' must come after 'time'", 1564695600.0, None),
+        ("incidents[2].latest", "'latest' must come after 'time'", 1564620000.0, None),
+    ]
+    assert _told(incidents=_incidents(2, time=["2019-08-02T00:40:00+03:00", None]), **IDLIB) == [
+        ("incidents[1].time", "required: when the act happened", None, None)]  # fmt: skip
+
+
+def _timeline(incidents: dict[str, Any]) -> list[Any]:
+    return list(truce.timeline(truce.Columns(incidents=incidents, **IDLIB)).incidents)
+
+
+def test_each_time_keeps_the_offset_it_was_given_in_and_epoch_seconds_are_utc() -> None:
+    times = np.array(["2019-08-02T00:40:00+03:00", "2019-08-01T22:40:00+01:00", "2019-08-02T00:40:00+03:00"])
+    table = _incidents(3, time=times, latest=["2019-08-02T01:40:00+02:00", None, np.nan], by=["sy-gov"] * 3, lat=[35.4389] * 3,
+                       lon=[36.6511] * 3)  # fmt: skip
+    read = [(i.time.isoformat(), i.latest and i.latest.isoformat()) for i in _timeline(table)]
+    assert read == [("2019-08-02T00:40:00+03:00", "2019-08-02T01:40:00+02:00"), ("2019-08-01T22:40:00+01:00", None),
+                    ("2019-08-02T00:40:00+03:00", None)]  # fmt: skip
+    table["time"] = np.array([1564695600, 1564695600, 1564695601])
+    read = [(i.time.isoformat(), i.latest and i.latest.isoformat()) for i in _timeline(table)]
+    assert read == [("2019-08-01T21:40:00+00:00", "2019-08-02T01:40:00+02:00"), ("2019-08-01T21:40:00+00:00", None),
+                    ("2019-08-01T21:40:01+00:00", None)]  # fmt: skip
+
+
+def test_counts_of_columns_add_up_in_the_finding() -> None:
+    units = _units(2, lat=[35.4389] * 2, lon=[36.6511] * 2, count=np.array([3, 4]))
+    assert truce.evaluate(truce.Columns(units=units, **IDLIB)).finding("jihadists-leave-buffer").message.startswith("7 x fighters")
+
+
+def test_candidate_perpetrators_and_points_beside_the_position_are_checked_as_in_rows() -> None:
+    by = [["sy-gov", "ru"], ["hts", 1], np.array(["hts", "nfl"])]
+    assert _told(incidents=_incidents(3, by=by, origin_uncertainty_km=[1.0, None, None]), **IDLIB) == [
+        ("incidents[1].by", "expected candidates as texts of 1 to 200 characters", "['hts', 1]", None),
+        ("incidents[0].origin_lat", "an origin needs both origin_lat and origin_lon", None,
+         "give both, or None (NaN) in all three origin columns for an unknown origin"),
+        ("incidents[0].origin_lon", "an origin needs both origin_lat and origin_lon", None,
+         "give both, or None (NaN) in all three origin columns for an unknown origin"),
+    ]
+    assert _told(units=_units(2, baseline_lat=[None, 35.0]), **IDLIB) == [
+        ("units[1].baseline_lon", "a baseline needs both baseline_lat and baseline_lon", None,
+         "give both, or None (NaN) in all three baseline columns for an unknown baseline"),
+    ]
+
+
+def test_the_message_counts_the_problems_and_lists_the_first_twenty() -> None:
+    with pytest.raises(truce.ScenarioError) as caught:
+        truce.Columns(units={"id": ["u"], "party": ["hts"], "kind": ["fighters"], "cuont": [1]}, **IDLIB)
+    assert str(caught.value) == ("invalid scenario columns: 1 problem\n  - <input>: units.cuont: unknown column; a typo here would "
+                                 "silently drop data (did you mean 'count'?)")  # fmt: skip
+    with pytest.raises(truce.ScenarioError) as caught:
+        truce.Columns(units=_units(25, kind=["tank", 1] * 12 + [2]), **IDLIB)
+    lines = str(caught.value).splitlines()
+    assert lines[0] == "invalid scenario columns: 13 problems" and len(lines) == 14
+    with pytest.raises(truce.ScenarioError) as caught:
+        truce.Columns(units=_units(25, kind=[1] * 25), **IDLIB)
+    lines = str(caught.value).splitlines()
+    assert lines[0] == "invalid scenario columns: 25 problems"
+    assert lines[1:] == [f"  - <input>: units[{row}].kind: expected a text of 1 to 200 characters" for row in range(20)] + [
+        "  ... and 5 more (all in error.problems)"]  # fmt: skip
