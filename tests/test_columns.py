@@ -706,3 +706,13 @@ def test_the_message_counts_the_problems_and_lists_the_first_twenty() -> None:
     assert lines[0] == "invalid scenario columns: 25 problems"
     assert lines[1:] == [f"  - <input>: units[{row}].kind: expected a text of 1 to 200 characters" for row in range(20)] + [
         "  ... and 5 more (all in error.problems)"]  # fmt: skip
+
+
+def test_rows_of_a_numpy_column_of_rulebook_ids_share_one_text_per_distinct_value() -> None:
+    """A million incidents of three kinds hold three texts, not a million (the timeline reads them as given)."""
+    size = 9
+    table = _incidents(size, kind=np.array(["shelling", "air_strike", "armed_clash"] * 3), by=np.array(["hts", "sy-gov", "ru"] * 3))
+    line = _timeline({column: np.array(values) for column, values in table.items()})
+    assert [i.kind for i in line] == ["shelling", "air_strike", "armed_clash"] * 3
+    assert len({id(i.kind) for i in line}) == 3
+    assert len({id(i.by) for i in line}) == 3
