@@ -566,13 +566,15 @@ def test_units_of_columns_sharing_an_id_need_each_its_own_observed_time() -> Non
 
 def test_unknown_ids_and_attributes_in_columns_are_named_row_by_row() -> None:
     units = {"id": ["a", "b", "c"], "party": ["il", "sy-gov", "il"], "kind": ["tank", "tank", "tnak"],
-             "attributes": {"calibre": [np.nan, 122.0, 125.0], "calibre_mm": [105.0, np.nan, 122.0]}}  # fmt: skip
+             "attributes": {"calibre": [np.nan, 122.0, 125.0], "calibre_mm": [105.0, np.nan, 122.0],
+                            "reach_km": [5.0, None, None]}}  # fmt: skip
     incidents = {"id": ["i"], "time": ["1974-06-10T10:00:00+03:00"], "kind": ["shellng"], "by": [["il", "sy-gvo"]], "zone": ["separatoin"]}
     told = _told(units=units, incidents=incidents, agreement="golan-1974", as_of="1974-06-11T12:00:00+03:00")
     assert told == [
         ("incidents[0].by", "unknown party or group 'sy-gvo' in rulebook golan-1974", "sy-gvo", "expected one of: il, sy, un"),
         ("incidents[0].kind", "unknown incident kind 'shellng' in rulebook golan-1974", "shellng", "did you mean 'shelling'?"),
         ("incidents[0].zone", "unknown zone 'separatoin' in rulebook golan-1974", "separatoin", "did you mean 'separation'?"),
+        ("units[0].attributes.reach_km", "unknown attribute 'reach_km' in rulebook golan-1974", "reach_km", "did you mean 'range_km'?"),
         ("units[1].attributes.calibre", "unknown attribute 'calibre' in rulebook golan-1974", "calibre", "did you mean 'calibre_mm'?"),
         ("units[1].party", "unknown party or group 'sy-gov' in rulebook golan-1974", "sy-gov", "expected one of: il, sy, un"),
         ("units[2].attributes.calibre", "unknown attribute 'calibre' in rulebook golan-1974", "calibre", "did you mean 'calibre_mm'?"),
@@ -716,3 +718,15 @@ def test_rows_of_a_numpy_column_of_rulebook_ids_share_one_text_per_distinct_valu
     assert [i.kind for i in line] == ["shelling", "air_strike", "armed_clash"] * 3
     assert len({id(i.kind) for i in line}) == 3
     assert len({id(i.by) for i in line}) == 3
+
+
+def test_a_pandas_column_named_geometry_is_an_unknown_column_not_a_position() -> None:
+    """Only a GeoDataFrame's geometry gives positions; a plain DataFrame's ``geometry`` is a column like any other."""
+    frame = pandas.DataFrame({**UNITS, "geometry": [1, 2, 3]})
+    ((path, message, value, _),) = _told(units=frame, **IDLIB)
+    assert (path, message, value) == ("units.geometry", "unknown column; a typo here would silently drop data", "geometry")
+
+
+def test_numbers_given_as_a_list_of_numpy_scalars_read_as_numbers() -> None:
+    units = _units(2, lat=[np.float64(35.4389)] * 2, lon=[np.float32(36.6511)] * 2, count=list(np.array([3, 4])))
+    assert truce.evaluate(truce.Columns(units=units, **IDLIB)).finding("jihadists-leave-buffer").message.startswith("7 x fighters")
