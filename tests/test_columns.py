@@ -703,6 +703,9 @@ def test_the_message_counts_the_problems_and_lists_the_first_twenty() -> None:
     lines = str(caught.value).splitlines()
     assert lines[0] == "invalid scenario columns: 13 problems" and len(lines) == 14
     with pytest.raises(truce.ScenarioError) as caught:
+        truce.Columns(units=_units(20, kind=[1] * 20), **IDLIB)
+    assert len(str(caught.value).splitlines()) == 21  # all twenty listed, nothing more to say
+    with pytest.raises(truce.ScenarioError) as caught:
         truce.Columns(units=_units(25, kind=[1] * 25), **IDLIB)
     lines = str(caught.value).splitlines()
     assert lines[0] == "invalid scenario columns: 25 problems"
