@@ -733,3 +733,22 @@ def test_a_pandas_column_named_geometry_is_an_unknown_column_not_a_position() ->
 def test_numbers_given_as_a_list_of_numpy_scalars_read_as_numbers() -> None:
     units = _units(2, lat=[np.float64(35.4389)] * 2, lon=[np.float32(36.6511)] * 2, count=list(np.array([3, 4])))
     assert truce.evaluate(truce.Columns(units=units, **IDLIB)).finding("jihadists-leave-buffer").message.startswith("7 x fighters")
+
+
+@pytest.mark.parametrize("form", ["rows", "columns"])
+def test_a_repeated_id_is_named_in_both_forms_unless_each_row_is_an_observation_at_its_own_time(form: str) -> None:
+    first, second = "2019-08-01T00:00:00+03:00", "2019-08-02T00:00:00+03:00"
+    units = [{"id": "a", "party": "hts", "kind": "fighters"}, {"id": "a", "party": "hts", "kind": "fighters"},
+             {"id": "b", "party": "hts", "kind": "fighters", "observed": first},
+             {"id": "b", "party": "hts", "kind": "fighters", "observed": second},
+             {"id": "c", "party": "hts", "kind": "fighters", "observed": second},
+             {"id": "c", "party": "hts", "kind": "fighters", "observed": second}]  # fmt: skip
+    incidents = [{"id": "i", "time": first, "kind": "shelling"}, {"id": "i", "time": second, "kind": "shelling"}]
+    state = {**IDLIB, "units": units, "incidents": incidents}
+    with pytest.raises(truce.ScenarioError) as caught:
+        truce.evaluate(as_columns(state) if form == "columns" else state)
+    assert sorted((p.path, p.message, p.value, p.suggestion) for p in caught.value.problems) == [
+        ("incidents[1].id", "id 'i' is used twice", "i", TWICE),
+        ("units[1].id", "id 'a' is used twice", "a", TWICE),
+        ("units[5].id", "id 'c' is used twice", "c", TWICE),
+    ]
