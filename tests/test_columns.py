@@ -499,6 +499,7 @@ def test_records_naming_what_the_rulebook_does_not_declare_are_rejected_id_by_id
 KARABAKH_TIME = "2020-11-12T10:00:00+03:00"
 TWICE = "ids must be unique; observations of one unit need distinct 'observed' times"
 KARABAKH_ZONES = "expected one of: lachin-corridor, peacekeeping-area"
+INCIDENT_KEYS = "expected one of: by, fatalities, id, kind, latest, note, origin, position, source, time, uncertainty_km, zone"
 
 
 def test_a_scenario_that_fails_validation_also_names_every_unknown_or_repeated_id_of_its_raw_rows() -> None:
@@ -510,13 +511,17 @@ def test_a_scenario_that_fails_validation_also_names_every_unknown_or_repeated_i
                   {"id": "u2", "party": "amr", "kind": "tnak", "zone": "lachn", "observed": KARABAKH_TIME},
                   {"id": "u2", "party": "am", "kind": "tank", "observed": KARABAKH_TIME},
                   {"id": "u3", "party": "am", "kind": "tank"}, {"id": "u3", "party": "am", "kind": "tank", "observed": KARABAKH_TIME},
-                  {"id": "u4", "party": "am", "kind": "tank", "observed": KARABAKH_TIME}, {"id": "u4", "party": "am", "kind": "tank"}],
+                  {"id": "u4", "party": "am", "kind": "tank", "observed": KARABAKH_TIME}, {"id": "u4", "party": "am", "kind": "tank"},
+                  {"id": "u5", "party": "am", "kind": "tank", "observed": KARABAKH_TIME},
+                  {"id": "u5", "party": "am", "kind": "tank", "observed": "2020-11-12T11:00:00+03:00"}],
         "incidents": [{"id": "i1", "time": KARABAKH_TIME, "kind": "shellng", "by": ["az", "amm"]},
-                      {"id": "i1", "time": KARABAKH_TIME, "kind": "shelling", "by": "ru", "zone": "nowhere"}],
+                      {"id": "i1", "time": KARABAKH_TIME, "kind": "shelling", "by": "ru", "zone": "nowhere"},
+                      {"id": "i2", "time": KARABAKH_TIME, "kind": "shelling", "observed": KARABAKH_TIME},
+                      {"id": "i2", "time": KARABAKH_TIME, "kind": "shelling", "observed": "2020-11-12T11:00:00+03:00"}],
     }  # fmt: skip
     with pytest.raises(truce.ScenarioError) as caught:
         truce.evaluate(state)
-    assert str(caught.value).splitlines()[0] == "invalid scenario: 16 problems"
+    assert str(caught.value).splitlines()[0] == "invalid scenario: 19 problems"
     assert [(p.path, p.message, p.value, p.suggestion) for p in caught.value.problems] == [
         ("areas[0].id", "unknown area 'kalbajr' in rulebook karabakh-2020", "kalbajr", "did you mean 'kalbajar'?"),
         ("areas[1].controlled_by", "unknown party or group 'arm' in rulebook karabakh-2020", "arm", "did you mean 'am'?"),
@@ -525,6 +530,9 @@ def test_a_scenario_that_fails_validation_also_names_every_unknown_or_repeated_i
         ("incidents[0].kind", "unknown incident kind 'shellng' in rulebook karabakh-2020", "shellng", "did you mean 'shelling'?"),
         ("incidents[1].id", "id 'i1' is used twice", "i1", TWICE),
         ("incidents[1].zone", "unknown zone 'nowhere' in rulebook karabakh-2020", "nowhere", KARABAKH_ZONES),
+        ("incidents[2].observed", "unknown field; a typo here would silently drop data", None, INCIDENT_KEYS),
+        ("incidents[3].id", "id 'i2' is used twice", "i2", TWICE),  # an incident is never an observation, whatever it carries
+        ("incidents[3].observed", "unknown field; a typo here would silently drop data", None, INCIDENT_KEYS),
         ("reading", "unknown reading 'txet' in rulebook karabakh-2020", "txet", "did you mean 'text'?"),
         ("units[0].attributes.calibre_mm", "unknown attribute 'calibre_mm' in rulebook karabakh-2020", "calibre_mm", None),
         ("units[0].count", "Input should be greater than or equal to 0", -1, None),
