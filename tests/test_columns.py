@@ -760,3 +760,11 @@ def test_a_repeated_id_is_named_in_both_forms_unless_each_row_is_an_observation_
         ("units[1].id", "id 'a' is used twice", "a", TWICE),
         ("units[5].id", "id 'c' is used twice", "c", TWICE),
     ]
+
+
+def test_rows_without_an_id_are_each_named_once_not_as_repeats() -> None:
+    told = _told(units=_units(2, id=[None, None]), incidents=_incidents(2, id=np.array([None, None])), **IDLIB)
+    assert told == [("units[0].id", "expected a text of 1 to 200 characters", None, None),
+                    ("units[1].id", "expected a text of 1 to 200 characters", None, None),
+                    ("incidents[0].id", "expected a text of 1 to 200 characters", None, None),
+                    ("incidents[1].id", "expected a text of 1 to 200 characters", None, None)]  # fmt: skip
