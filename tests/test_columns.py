@@ -768,3 +768,15 @@ def test_rows_without_an_id_are_each_named_once_not_as_repeats() -> None:
                     ("units[1].id", "expected a text of 1 to 200 characters", None, None),
                     ("incidents[0].id", "expected a text of 1 to 200 characters", None, None),
                     ("incidents[1].id", "expected a text of 1 to 200 characters", None, None)]  # fmt: skip
+
+
+def test_a_bad_header_and_bad_tables_are_all_told_at_once() -> None:
+    with pytest.raises(truce.ScenarioError) as caught:
+        truce.Columns(agreement="idlib-2019", as_of="yesterday", units={**_units(), "cuont": [1]}, incidents=[{"id": "i"}])
+    assert str(caught.value).splitlines()[0] == "invalid scenario columns: 3 problems"
+    assert [(p.path, p.message, p.value, p.suggestion) for p in caught.value.problems] == [
+        ("as_of", "expected a time with a date, a time and an offset (e.g. 2019-08-02T00:40:00+03:00)", "yesterday", None),
+        ("units.cuont", "unknown column; a typo here would silently drop data", "cuont", "did you mean 'count'?"),
+        ("incidents", "expected a mapping of column names to arrays", "[{'id': 'i'}]",
+         "e.g. {'id': [...], 'party': [...]}, a pandas DataFrame or a pyarrow Table"),
+    ]
