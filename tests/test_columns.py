@@ -780,3 +780,24 @@ def test_a_bad_header_and_bad_tables_are_all_told_at_once() -> None:
         ("incidents", "expected a mapping of column names to arrays", "[{'id': 'i'}]",
          "e.g. {'id': [...], 'party': [...]}, a pandas DataFrame or a pyarrow Table"),
     ]
+
+
+def test_fatalities_in_columns_decide_a_threshold_of_fatalities_as_in_rows(tmp_path: Path) -> None:
+    book = tmp_path / "book.yaml"
+    book.write_text(
+        "id: serious\ntitle: Test\ndate: 2020-01-01\nsummary: A test.\nsources: [{title: none}]\n"
+        "parties: {a: {name: Party A}}\nkinds: {troops: {name: troops}}\nincident_kinds: {shelling: {name: shelling}}\n"
+        "readings: {text: {name: text, description: The text.}}\n"
+        "in_force: {start: 2020-01-01T00:00:00+00:00, end: 2020-03-01T00:00:00+00:00, article: Art. 1}\n"
+        "clauses:\n  - id: serious\n    type: prohibition\n    title: No more than 10 killed a week\n    article: Art. 2\n"
+        "    parties: [a]\n    incidents: [shelling]\n    threshold: {more_than: 10, of: fatalities, within: {days: 7}}\n",
+        encoding="utf-8",
+    )
+    header = {"agreement": "serious", "as_of": "2020-01-20T00:00:00+00:00"}
+    times = ["2020-01-18T00:00:00+00:00", "2020-01-19T00:00:00+00:00"]
+    for killed, status in (([6, 4], "holds"), ([6, 5], "breached"), ([6, None], "indeterminate")):
+        incidents = {"id": ["i0", "i1"], "time": times, "kind": ["shelling"] * 2, "by": ["a"] * 2, "fatalities": killed}
+        rows = [{"id": f"i{n}", "time": times[n], "kind": "shelling", "by": "a", "fatalities": killed[n]} for n in range(2)]
+        from_columns = truce.evaluate(truce.Columns(incidents=incidents, **header), rules=book)
+        assert from_columns.status == status
+        assert _dump(from_columns) == _dump(truce.evaluate({**header, "incidents": rows}, rules=book))
