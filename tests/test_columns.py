@@ -763,7 +763,7 @@ def test_a_repeated_id_is_named_in_both_forms_unless_each_row_is_an_observation_
 
 
 def test_rows_without_an_id_are_each_named_once_not_as_repeats() -> None:
-    told = _told(units=_units(2, id=[None, None]), incidents=_incidents(2, id=np.array([None, None])), **IDLIB)
+    told = _told(units=_units(2, id=[None, None]), incidents=_incidents(2, id=np.array([None, None]), note=[None, "a note"]), **IDLIB)
     assert told == [("units[0].id", "expected a text of 1 to 200 characters", None, None),
                     ("units[1].id", "expected a text of 1 to 200 characters", None, None),
                     ("incidents[0].id", "expected a text of 1 to 200 characters", None, None),
@@ -801,3 +801,8 @@ def test_fatalities_in_columns_decide_a_threshold_of_fatalities_as_in_rows(tmp_p
         from_columns = truce.evaluate(truce.Columns(incidents=incidents, **header), rules=book)
         assert from_columns.status == status
         assert _dump(from_columns) == _dump(truce.evaluate({**header, "incidents": rows}, rules=book))
+
+
+def test_an_incident_without_a_kind_is_named() -> None:
+    assert _told(incidents=_incidents(2, kind=["shelling", None]), **IDLIB) == [
+        ("incidents[1].kind", "expected a text of 1 to 200 characters", None, None)]  # fmt: skip
