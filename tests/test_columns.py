@@ -806,3 +806,11 @@ def test_fatalities_in_columns_decide_a_threshold_of_fatalities_as_in_rows(tmp_p
 def test_an_incident_without_a_kind_is_named() -> None:
     assert _told(incidents=_incidents(2, kind=["shelling", None]), **IDLIB) == [
         ("incidents[1].kind", "expected a text of 1 to 200 characters", None, None)]  # fmt: skip
+
+
+def test_an_incident_half_placed_or_with_an_unreadable_latest_time_is_named() -> None:
+    table = _incidents(2, lat=[35.4, None], lon=[None, None], latest=[None, "later"])
+    assert _told(incidents=table, **IDLIB) == [
+        ("incidents[0].lon", "a position needs both lat and lon", None, "give both, or NaN in both for an unknown position"),
+        ("incidents[1].latest", "expected a time with a date, a time and an offset (e.g. 2019-08-02T00:40:00+03:00)", "later", None),
+    ]
