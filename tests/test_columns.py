@@ -814,3 +814,10 @@ def test_an_incident_half_placed_or_with_an_unreadable_latest_time_is_named() ->
         ("incidents[0].lon", "a position needs both lat and lon", None, "give both, or NaN in both for an unknown position"),
         ("incidents[1].latest", "expected a time with a date, a time and an offset (e.g. 2019-08-02T00:40:00+03:00)", "later", None),
     ]
+
+
+def test_a_unit_without_a_party_or_with_an_unreadable_observed_time_is_named() -> None:
+    assert _told(units=_units(2, party=["hts", None], observed=["2019-08-02", None]), **IDLIB) == [
+        ("units[1].party", "expected a text of 1 to 200 characters", None, None),
+        ("units[0].observed", "expected a time with a date, a time and an offset (e.g. 2019-08-02T00:40:00+03:00)", "2019-08-02", None),
+    ]
