@@ -821,3 +821,29 @@ def test_a_unit_without_a_party_or_with_an_unreadable_observed_time_is_named() -
         ("units[1].party", "expected a text of 1 to 200 characters", None, None),
         ("units[0].observed", "expected a time with a date, a time and an offset (e.g. 2019-08-02T00:40:00+03:00)", "2019-08-02", None),
     ]
+
+
+def test_coordinates_and_uncertainties_are_accepted_up_to_their_bounds_and_not_past_them() -> None:
+    edges = {"lat": [90.0, -90.0, 90.5, -90.5], "lon": [180.0, -180.0, 180.5, -180.5], "uncertainty_km": [0.5, 20_000.0, None, None]}
+    for prefix, table in (("", "units"), ("baseline_", "units"), ("origin_", "incidents")):
+        base = _units(4) if table == "units" else _incidents(4)
+        if prefix:
+            base |= {"lat": [35.0] * 4, "lon": [36.0] * 4}
+        state = {table: base | {prefix + column: values for column, values in edges.items()}}
+        assert [(path, value) for path, _, value, _ in _told(**state, **IDLIB)] == [
+            (f"{table}[2].{prefix}lat", 90.5), (f"{table}[3].{prefix}lat", -90.5),
+            (f"{table}[2].{prefix}lon", 180.5), (f"{table}[3].{prefix}lon", -180.5),
+        ], prefix  # fmt: skip
+    beyond = _told(units=_units(2, lat=[35.0] * 2, lon=[36.0] * 2, uncertainty_km=[-0.5, 20_000.5]), **IDLIB)
+    assert [(path, message, value) for path, message, value, _ in beyond] == [
+        ("units[0].uncertainty_km", "expected a finite number from 0 to 20000", -0.5),
+        ("units[1].uncertainty_km", "expected a finite number from 0 to 20000", 20_000.5),
+    ]
+
+
+def test_an_attribute_that_is_no_finite_number_in_range_is_named() -> None:
+    units = _units(3, attributes={"calibre_mm": [122.0, "122", 2e9]}, party=["sy"] * 3, kind=["tank"] * 3)
+    assert _told(units=units, agreement="golan-1974", as_of="1974-06-11T12:00:00+03:00") == [
+        ("units[1].attributes.calibre_mm", "expected a finite number from -1e+09 to 1e+09", "122", None),
+        ("units[2].attributes.calibre_mm", "expected a finite number from -1e+09 to 1e+09", 2e9, None),
+    ]
