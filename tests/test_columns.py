@@ -847,3 +847,15 @@ def test_an_attribute_that_is_no_finite_number_in_range_is_named() -> None:
         ("units[1].attributes.calibre_mm", "expected a finite number from -1e+09 to 1e+09", "122", None),
         ("units[2].attributes.calibre_mm", "expected a finite number from -1e+09 to 1e+09", 2e9, None),
     ]
+
+
+def test_the_uncertainty_of_an_origin_given_as_columns_counts_as_in_rows() -> None:
+    """Guns 20 km north of the zone, placed to within 30 km: they may have fired from the zone."""
+    header = {"agreement": "korea-1953", "as_of": "1953-07-29T12:00:00+09:00"}
+    incident = {"id": "inc-1", "time": "1953-07-29T03:00:00+09:00", "kind": "shelling", "by": "kpa",
+                "position": {"lat": 38.415278, "lon": 127.516193}, "origin": {"lat": 38.490777, "lon": 127.555158, "uncertainty_km": 30.0}}
+    columns = {"id": ["inc-1"], "time": [incident["time"]], "kind": ["shelling"], "by": ["kpa"], "lat": [38.415278], "lon": [127.516193],
+               "origin_lat": [38.490777], "origin_lon": [127.555158], "origin_uncertainty_km": [30.0]}  # fmt: skip
+    from_columns = truce.evaluate(truce.Columns(incidents=columns, **header))
+    assert from_columns.finding("no-hostile-act-dmz").status != "met"
+    assert _dump(from_columns) == _dump(truce.evaluate({**header, "incidents": [incident]}))
