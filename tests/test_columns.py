@@ -859,3 +859,10 @@ def test_the_uncertainty_of_an_origin_given_as_columns_counts_as_in_rows() -> No
     from_columns = truce.evaluate(truce.Columns(incidents=columns, **header))
     assert from_columns.finding("no-hostile-act-dmz").status != "met"
     assert _dump(from_columns) == _dump(truce.evaluate({**header, "incidents": [incident]}))
+
+
+def test_empty_numpy_columns_are_an_empty_table() -> None:
+    empty = np.array([], dtype=str)
+    incidents = {"id": empty, "time": empty, "kind": empty, "by": empty, "latest": empty}
+    units = {"id": empty, "party": empty, "kind": empty, "observed": empty, "count": np.array([], dtype=np.int64)}
+    assert _dump(truce.evaluate(truce.Columns(units=units, incidents=incidents, **IDLIB))) == _dump(truce.evaluate(IDLIB))
