@@ -866,3 +866,14 @@ def test_empty_numpy_columns_are_an_empty_table() -> None:
     incidents = {"id": empty, "time": empty, "kind": empty, "by": empty, "latest": empty}
     units = {"id": empty, "party": empty, "kind": empty, "observed": empty, "count": np.array([], dtype=np.int64)}
     assert _dump(truce.evaluate(truce.Columns(units=units, incidents=incidents, **IDLIB))) == _dump(truce.evaluate(IDLIB))
+
+
+def test_each_value_that_is_no_time_says_what_it_is() -> None:
+    times = [True, 20190802, datetime.date(2019, 8, 2), "yesterday"]
+    assert _told(incidents=_incidents(4, time=times), **IDLIB) == [
+        ("incidents[0].time", "expected a time, not bool (e.g. 2019-08-02T00:40:00+03:00)", True, None),
+        ("incidents[1].time", "expected a time, not int (e.g. 2019-08-02T00:40:00+03:00)", 20190802, None),
+        ("incidents[2].time", "a date alone is not a time: add a time and an offset (e.g. 2019-08-02T00:40:00+03:00)",
+         "datetime.date(2019, 8, 2)", None),
+        ("incidents[3].time", "expected a time with a date, a time and an offset (e.g. 2019-08-02T00:40:00+03:00)", "yesterday", None),
+    ]
