@@ -17,6 +17,7 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 
 import truce
+from truce._columns import EARLIEST_S, LATEST_S
 from truce.strategies import scenarios
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -877,3 +878,12 @@ def test_each_value_that_is_no_time_says_what_it_is() -> None:
          "datetime.date(2019, 8, 2)", None),
         ("incidents[3].time", "expected a time with a date, a time and an offset (e.g. 2019-08-02T00:40:00+03:00)", "yesterday", None),
     ]
+
+
+def test_numpy_columns_are_accepted_up_to_their_bounds() -> None:
+    units = _units(2, lat=np.array([90.0, -90.0]), lon=np.array([180.0, -180.0]), count=np.array([1_000_000_000, 0]),
+                   uncertainty_km=np.array([20_000.0, 0.0]))  # fmt: skip
+    incidents = _incidents(2, fatalities=np.array([10_000_000, 0]), time=np.array([EARLIEST_S, LATEST_S - 1]))
+    columns = truce.Columns(units=units, incidents=incidents, **IDLIB)
+    assert len(columns) == 4
+    assert truce.evaluate(columns).status in ("holds", "breached", "indeterminate")
