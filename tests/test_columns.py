@@ -887,3 +887,16 @@ def test_numpy_columns_are_accepted_up_to_their_bounds() -> None:
     columns = truce.Columns(units=units, incidents=incidents, **IDLIB)
     assert len(columns) == 4
     assert truce.evaluate(columns).status in ("holds", "breached", "indeterminate")
+
+
+def test_candidate_perpetrators_in_a_pandas_column_of_objects_read_as_in_rows() -> None:
+    table = pandas.DataFrame({"id": ["a", "b"], "time": ["2019-08-02T00:40:00+03:00"] * 2, "kind": ["shelling"] * 2,
+                              "by": pandas.Series([["sy-gov", "ru"], "hts"], dtype=object), "lat": [35.4389] * 2,
+                              "lon": [36.6511] * 2})  # fmt: skip
+    rows = [{**_ROWS[0], "by": ["sy-gov", "ru"]}, {**_ROWS[1], "by": "hts"}]
+    assert _dump(truce.evaluate(truce.Columns(incidents=table, **_BASE))) == _dump(truce.evaluate({**_BASE, "incidents": rows}))
+
+
+def test_a_table_of_ragged_columns_is_told_only_that() -> None:
+    incidents = {"id": ["a", "b"], "time": ["2019-08-02T00:40:00+03:00"], "kind": ["shelling"] * 2, "by": [["hts", 1], 5]}
+    assert [path for path, *_ in _told(incidents=incidents, **IDLIB)] == ["incidents.time"]
