@@ -900,3 +900,8 @@ def test_candidate_perpetrators_in_a_pandas_column_of_objects_read_as_in_rows() 
 def test_a_table_of_ragged_columns_is_told_only_that() -> None:
     incidents = {"id": ["a", "b"], "time": ["2019-08-02T00:40:00+03:00"], "kind": ["shelling"] * 2, "by": [["hts", 1], 5]}
     assert [path for path, *_ in _told(incidents=incidents, **IDLIB)] == ["incidents.time"]
+
+
+def test_an_empty_perpetrator_in_a_numpy_column_is_named() -> None:
+    assert _told(incidents=_incidents(2, by=np.array(["hts", ""])), **IDLIB) == [
+        ("incidents[1].by", "expected a text of 1 to 200 characters", "", None)]  # fmt: skip
