@@ -905,3 +905,7 @@ def test_a_table_of_ragged_columns_is_told_only_that() -> None:
 def test_an_empty_perpetrator_in_a_numpy_column_is_named() -> None:
     assert _told(incidents=_incidents(2, by=np.array(["hts", ""])), **IDLIB) == [
         ("incidents[1].by", "expected a text of 1 to 200 characters", "", None)]  # fmt: skip
+
+
+def test_a_zone_that_is_no_text_is_named() -> None:
+    assert _told(units=_units(2, zone=[5, None]), **IDLIB) == [("units[0].zone", "expected a text of 1 to 200 characters", 5, None)]
