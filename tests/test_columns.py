@@ -909,3 +909,10 @@ def test_an_empty_perpetrator_in_a_numpy_column_is_named() -> None:
 
 def test_a_zone_that_is_no_text_is_named() -> None:
     assert _told(units=_units(2, zone=[5, None]), **IDLIB) == [("units[0].zone", "expected a text of 1 to 200 characters", 5, None)]
+
+
+def test_texts_in_lists_are_accepted_up_to_their_longest() -> None:
+    incidents = _incidents(1, id=["x" * 200], note=["n" * 10_000])
+    assert [i.id for i in _timeline(incidents)] == ["x" * 200]
+    assert _told(incidents=_incidents(1, id=["x" * 201]), **IDLIB) == [
+        ("incidents[0].id", "expected a text of 1 to 200 characters", "x" * 201, None)]  # fmt: skip
