@@ -916,3 +916,9 @@ def test_texts_in_lists_are_accepted_up_to_their_longest() -> None:
     assert [i.id for i in _timeline(incidents)] == ["x" * 200]
     assert _told(incidents=_incidents(1, id=["x" * 201]), **IDLIB) == [
         ("incidents[0].id", "expected a text of 1 to 200 characters", "x" * 201, None)]  # fmt: skip
+
+
+def test_a_nan_zone_beside_a_position_is_no_zone() -> None:
+    units = _units(2, lat=[35.4389] * 2, lon=[36.6511] * 2, zone=[np.nan, None])
+    rows = [{"id": f"u{i}", "party": "hts", "kind": "fighters", "position": {"lat": 35.4389, "lon": 36.6511}} for i in range(2)]
+    assert _dump(truce.evaluate(truce.Columns(units=units, **IDLIB))) == _dump(truce.evaluate({**IDLIB, "units": rows}))
