@@ -73,7 +73,7 @@ class Columns:
         self, units: Mapping[str, Any] | None = None, incidents: Mapping[str, Any] | None = None, **header: Any
     ) -> None:
         doc = Document(header, None)
-        problems = [doc.problem((key,), "give units and incidents as columns, not here") for key in ("units", "incidents") if key in header]
+        problems: list[Problem] = []
         try:
             self.scenario: Scenario = validate(Scenario, doc, ScenarioError, "invalid scenario")
         except ScenarioError as exc:
