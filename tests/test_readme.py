@@ -219,7 +219,7 @@ def test_readme_gives_exactly_two_commands() -> None:
     commands = _readme_commands()
     assert len(commands) == 2
     assert "truce test examples --verdicts" in commands[0]
-    assert commands[1].endswith("pytest")
+    assert commands[1].endswith(".venv/bin/pytest -n 2")  # the suite on both cores (pytest-xdist)
 
 
 def test_ci_runs_the_readme_test_command() -> None:
