@@ -42,8 +42,9 @@ class Items:
     ``offsets`` keep each start's and stop's UTC offset in seconds, for messages.
     ``attributes`` hold a column per measured attribute, NaN where a unit lacks it; ``fatalities`` an
     incident's people killed, NaN where not known (and for units); ``notes`` an incident's note, None where
-    none is given (kept only for items built from columns, whose rows are rebuilt for display); ``baseline`` a unit's baseline (longitude,
-    latitude, uncertainty; NaN where it has none), which one observation of a unit id gives all of them.
+    none is given (kept only for items built from columns, whose rows are rebuilt for display); ``baseline``
+    a unit's baseline (longitude, latitude, uncertainty; NaN where it has none), which one observation of a
+    unit id gives all of them.
     """
 
     def __init__(self, items: Sequence[Unit | Incident], book: Rulebook) -> None:

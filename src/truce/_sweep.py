@@ -22,7 +22,7 @@ import os
 import pickle
 import traceback
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from concurrent.futures import Executor, Future, ProcessPoolExecutor, as_completed
+from concurrent.futures import Executor, ProcessPoolExecutor, as_completed
 from pathlib import Path
 from typing import Any, overload
 
@@ -132,8 +132,10 @@ def sweep(
     states = [_absolute(state) for state in scenarios]
     ref = _rules_ref(rules)
     own = executor is None
-    pool = executor or ProcessPoolExecutor(max_workers=workers or os.cpu_count() or 1, mp_context=_start_method())
-    size = batch_size or max(1, min(_MAX_BATCH, len(states) // (_BATCHES_PER_WORKER * (workers or os.cpu_count() or 1))))
+    workers = workers or os.cpu_count() or 1
+    pool = executor or ProcessPoolExecutor(max_workers=workers, mp_context=_start_method())
+    size = batch_size or max(1, min(_MAX_BATCH, len(states) // (_BATCHES_PER_WORKER * workers)))
+    batches = [states[start : start + size] for start in range(0, len(states), size)]
     done: dict[int, _Batch | list[Outcome]] = {}
     bar = Progress(
         TextColumn("sweeping"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
@@ -142,22 +144,18 @@ def sweep(
     try:
         with collection_paused(), bar:  # tens of thousands of acyclic results: each collection would walk them all again
             task = bar.add_task("sweep", total=len(states))
-            futures: dict[Future[_Batch], int] = {
-                pool.submit(_evaluate_batch, states[start : start + size], ref, reading, engine): start
-                for start in range(0, len(states), size)
-            }
+            futures = {pool.submit(_evaluate_batch, batch, ref, reading, engine): number for number, batch in enumerate(batches)}
             for future in as_completed(futures):
-                start = futures[future]
+                number = futures[future]
                 try:
-                    done[start] = future.result()
+                    done[number] = future.result()
                 except Exception:  # the batch could not travel or its worker died: one state at a time
-                    done[start] = [_evaluate_alone(pool, state, ref, reading, engine) for state in states[start : start + size]]
-                bar.advance(task, len(states[start : start + size]))
+                    done[number] = [_evaluate_alone(pool, state, ref, reading, engine) for state in batches[number]]
+                bar.advance(task, len(batches[number]))
     finally:
         if own:
             pool.shutdown(cancel_futures=True)
-    starts = sorted(done)
-    return Outcomes([done[start] for start in starts], [min(size, len(states) - start) for start in starts])
+    return Outcomes([done[number] for number in range(len(batches))], [len(batch) for batch in batches])
 
 
 def _start_method() -> multiprocessing.context.BaseContext:
