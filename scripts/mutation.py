@@ -36,7 +36,7 @@ CORE: dict[str, tuple[str, ...]] = {
     "_observe.py": ("test_observe.py", "test_origin.py", "test_candidates.py"),
     "_clauses/": ("test_clauses.py", "test_observe.py", "test_origin.py", "test_candidates.py", "test_agreements.py", "test_freeze.py",
                   "test_mandates.py", "test_permissions.py", "test_obligations.py", "test_thresholds.py", "test_sequencing.py",
-                  "test_stale.py"),
+                  "test_stale.py", "test_golden.py"),
     "_geo.py": ("test_zones.py", "test_bands.py", "test_beyond.py"),
     "_columns.py": ("test_columns.py", "test_converter.py"),
     "_items.py": ("test_items.py", "test_observe.py", "test_origin.py", "test_freeze.py", "test_candidates.py", "test_columns.py",
@@ -85,9 +85,25 @@ def _scratch(module: str, tests: tuple[str, ...]) -> Path:
     with (folder / "pyproject.toml").open("a", encoding="utf-8") as config:
         config.write(f'\n[tool.mutmut]\nsource_paths = ["src"]\nonly_mutate = ["{pattern}"]\n'
                      f'pytest_add_cli_args_test_selection = [{selection}]\n'
-                     'also_copy = ["rules", "examples", "tests", "docs", "README.md"]\n')  # fmt: skip
+                     'also_copy = ["rules", "examples", "tests", "docs", "scripts", "README.md"]\n')  # fmt: skip
+    with (folder / "tests" / "conftest.py").open("a", encoding="utf-8") as conftest:
+        conftest.write(_FASTEST_FIRST)
     (folder / "mutants" / "src").mkdir(parents=True)  # on PYTHONPATH before mutmut fills it, or `import truce` fails
     return folder
+
+
+_FASTEST_FIRST = '''
+
+def pytest_collection_modifyitems(items):
+    """Added by scripts/mutation.py: a mutant's tests run fastest first, by mutmut's timings of the clean run
+    (mutmut stops at the first failure, so a killed mutant seldom waits for the slow property tests)."""
+    import json, pathlib
+    stats = pathlib.Path("mutmut-stats.json")
+    if stats.is_file():
+        seconds = json.loads(stats.read_text(encoding="utf-8"))["duration_by_test"]
+        items.sort(key=lambda item: seconds.get(item.nodeid, 0.0))
+'''
+"""A hook for the scratch copy's conftest: each mutant gets the same tests, in an order that finds a failure sooner."""
 
 
 def _patterns(module: str, functions: list[str]) -> list[str]:
