@@ -10,9 +10,10 @@ each small planted bug (a mutant); a mutant they all pass is a survivor, a bug t
 
 Each module runs in a scratch copy of the repository (mutmut writes its mutants/ folder there) with the
 venv .venv-mutation: the project's dependencies and mutmut, but not truce itself, since the tests must
-import mutmut's mutated copy. Prints per module the mutants killed (a timeout counts as killed) out of
-all, the score, and each survivor with its change; exits 1 if a module scores under --threshold, and 2 if
-mutmut could not test a module's mutants (the tests fail on the code as it is).
+import mutmut's mutated copy; each mutant's tests run fastest first. Prints per file (each file of a
+folder apart) the mutants killed (a timeout counts as killed) out of all, the score, and each survivor
+with its change; exits 1 if a file scores under --threshold, and 2 if mutmut could not test a module's
+mutants (the tests fail on the code as it is).
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import tomllib
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -89,6 +91,10 @@ def _scratch(module: str, tests: tuple[str, ...]) -> Path:
     with (folder / "tests" / "conftest.py").open("a", encoding="utf-8") as conftest:
         conftest.write(_FASTEST_FIRST)
     (folder / "mutants" / "src").mkdir(parents=True)  # on PYTHONPATH before mutmut fills it, or `import truce` fails
+    version = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]["version"]
+    metadata = folder / "mutants" / "src" / f"truce-{version}.dist-info"  # the version a verdict's provenance names
+    metadata.mkdir()
+    (metadata / "METADATA").write_text(f"Metadata-Version: 2.1\nName: truce\nVersion: {version}\n", encoding="utf-8")
     return folder
 
 
@@ -116,8 +122,9 @@ def _patterns(module: str, functions: list[str]) -> list[str]:
     return patterns
 
 
-def run(module: str, tests: tuple[str, ...], children: int, only: Sequence[str] = ()) -> tuple[int, int, list[tuple[str, str]]]:
-    """Mutate one module (only the mutants matching the ``only`` patterns, if any); (killed, total, survivors as (name, change))."""
+def run(module: str, tests: tuple[str, ...], children: int, only: Sequence[str] = ()) -> dict[str, list[tuple[str, str | None]]]:
+    """Mutate one module or folder (only the mutants matching the ``only`` patterns, if any): per file, each mutant's
+    name and, for a survivor, its status and change (None for a killed one)."""
     bin_dir, folder = _venv(), _scratch(module, tests)
     env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV")}
     env["PYTHONPATH"] = str(folder / "mutants" / "src")  # tests that start `python -m truce` import the mutated copy too
@@ -134,15 +141,17 @@ def run(module: str, tests: tuple[str, ...], children: int, only: Sequence[str] 
         unchecked = [name for name, status in results if status == "not checked"]
         if unchecked or not results:
             raise MutationError(f"{module}: mutmut tested {len(results) - len(unchecked)} of {len(results)} mutants")
-        killed = sum(status in ("killed", "timeout") for _, status in results)
-        survivors = []
+        by_file: dict[str, list[tuple[str, str | None]]] = {}
         for name, status in results:
+            change = None
             if status not in ("killed", "timeout"):
                 shown = subprocess.run([str(bin_dir / "mutmut"), "show", name], cwd=folder, env=env, capture_output=True,
                                        text=True, check=False).stdout  # fmt: skip
-                change = " / ".join(line[1:].strip() for line in shown.splitlines() if line[:1] in "+-" and line[:3] not in ("+++", "---"))
-                survivors.append((f"{name} ({status})", change))
-        return killed, len(results), survivors
+                lines = " / ".join(line[1:].strip() for line in shown.splitlines() if line[:1] in "+-" and line[:3] not in ("+++", "---"))
+                change = f"({status}): {lines}"
+            dotted = name.rpartition(".x")[0].removeprefix("truce.")  # truce._clauses.cap.xǁCapǁmessage__mutmut_1
+            by_file.setdefault(dotted.replace(".", "/") + ".py", []).append((name, change))
+        return by_file
     finally:
         shutil.rmtree(folder, ignore_errors=True)
 
@@ -168,16 +177,19 @@ def main() -> int:
     low = False
     for module in args.modules or list(CORE):
         try:
-            killed, total, survivors = run(module, _tests(module) or (), args.children, _patterns(module, args.only))
+            by_file = run(module, _tests(module) or (), args.children, _patterns(module, args.only))
         except MutationError as exc:
             print(exc, file=sys.stderr, flush=True)
             return 2
-        score = 100.0 * killed / total if total else 0.0
-        low |= score < args.threshold
         part = f" ({', '.join(args.only)} only)" if args.only else ""
-        print(f"{module}{part}: {killed}/{total} mutants killed, score {score:.1f}%  (threshold {args.threshold:g}%)", flush=True)
-        for name, change in survivors:
-            print(f"    survived: {name}: {change}", flush=True)
+        for file, mutants in sorted(by_file.items()):
+            survivors = [(name, change) for name, change in mutants if change is not None]
+            killed, total = len(mutants) - len(survivors), len(mutants)
+            score = 100.0 * killed / total
+            low |= score < args.threshold
+            print(f"{file}{part}: {killed}/{total} mutants killed, score {score:.1f}%  (threshold {args.threshold:g}%)", flush=True)
+            for name, change in survivors:
+                print(f"    survived: {name} {change}", flush=True)
     return 1 if low else 0
 
 
