@@ -270,5 +270,5 @@ def _leave(book: Rulebook, actors: list[str]) -> dict[str, st.SearchStrategy[dic
         st.lists(st.sampled_from(actors), min_size=1, max_size=2, unique=True), instants(book),
         st.sampled_from([timedelta(hours=h) for h in (1, 24, 24 * 30)]),
     )
-    entries = st.lists(grants, max_size=3, unique_by=lambda g: g["id"])
+    entries = st.lists(grants, min_size=1, max_size=3, unique_by=lambda g: g["id"])  # no entries is as no records
     return {"permissions": entries.map(lambda rows: {"entries": rows})}
