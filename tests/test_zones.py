@@ -144,6 +144,8 @@ _LONLAT = ": coordinates must be lon/lat degrees (GeoJSON order: lon, lat)"
     (json.dumps({"type": "FeatureCollection"}), " holds no geometry"),
     (json.dumps(_square(35.0, 100.0)), _LONLAT),
     (json.dumps(_square(35.0, -91.0)), _LONLAT),
+    (json.dumps(_square(35.0, 89.75, 0.5)), _LONLAT),
+    (json.dumps(_square(35.0, -90.25, 0.5)), _LONLAT),
     (json.dumps(_square(180.0, 35.0, 0.5)), _LONLAT),
     (json.dumps(_square(-180.5, 35.0, 0.5)), _LONLAT),
     (json.dumps({"type": "LineString", "coordinates": [[36.0, 35.0], [36.5, 35.5]]}),

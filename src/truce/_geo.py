@@ -413,7 +413,7 @@ def inside(folder: Path, given: str) -> Path:
     if "\0" in given:
         raise _OutsideError(given, "the path contains a NUL byte")
     relative = Path(given)
-    if relative.is_absolute() or relative.anchor or PureWindowsPath(given).anchor:
+    if relative.is_absolute() or PureWindowsPath(given).anchor:  # Windows' C:x and \\server too
         raise _OutsideError(given, "an absolute path is not allowed")
     root = folder.resolve()
     target = (root / relative).resolve()
@@ -435,9 +435,8 @@ def _read_geojson(path: Path, raw: bytes) -> BaseGeometry:
     for feature in features or []:
         if not isinstance(feature, dict):
             raise ValueError(f"zone file {path}: each feature must be a JSON object")
-        geometry = feature.get("geometry") if feature.get("type") == "Feature" else feature
         try:
-            geoms.append(shape(geometry))
+            geoms.append(shape(feature))  # a geometry, or a Feature (shapely takes its geometry)
         except Exception as exc:  # shapely raises several types for bad GeoJSON
             raise ValueError(f"zone file {path}: not a GeoJSON geometry ({exc})") from None
     geom = shapely.union_all(geoms)
