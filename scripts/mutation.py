@@ -47,6 +47,9 @@ CORE: dict[str, tuple[str, ...]] = {
     "io/": ("test_acled.py", "test_ucdp.py", "test_merge.py", "test_io_core.py"),
 }
 """Each core module (or folder) of src/truce, and the test files of its stage that are run against its mutants."""
+NOT_MUTATED = ("_clauses/_strategies.py",)
+"""Files of a core folder left unmutated: the hypothesis strategies that generate states for tests (test data,
+not a step of any decision; a mutant there only changes which states the property tests draw)."""
 _COPIED = ("src", "tests", "rules", "examples", "docs", "scripts", "README.md", "LICENSE", "pyproject.toml")
 _RESULT = re.compile(r"^\s*(\S+): (\S.*)$")
 
@@ -56,7 +59,8 @@ def _tests(module: str) -> tuple[str, ...] | None:
     if module in CORE:
         return CORE[module]
     folder = module.rpartition("/")[0] + "/"
-    return CORE.get(folder) if module.endswith(".py") and (ROOT / "src" / "truce" / module).is_file() else None
+    mutated = module.endswith(".py") and module not in NOT_MUTATED and (ROOT / "src" / "truce" / module).is_file()
+    return CORE.get(folder) if mutated else None
 
 
 class MutationError(RuntimeError):
@@ -84,9 +88,11 @@ def _scratch(module: str, tests: tuple[str, ...]) -> Path:
             shutil.copy2(source, folder / name)
     pattern = f"src/truce/{module}*" if module.endswith("/") else f"src/truce/{module}"
     selection = ", ".join(f'"tests/{t}"' for t in tests)
+    unmutated = ", ".join(f'"src/truce/{f}"' for f in NOT_MUTATED)
     with (folder / "pyproject.toml").open("a", encoding="utf-8") as config:
         config.write(f'\n[tool.mutmut]\nsource_paths = ["src"]\nonly_mutate = ["{pattern}"]\n'
                      f'pytest_add_cli_args_test_selection = [{selection}]\n'
+                     f'do_not_mutate = [{unmutated}]\n'
                      'also_copy = ["rules", "examples", "tests", "docs", "scripts", "README.md"]\n')  # fmt: skip
     with (folder / "tests" / "conftest.py").open("a", encoding="utf-8") as conftest:
         conftest.write(_FASTEST_FIRST)
