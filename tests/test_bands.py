@@ -3,6 +3,7 @@ checked through truce.evaluate; and the metric projection against a geodesic ref
 
 from __future__ import annotations
 
+import itertools
 import json
 from pathlib import Path
 from typing import Any
@@ -212,3 +213,31 @@ def test_a_band_round_the_outside_of_a_bend_is_its_width_to_the_metre() -> None:
     azimuths = np.linspace(272.0, 358.0, 44)  # west to north of the corner
     assert band.covers_xy(*_around(31.0, 50.0, azimuths, 9.985)).all()
     assert not band.covers_xy(*_around(31.0, 50.0, azimuths, 10.015)).any()
+
+
+
+def _cut_bands() -> list[Any]:
+    """Every bundled band that starts away from its line (from_km > 0), by rulebook and zone."""
+    return [pytest.param(info.id, zone, id=f"{info.id}-{zone}") for info in truce.list_rulebooks()
+            for zone, spec in truce.load_rulebook(info.id).zones.items() if spec.band and spec.band.from_km > 0]
+
+
+@pytest.mark.parametrize(("rid", "zone"), _cut_bands())
+def test_the_edge_of_a_band_cut_from_its_line_is_the_edge_of_its_ground(rid: str, zone: str) -> None:
+    # The square ends of the two bands cut from each other (to 20 km, less to 10 km) nearly coincide; what that
+    # once left was kilometres long and of no width, yet counted as the zone's edge: a unit between the line and
+    # the band, well outside the zone, was taken to stand on its edge. So: halfway between each end of the line
+    # and the band, the distance to the edge is the distance to the zone's ground (some ground lies just beyond it).
+    book = truce.load_rulebook(rid)
+    band = book.zones[zone].band
+    assert band is not None
+    line, area = _line(book, band), book.area(zone)
+    turns = {"left": [-90.0], "right": [90.0], "both": [-90.0, 90.0]}[band.side]
+    ends = [(line[0], GEOD.inv(*line[0], *line[1])[0]), (line[-1], GEOD.inv(*line[-2], *line[-1])[0])]
+    for ((lon, lat), heading), turn in itertools.product(ends, turns):
+        x, y, _ = GEOD.fwd(lon, lat, heading + turn, band.from_km * 500)
+        edge = float(area.edge_km(np.array([x]), np.array([y]))[0])
+        assert edge >= 0, "the point lies between the line and the band, outside the zone"
+        around = np.arange(0.0, 360.0, 1.0)
+        ring_x, ring_y, _ = GEOD.fwd(np.full(around.size, x), np.full(around.size, y), around, np.full(around.size, edge * 1000 + 200))
+        assert area.covers_xy(ring_x, ring_y).any(), f"no ground within {edge:.2f} km of the edge found from {x, y}"

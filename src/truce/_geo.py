@@ -192,7 +192,7 @@ def band_area(line: BaseGeometry, side: Side, from_km: float, to_km: float) -> A
         band = shapely.difference(band, _within(metric_line, from_km))
     if side != "both":
         band = shapely.intersection(band, _side(metric_line, shapely.buffer(metric_line, to_km * 1000 + 1000), side))
-    return _metric_area(band, projection, "band", line)
+    return _metric_area(_solid(band), projection, "band", line)
 
 
 def beyond_area(line: BaseGeometry, side: Literal["left", "right"], region: BaseGeometry, from_km: float = 0) -> Area:
@@ -214,8 +214,7 @@ def beyond_area(line: BaseGeometry, side: Literal["left", "right"], region: Base
     ground = _side(metric_line, metric_region, side)
     if from_km > 0:
         near = shapely.buffer(metric_line, from_km * 1000, quad_segs=32)  # past its ends, from the ends
-        cut = shapely.difference(ground, near)
-        ground = shapely.union_all([p for p in shapely.get_parts(cut) if p.area > _TOLERANCE_M**2])  # no slivers
+        ground = _solid(shapely.difference(ground, near))
     if ground.is_empty:
         raise _RegionError(f"no ground of the region lies {from_km:g} km or more to the {side} of the line", "widen the region")
     return _metric_area(ground, projection, "zone", line)
@@ -224,6 +223,14 @@ def beyond_area(line: BaseGeometry, side: Literal["left", "right"], region: Base
 def _within(line: BaseGeometry, km: float) -> BaseGeometry:
     """The ground within ``km`` of a metric line, either side, square with its ends."""
     return shapely.buffer(line, km * 1000, cap_style="flat", quad_segs=32)
+
+
+def _solid(ground: BaseGeometry) -> BaseGeometry:
+    """Metric ground without the spikes and slivers that cutting it leaves (where two cut lines nearly coincide, as
+    the square ends of two bands along one line do): their outline, kilometres long but of no width, would count
+    as the zone's edge. Spikes under 2 mm wide are opened away (mitred, so corners stay), then pieces under 1 m²."""
+    opened = shapely.buffer(shapely.buffer(ground, -_SPIKE_M, join_style="mitre"), _SPIKE_M, join_style="mitre")
+    return shapely.union_all([p for p in shapely.get_parts(opened) if p.area > _TOLERANCE_M**2])
 
 
 def _side(line: BaseGeometry, region: BaseGeometry, side: Literal["left", "right"]) -> BaseGeometry:
@@ -254,6 +261,7 @@ def _side(line: BaseGeometry, region: BaseGeometry, side: Literal["left", "right
 
 
 _TOLERANCE_M = 1.0  # lines drawn on a region's edge or ending on it are inside it
+_SPIKE_M = 0.001
 _DENSIFY_DEGREES = 0.005  # about 500 m
 _EXACT_KM = 1.0
 """Points this near a metric zone's edge are placed in it by their projected metres, the rest by its lon/lat outline."""
@@ -285,7 +293,7 @@ def _metric_area(ground: BaseGeometry, projection: Projection, what: str, line: 
     outline = projection.to_lonlat(ground)
     minx, _, maxx, _ = outline.bounds
     poles = shapely.points(np.column_stack(projection.forward(np.zeros(2), np.array([90.0, -90.0]))))
-    if maxx - minx > 180 or shapely.intersects(ground, poles).any():
+    if maxx - minx > 180 or shapely.dwithin(ground, poles, _TOLERANCE_M).any():  # a pole on its edge, give or take
         raise ValueError(f"the {what} reaches a pole or crosses the 180th meridian, where it cannot be drawn in lon/lat")
     if not outline.is_valid:  # a ring pinched to a point can cross itself once moved to lon/lat
         outline = shapely.union_all([p for p in shapely.get_parts(shapely.make_valid(outline)) if p.area > 0])
