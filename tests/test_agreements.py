@@ -67,9 +67,14 @@ def test_per_party_cap_names_every_party_over_it(tmp_path: Path) -> None:
     assert verdict.finding("tanks-cap").status == "violated"
     assert verdict.responsible == ["il", "sy"]
     assert verdict.finding("tanks-cap").evidence == ["il", "sy"]
-    assert "up to 10 km from the lines for each party): " in verdict.finding("tanks-cap").message
+    assert verdict.finding("tanks-cap").message.endswith(
+        "up to 10 km from the lines for each party): Israel Defense Forces (il), Syrian Arab Army (sy) each count more, "
+        "the most 80 (units il, sy)."
+    )
     state["units"][1]["count"] = 75
-    assert truce.evaluate(state, rules=book).responsible == ["il"]
+    one = truce.evaluate(state, rules=book)
+    assert one.responsible == ["il"]
+    assert one.finding("tanks-cap").message.endswith("for each party): Israel Defense Forces (il) counts 80 (units il).")
     state["units"][0]["count"] = 70
     within = truce.evaluate(state, rules=book).finding("tanks-cap")
     assert (within.status, within.message.endswith("for each party): the most counted is 75.")) == ("met", True)

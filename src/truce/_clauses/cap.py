@@ -58,6 +58,10 @@ class Cap(CountsUnits):
             return f"From {deadline_text(book, self)}: {rule}."
         if status == "met":
             return f"Within the cap ({rule}): the most counted is {measure.amount}."
+        if status == "violated" and self.per == "party":  # the kinds of all the parties over it added up would say nothing
+            over = actors(book, measure.parties)
+            counts = f"counts {measure.amount}" if len(measure.parties) == 1 else f"each count more, the most {measure.amount}"
+            return f"Over the cap ({rule}): {over} {counts} (units {', '.join(measure.evidence)})."
         if status == "violated":
             tally = ", ".join(f"{n} x {book.kinds[k].name}" for k, n in measure.tally)
             return f"Over the cap ({rule}): {tally} of {actors(book, measure.parties)} (units {', '.join(measure.evidence)})."
