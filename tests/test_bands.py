@@ -241,3 +241,17 @@ def test_the_edge_of_a_band_cut_from_its_line_is_the_edge_of_its_ground(rid: str
         around = np.arange(0.0, 360.0, 1.0)
         ring_x, ring_y, _ = GEOD.fwd(np.full(around.size, x), np.full(around.size, y), around, np.full(around.size, edge * 1000 + 200))
         assert area.covers_xy(ring_x, ring_y).any(), f"no ground within {edge:.2f} km of the edge found from {x, y}"
+
+
+@pytest.mark.parametrize("rid", [info.id for info in truce.list_rulebooks()])
+def test_no_zone_drawn_from_a_line_has_a_part_narrower_than_a_metre(rid: str) -> None:
+    # what cutting one band from another once left (a spike of no width, a strip of millimetres) is drawn on the
+    # map as a stray line and measured as the zone's edge; opening the outline by half a metre must not shorten it
+    book = truce.load_rulebook(rid)
+    for zone, spec in book.zones.items():
+        if spec.band is None and spec.beyond is None:
+            continue
+        outline = book.area(zone).lonlat
+        half_metre = 0.5 / 111_000  # in degrees of latitude, a little less in longitude
+        opened = shapely.buffer(shapely.buffer(outline, -half_metre, join_style="mitre"), half_metre, join_style="mitre")
+        assert opened.boundary.length == pytest.approx(outline.boundary.length, rel=1e-3), zone
