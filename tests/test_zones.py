@@ -219,6 +219,18 @@ def test_a_union_of_unions_is_refused(tmp_path: Path) -> None:
     assert (problem.path, problem.message, problem.value) == ("zones.all.union[1]", "a union is made of zones that are not unions", "both")
 
 
+def test_zones_geos_cannot_join_are_a_located_error_not_a_crash(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # GEOS raises on some nearly coinciding edges; none of the bundled zones does, so the failure is planted
+    def fails(parts: object) -> None:
+        raise shapely.errors.GEOSException("TopologyException: side location conflict at 36.5 35.6")
+
+    monkeypatch.setattr(truce._geo, "union_area", fails)
+    problem = _only_problem(_idlib(tmp_path, lambda book: book["zones"].update(both={"name": "both", "union": ["buffer", "deescalation"]})))
+    assert (problem.path, problem.message) == (
+        "zones.both.union", "the zones cannot be joined: TopologyException: side location conflict at 36.5 35.6"
+    )
+
+
 def test_a_union_holds_the_ground_of_its_parts(tmp_path: Path) -> None:
     def edit(book: dict[str, Any]) -> None:
         book["zones"]["both"] = {"name": "both", "union": ["buffer", "deescalation"]}
