@@ -12,6 +12,7 @@ from typing import Any
 
 import numpy as np
 import pytest
+import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -190,7 +191,28 @@ def test_a_zero_tolerance_is_a_lint_warning(tmp_path: Path) -> None:
         next(c for c in book["clauses"] if c["id"] == FREEZE)["tolerance_km"] = 0
 
     found = lint_rulebook(copy_rulebook(tmp_path, "karabakh-2020", edit))
-    assert [lint.code for lint in found if lint.problem.path.endswith("tolerance_km")] == ["zero-tolerance"] * len(KARABAKH.readings)
+    zero = [lint for lint in found if lint.problem.path.endswith("tolerance_km")]
+    assert [lint.code for lint in zero] == ["zero-tolerance"] * len(KARABAKH.readings)
+    assert {(lint.severity, lint.problem.message, lint.problem.suggestion) for lint in zero} == {
+        ("warning", f"under reading {reading!r} the tolerance is 0 km: any error in a reported position decides it",
+         "state how far a unit may stand from its baseline, e.g. tolerance_km: 2, and say why in the note")
+        for reading in KARABAKH.readings
+    }
+
+
+def test_a_freeze_of_forces_no_kind_falls_in_can_never_be_broken(tmp_path: Path) -> None:
+    def edit(book: dict[str, Any]) -> None:
+        book.setdefault("classes", {})["empty"] = {"name": "a class no kind is in"}
+        next(c for c in book["clauses"] if c["id"] == FREEZE)["forces"] = ["empty"]
+
+    path = copy_rulebook(tmp_path, "karabakh-2020", edit)
+    found = [lint for lint in lint_rulebook(path) if lint.code == "never-applies"]
+    at = next(i for i, c in enumerate(yaml.safe_load(path.read_text())["clauses"]) if c["id"] == FREEZE)
+    assert {(lint.severity, lint.problem.path, lint.problem.message, lint.problem.suggestion, lint.problem.file) for lint in found} == {
+        ("error", f"clauses[{at}].forces", f"under reading {reading!r} no kind falls in ['empty']: the clause can never be violated",
+         "add the class to some kinds' classes", str(path))
+        for reading in KARABAKH.readings
+    }
 
 
 def test_the_freeze_is_a_registered_type_whose_units_carry_baselines() -> None:
