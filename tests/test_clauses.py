@@ -7,6 +7,7 @@ import inspect
 import pkgutil
 from dataclasses import replace
 from datetime import datetime
+from pathlib import Path
 from typing import Any, get_args
 
 import pytest
@@ -15,6 +16,7 @@ from hypothesis import strategies as st
 from pydantic import ValidationError
 
 import truce
+from bookcopy import copy_rulebook
 from truce import _clauses
 from truce._clauses import TYPES, AnyClause, Clause, Measure
 from truce._items import Items, State
@@ -192,3 +194,48 @@ def test_each_type_generates_the_part_of_a_state_it_reads(book: Rulebook, name: 
         truce.evaluate({"agreement": book.id, "as_of": AS_OF, **found}, rules=book)
 
     generated()
+
+
+@pytest.mark.parametrize(("rid", "clause_id", "change", "expected"), [
+    ("karabakh-2020", "kalbajar-returned", {"area": "kalbajr"},
+     ("area", "unknown area 'kalbajr'", "did you mean 'kalbajar'?")),
+    ("karabakh-2020", "kalbajar-returned", {"controlled_by": "azz"},
+     ("controlled_by", "unknown party or group 'azz'", "did you mean 'az'?")),
+    ("korea-1953", "crossing-with-leave", {"granted_by": "macc"},
+     ("granted_by", "unknown party or group 'macc'", "did you mean 'mac'?")),
+    ("korea-1953", "crossing-with-leave", {"clause": "crossing-with-leave"},
+     ("clause", "a permission cannot exempt itself", "name the clause whose acts it allows, e.g. clause: no-crossing")),
+    ("korea-1953", "crossing-with-leave", {"clause": "no-crosing"},
+     ("clause", "unknown clause 'no-crosing'", "did you mean 'no-crossing'?")),
+    ("korea-1953", "crossing-with-leave", {"clause": "forces-leave-dmz"},
+     ("clause", "clause 'forces-leave-dmz' forbids no incidents, so no leave can allow one",
+      "name a clause that forbids incidents (a prohibition)")),
+    ("sochi-2018", "m4-m5-transit", {"roads": ["m4-aleppo-latakia", "m5-aleppo-hamma"]},
+     ("roads[1]", "unknown road 'm5-aleppo-hamma'", "did you mean 'm5-aleppo-hama'?")),
+    ("sochi-2018", "observation-posts-stay", {"posts": ["op-1", "op-13"]},
+     ("posts[1]", "unknown post 'op-13'", "did you mean 'op-3'?")),
+    ("golan-1974", "un-inspections", {"zone": "first-zone"},
+     ("zone", "unknown zone 'first-zone'", "did you mean 'first-zones'?")),
+    ("idlib-2019", "jihadists-leave-buffer", {"set_by": "sy-govt"},
+     ("set_by", "unknown party 'sy-govt'", "did you mean 'sy-gov'?")),
+    ("sochi-2018", "no-attacks-on-idlib", {"incidents": ["shelling", "sheling"]},
+     ("incidents[1]", "unknown incident kind 'sheling'", "did you mean 'shelling'?")),
+    ("sochi-2018", "heavy-weapons-leave", {"forces": ["tank", "tnak"]},
+     ("forces[1]", "unknown kind or class 'tnak'", "did you mean 'tank'?")),
+    ("sochi-2018", "heavy-weapons-leave", {"parties": ["hts", "turkye"]},
+     ("parties[1]", "unknown party or group 'turkye'",
+      "expected one of: hts, ir, jihadists, nfl, other-jihadists, other-rebels, rebels, ru, sy-gov, tr")),
+])
+def test_a_clause_naming_what_its_rulebook_lacks_is_an_error_at_that_field_saying_what_it_names(
+    tmp_path: Path, rid: str, clause_id: str, change: dict[str, Any], expected: tuple[str, str, str]
+) -> None:
+    file = copy_rulebook(tmp_path, rid, lambda book: next(c for c in book["clauses"] if c["id"] == clause_id).update(change))
+    with pytest.raises(truce.RulebookError) as info:
+        truce.load_rulebook(file)
+    index = next(i for i, c in enumerate(truce.load_rulebook(rid).clauses) if c.id == clause_id)
+    (problem,) = info.value.problems
+    given = next(iter(change.values()))
+    value = given[-1] if isinstance(given, list) else given
+    field, message, suggestion = expected
+    assert (problem.path, problem.message, problem.value, problem.suggestion) == (f"clauses[{index}].{field}", message, value, suggestion)
+    assert problem.file == str(file) and problem.line is not None
