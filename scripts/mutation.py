@@ -94,7 +94,9 @@ def _scratch(module: str, tests: tuple[str, ...]) -> Path:
         config.write(f'\n[tool.mutmut]\nsource_paths = ["src"]\nonly_mutate = ["{pattern}"]\n'
                      f'pytest_add_cli_args_test_selection = [{selection}]\n'
                      f'do_not_mutate = [{unmutated}]\n'
-                     'also_copy = ["rules", "examples", "tests", "docs", "scripts", "README.md"]\n')  # fmt: skip
+                     'also_copy = ["rules", "examples", "tests", "docs", "scripts", "README.md"]\n'
+                     'forkserver_warmup = "import"\npreload_modules_file = "preload.txt"\n')  # fmt: skip
+    (folder / "preload.txt").write_text("\n".join(_PRELOAD), encoding="utf-8")
     with (folder / "tests" / "conftest.py").open("a", encoding="utf-8") as conftest:
         conftest.write(_FASTEST_FIRST)
     (folder / "mutants" / "src").mkdir(parents=True)  # on PYTHONPATH before mutmut fills it, or `import truce` fails
@@ -104,6 +106,11 @@ def _scratch(module: str, tests: tuple[str, ...]) -> Path:
     (metadata / "METADATA").write_text(f"Metadata-Version: 2.1\nName: truce\nVersion: {version}\n", encoding="utf-8")
     return folder
 
+
+_PRELOAD = ("numpy", "shapely", "pyproj", "pydantic", "yaml", "hypothesis", "matplotlib.pyplot", "truce")
+"""What each mutant's tests start from, already imported: the libraries and truce, but not the test modules, whose
+collection loads rulebooks and builds their zones (a zone built once, unmutated, would hide every mutant of the
+code that builds it)."""
 
 _FASTEST_FIRST = '''
 
