@@ -185,3 +185,13 @@ def test_the_mandate_is_registered_and_its_strategy_gives_every_finding() -> Non
 
     check()
     assert {"met", "violated", "unknown", "not_due", "not_assessed"} <= seen
+
+
+def test_once_the_mandate_has_ended_its_force_must_leave_the_zone_and_while_it_runs_nothing_is_asked() -> None:
+    ended = truce.repair(_state("2026-01-01T12:00:00+03:00", ("az", NOTICE_BY.isoformat())))
+    assert [(c.party, c.action, c.item, c.leaving, c.remaining, [r.clause for r in c.clauses], c.message) for c in ended.changes] == [
+        ("ru", "withdraw", "ru-pk", 1960, 0, [CLAUSE], "Unit ru-pk (1960 soldiers of ru) must leave the peacekeepers' deployment area.")
+    ]
+    assert (ended.status, ended.yields) == ("breached", "holds")
+    running = truce.repair(_state("2024-01-01T12:00:00+03:00", ("az", NOTICE_BY.isoformat())))
+    assert (running.status, running.changes) == ("holds", [])

@@ -22,7 +22,7 @@ from pydantic import Field, model_validator
 from .._limits import Instant
 from .._scenario import RECORD_SETS, Objection, RecordKind, RecordSet
 from .._terms import Data, Id
-from ._base import Changes, Check, Edges, Loc, Measure, Parts, Place, Probe, Remedy, Sizes, Tip, Trace, actors, when
+from ._base import Changes, Check, Edges, Loc, Measure, Parts, Place, Probe, Sizes, Tip, Trace, actors, when
 from ._units import CountsUnits
 
 if TYPE_CHECKING:
@@ -164,10 +164,6 @@ class Mandate(CountsUnits):
         """Its measure were the zone drawn as ``area``, once it has ended; before, what it is."""
         running = self._runs_on(state, at)
         return super().redrawn(state, at, area) if running is None else running
-
-    def repair(self, state: State, at: float) -> Remedy:
-        """Once it has ended, the units that must leave the zone; before, nothing to repair."""
-        return super().repair(state, at) if self._runs_on(state, at) is None else Remedy()
 
     def track(self, state: State) -> Trace:
         """Its measure from each instant an objection, a term's end, or a unit's sighting (and its going stale) may
