@@ -238,3 +238,23 @@ def test_engines_agree_on_every_finding_a_threshold_gives(tmp_path: Path, thresh
 
     check()
     assert {"met", "violated", "unknown"} <= reached
+
+
+def _shelling(number: int, hours: int, by: str | None = "a") -> dict[str, Any]:
+    return {"id": f"s{number}", "time": (START + timedelta(hours=hours)).isoformat(), "kind": "shelling", "by": by}
+
+
+@pytest.mark.parametrize(("hours", "acts", "status", "message"), [
+    (-1, [], "not_due", "Party A (a) are bound not to carry out more than 2 acts of shelling within 1 day once the truce starts."),
+    (10, [_shelling(1, 2)], "met", "Not more than 2 acts of shelling within 1 day by Party A (a): 1 in the last 1 day."),
+    (10, [_shelling(1, 2), _shelling(2, 3), _shelling(3, 4)], "violated",
+     "3 acts of shelling within the last 1 day, more than the 2 tolerated, by Party A (a): incidents s1, s2, s3."),
+    (10, [_shelling(1, 2), _shelling(2, 3, None), _shelling(3, 4, None)], "unknown",
+     "Incidents s2, s3 may bring the count in the last 1 day beyond 2 (1 for certain), but their perpetrator, place, time or toll "
+     "is unknown."),
+])
+def test_a_threshold_finding_says_the_rule_the_count_and_the_incidents(
+    book: truce.Rulebook, hours: int, acts: list[dict[str, Any]], status: str, message: str
+) -> None:
+    found = _finding(book, _state(START + timedelta(hours=hours), acts))
+    assert (found.status, found.message) == (status, message)
