@@ -612,10 +612,10 @@ class Counting(Clause):
         return where
 
     def redrawn(self, state: State, at: float, area: Area) -> Measure:
-        """The measure at ``at`` were the zone drawn as ``area``: each item's place in it found again."""
+        """The measure at ``at`` were the zone drawn as ``area``: each item's place in it found again (asked only of a
+        clause with a zone)."""
         zone = self.zone_id
-        if zone is None:
-            return self.measure(state, at)
+        assert zone is not None, "only a clause with a zone is drawn again"
         items, classified = self._items(state).redrawn(zone, area), self.classified(state)  # kinds and parties stay
         surely, maybe = self._counting(items, at)
         return self._count(items, self._aged(items, _classify(self, items, classified.force, party=classified.party), at),
