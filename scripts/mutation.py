@@ -122,8 +122,17 @@ def pytest_collection_modifyitems(items):
     if stats.is_file():
         seconds = json.loads(stats.read_text(encoding="utf-8"))["duration_by_test"]
         items.sort(key=lambda item: seconds.get(item.nodeid, 0.0))
+
+
+@pytest.fixture(autouse=True)
+def _rulebooks_built_afresh():
+    """Added by scripts/mutation.py: no test finds a rulebook another built, so each one a test loads is built by
+    the code under test, and mutmut sees which tests run the code that builds it (and its zones)."""
+    import truce._load
+    truce._load._cache.clear()
 '''
-"""A hook for the scratch copy's conftest: each mutant gets the same tests, in an order that finds a failure sooner."""
+"""Hooks for the scratch copy's conftest: each mutant gets the same tests, in an order that finds a failure sooner,
+and each test builds the rulebooks it loads."""
 
 
 def _patterns(module: str, functions: list[str]) -> list[str]:
