@@ -209,3 +209,16 @@ def test_a_rulebook_that_sequences_its_clauses_passes_the_strict_check(tmp_path:
     path.write_text(text, encoding="utf-8")
     assert main(["check", "--strict", str(path)]) == 0
     assert " ".join(capsys.readouterr().err.split()).endswith("0 error(s), 0 warning(s)")
+
+
+def test_a_deadline_that_counts_back_to_itself_says_the_loop_and_how_to_break_it(tmp_path: Path) -> None:
+    path = _rulebook(tmp_path, "{after_met: b-out, within: {hours: 48}}", "")
+    with pytest.raises(truce.RulebookError) as caught:
+        truce.load_rulebook(path)
+    (problem,) = caught.value.problems
+    assert (problem.path, problem.message, problem.value, problem.suggestion) == (
+        "clauses[1].deadline.after_met",
+        "the deadline counts from clause 'b-out', which counts back to this one (b-out -> b-out): it can never fall",
+        "b-out",
+        "count one of them from the truce's start ({after_start: ...}) or from a time",
+    )
