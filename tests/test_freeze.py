@@ -186,6 +186,18 @@ def test_a_freeze_without_a_usable_tolerance_is_a_located_error_with_the_fix(cha
     assert fix in f"{problem.message} {problem.suggestion}" and problem.suggestion
 
 
+@pytest.mark.parametrize(("tolerance", "message"), [
+    (-1, "expected a finite number from 0 to 20000"),
+    ("2 km", "expected a finite number from 0 to 20000, not str"),
+    (True, "expected a finite number from 0 to 20000, not bool"),
+    (None, "a freeze clause needs 'tolerance_km'"),
+])
+def test_a_tolerance_that_is_no_distance_says_why_and_how_to_give_one(tolerance: object, message: str, tmp_path: Path) -> None:
+    (problem,), _, _ = misused_clause(tmp_path, "karabakh-2020", FREEZE, {"tolerance_km": tolerance})
+    fix = "write e.g. tolerance_km: 2, how far in km a unit may stand from its baseline, and say in the note why"
+    assert (problem.message, problem.suggestion) == (message, fix)
+
+
 def test_a_zero_tolerance_is_a_lint_warning(tmp_path: Path) -> None:
     def edit(book: dict[str, Any]) -> None:
         next(c for c in book["clauses"] if c["id"] == FREEZE)["tolerance_km"] = 0
