@@ -300,3 +300,8 @@ def test_an_observation_without_a_baseline_takes_the_earliest_given_whatever_the
     for order in (rows, rows[::-1], rows[1:] + rows[:1]):
         assert _finding(_state(*order)).finding(FREEZE).status == "violated"
         assert _finding(_state(*order, as_of="2020-11-11T12:00:00+03:00")).finding(FREEZE).status == "met"
+
+
+def test_a_freeze_missing_another_field_is_not_told_to_give_a_tolerance(tmp_path: Path) -> None:
+    (problem,), at, _ = misused_clause(tmp_path, "karabakh-2020", FREEZE, {"title": None})
+    assert (problem.path, problem.message, problem.suggestion) == (f"{at}.title", "Field required", None)
