@@ -11,6 +11,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 
 import truce
+from bookcopy import copy_rulebook
 from truce._cli import EXIT_BAD_INPUT, main
 from truce._engines import available_engines
 from truce.strategies import scenarios
@@ -90,3 +91,36 @@ def test_the_command_exits_1_on_differences_and_speaks_json(capsys: pytest.Captu
 def test_a_rulebook_file_is_contrasted_too() -> None:
     path = Path(__file__).resolve().parents[1] / "rules" / "karabakh-2020.yaml"
     assert [d.clause for d in truce.contrast(path, "text", "extended").differences] == ["kalbajar-returned"]
+
+
+def _stricter(clauses: dict[str, dict[str, Any]]) -> Any:
+    """An edit adding a reading 'strict' under which each named clause says what ``clauses`` gives for it."""
+
+    def edit(book: dict[str, Any]) -> None:
+        book["readings"]["strict"] = {"name": "strict", "description": "Stricter."}
+        for clause in book["clauses"]:
+            if clause["id"] in clauses:
+                clause["readings"] = {"strict": clauses[clause["id"]]}
+
+    return edit
+
+
+@pytest.mark.parametrize(("rid", "clauses", "shown"), [
+    ("korea-1953", {"no-crossing": {"incidents": ["line_crossing", "shelling"]}}, ("met", "violated")),
+    ("karabakh-2020", {"peacekeeping-mandate": {"parties": ["ru", "am"]}}, ("met", "violated")),
+])
+def test_a_reading_that_forbids_more_acts_or_binds_more_parties_is_shown_by_a_witness(
+    tmp_path: Path, rid: str, clauses: dict[str, dict[str, Any]], shown: tuple[str, str]
+) -> None:
+    book = truce.load_rulebook(copy_rulebook(tmp_path, rid, _stricter(clauses)))
+    text = next(r for r in book.readings if r != "strict")
+    (difference,) = truce.contrast(book, text, "strict").differences
+    assert difference.clause in clauses and difference.witness is not None
+    verdicts = [truce.evaluate(difference.witness, rules=book, reading=r) for r in (text, "strict")]
+    assert tuple(v.finding(difference.clause).status for v in verdicts) == shown == (difference.finding_a, difference.finding_b)
+
+
+def test_a_permission_granted_to_fewer_parties_is_listed_as_a_difference(tmp_path: Path) -> None:
+    book = truce.load_rulebook(copy_rulebook(tmp_path, "korea-1953", _stricter({"crossing-with-leave": {"parties": ["unc"]}})))
+    (difference,) = truce.contrast(book, "text", "strict").differences
+    assert (difference.clause, difference.fields) == ("crossing-with-leave", {"parties": [["unc", "kpa", "cpv"], ["unc"]]})
