@@ -8,7 +8,10 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
+import shapely
+import shapely.ops
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -195,3 +198,17 @@ def test_once_the_mandate_has_ended_its_force_must_leave_the_zone_and_while_it_r
     assert (ended.status, ended.yields) == ("breached", "holds")
     running = truce.repair(_state("2024-01-01T12:00:00+03:00", ("az", NOTICE_BY.isoformat())))
     assert (running.status, running.changes) == ("holds", [])
+
+
+def test_a_unit_near_the_zones_edge_decides_an_ended_mandate_and_nothing_while_it_runs() -> None:
+    area = KARABAKH.geometry("peacekeeping-area")
+    on_edge = shapely.ops.nearest_points(area.boundary, area.centroid)[0]
+    towards = np.array([area.centroid.x - on_edge.x, area.centroid.y - on_edge.y])
+    lon, lat = np.array([on_edge.x, on_edge.y]) + towards / np.hypot(*towards) * 0.003  # about 300 m inside
+    near = {"lat": float(lat), "lon": float(lon)}
+    ended = truce.robustness(_state("2026-01-01T12:00:00+03:00", ("az", NOTICE_BY.isoformat()), position=near), margin_km=1.0)
+    (mandate,) = [f for f in ended.findings if f.clause == CLAUSE]
+    assert (ended.stable, mandate.status, mandate.stable, mandate.deciding) == (False, "violated", False, ["ru-pk"])
+    assert [(d.item, d.near) for d in mandate.distances] == [("ru-pk", True)] and -1 < mandate.distances[0].distance_km < 0
+    running = truce.robustness(_state("2024-01-01T12:00:00+03:00", position=near), margin_km=1.0)
+    assert running.stable and CLAUSE not in {f.clause for f in running.findings}
