@@ -17,6 +17,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import truce
+from bookcopy import copy_rulebook
 from truce._engines import available_engines
 from truce.strategies import scenarios
 
@@ -222,3 +223,26 @@ def test_a_deadline_that_counts_back_to_itself_says_the_loop_and_how_to_break_it
         "b-out",
         "count one of them from the truce's start ({after_start: ...}) or from a time",
     )
+
+
+def test_a_deadline_may_count_from_a_handover_being_met(tmp_path: Path) -> None:
+    def edit(book: dict[str, Any]) -> None:
+        book["clauses"].append({
+            "id": "soldiers-after-kalbajar", "type": "cap", "title": "Few soldiers once Kalbajar is handed over", "article": "Test",
+            "parties": ["ru"], "forces": ["soldiers"], "zone": "peacekeeping-area", "max": 10,
+            "deadline": {"after_met": "kalbajar-returned", "within": {"hours": 48}},
+        })
+
+    book = truce.load_rulebook(copy_rulebook(tmp_path, "karabakh-2020", edit))
+    unit = {"id": "ru-pk", "party": "ru", "kind": "soldiers", "count": 100, "position": {"lat": 39.8158, "lon": 46.7519}}
+
+    def finding(holder: str) -> truce.Finding:
+        state = {"as_of": "2020-11-19T12:00:00+03:00", "units": [unit], "areas": [{"id": "kalbajar", "controlled_by": holder}]}
+        return truce.evaluate(state, rules=book).finding("soldiers-after-kalbajar")
+
+    held_back = finding("armenian-forces")
+    assert (held_back.status, held_back.message) == (
+        "not_due", "From 48 hours after clause kalbajar-returned is met: at most 10 soldiers of Russian peacekeeping contingent (ru) "
+        "in the peacekeepers' deployment area.",
+    )
+    assert finding("az").status == "violated"
