@@ -11,7 +11,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 
 import truce
-from bookcopy import misused_clause
+from bookcopy import copy_rulebook, misused_clause
 from truce._clauses import TYPES
 from truce._clauses.permission import Permission
 from truce._engines import available_engines
@@ -166,3 +166,14 @@ def test_the_permission_is_registered_and_its_strategy_gives_every_finding() -> 
     statuses = {s for s, _ in seen}
     assert {"met", "not_assessed"} <= statuses
     assert ("met", "violated") in seen and ("met", "met") in seen
+
+
+def test_a_permission_may_exempt_acts_of_a_clause_that_forbids_every_kind_of_incident(tmp_path: Path) -> None:
+    def edit(book: dict[str, Any]) -> None:
+        clauses = {c["id"]: c for c in book["clauses"]}
+        clauses["no-hostilities"]["incidents"] = sorted(book["incident_kinds"])
+        clauses["crossing-with-leave"]["clause"] = "no-hostilities"
+
+    book = truce.load_rulebook(copy_rulebook(tmp_path, "korea-1953", edit))
+    permission = next(c for c in book.clauses if c.id == "crossing-with-leave")
+    assert isinstance(permission, Permission) and permission.clause == "no-hostilities"
