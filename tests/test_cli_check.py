@@ -13,6 +13,7 @@ import pytest
 import yaml
 
 import truce
+from bookcopy import copy_rulebook
 from truce._cli import EXIT_BAD_INPUT, main
 from truce._lint import _compatible, lint_rulebook
 
@@ -217,3 +218,20 @@ def test_a_folder_is_every_rulebook_in_it(tmp_path: Path, capsys: pytest.Capture
     captured = capsys.readouterr()
     assert "a-good.yaml:0error(s)" in "".join(captured.err.split()) and "b-bad.yaml" in "".join(captured.out.split())
     assert "notes.txt" not in captured.out + captured.err and "zones" not in captured.out
+
+
+@pytest.mark.parametrize(("rid", "section", "item", "what"), [
+    ("sochi-2018", "roads", "m99-nowhere", "road"),
+    ("sochi-2018", "posts", "op-13", "post"),
+    ("karabakh-2020", "areas", "shusha", "area"),
+])
+def test_a_road_post_or_area_no_clause_names_is_an_unused_id(tmp_path: Path, rid: str, section: str, item: str, what: str) -> None:
+    def edit(book: dict[str, Any]) -> None:
+        book[section][item] = {"name": f"{what} {item}"}
+
+    path = copy_rulebook(tmp_path, rid, edit)
+    found = [x for x in lint_rulebook(path) if x.code == "unused-id"]
+    assert [(x.severity, x.problem.path, x.problem.message, x.problem.value) for x in found] == [
+        ("warning", f"{section}.{item}", f"no clause names this {what}: records of it never count", item)
+    ]
+    assert found[0].problem.line == line_of(path, f"{item}:")

@@ -48,6 +48,12 @@ class Handover(Clause):
         check((*loc, "area"), self.area, book.areas, "area")
         check((*loc, "controlled_by"), self.controlled_by, set(book.parties) | set(book.groups), "party or group")
 
+    def uses(self, book: Rulebook) -> Iterator[tuple[str, str]]:
+        """The actors it binds, the area and the party it is handed to."""
+        yield from super().uses(book)
+        yield "areas", self.area
+        yield "actors", self.controlled_by
+
     def measure(self, state: State, at: float) -> Measure:
         """Whether the area is held by the party it was to be handed to (whatever the instant, once due)."""
         del at
