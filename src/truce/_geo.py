@@ -293,7 +293,9 @@ def _metric_area(ground: BaseGeometry, projection: Projection, what: str, line: 
     outline = projection.to_lonlat(ground)
     minx, _, maxx, _ = outline.bounds
     poles = shapely.points(np.column_stack(projection.forward(np.zeros(2), np.array([90.0, -90.0]))))
-    if maxx - minx > 180 or shapely.dwithin(ground, poles, _TOLERANCE_M).any():  # a pole on its edge, give or take
+    with np.errstate(invalid="ignore"):  # a pole the projection cannot place (not finite) is near nothing
+        polar = shapely.dwithin(ground, poles, _TOLERANCE_M).any()  # a pole on its edge, give or take
+    if maxx - minx > 180 or polar:
         raise ValueError(f"the {what} reaches a pole or crosses the 180th meridian, where it cannot be drawn in lon/lat")
     if not outline.is_valid:  # a ring pinched to a point can cross itself once moved to lon/lat
         outline = shapely.union_all([p for p in shapely.get_parts(shapely.make_valid(outline)) if p.area > 0])
