@@ -115,6 +115,12 @@ code that builds it)."""
 
 _FASTEST_FIRST = '''
 
+from hypothesis import settings as _settings
+
+_settings.register_profile("mutation", derandomize=True, database=None, deadline=None)
+_settings.load_profile("mutation")  # the same examples for every mutant, and no deadline for a machine kept busy
+
+
 def pytest_collection_modifyitems(items):
     """Added by scripts/mutation.py: a mutant's tests run fastest first, by mutmut's timings of the clean run
     (mutmut stops at the first failure, so a killed mutant seldom waits for the slow property tests)."""
@@ -135,8 +141,8 @@ def _rulebooks_built_afresh():
     if os.environ.get("MUTANT_UNDER_TEST") == "stats":
         truce._load._cache.clear()
 '''
-"""Hooks for the scratch copy's conftest: each mutant gets the same tests, in an order that finds a failure sooner,
-and every test that builds a rulebook is known to."""
+"""Hooks for the scratch copy's conftest: each mutant gets the same tests and examples, in an order that finds a
+failure sooner, and every test that builds a rulebook is known to."""
 
 
 def _patterns(module: str, functions: list[str]) -> list[str]:
