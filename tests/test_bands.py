@@ -183,6 +183,14 @@ def test_a_band_that_cannot_be_drawn_in_lon_lat_is_refused(line: list[tuple[floa
         band_area(shapely.LineString(line), side, 0, 10)
 
 
+def test_a_band_near_a_pole_may_span_more_than_half_the_globe_in_longitude() -> None:
+    # along the 80th parallel from 100 W to 100 E: 200 degrees of longitude, without crossing the 180th meridian
+    line = shapely.LineString([(lon, 80.0) for lon in np.linspace(-100.0, 100.0, 41)])
+    band = band_area(line, "right", 0, 10)
+    assert band.lonlat.bounds[0] == pytest.approx(-100.0) and band.lonlat.bounds[2] == pytest.approx(100.0)
+    assert band.covers_xy(np.array([0.0]), np.array([79.95])).tolist() == [True]
+
+
 def test_a_band_beside_the_180th_meridian_or_a_pole_is_drawn() -> None:
     for line in ([(179.7, 0.0), (179.7, 1.0)], [(0.0, 89.7), (20.0, 89.7)], [(0.0, -89.7), (20.0, -89.7)]):
         band = band_area(shapely.LineString(line), "both", 0, 10)

@@ -291,17 +291,23 @@ def _metric_area(ground: BaseGeometry, projection: Projection, what: str, line: 
     """An area built in ``projection``'s metres from a lon/lat line, with its lon/lat outline; it must not reach a pole
     or the 180th meridian."""
     outline = projection.to_lonlat(ground)
-    minx, _, maxx, _ = outline.bounds
     poles = shapely.points(np.column_stack(projection.forward(np.zeros(2), np.array([90.0, -90.0]))))
     with np.errstate(invalid="ignore"):  # a pole the projection cannot place (not finite) is near nothing
         polar = shapely.dwithin(ground, poles, _TOLERANCE_M).any()  # a pole on its edge, give or take
-    if maxx - minx > 180 or polar:
+    if polar or _wraps(outline):
         raise ValueError(f"the {what} reaches a pole or crosses the 180th meridian, where it cannot be drawn in lon/lat")
     if not outline.is_valid:  # a ring pinched to a point can cross itself once moved to lon/lat
         outline = shapely.union_all([p for p in shapely.get_parts(shapely.make_valid(outline)) if p.area > 0])
     shapely.prepare(ground)
     shapely.prepare(outline)
     return Area(outline, ground, projection, lines=(line,))
+
+
+def _wraps(outline: BaseGeometry) -> bool:
+    """Whether a lon/lat outline crosses the 180th meridian: one of its edges leaps more than half the globe in
+    longitude (a band may span more than 180 degrees near a pole without crossing it)."""
+    return any(np.abs(np.diff(shapely.get_coordinates(ring)[:, 0])).max(initial=0) > 180
+               for ring in shapely.get_rings(shapely.get_parts(outline)))
 
 
 def union_area(parts: tuple[Area, ...]) -> Area:
