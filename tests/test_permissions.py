@@ -137,19 +137,19 @@ def test_a_bad_permission_record_is_a_located_problem_in_rows_and_columns() -> N
             assert [p.path for p in info.value.problems] == [path]
 
 
-@pytest.mark.parametrize(("change", "fix"), [
-    ({"clause": "no-crosing"}, "did you mean 'no-crossing'?"),
-    ({"clause": "crossing-with-leave"}, "name the clause whose acts it allows"),
-    ({"clause": "forces-leave-dmz"}, "a clause that forbids incidents"),
-    ({"granted_by": "mca"}, "did you mean 'mac'?"),
+@pytest.mark.parametrize(("change", "message", "fix"), [
+    ({"clause": "no-crosing"}, "unknown clause 'no-crosing'", "did you mean 'no-crossing'?"),
+    ({"clause": "crossing-with-leave"}, "a permission cannot exempt itself",
+     "name the clause whose acts it allows, e.g. clause: no-crossing"),
+    ({"clause": "forces-leave-dmz"}, "clause 'forces-leave-dmz' forbids no incidents, so no leave can allow one",
+     "name a clause that forbids incidents (a prohibition)"),
+    ({"granted_by": "mca"}, "unknown party or group 'mca'", "did you mean 'mac'?"),
 ])
-def test_a_misused_permission_is_a_located_error_with_the_fix(change: dict[str, Any], fix: str, tmp_path: Path) -> None:
-    field = next(iter(change))
-
+def test_a_misused_permission_is_a_located_error_with_the_fix(change: dict[str, Any], message: str, fix: str, tmp_path: Path) -> None:
+    (field, value), = change.items()
     (problem,), at, file = misused_clause(tmp_path, "korea-1953", "crossing-with-leave", change)
-    assert problem.path == f"{at}.{field}"
+    assert (problem.path, problem.message, problem.value, problem.suggestion) == (f"{at}.{field}", message, value, fix)
     assert problem.file == str(file) and problem.line is not None
-    assert fix in f"{problem.message} {problem.suggestion}"
 
 
 def test_the_permission_is_registered_and_its_strategy_gives_every_finding() -> None:
