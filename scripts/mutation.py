@@ -99,7 +99,7 @@ def _scratch(module: str, tests: tuple[str, ...]) -> Path:
                      'forkserver_warmup = "import"\npreload_modules_file = "preload.txt"\n')  # fmt: skip
     (folder / "preload.txt").write_text("\n".join(_PRELOAD), encoding="utf-8")
     with (folder / "tests" / "conftest.py").open("a", encoding="utf-8") as conftest:
-        conftest.write(_FASTEST_FIRST)
+        conftest.write(_CONFTEST_HOOKS)
     (folder / "mutants" / "src").mkdir(parents=True)  # on PYTHONPATH before mutmut fills it, or `import truce` fails
     version = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]["version"]
     metadata = folder / "mutants" / "src" / f"truce-{version}.dist-info"  # the version a verdict's provenance names
@@ -113,7 +113,7 @@ _PRELOAD = ("numpy", "shapely", "pyproj", "pydantic", "yaml", "hypothesis", "mat
 collection loads rulebooks and builds their zones (a zone built once, unmutated, would hide every mutant of the
 code that builds it)."""
 
-_FASTEST_FIRST = '''
+_CONFTEST_HOOKS = '''
 
 from hypothesis import settings as _settings
 

@@ -108,8 +108,8 @@ def _unused(book: Rulebook, doc: Document) -> Iterator[Lint]:
         "incident_kinds", book.incident_kinds, ids("incident_kinds"), "no clause forbids this kind of incident: it never counts"
     )
     yield from unused("zones", book.zones, zones, "no clause uses this zone, alone or in a union")
-    for section, what in (("roads", "road"), ("posts", "post"), ("areas", "area")):
-        yield from unused(section, getattr(book, section), ids(section), f"no clause names this {what}: records of it never count")
+    for section, what, declared in (("roads", "road", book.roads), ("posts", "post", book.posts), ("areas", "area", book.areas)):
+        yield from unused(section, declared, ids(section), f"no clause names this {what}: records of it never count")
     in_a_kind = {c for kind in book.kinds.values() for c in kind.classes}
     yield from unused(
         "classes", book.classes, in_a_kind | ids("classes"), "no kind falls in this class and no clause names it"
