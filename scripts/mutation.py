@@ -6,6 +6,7 @@ each small planted bug (a mutant); a mutant they all pass is a survivor, a bug t
                                                   # of a core folder (run against the folder's tests)
     python scripts/mutation.py _items.py --only both --only Items.launched_in
                                                   # only these functions' mutants (a file, not a folder)
+    python scripts/mutation.py _clauses/ --resume # keep the run in .mutation/ and go on from where it stopped
     python scripts/mutation.py --list             # the modules and the tests run against each
 
 Each module runs in a scratch copy of the repository (mutmut writes its mutants/ folder there) with the
@@ -14,6 +15,13 @@ import mutmut's mutated copy; each mutant's tests run fastest first. Prints per 
 folder apart) the mutants killed (a timeout counts as killed) out of all, the score, and each survivor
 with its change; exits 1 if a file scores under --threshold, and 2 if mutmut could not test a module's
 mutants (the tests fail on the code as it is).
+
+With --resume a module's run lives in .mutation/<module>/ and is kept: stopped part way (Ctrl-C, a lost
+session), the same command goes on with the mutants not yet tested. Each resumed run copies the repository in
+afresh, tests again every mutant not killed so far (so new tests get their chance), and tests the mutants of
+every function whose code changed; a mutant of unchanged code already killed stays killed. For the score a
+change is resolved on, run without --resume, or delete .mutation/<module>/ first, if tests were removed or
+weakened since the kills.
 """
 
 from __future__ import annotations
@@ -32,6 +40,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 VENV = ROOT / ".venv-mutation"
+KEPT = ROOT / ".mutation"
 MUTMUT = "mutmut==3.8.1"
 CORE: dict[str, tuple[str, ...]] = {
     "_logic.py": ("test_decide.py", "test_decision_types.py", "test_engines.py", "test_verdict.py"),
@@ -79,11 +88,15 @@ def _venv() -> Path:
     return bin_dir
 
 
-def _scratch(module: str, tests: tuple[str, ...]) -> Path:
-    """A copy of the repository whose pyproject tells mutmut to mutate ``module`` and run ``tests``."""
-    folder = Path(tempfile.mkdtemp(prefix="truce-mutation-"))
+def _scratch(module: str, tests: tuple[str, ...], kept: Path | None = None) -> Path:
+    """A copy of the repository whose pyproject tells mutmut to mutate ``module`` and run ``tests``: in a new
+    temporary folder, or refreshed in ``kept`` (where mutmut's mutants/ folder and results of a former run stay)."""
+    folder = kept or Path(tempfile.mkdtemp(prefix="truce-mutation-"))
+    folder.mkdir(parents=True, exist_ok=True)
     for name in _COPIED:
-        source = ROOT / name
+        source, copy = ROOT / name, folder / name
+        if copy.is_dir():
+            shutil.rmtree(copy)
         if source.is_dir():
             shutil.copytree(source, folder / name, ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
         elif source.exists():
@@ -100,10 +113,10 @@ def _scratch(module: str, tests: tuple[str, ...]) -> Path:
     (folder / "preload.txt").write_text("\n".join(_PRELOAD), encoding="utf-8")
     with (folder / "tests" / "conftest.py").open("a", encoding="utf-8") as conftest:
         conftest.write(_CONFTEST_HOOKS)
-    (folder / "mutants" / "src").mkdir(parents=True)  # on PYTHONPATH before mutmut fills it, or `import truce` fails
+    (folder / "mutants" / "src").mkdir(parents=True, exist_ok=True)  # on PYTHONPATH before mutmut fills it, or `import truce` fails
     version = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]["version"]
     metadata = folder / "mutants" / "src" / f"truce-{version}.dist-info"  # the version a verdict's provenance names
-    metadata.mkdir()
+    metadata.mkdir(exist_ok=True)
     (metadata / "METADATA").write_text(f"Metadata-Version: 2.1\nName: truce\nVersion: {version}\n", encoding="utf-8")
     return folder
 
@@ -155,13 +168,34 @@ def _patterns(module: str, functions: list[str]) -> list[str]:
     return patterns
 
 
-def run(module: str, tests: tuple[str, ...], children: int, only: Sequence[str] = ()) -> dict[str, list[tuple[str, str | None]]]:
+_RETEST = """
+import json, pathlib
+from mutmut.stats import status_by_exit_code
+for meta in pathlib.Path("mutants").rglob("*.meta"):
+    data = json.loads(meta.read_text(encoding="utf-8"))
+    codes = data.get("exit_code_by_key", {})
+    for key, code in codes.items():
+        if code is not None and status_by_exit_code[code] not in ("killed", "timeout"):
+            codes[key] = None
+    meta.write_text(json.dumps(data), encoding="utf-8")
+pathlib.Path("mutants/mutmut-stats.json").unlink(missing_ok=True)
+"""
+"""Run in a kept folder before mutmut goes on: every mutant not killed is tested again, and the clean tests are timed
+and mapped to the code they run afresh (the tests may have changed since)."""
+
+
+def run(module: str, tests: tuple[str, ...], children: int, only: Sequence[str] = (),
+        resume: bool = False) -> dict[str, list[tuple[str, str | None]]]:  # fmt: skip
     """Mutate one module or folder (only the mutants matching the ``only`` patterns, if any): per file, each mutant's
-    name and, for a survivor, its status and change (None for a killed one)."""
-    bin_dir, folder = _venv(), _scratch(module, tests)
+    name and, for a survivor, its status and change (None for a killed one). With ``resume``, in the kept folder of
+    the module, going on from its former run."""
+    kept = KEPT / module.rstrip("/").replace("/", "+") if resume else None
+    bin_dir, folder = _venv(), _scratch(module, tests, kept)
     env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV")}
     env["PYTHONPATH"] = str(folder / "mutants" / "src")  # tests that start `python -m truce` import the mutated copy too
     try:
+        if kept is not None:
+            subprocess.run([str(bin_dir / "python"), "-c", _RETEST], cwd=folder, check=True)
         ran = subprocess.run([str(bin_dir / "mutmut"), "run", "--max-children", str(children), *only], cwd=folder, env=env,
                              check=False, capture_output=True, text=True)  # fmt: skip
         if ran.returncode != 0:
@@ -186,7 +220,8 @@ def run(module: str, tests: tuple[str, ...], children: int, only: Sequence[str] 
             by_file.setdefault(dotted.replace(".", "/") + ".py", []).append((name, change))
         return by_file
     finally:
-        shutil.rmtree(folder, ignore_errors=True)
+        if kept is None:
+            shutil.rmtree(folder, ignore_errors=True)
 
 
 def main() -> int:
@@ -197,6 +232,8 @@ def main() -> int:
     parser.add_argument("--children", type=int, default=os.cpu_count() or 1, help="mutants tested at once")
     parser.add_argument("--only", action="append", default=[], metavar="FUNCTION",
                         help="mutate only this function (name, or Class.name) of the one file given; repeatable")
+    parser.add_argument("--resume", action="store_true",
+                        help=f"keep each module's run in {KEPT.name}/ and go on from a former one there (see above)")
     args = parser.parse_args()
     if args.list:
         for module, tests in CORE.items():
@@ -210,7 +247,7 @@ def main() -> int:
     low = False
     for module in args.modules or list(CORE):
         try:
-            by_file = run(module, _tests(module) or (), args.children, _patterns(module, args.only))
+            by_file = run(module, _tests(module) or (), args.children, _patterns(module, args.only), args.resume)
         except MutationError as exc:
             print(exc, file=sys.stderr, flush=True)
             return 2
