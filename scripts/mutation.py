@@ -53,7 +53,7 @@ CORE: dict[str, tuple[str, ...]] = {
     "_columns.py": ("test_columns.py", "test_converter.py"),
     "_items.py": ("test_items.py", "test_observe.py", "test_origin.py", "test_freeze.py", "test_candidates.py", "test_columns.py",
                   "test_converter.py", "test_timeline.py", "test_agreements.py",
-                  "test_robustness.py", "test_repair.py"),
+                  "test_robustness.py", "test_repair.py", "test_thresholds.py"),
     "_load.py": ("test_load.py", "test_field_suggestions.py"),
     "io/": ("test_acled.py", "test_ucdp.py", "test_merge.py", "test_io_core.py"),
 }

@@ -263,3 +263,18 @@ def test_no_zone_drawn_from_a_line_has_a_part_narrower_than_a_metre(rid: str) ->
         half_metre = 0.5 / 111_000  # in degrees of latitude, a little less in longitude
         opened = shapely.buffer(shapely.buffer(outline, -half_metre, join_style="mitre"), half_metre, join_style="mitre")
         assert opened.boundary.length == pytest.approx(outline.boundary.length, rel=1e-3), zone
+
+
+@pytest.mark.parametrize("rid", [info.id for info in truce.list_rulebooks()])
+def test_a_zone_drawn_in_metres_places_a_point_a_centimetre_from_its_edge_on_the_right_side(rid: str) -> None:
+    # a band (or the ground beyond a line) is drawn in metres and placed by its lon/lat outline, densified every
+    # 500 m: every 100 m along the metric edge, a point 1 cm inside is in the zone and one 1 cm outside is not
+    book = truce.load_rulebook(rid)
+    drawn = [book.area(zone) for zone, spec in book.zones.items() if spec.band or spec.beyond]
+    drawn += [deeper for area in drawn for deeper in area.depths.values()]
+    for area in drawn:
+        projection, metric = area._projection, area._metric  # the outline it was drawn as, in metres
+        assert projection is not None and metric is not None
+        for metres, inside in ((-0.01, True), (0.01, False)):
+            lon, lat = shapely.get_coordinates(projection.to_lonlat(shapely.segmentize(metric.buffer(metres).boundary, 100))).T
+            assert (area.covers_xy(lon, lat) == inside).all(), (rid, metres)

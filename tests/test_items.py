@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import truce
-from truce._items import Items, object_column, party_relation
+from truce._items import INSIDE, Items, object_column, party_relation
 
 IDLIB = truce.load_rulebook("idlib-2019")
 ACTORS = sorted(IDLIB.parties) + sorted(IDLIB.groups)
@@ -69,3 +69,19 @@ def test_membership_and_coverage_agree_with_each_row_read_alone(
     assert items.among("kinds", kinds).tolist() == [k in kinds for _, k, _ in given_rows]
     covered = frozenset(p for party in parties for p in {party, *IDLIB.members(party)})
     assert items.coverage(covered).tolist() == [party_relation(IDLIB, a, covered) for a, _, _ in given_rows]
+
+
+def test_items_with_other_counts_drawn_again_keep_their_own_counts_and_the_original_its_own() -> None:
+    """A repair's state (the same units, counts cut) measured against the buffer zone drawn at another depth counts
+    the cut units, and the original state drawn again still counts the units it had: neither shares the other's
+    redrawn copy."""
+    given_rows = [("hts", "tanks", 5), ("hts", "artillery", 3)]
+    items, deeper = _items(given_rows), IDLIB.area("buffer").depths[20.0]
+    lon, lat = deeper.lonlat.representative_point().coords[0]
+    items.lon, items.lat = np.full(2, lon), np.full(2, lat)
+    original = items.redrawn("buffer", deeper)
+    cut = items.with_weights(np.array([0, 1], dtype=np.int64))
+    assert cut.redrawn("buffer", deeper).weights.tolist() == [0, 1]
+    assert items.redrawn("buffer", deeper) is original
+    assert original.weights.tolist() == [5, 3]
+    assert cut.redrawn("buffer", deeper).in_zone("buffer").tolist() == original.in_zone("buffer").tolist() == [INSIDE, INSIDE]

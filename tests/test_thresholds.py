@@ -4,7 +4,7 @@ must agree with an evaluation at every instant; both engines must agree; misuse 
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
@@ -81,17 +81,22 @@ def test_the_finding_counts_the_window_that_ends_at_the_instant(book: truce.Rule
     assert _finding(book, _state(as_of, incidents)).status == expected
 
 
+def _in(moment: datetime, hours: int) -> str:
+    """``moment`` written at a UTC offset of ``hours``."""
+    return moment.astimezone(timezone(timedelta(hours=hours))).isoformat()
+
+
 def test_an_act_of_uncertain_time_counts_surely_only_if_it_fell_in_the_window_whatever_its_time(book: truce.Rulebook) -> None:
     at = START + timedelta(days=10)
     exact = [{"id": f"e{n}", "time": (at - timedelta(hours=n + 1)).isoformat(), "kind": "shelling", "by": "a"} for n in range(2)]
 
     def vague(first: timedelta, last: timedelta) -> dict[str, Any]:
-        return {"id": "v", "time": (at - first).isoformat(), "latest": (at - last).isoformat(), "kind": "shelling", "by": "a"}
+        return {"id": "v", "time": _in(at - first, 3), "latest": _in(at - last, 2), "kind": "shelling", "by": "a"}
 
     assert _finding(book, _state(at, [*exact, vague(timedelta(hours=20), timedelta(hours=10))])).status == "violated"
     straddling = truce.evaluate(_state(at, [*exact, vague(timedelta(hours=30), timedelta(hours=10))]), rules=book)
     assert [f.status for f in straddling.findings if f.clause == "serious"] == ["unknown"]
-    first, last = (at - timedelta(hours=30)).isoformat(), (at - timedelta(hours=10)).isoformat()
+    first, last = _in(at - timedelta(hours=30), 3), _in(at - timedelta(hours=10), 2)  # each time as it was given
     assert [m for m in straddling.missing if "incident v" in m] == [f"the time of incident v (shelling, from {first} to before {last})"]
     assert _finding(book, _state(at, [*exact, vague(timedelta(hours=40), timedelta(hours=25))])).status == "met"
 
