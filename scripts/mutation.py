@@ -19,9 +19,11 @@ mutants (the tests fail on the code as it is).
 With --resume a module's run lives in .mutation/<module>/ and is kept: stopped part way (Ctrl-C, a lost
 session), the same command goes on with the mutants not yet tested. Each resumed run copies the repository in
 afresh, tests again every mutant not killed so far (so new tests get their chance), and tests the mutants of
-every function whose code changed; a mutant of unchanged code already killed stays killed. For the score a
-change is resolved on, run without --resume, or delete .mutation/<module>/ first, if tests were removed or
-weakened since the kills.
+every function whose code changed; a mutant of unchanged code already killed stays killed. mutmut times and maps
+to the code they run only the tests new by name (mapping all again takes as long as the clean tests run with every
+rulebook built afresh: delete .mutation/<module>/mutants/mutmut-stats.json to have it). For the score a change is
+resolved on, run without --resume, or delete .mutation/<module>/ first, if tests were removed or weakened since
+the kills.
 """
 
 from __future__ import annotations
@@ -178,10 +180,8 @@ for meta in pathlib.Path("mutants").rglob("*.meta"):
         if code is not None and status_by_exit_code[code] not in ("killed", "timeout"):
             codes[key] = None
     meta.write_text(json.dumps(data), encoding="utf-8")
-pathlib.Path("mutants/mutmut-stats.json").unlink(missing_ok=True)
 """
-"""Run in a kept folder before mutmut goes on: every mutant not killed is tested again, and the clean tests are timed
-and mapped to the code they run afresh (the tests may have changed since)."""
+"""Run in a kept folder before mutmut goes on: every mutant not killed is tested again."""
 
 
 def run(module: str, tests: tuple[str, ...], children: int, only: Sequence[str] = (),
