@@ -282,6 +282,19 @@ def test_a_line_whose_end_carried_on_crosses_it_has_no_sides(tmp_path: Path) -> 
     assert (problem.value, problem.suggestion) == ("zones/box.geojson", "draw the region so the line's ends lie near its edge")
 
 
+def test_a_line_bent_round_divides_a_region_its_end_carried_on_leaves_through_a_bay_and_re_enters() -> None:
+    """A horseshoe (open to the north) whose ends, carried on, meet north of the region: clipped to the region, the
+    north-west extension of its east end is in two pieces where it crosses a bay cut into the region's north edge.
+    Each side is then what it is without the bay, less the bay (it was once refused: "crosses itself")."""
+    line = shapely.LineString([(36.0, 36.0), (36.0, 35.5), (36.5, 35.3), (37.0, 35.5), (37.0, 36.0), (36.8, 36.2)])
+    region, bay = shapely.box(35.5, 35.0, 37.5, 36.6), shapely.box(36.55, 36.3, 36.65, 36.6)
+    lon, lat = np.array([36.5, 36.5, 36.45, 37.3, 36.6]), np.array([35.6, 35.1, 36.58, 36.5, 36.45])  # the last in the bay
+    for side, inside in (("left", [True, False, False, False, False]), ("right", [False, True, True, True, False])):
+        whole, cut = beyond_area(line, side, region), beyond_area(line, side, region.difference(bay))
+        assert cut.covers_xy(lon, lat).tolist() == inside
+        assert cut.lonlat.symmetric_difference(whole.lonlat.difference(bay)).area < 1e-6 * whole.lonlat.area
+
+
 @pytest.mark.parametrize(("line", "region", "left_points", "right_points"), [
     # a strip 22 km from south to north and 143 km from west to east, and a line across its middle
     ([(30.9, 50.0), (31.1, 50.0)], (30.0, 49.9, 32.0, 50.1), [(30.05, 50.05), (31.95, 50.05)], [(30.05, 49.95), (31.95, 49.95)]),

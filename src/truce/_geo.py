@@ -237,7 +237,7 @@ def _side(line: BaseGeometry, region: BaseGeometry, side: Literal["left", "right
     extended = _extend(line, region)
     if not extended.is_simple:  # the two ends carried on may cross beyond the region, as a line bent round does
         extended = shapely.intersection(extended, shapely.buffer(region, _TOLERANCE_M))
-    if extended.geom_type != "LineString" or not extended.is_simple:
+    if not extended.is_simple:  # clipped, it may be in pieces where it leaves a bay of the region and comes back
         raise _RegionError(
             "the line, carried on straight from its ends to the region's edge, crosses itself",
             "draw the region so the line's ends lie near its edge",
