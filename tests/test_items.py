@@ -7,11 +7,12 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
+import shapely
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import truce
-from truce._items import INSIDE, Items, object_column, party_relation
+from truce._items import INSIDE, OUTSIDE, Items, object_column, party_relation
 
 IDLIB = truce.load_rulebook("idlib-2019")
 ACTORS = sorted(IDLIB.parties) + sorted(IDLIB.groups)
@@ -85,3 +86,20 @@ def test_items_with_other_counts_drawn_again_keep_their_own_counts_and_the_origi
     assert items.redrawn("buffer", deeper) is original
     assert original.weights.tolist() == [5, 3]
     assert cut.redrawn("buffer", deeper).in_zone("buffer").tolist() == original.in_zone("buffer").tolist() == [INSIDE, INSIDE]
+
+
+def test_items_drawn_again_place_their_origins_and_baselines_in_the_zone_as_drawn_again_and_so_do_their_copies() -> None:
+    """Robustness draws the buffer zone at another depth after the clauses have placed everything in it as drawn:
+    a point between the two depths is outside the zone as drawn and inside it drawn deeper, whether it is where an
+    incident was launched from or where a unit stood at its baseline; drawn back, it is outside again."""
+    buffer = IDLIB.area("buffer")
+    deeper = buffer.depths[20.0]
+    between = shapely.difference(deeper.lonlat, buffer.lonlat).representative_point()
+    items = _items([("hts", "shelling", 1)])
+    point = np.array([[between.x, between.y, 0.0]])
+    items.origin, items.baseline = point, point.copy()
+    assert (items.launched_in("buffer").tolist(), items.baseline_in("buffer").tolist()) == ([OUTSIDE], [OUTSIDE])
+    drawn = items.redrawn("buffer", deeper)
+    assert (drawn.launched_in("buffer").tolist(), drawn.baseline_in("buffer").tolist()) == ([INSIDE], [INSIDE])
+    back = drawn.redrawn("buffer", buffer)
+    assert (back.launched_in("buffer").tolist(), back.baseline_in("buffer").tolist()) == ([OUTSIDE], [OUTSIDE])
