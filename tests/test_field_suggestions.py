@@ -47,6 +47,40 @@ def test_a_rulebook_field_misspelled(tmp_path: Path, edit: Any, path: str, sugge
     assert found[path].line is not None
 
 
+@pytest.mark.parametrize(("rid", "clause", "field", "allowed"), [
+    ("sochi-2018", "observation-posts-stay", "posts", "applies, deadline, every, note, parties, schedule, since"),
+    ("golan-1974", "un-inspections", "zone", "applies, deadline, every, note, parties, schedule, since"),
+    ("korea-1953", "crossing-with-leave", "granted_by", "applies, note, parties"),
+])
+def test_a_clause_field_a_reading_cannot_change_is_named_with_what_a_reading_of_that_type_may_give(
+    tmp_path: Path, rid: str, clause: str, field: str, allowed: str
+) -> None:
+    # a reading of one clause type is not told of fields another type's readings have (as 'zone' once was to an
+    # obligation's reading, suggested for 'zone' itself)
+    def edit(data: dict[str, Any]) -> None:
+        data["readings"]["strict"] = {"name": "strict", "description": "Stricter."}
+        found = next(c for c in data["clauses"] if c["id"] == clause)
+        found["readings"] = {"strict": {field: found.get(field, "x")}}
+
+    with pytest.raises(truce.RulebookError) as caught:
+        truce.load_rulebook(copy_rulebook(tmp_path, rid, edit))
+    (problem,) = [p for p in caught.value.problems if p.path.endswith(f"readings.strict.{field}")]
+    assert (problem.message, problem.suggestion) == (
+        f"a reading cannot change the clause's {field!r}", f"a reading of it may give {allowed}")
+
+
+def test_a_misspelled_field_of_a_reading_is_matched_against_that_clause_types_readings(tmp_path: Path) -> None:
+    def edit(data: dict[str, Any]) -> None:
+        data["readings"]["strict"] = {"name": "strict", "description": "Stricter."}
+        next(c for c in data["clauses"] if c["id"] == "crossing-with-leave")["readings"] = {"strict": {"incidnts": []}}
+
+    with pytest.raises(truce.RulebookError) as caught:
+        truce.load_rulebook(copy_rulebook(tmp_path, "korea-1953", edit))
+    (problem,) = caught.value.problems
+    assert (problem.path, problem.message) == ("clauses[7].readings.strict.incidnts", "unknown field; a typo here would silently drop data")
+    assert problem.suggestion == "expected one of: applies, note, parties"  # not a prohibition's 'incidents'
+
+
 def test_a_required_clause_field_misspelled_is_named_with_the_typo(tmp_path: Path) -> None:
     def edit(data: dict[str, Any]) -> None:
         data["clauses"][0]["incident"] = data["clauses"][0].pop("incidents")

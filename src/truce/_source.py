@@ -254,6 +254,10 @@ def validation_problems(exc: ValidationError, doc: Document, model: type[BaseMod
             loc = (*_field_path(err["loc"][:-1], doc.data), err["loc"][-1])
             message = "unknown field; a typo here would silently drop data"
             fields = _fields_at(model, loc[:-1], doc.data)
+            if len(loc) >= 3 and loc[-3] == "readings" and loc[-1] in _fields_at(model, loc[:-3], doc.data):
+                message = f"a reading cannot change the clause's {loc[-1]!r}"  # a field of the clause, not of its readings
+                problems.append(doc.problem(loc, message, suggestion=f"a reading of it may give {', '.join(fields)}"))
+                continue
             if fields:
                 problems.append(doc.problem(loc, message, suggestion=did_you_mean(loc[-1], fields)))
                 continue
@@ -282,13 +286,17 @@ def _field_path(loc: tuple[str | int, ...], data: object) -> tuple[str | int, ..
         if _is_union_tag(part) or member:
             continue
         kept.append(part)
-        if isinstance(node, Mapping):
-            node = node.get(part)
-        elif isinstance(node, list) and isinstance(part, int) and -len(node) <= part < len(node):
-            node = node[part]
-        else:
-            node = None
+        node = _child(node, part)
     return tuple(kept)
+
+
+def _child(node: object, part: str | int) -> object:
+    """The value at key or index ``part`` of a mapping or list (None where there is none)."""
+    if isinstance(node, Mapping):
+        return node.get(part)
+    if isinstance(node, list) and isinstance(part, int) and -len(node) <= part < len(node):
+        return node[part]
+    return None
 
 
 def validate(model: type[_M], doc: Document, error: type[TruceError], what: str) -> _M:
@@ -311,12 +319,18 @@ def _fields_at(model: type[BaseModel], loc: tuple[str | int, ...], data: object)
     kinds: list[object] = [model]
     node = data
     for part in loc:
-        kinds = [inner for kind in kinds for inner in _inside(kind, part)]
-        node = node.get(part) if isinstance(node, Mapping) else None
-    models = [k for k in kinds if isinstance(k, type) and issubclass(k, BaseModel)]
+        kinds = [inner for kind in _tagged(kinds, node) for inner in _inside(kind, part)]
+        node = _child(node, part)
+    return sorted({field for m in _tagged(kinds, node) if isinstance(m, type) and issubclass(m, BaseModel) for field in m.model_fields})
+
+
+def _tagged(kinds: list[object], node: object) -> list[object]:
+    """The alternatives the ``type`` tag of the mapping ``node`` picks among ``kinds`` (all, where it picks none): a
+    field of a clause is looked for in that clause type's model only, its readings' in that type's readings."""
     tag = node.get("type") if isinstance(node, Mapping) else None
-    tagged = [m for m in models if "type" in m.model_fields and tag in get_args(m.model_fields["type"].annotation)]
-    return sorted({field for m in tagged or models for field in m.model_fields})
+    picked: list[object] = [k for k in kinds if isinstance(k, type) and issubclass(k, BaseModel) and "type" in k.model_fields
+                            and tag in get_args(k.model_fields["type"].annotation)]  # fmt: skip
+    return picked or kinds
 
 
 def _inside(kind: object, part: str | int) -> list[object]:
