@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import itertools
 import json
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 
@@ -118,6 +120,77 @@ def test_a_reading_that_forbids_more_acts_or_binds_more_parties_is_shown_by_a_wi
     assert difference.clause in clauses and difference.witness is not None
     verdicts = [truce.evaluate(difference.witness, rules=book, reading=r) for r in (text, "strict")]
     assert tuple(v.finding(difference.clause).status for v in verdicts) == shown == (difference.finding_a, difference.finding_b)
+
+
+def _witness(tmp_path: Path, edit: Any) -> tuple[truce.Rulebook, list[dict[str, Any]], str]:
+    """The rulebook a copy of Korea's edited, the incidents of the one difference's witness, and the time of its acts
+    (an hour before the witness's moment)."""
+    book = truce.load_rulebook(copy_rulebook(tmp_path, "korea-1953", edit))
+    (difference,) = truce.contrast(book, "text", "strict").differences
+    assert difference.clause == "no-hostile-act-dmz" and difference.witness is not None
+    return book, difference.witness["incidents"], (datetime.fromisoformat(difference.witness["as_of"]) - timedelta(hours=1)).isoformat()
+
+
+def test_a_witness_act_is_launched_from_and_lands_in_the_zone_an_hour_before_its_moment(tmp_path: Path) -> None:
+    def edit(book: dict[str, Any]) -> None:
+        _stricter({"no-hostile-act-dmz": {"incidents": ["armed_clash", "shelling", "air_strike"]}})(book)
+        book["incident_kinds"]["air_strike"]["range_km"] = 300  # the act may then be launched from the zone
+
+    book, (act,), at = _witness(tmp_path, edit)
+    assert {k: v for k, v in act.items() if k not in ("position", "origin")} == {
+        "id": "witness", "time": at, "kind": "air_strike", "by": "cpv"}
+    assert act["position"] == act["origin"]
+    assert book.area("dmz").covers_xy(np.array([act["position"]["lon"]]), np.array([act["position"]["lat"]])).tolist() == [True]
+
+
+@pytest.mark.parametrize(("text", "strict", "witness"), [
+    # two armed clashes a day tolerated, or three deaths a day: three clashes of no toll given break the first, and
+    # may or may not break the second
+    ({"more_than": 2, "within": {"days": 1}}, {"more_than": 3, "of": "fatalities", "within": {"days": 1}}, [None, None, None]),
+    # three deaths a day, or two clashes: one clash that killed four breaks only the first
+    ({"more_than": 3, "of": "fatalities", "within": {"days": 1}}, {"more_than": 2, "within": {"days": 1}}, [4]),
+])
+def test_a_witness_under_a_threshold_holds_one_more_act_or_one_more_death_than_it_tolerates(
+    tmp_path: Path, text: dict[str, Any], strict: dict[str, Any], witness: list[int | None]
+) -> None:
+    def edit(book: dict[str, Any]) -> None:
+        _stricter({"no-hostile-act-dmz": {"threshold": strict}})(book)
+        next(c for c in book["clauses"] if c["id"] == "no-hostile-act-dmz")["threshold"] = text
+
+    _, acts, at = _witness(tmp_path, edit)
+    assert [a["id"] for a in acts] == ["witness", *(f"witness-{i}" for i in range(1, len(witness)))]
+    assert [a.get("fatalities") for a in acts] == witness
+    assert all((a["time"], a["kind"], a["by"]) == (at, "armed_clash", "cpv") for a in acts)
+
+
+def _day(moment: datetime, days: int) -> str:
+    return (moment + timedelta(days=days)).isoformat()
+
+
+@pytest.mark.parametrize(("rid", "clause", "strict", "records"), [
+    # a leave of the grantor for every act of the parties, valid from a day before the acts' moment to a day after
+    ("korea-1953", "crossing-with-leave", {"applies": False}, lambda book, t: {"permissions": {"entries": [{
+        "id": "witness-leave", "time": _day(t, -1), "granted_by": "mac", "clause": "no-crossing", "parties": ["cpv", "kpa", "unc"],
+        "valid": {"start": _day(t, -1), "end": _day(t, 1)}}]}}),
+    # patrol records complete from the truce's start to a day after the moment, and none in them
+    ("moscow-2020", "joint-patrols-m4", {"applies": False}, lambda book, t: {"patrols": {"complete": {
+        "start": book.in_force.start.isoformat(), "end": _day(t, 1)}}}),
+    # a patrol at the moment along the first of the roads, by the parties of the stricter reading
+    ("moscow-2020", "joint-patrols-m4", {"parties": ["tr"]}, lambda book, t: {"patrols": {"entries": [{
+        "id": "witness", "time": t.isoformat(), "parties": ["tr"], "road": "m4-trumba-ain-al-havr"}]}}),
+    # an objection of the first objector, in time for the first term's end (beside units that count once it ends)
+    ("karabakh-2020", "peacekeeping-mandate", {"applies": False}, lambda book, t: {"objections": {"entries": [{
+        "id": "witness-objection", "time": "2020-11-10T00:00:00+03:00", "party": "az", "clause": "peacekeeping-mandate"}]}}),
+])
+def test_the_records_of_a_witness_are_those_the_clause_reads_at_the_moment_of_its_acts(
+    tmp_path: Path, rid: str, clause: str, strict: dict[str, Any], records: Any
+) -> None:
+    book = truce.load_rulebook(copy_rulebook(tmp_path, rid, _stricter({clause: strict})))
+    (difference,) = [d for d in truce.contrast(book, "text", "strict").differences if d.clause == clause]
+    assert difference.witness is not None
+    moment = max(book.in_force.start, datetime.fromisoformat(difference.witness["as_of"]) - timedelta(hours=1))
+    assert difference.witness["records"] == records(book, moment)
+    assert difference.finding_a != difference.finding_b
 
 
 def test_a_permission_granted_to_fewer_parties_is_listed_as_a_difference(tmp_path: Path) -> None:
