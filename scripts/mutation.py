@@ -111,7 +111,8 @@ def _scratch(module: str, tests: tuple[str, ...], kept: Path | None = None) -> P
                      f'pytest_add_cli_args_test_selection = [{selection}]\n'
                      f'do_not_mutate = [{unmutated}]\n'
                      'also_copy = ["rules", "examples", "tests", "docs", "scripts", "README.md"]\n'
-                     'forkserver_warmup = "import"\npreload_modules_file = "preload.txt"\n')  # fmt: skip
+                     'forkserver_warmup = "import"\npreload_modules_file = "preload.txt"\n'
+                     'timeout_multiplier = 5.0\n')  # fmt: skip  # a hung mutant is cut at 10 times its tests' CPU time, not 30
     (folder / "preload.txt").write_text("\n".join(_PRELOAD), encoding="utf-8")
     with (folder / "tests" / "conftest.py").open("a", encoding="utf-8") as conftest:
         conftest.write(_CONFTEST_HOOKS)
