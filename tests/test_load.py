@@ -394,6 +394,15 @@ def test_a_deadline_in_the_last_or_first_year_truce_takes_loads(tmp_path: Path) 
     assert first.deadline(first.clauses[1]).year == 1000
 
 
+def test_the_longest_span_from_the_last_start_is_refused_as_past_the_last_year(tmp_path: Path) -> None:
+    def edit(book: dict[str, Any]) -> None:
+        _far_start(book, "8999-12-01T00:00:00+00:00", 1, 1)
+        book["clauses"][1]["deadline"] = {"after_start": {"days": 36500, "hours": 876000}}  # the longest a span may be
+
+    problems = _refused(_write_book(tmp_path, edit)).problems
+    assert [(p.path, p.message) for p in problems] == [("clauses[1].deadline", "the deadline falls outside the years 1000 to 8999")]
+
+
 @pytest.mark.parametrize(
     ("days", "late_days", "paths"),
     [
