@@ -246,3 +246,30 @@ def test_a_deadline_may_count_from_a_handover_being_met(tmp_path: Path) -> None:
         "in the peacekeepers' deployment area.",
     )
     assert finding("az").status == "violated"
+
+
+def test_a_deadline_may_count_from_an_obligation_being_done(tmp_path: Path) -> None:
+    # no tanks of the government in the corridor from 48 hours after the first joint patrol on the M4 (due from 15
+    # March; the patrol records are complete): before the patrols were due, they had not yet been done
+    def edit(book: dict[str, Any]) -> None:
+        book["clauses"].append({
+            "id": "tanks-after-patrols", "type": "cap", "title": "No tanks in the corridor once patrols run", "article": "Test",
+            "parties": ["sy-gov"], "forces": ["tank"], "zone": "corridor", "max": 0,
+            "deadline": {"after_met": "joint-patrols-m4", "within": {"hours": 48}},
+        })
+
+    book = truce.load_rulebook(copy_rulebook(tmp_path, "moscow-2020", edit))
+    place = book.geometry("corridor").representative_point()
+    tanks = {"id": "t", "party": "sy-gov", "kind": "tank", "count": 3, "position": {"lat": place.y, "lon": place.x}}
+    patrol = {"id": "p1", "time": "2020-03-15T10:00:00+03:00", "parties": ["ru", "tr"], "road": "m4-trumba-ain-al-havr"}
+    complete = {"start": "2020-03-06T00:01:00+03:00", "end": "2020-03-20T00:00:00+03:00"}
+
+    def finding(as_of: str) -> truce.Finding:
+        state = {"as_of": as_of, "units": [tanks], "records": {"patrols": {"entries": [patrol], "complete": complete}}}
+        return truce.evaluate(state, rules=book).finding("tanks-after-patrols")
+
+    assert [finding(f"2020-03-{day}:00+03:00").status for day in ("10T12:00", "17T09:59", "17T10:00")] == ["not_due", "not_due", "violated"]
+    state = {"as_of": "2020-03-19T00:00:00+03:00", "units": [tanks], "records": {"patrols": {"entries": [patrol], "complete": complete}}}
+    spans = [(i.start.isoformat(), i.findings["tanks-after-patrols"]) for i in truce.timeline(state, rules=book).intervals]
+    changes = [span for n, span in enumerate(spans) if n == 0 or span[1] != spans[n - 1][1]]
+    assert changes == [("2020-03-06T00:01:00+03:00", "not_due"), ("2020-03-17T10:00:00+03:00", "violated")]

@@ -483,9 +483,10 @@ def excusal(measure: Measure) -> str:
 
 def moments(trace: Trace) -> npt.NDArray[np.float64]:
     """Every finite instant a clause's trace may change at."""
-    times: npt.NDArray[np.float64] = np.concatenate(
-        [trace.amount.times, trace.possible.times, *([trace.follows] if trace.follows is not None else [])]
-    )
+    times: npt.NDArray[np.float64] = np.concatenate([
+        trace.amount.times, trace.possible.times, *([trace.follows] if trace.follows is not None else []),
+        *([trace.steps[0]] if trace.steps is not None else []),
+    ])
     return times[np.isfinite(times)]
 
 

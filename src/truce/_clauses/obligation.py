@@ -121,6 +121,14 @@ class Obligation(Clause):
             return self._sites(state.book, found, at)
         return self._done(state.book, found, at)
 
+    def extent(self, state: State, at: float) -> Measure:
+        """Whether it has been done by ``at``, whatever its deadline (for a clause whose clock starts once it is met):
+        before the instant it counts from, no record counts, so what is to be done is not done yet."""
+        measure = self.measure(state, at)
+        if measure.phase == "due" and self.records not in SITE_STATUS and at < self.counts_from(state.book).timestamp():
+            return replace(measure, amount=1, possible=1)
+        return measure
+
     def _done(self, book: Rulebook, found: RecordSet, at: float) -> Measure:
         """The stretches from ``since`` to ``at`` longer than allowed without a record that counts."""
         done, certain, doubtful = self._stretches(book, found, at)
