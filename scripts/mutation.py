@@ -51,7 +51,7 @@ CORE: dict[str, tuple[str, ...]] = {
                   "test_mandates.py", "test_permissions.py", "test_obligations.py", "test_thresholds.py", "test_sequencing.py",
                   "test_stale.py", "test_golden.py",
                   "test_repair.py", "test_cli_check.py", "test_robustness.py", "test_contrast.py", "test_timeline.py"),
-    "_geo.py": ("test_zones.py", "test_bands.py", "test_beyond.py"),
+    "_geo.py": ("test_zones.py", "test_bands.py", "test_beyond.py", "test_robustness.py"),
     "_columns.py": ("test_columns.py", "test_converter.py"),
     "_items.py": ("test_items.py", "test_observe.py", "test_origin.py", "test_freeze.py", "test_candidates.py", "test_columns.py",
                   "test_converter.py", "test_timeline.py", "test_agreements.py",
