@@ -95,6 +95,21 @@ def test_a_cap_asks_only_for_the_excess() -> None:
     assert [(c.item, c.leaving) for c in found.changes] == [("ru-btr-1", held - 90)]
 
 
+@pytest.mark.parametrize(("area", "message", "learn"), [
+    ({"controlled_by": "armenian-forces"},
+     "Armenian forces (armenian-forces) must hand Kalbajar district over to Armed forces of Azerbaijan (az).", []),
+    ({}, "Who controls Kalbajar district must become known to be Armed forces of Azerbaijan (az), or Armenian forces "
+         "(armenian-forces) must hand it over.", [("kalbajar", ["who controls Kalbajar district (kalbajar)"])]),
+])
+def test_a_handover_past_its_deadline_asks_for_the_area_to_be_handed_over(area: dict[str, str], message: str, learn: list[Any]) -> None:
+    state = {"agreement": "karabakh-2020", "as_of": "2020-11-17T12:00:00+03:00", "areas": [{"id": "kalbajar", **area}]}
+    found = truce.repair(state)
+    assert [(c.party, c.action, c.item, c.holder, c.message) for c in found.changes] == [
+        ("armenian-forces", "hand_over", "kalbajar", "az", message)]
+    assert [(f.item, f.facts) for f in found.learn] == learn
+    assert (found.yields, truce.evaluate(applied(state, found.changes)).status) == ("holds", "holds")
+
+
 def test_bad_input_is_a_truce_error() -> None:
     with pytest.raises(truce.TruceError):
         truce.repair({"agreement": "idlib-2019", "as_of": "2019-08-03T12:00:00"})
