@@ -210,5 +210,9 @@ def test_a_unit_near_the_zones_edge_decides_an_ended_mandate_and_nothing_while_i
     (mandate,) = [f for f in ended.findings if f.clause == CLAUSE]
     assert (ended.stable, mandate.status, mandate.stable, mandate.deciding) == (False, "violated", False, ["ru-pk"])
     assert [(d.item, d.near) for d in mandate.distances] == [("ru-pk", True)] and -1 < mandate.distances[0].distance_km < 0
-    running = truce.robustness(_state("2024-01-01T12:00:00+03:00", position=near), margin_km=1.0)
-    assert running.stable and CLAUSE not in {f.clause for f in running.findings}
+    # before the first term's end (without objection records, or with one in time for it), and renewed past it (the
+    # only objection not by a party that may object)
+    notice = NOTICE_BY.isoformat()
+    for as_of, objections in (("2024-01-01", ()), ("2024-01-01", (("az", notice),)), ("2026-01-01", (("armenian-forces", notice),))):
+        running = truce.robustness(_state(f"{as_of}T12:00:00+03:00", *objections, position=near), margin_km=1.0)
+        assert running.stable and CLAUSE not in {f.clause for f in running.findings}, as_of

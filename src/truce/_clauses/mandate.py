@@ -27,7 +27,7 @@ from ._units import CountsUnits
 
 if TYPE_CHECKING:
     from .._geo import Area
-    from .._items import Mask, State
+    from .._items import State
     from .._rulebook import Rulebook
 
 _KIND: RecordKind = "objections"
@@ -154,11 +154,6 @@ class Mandate(CountsUnits):
     def edges(self, state: State, at: float) -> Edges | None:
         """Its units near the zone's edge once it has ended; none before."""
         return super().edges(state, at) if self._runs_on(state, at) is None else None
-
-    def placed(self, state: State, at: float, moved: Mask, where: int) -> Measure:
-        """Its measure with some units moved, once it has ended; before, what it is."""
-        running = self._runs_on(state, at)
-        return super().placed(state, at, moved, where) if running is None else running
 
     def redrawn(self, state: State, at: float, area: Area) -> Measure:
         """Its measure were the zone drawn as ``area``, once it has ended; before, what it is."""
