@@ -200,6 +200,13 @@ def test_once_the_mandate_has_ended_its_force_must_leave_the_zone_and_while_it_r
     assert (running.status, running.changes) == ("holds", [])
 
 
+def test_once_the_mandate_has_ended_a_unit_of_unknown_place_is_to_be_located() -> None:
+    found = truce.repair(_state("2026-01-01T12:00:00+03:00", ("az", NOTICE_BY.isoformat()), position=None))
+    assert [(c.party, c.action, c.item) for c in found.changes] == [("ru", "locate", "ru-pk")]
+    assert [(f.item, f.clauses, f.facts, f.if_counts, f.if_not) for f in found.learn] == [
+        ("ru-pk", [CLAUSE], ["the position of unit ru-pk (ru, soldiers)"], "breached", "holds")]
+
+
 def test_a_unit_near_the_zones_edge_decides_an_ended_mandate_and_nothing_while_it_runs() -> None:
     area = KARABAKH.geometry("peacekeeping-area")
     on_edge = shapely.ops.nearest_points(area.boundary, area.centroid)[0]

@@ -22,7 +22,7 @@ from pydantic import Field, model_validator
 from .._limits import Instant
 from .._scenario import RECORD_SETS, Objection, RecordKind, RecordSet
 from .._terms import Data, Id
-from ._base import Changes, Check, Edges, Loc, Measure, Parts, Place, Probe, Sizes, Tip, Trace, actors, when
+from ._base import Changes, Check, Edges, Loc, Measure, Parts, Place, Probe, Sizes, Trace, actors, when
 from ._units import CountsUnits
 
 if TYPE_CHECKING:
@@ -146,10 +146,6 @@ class Mandate(CountsUnits):
         ended = self.ends(state.book, found, at) if found is not None else None
         counted = super().measure(state, at)
         return replace(counted, detail=("ended", when(ended[0]), ended[1])) if ended else counted
-
-    def tips(self, state: State, at: float) -> Iterator[Tip]:
-        """Its doubtful units once it has ended; none before."""
-        return super().tips(state, at) if self._runs_on(state, at) is None else iter(())
 
     def edges(self, state: State, at: float) -> Edges | None:
         """Its units near the zone's edge once it has ended; none before."""
