@@ -75,6 +75,11 @@ def test_a_clause_s_fields_follow_from_its_type() -> None:
         TYPES["withdrawal"].model_validate({**common, "type": "withdrawal", "forces": "all"})
     with pytest.raises(ValidationError, match="a withdrawal clause has no 'max'"):
         TYPES["withdrawal"].model_validate({**common, "type": "withdrawal", "forces": "all", "zone": "z", "max": 3})
+    with pytest.raises(ValidationError, match="an obligation clause needs 'deadline', 'records'"):  # 'an' before a vowel
+        TYPES["obligation"].model_validate({**common, "type": "obligation"})
+    with pytest.raises(ValidationError, match="an obligation clause has no 'max'"):
+        TYPES["obligation"].model_validate(
+            {**common, "type": "obligation", "records": "patrols", "deadline": "2020-01-01T00:00:00+00:00", "max": 3})
     with pytest.raises(ValidationError, match="Extra inputs are not permitted"):
         TYPES["withdrawal"].model_validate(
             {**common, "type": "withdrawal", "forces": "all", "zone": "z", "readings": {"r": {"max": 3}}}

@@ -251,19 +251,19 @@ class Clause(_Data):
         """Name a missing field of the type as needed, and a field only other types have as one it has not."""
         if not isinstance(data, Mapping):
             return data
-        name = cls.name()
+        name = f"{'an' if cls.name()[0] in 'aeiou' else 'a'} {cls.name()}"
         own = cls.model_fields.keys() - Clause.model_fields.keys()
         absent = sorted(field for field in own if cls.model_fields[field].is_required() and field not in data)
         if absent:
             unknown = [str(key) for key in data if key not in cls.model_fields]
             typos = [f"{typo!r} for {field!r}?" for field in absent for typo in difflib.get_close_matches(field, unknown, n=1)]
             hint = f" (did you write {', '.join(typos)})" if typos else ""
-            message = f"a {name} clause needs {', '.join(repr(a) for a in absent)}{hint}"
+            message = f"{name} clause needs {', '.join(repr(a) for a in absent)}{hint}"
             fix = cls.fix_for(absent)
             raise Invalid(message, fix) if fix else ValueError(message)
         foreign = [field for field in data if field not in cls.model_fields and field in _clause_fields()]
         if foreign:
-            raise ValueError(f"a {name} clause has no {', '.join(repr(f) for f in foreign)}")
+            raise ValueError(f"{name} clause has no {', '.join(repr(f) for f in foreign)}")
         return data
 
     @model_validator(mode="after")
