@@ -223,3 +223,27 @@ def test_a_unit_near_the_zones_edge_decides_an_ended_mandate_and_nothing_while_i
     for as_of, objections in (("2024-01-01", ()), ("2024-01-01", (("az", notice),)), ("2026-01-01", (("armenian-forces", notice),))):
         running = truce.robustness(_state(f"{as_of}T12:00:00+03:00", *objections, position=near), margin_km=1.0)
         assert running.stable and CLAUSE not in {f.clause for f in running.findings}, as_of
+
+
+def test_a_mandate_on_a_band_drawn_at_another_depth_counts_its_force_there_once_ended_and_nothing_while_it_runs(
+    tmp_path: Path,
+) -> None:
+    # Moscow's corridor, 6 km either side of the M4, drawn 4 or 8 km deep; government guns 5.9 km north of the road
+    # may stay there until an objection by Turkey ends a two-month mandate
+    def edit(data: dict[str, Any]) -> None:
+        data["zones"]["corridor"]["band"]["depths_km"] = [4, 8]
+        data["clauses"].append({
+            "id": "guns-mandate", "type": "mandate", "title": "Guns may stay until Turkey objects", "article": "Test",
+            "parties": ["sy-gov"], "forces": ["heavy"], "zone": "corridor", "since": "2020-01-06T00:00:00+03:00",
+            "term": {"months": 2}, "notice": {"months": 1}, "objectors": ["tr"],
+        })
+
+    book = truce.load_rulebook(copy_rulebook(tmp_path, "moscow-2020", edit))
+    guns = {"id": "sy-art-2", "party": "sy-gov", "kind": "artillery", "count": 4, "position": {"lat": 35.855839, "lon": 36.540831}}
+    objected = {"entries": [{"id": "o", "time": "2020-01-20T00:00:00+03:00", "party": "tr", "clause": "guns-mandate"}]}
+    renewed = {"complete": {"start": "2020-01-06T00:00:00+03:00", "end": "2020-03-15T00:00:00+03:00"}}  # none made
+    for objections, findings in ((objected, ["violated", "met", "violated"]), (renewed, ["met", "met", "met"])):
+        state = {"as_of": "2020-03-14T12:00:00+03:00", "units": [guns], "records": {"objections": objections}}
+        found = truce.robustness(state, rules=book, margin_km=0)
+        assert [truce.evaluate(state, rules=book).finding("guns-mandate").status] + [
+            d.findings["guns-mandate"] for d in found.depths] == findings
