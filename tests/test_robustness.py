@@ -182,6 +182,22 @@ def test_a_band_at_another_depth_the_text_allows_is_decided_too(tmp_path: Path) 
     assert truce.robustness(guns, rules=book, reading="text", margin_km=0).stable
 
 
+def test_a_sighting_too_old_leaves_the_place_unknown_at_every_depth(tmp_path: Path) -> None:
+    # the guns 5.9 km north of the M4 were last seen four days before, when sightings go stale after two: whether
+    # the corridor is drawn 4, 6 or 8 km deep, where they stand now is not known
+    def deepen(data: dict[str, Any]) -> None:
+        data["zones"]["corridor"]["band"]["depths_km"] = [4, 8]
+        data["stale_after"] = {"days": 2}
+
+    book = truce.load_rulebook(copy_rulebook(tmp_path, "moscow-2020", deepen))
+    guns = {"id": "sy-art-2", "party": "sy-gov", "kind": "artillery", "count": 4, "observed": "2020-03-10T12:00:00+03:00",
+            "position": {"lat": 35.855839, "lon": 36.540831}}
+    state = {"agreement": "moscow-2020", "as_of": "2020-03-14T12:00:00+03:00", "units": [guns]}
+    found = truce.robustness(state, rules=book, reading="demilitarized-corridor", margin_km=0)
+    assert found.status == "indeterminate"
+    assert [(d.depth_km, d.findings["corridor-heavy-weapons"]) for d in found.depths] == [(4.0, "unknown"), (8.0, "unknown")]
+
+
 def test_depths_must_differ_from_the_band_and_lie_beyond_its_start(tmp_path: Path) -> None:
     for depths in ([6], [0], [4, 4]):
         def deepen(data: dict[str, Any], depths: list[int] = depths) -> None:
