@@ -305,3 +305,22 @@ def test_an_observation_without_a_baseline_takes_the_earliest_given_whatever_the
 def test_a_freeze_missing_another_field_is_not_told_to_give_a_tolerance(tmp_path: Path) -> None:
     (problem,), at, _ = misused_clause(tmp_path, "karabakh-2020", FREEZE, {"title": None})
     assert (problem.path, problem.message, problem.suggestion) == (f"{at}.title", "Field required", None)
+
+
+def test_a_freeze_of_a_rulebook_without_zones_is_contrasted_at_0_0(tmp_path: Path) -> None:
+    # where no zone gives a place, a reading that tolerates 1 km less is shown by a unit moved from 0 N, 0 E
+    path = tmp_path / "book.yaml"
+    path.write_text(
+        "id: still\ntitle: Test\ndate: 2020-01-01\nsummary: A test.\nsources: [{title: none}]\n"
+        "parties: {a: {name: Party A}}\nkinds: {troops: {name: troops}}\n"
+        "readings: {text: {name: text, description: The text.}, strict: {name: strict, description: Stricter.}}\n"
+        "in_force: {start: 2020-01-01T00:00:00+00:00, article: Art. 1}\n"
+        "clauses:\n  - id: stay\n    type: freeze\n    title: Forces stay\n    article: Art. 2\n    parties: [a]\n"
+        "    forces: all\n    tolerance_km: 2\n    readings: {strict: {tolerance_km: 1}}\n",
+        encoding="utf-8",
+    )
+    (difference,) = truce.contrast(truce.load_rulebook(path), "text", "strict").differences
+    assert difference.witness is not None
+    (unit,) = difference.witness["units"]
+    assert unit["baseline"] == {"lat": 0.0, "lon": 0.0} and unit["position"]["lon"] == 0.0
+    assert 1 < great_circle_km(np.array([0.0]), np.array([0.0]), np.array([unit["position"]["lat"]]), np.array([0.0]))[0] <= 2
