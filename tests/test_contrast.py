@@ -178,6 +178,9 @@ def _day(moment: datetime, days: int) -> str:
     # a patrol at the moment along the first of the roads, by the parties of the stricter reading
     ("moscow-2020", "joint-patrols-m4", {"parties": ["tr"]}, lambda book, t: {"patrols": {"entries": [{
         "id": "witness", "time": t.isoformat(), "parties": ["tr"], "road": "m4-trumba-ain-al-havr"}]}}),
+    # an inspection at the moment of the zone, by the parties of the text (which the stricter reading finds too few)
+    ("moscow-2020", "inspected", {"parties": ["ru", "tr"]}, lambda book, t: {"inspections": {"entries": [{
+        "id": "witness", "time": t.isoformat(), "parties": ["ru"], "zone": "inspected"}]}}),
     # an objection of the first objector, in time for the first term's end (beside units that count once it ends)
     ("karabakh-2020", "peacekeeping-mandate", {"applies": False}, lambda book, t: {"objections": {"entries": [{
         "id": "witness-objection", "time": "2020-11-10T00:00:00+03:00", "party": "az", "clause": "peacekeeping-mandate"}]}}),
@@ -185,7 +188,14 @@ def _day(moment: datetime, days: int) -> str:
 def test_the_records_of_a_witness_are_those_the_clause_reads_at_the_moment_of_its_acts(
     tmp_path: Path, rid: str, clause: str, strict: dict[str, Any], records: Any
 ) -> None:
-    book = truce.load_rulebook(copy_rulebook(tmp_path, rid, _stricter({clause: strict})))
+    def edit(book: dict[str, Any]) -> None:
+        if clause == "inspected":  # an inspection obligation of a zone (as none of the bundled rulebooks has)
+            book["zones"]["inspected"] = dict(book["zones"]["corridor"], name="inspected stretch")
+            book["clauses"].append({"id": "inspected", "type": "obligation", "title": "Inspections", "article": "Test", "parties": ["ru"],
+                                    "records": "inspections", "zone": "inspected", "deadline": "2020-03-10T00:00:00+03:00"})
+        _stricter({clause: strict})(book)
+
+    book = truce.load_rulebook(copy_rulebook(tmp_path, rid, edit))
     (difference,) = [d for d in truce.contrast(book, "text", "strict").differences if d.clause == clause]
     assert difference.witness is not None
     moment = max(book.in_force.start, datetime.fromisoformat(difference.witness["as_of"]) - timedelta(hours=1))
