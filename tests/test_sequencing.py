@@ -225,15 +225,21 @@ def test_a_deadline_that_counts_back_to_itself_says_the_loop_and_how_to_break_it
     )
 
 
-def test_a_deadline_may_count_from_a_handover_being_met(tmp_path: Path) -> None:
+def _cap_after(tmp_path: Path, rid: str, after: str, *, clause: str, party: str, kind: str, zone: str, most: int) -> truce.Rulebook:
+    """Bundled rulebook ``rid`` with a cap (``clause``) on ``party``'s ``kind`` in ``zone`` due 48 hours after ``after`` is met."""
+
     def edit(book: dict[str, Any]) -> None:
         book["clauses"].append({
-            "id": "soldiers-after-kalbajar", "type": "cap", "title": "Few soldiers once Kalbajar is handed over", "article": "Test",
-            "parties": ["ru"], "forces": ["soldiers"], "zone": "peacekeeping-area", "max": 10,
-            "deadline": {"after_met": "kalbajar-returned", "within": {"hours": 48}},
+            "id": clause, "type": "cap", "title": f"At most {most} once {after} is met", "article": "Test", "parties": [party],
+            "forces": [kind], "zone": zone, "max": most, "deadline": {"after_met": after, "within": {"hours": 48}},
         })
 
-    book = truce.load_rulebook(copy_rulebook(tmp_path, "karabakh-2020", edit))
+    return truce.load_rulebook(copy_rulebook(tmp_path, rid, edit))
+
+
+def test_a_deadline_may_count_from_a_handover_being_met(tmp_path: Path) -> None:
+    book = _cap_after(tmp_path, "karabakh-2020", "kalbajar-returned", clause="soldiers-after-kalbajar", party="ru", kind="soldiers",
+                      zone="peacekeeping-area", most=10)
     unit = {"id": "ru-pk", "party": "ru", "kind": "soldiers", "count": 100, "position": {"lat": 39.8158, "lon": 46.7519}}
 
     def finding(holder: str) -> truce.Finding:
@@ -251,14 +257,8 @@ def test_a_deadline_may_count_from_a_handover_being_met(tmp_path: Path) -> None:
 def test_a_deadline_may_count_from_an_obligation_being_done(tmp_path: Path) -> None:
     # no tanks of the government in the corridor from 48 hours after the first joint patrol on the M4 (due from 15
     # March; the patrol records are complete): before the patrols were due, they had not yet been done
-    def edit(book: dict[str, Any]) -> None:
-        book["clauses"].append({
-            "id": "tanks-after-patrols", "type": "cap", "title": "No tanks in the corridor once patrols run", "article": "Test",
-            "parties": ["sy-gov"], "forces": ["tank"], "zone": "corridor", "max": 0,
-            "deadline": {"after_met": "joint-patrols-m4", "within": {"hours": 48}},
-        })
-
-    book = truce.load_rulebook(copy_rulebook(tmp_path, "moscow-2020", edit))
+    book = _cap_after(tmp_path, "moscow-2020", "joint-patrols-m4", clause="tanks-after-patrols", party="sy-gov", kind="tank",
+                      zone="corridor", most=0)
     place = book.geometry("corridor").representative_point()
     tanks = {"id": "t", "party": "sy-gov", "kind": "tank", "count": 3, "position": {"lat": place.y, "lon": place.x}}
     patrol = {"id": "p1", "time": "2020-03-15T10:00:00+03:00", "parties": ["ru", "tr"], "road": "m4-trumba-ain-al-havr"}
