@@ -181,6 +181,9 @@ def _day(moment: datetime, days: int) -> str:
     # an inspection at the moment of the zone, by the parties of the text (which the stricter reading finds too few)
     ("moscow-2020", "inspected", {"parties": ["ru", "tr"]}, lambda book, t: {"inspections": {"entries": [{
         "id": "witness", "time": t.isoformat(), "parties": ["ru"], "zone": "inspected"}]}}),
+    # a periodic inspection at the moment and every 15 days before it, back to the truce's start
+    ("golan-1974", "un-inspections", {"parties": ["un", "il"]}, lambda book, t: {"inspections": {"entries": [
+        {"id": "witness", "time": t.isoformat(), "parties": ["un"]}, {"id": "witness-1", "time": _day(t, -15), "parties": ["un"]}]}}),
     # an objection of the first objector, in time for the first term's end (beside units that count once it ends)
     ("karabakh-2020", "peacekeeping-mandate", {"applies": False}, lambda book, t: {"objections": {"entries": [{
         "id": "witness-objection", "time": "2020-11-10T00:00:00+03:00", "party": "az", "clause": "peacekeeping-mandate"}]}}),

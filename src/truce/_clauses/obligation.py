@@ -238,14 +238,19 @@ class Obligation(Clause):
         return Remedy(unrepairable=f"no change to units, incidents or areas can make it met: {RECORD_SETS[self.records].noun} show it")
 
     def probes(self, book: Rulebook, places: Sequence[Place], moment: datetime) -> Iterator[Probe]:
-        """A record of the kind that shows it done at ``moment``, and a complete period up to it with none."""
+        """Records of the kind that show it done at ``moment`` (a periodic one also every ``every`` before it, back to
+        the instant it counts from), and a complete period up to it with none."""
         del places
         record: dict[str, Any] = {"id": "witness", "time": moment.isoformat()}
         if self.records in SITE_STATUS:
             kept = SITE_STATUS[self.records]
             entries = [{**record, "id": f"witness-{r}", kept.site_field: r, "status": kept.statuses[0]} for r in self._named()]
         else:
-            entries = [{**record, "parties": sorted(self.parties), **self._filters()}]
+            times, since = [moment], self.counts_from(book)
+            while self.schedule == "periodic" and self.every and times[-1] - self.every.delta > since:
+                times.append(times[-1] - self.every.delta)
+            entries = [{**record, "id": f"witness-{i}" if i else "witness", "time": t.isoformat(), "parties": sorted(self.parties),
+                        **self._filters()} for i, t in enumerate(times)]
         yield {"records": {self.records: {"entries": entries}}}
         start = book.in_force.start.isoformat()
         yield {"records": {self.records: {"complete": {"start": start, "end": (moment + timedelta(days=1)).isoformat()}}}}
