@@ -60,6 +60,13 @@ CORE: dict[str, tuple[str, ...]] = {
     "io/": ("test_acled.py", "test_ucdp.py", "test_merge.py", "test_io_core.py"),
 }
 """Each core module (or folder) of src/truce, and the test files of its stage that are run against its mutants."""
+LEFT_OUT: dict[str, str] = {
+    "_clauses/": "not strategies_reach_every and not strategy_gives_every and not generated_states_reach_every "
+                 "and not generated_states_hold_stale",
+}
+"""Tests left out of a module's selection (a pytest ``-k`` expression): the clause units' property tests that only ask
+whether the hypothesis strategies (test data, left unmutated) reach every finding. They run every clause for about
+100 s, so each surviving mutant would wait for them, and a mutant they alone would kill is not known."""
 NOT_MUTATED = ("_clauses/_strategies.py",)
 """Files of a core folder left unmutated: the hypothesis strategies that generate states for tests (test data,
 not a step of any decision; a mutant there only changes which states the property tests draw)."""
@@ -105,11 +112,13 @@ def _scratch(module: str, tests: tuple[str, ...], kept: Path | None = None) -> P
             shutil.copy2(source, folder / name)
     pattern = f"src/truce/{module}*" if module.endswith("/") else f"src/truce/{module}"
     selection = ", ".join(f'"tests/{t}"' for t in tests)
+    kept_out = LEFT_OUT.get(module) or LEFT_OUT.get(module.rpartition("/")[0] + "/")  # a module, or a file of a folder
+    left_out = f'pytest_add_cli_args = ["-k", "{kept_out}"]\n' if kept_out else ""
     unmutated = ", ".join(f'"src/truce/{f}"' for f in NOT_MUTATED)
     with (folder / "pyproject.toml").open("a", encoding="utf-8") as config:
         config.write(f'\n[tool.mutmut]\nsource_paths = ["src"]\nonly_mutate = ["{pattern}"]\n'
                      f'pytest_add_cli_args_test_selection = [{selection}]\n'
-                     f'do_not_mutate = [{unmutated}]\n'
+                     f'do_not_mutate = [{unmutated}]\n{left_out}'
                      'also_copy = ["rules", "examples", "tests", "docs", "scripts", "README.md"]\n'
                      'forkserver_warmup = "import"\npreload_modules_file = "preload.txt"\n'
                      'timeout_multiplier = 5.0\n')  # fmt: skip  # a hung mutant is cut at 10 times its tests' CPU time, not 30
@@ -238,7 +247,7 @@ def main() -> int:
     args = parser.parse_args()
     if args.list:
         for module, tests in CORE.items():
-            print(f"{module}: {' '.join(tests)}")
+            print(f"{module}: {' '.join(tests)}" + (f" (-k '{LEFT_OUT[module]}')" if module in LEFT_OUT else ""))
         return 0
     unknown = [m for m in args.modules if _tests(m) is None]
     if unknown:
