@@ -157,6 +157,28 @@ def test_acts_from_a_zone_are_measured_by_where_they_were_launched() -> None:
     assert {(d.point, d.distance_km < 0) for d in dmz.distances} >= {("origin", True)}
 
 
+def test_an_act_is_placed_by_the_origin_given_or_by_where_its_kind_reaches_from_where_it_landed() -> None:
+    # shellings 30 km north of the line, launched 1.7 km (inside the 2 km zone, 300 m from its edge) and 5 km
+    # north of it (3 km outside), and one landed 20 km north with no origin given: a shell reaches 25 km, so it
+    # may have come from the zone, though where it landed is far from it
+    mdl = json.loads((ROOT / "rules" / "zones" / "korea-mdl.geojson").read_text())
+    line = [tuple(c) for c in mdl["features"][0]["geometry"]["coordinates"]]
+
+    def at(km: float) -> dict[str, float]:
+        lon, lat = offset(line, "left", km)
+        return {"lat": lat, "lon": lon}
+
+    act = {"time": "1953-08-10T12:00:00+09:00", "kind": "shelling", "by": "kpa"}
+    incidents = [{**act, "id": "inside", "position": at(30), "origin": at(1.7)},
+                 {**act, "id": "outside", "position": at(30), "origin": at(5)}, {**act, "id": "reaching", "position": at(20)}]
+    found = truce.robustness({"agreement": "korea-1953", "as_of": "1953-08-11T00:00:00+09:00", "incidents": incidents}, margin_km=1)
+    (dmz,) = [f for f in found.findings if f.clause == "no-hostile-act-dmz"]
+    assert [(d.item, d.point, d.inside, d.near) for d in dmz.distances] == [
+        ("inside", "origin", True, True), ("reaching", "origin", False, True), ("reaching", "position", False, False)]
+    assert dmz.distances[0].distance_km == pytest.approx(-0.3, abs=0.01)
+    assert (dmz.status, dmz.deciding) == ("violated", ["inside", "reaching"])
+
+
 def test_bad_margins_are_truce_errors() -> None:
     for bad in (-1, float("nan"), True, "5"):
         with pytest.raises(truce.TruceError) as caught:
