@@ -179,6 +179,14 @@ def test_an_act_is_placed_by_the_origin_given_or_by_where_its_kind_reaches_from_
     assert (dmz.status, dmz.deciding) == ("violated", ["inside", "reaching"])
 
 
+def test_a_unit_of_unknown_place_is_not_one_an_edge_moved_by_the_margin_decides() -> None:
+    # its place is unknown wherever the edge is drawn; the nearest unit of known place stands 24 km outside the zone
+    found = truce.robustness(ROOT / "examples" / "idlib-2019" / "07-unknown-position.yaml", margin_km=1)
+    (buffer,) = [f for f in found.findings if f.clause == "jihadists-leave-buffer"]
+    assert (found.stable, found.deciding, buffer.status, buffer.deciding) == (True, [], "unknown", [])
+    assert [(d.item, d.point, d.near) for d in buffer.distances] == [("hts-bn-1", "position", False)]
+
+
 def test_bad_margins_are_truce_errors() -> None:
     for bad in (-1, float("nan"), True, "5"):
         with pytest.raises(truce.TruceError) as caught:
