@@ -156,11 +156,24 @@ def pytest_collection_modifyitems(items):
         items.sort(key=lambda item: seconds.get(item.nodeid, 0.0))
 
 
+def pytest_sessionstart(session):
+    """Added by scripts/mutation.py: each pytest session (a mutant's runs in a process forked from the one that ran
+    the clean tests) starts from no rulebook built and no test module imported, so the rulebooks its tests load, at
+    import or later, are built by the code under test, mutated or not."""
+    import pathlib, sys
+    import truce._load
+    truce._load._cache.clear()
+    here = pathlib.Path(__file__).resolve().parent
+    for name, module in list(sys.modules.items()):
+        file = getattr(module, "__file__", None)
+        if file and pathlib.Path(file).resolve().parent == here and pathlib.Path(file).resolve() != pathlib.Path(__file__).resolve():
+            del sys.modules[name]
+
+
 @pytest.fixture(autouse=True)
 def _rulebooks_built_afresh():
     """Added by scripts/mutation.py: while mutmut times the tests and sees which code each runs, no test finds a
-    rulebook another built, so each test that loads one is seen to run the code that builds it (and its zones).
-    (A mutant's own run imports the tests afresh, so the rulebooks it loads are built by the mutated code.)"""
+    rulebook another built, so each test that loads one is seen to run the code that builds it (and its zones)."""
     import os
     import truce._load
     if os.environ.get("MUTANT_UNDER_TEST") == "stats":
