@@ -129,8 +129,12 @@ def test_distances_within_a_bound_are_the_exact_ones_near_the_edge(book_id: str,
 def test_a_point_is_in_a_zone_drawn_in_metres_exactly_when_its_projection_is(book_id: str, zone: str) -> None:
     """Zones built in metres (bands, sides of a line, their unions, the depths a text allows) place most points by
     their lon/lat outline and project only those near the edge: the answer is the projected one everywhere."""
-    area = truce.load_rulebook(book_id).area(zone)
+    book = truce.load_rulebook(book_id)
+    area = book.area(zone)
     parts = [a for a in (area, *area._parts, *area.depths.values()) if a._projection is not None and a._metric is not None]
+    spec = book.zones[zone]
+    drawn = any(book.zones[z].band or book.zones[z].beyond for z in (spec.union or [zone])) or bool(area.depths)
+    assert bool(parts) == drawn  # no zone drawn in metres is left out
     rng = np.random.default_rng(len(zone) + 1)
     for part in parts:
         lon0, lat0, lon1, lat1 = part.lonlat.bounds
