@@ -81,6 +81,16 @@ def test_a_misspelled_field_of_a_reading_is_matched_against_that_clause_types_re
     assert problem.suggestion == "expected one of: applies, note, parties"  # not a prohibition's 'incidents'
 
 
+def test_a_rulebook_reading_is_not_told_of_clause_fields(tmp_path: Path) -> None:
+    # 'zones' under one of the rulebook's own readings is a field of the rulebook, not of a clause that reading changes
+    book = copy_rulebook(tmp_path, "korea-1953", lambda d: d["readings"]["text"].update(zones={}))
+    with pytest.raises(truce.RulebookError) as caught:
+        truce.load_rulebook(book)
+    (problem,) = caught.value.problems
+    assert (problem.path, problem.message, problem.suggestion) == (
+        "readings.text.zones", "unknown field; a typo here would silently drop data", "expected one of: default, description, name")
+
+
 def test_a_required_clause_field_misspelled_is_named_with_the_typo(tmp_path: Path) -> None:
     def edit(data: dict[str, Any]) -> None:
         data["clauses"][0]["incident"] = data["clauses"][0].pop("incidents")

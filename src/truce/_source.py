@@ -254,7 +254,8 @@ def validation_problems(exc: ValidationError, doc: Document, model: type[BaseMod
             loc = (*_field_path(err["loc"][:-1], doc.data), err["loc"][-1])
             message = "unknown field; a typo here would silently drop data"
             fields = _fields_at(model, loc[:-1], doc.data)
-            if len(loc) >= 3 and loc[-3] == "readings" and loc[-1] in _fields_at(model, loc[:-3], doc.data):
+            clause_reading = len(loc) == 5 and loc[0] == "clauses" and loc[2] == "readings"  # clauses[i].readings.r.field
+            if clause_reading and loc[-1] in _fields_at(model, loc[:2], doc.data):
                 message = f"a reading cannot change the clause's {loc[-1]!r}"  # a field of the clause, not of its readings
                 problems.append(doc.problem(loc, message, suggestion=f"a reading of it may give {', '.join(fields)}"))
                 continue
