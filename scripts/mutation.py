@@ -107,9 +107,9 @@ def _scratch(module: str, tests: tuple[str, ...], kept: Path | None = None) -> P
         if copy.is_dir():
             shutil.rmtree(copy)
         if source.is_dir():
-            shutil.copytree(source, folder / name, ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+            shutil.copytree(source, copy, ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
         elif source.exists():
-            shutil.copy2(source, folder / name)
+            shutil.copy2(source, copy)
     pattern = f"src/truce/{module}*" if module.endswith("/") else f"src/truce/{module}"
     selection = ", ".join(f'"tests/{t}"' for t in tests)
     kept_out = LEFT_OUT.get(module) or LEFT_OUT.get(module.rpartition("/")[0] + "/")  # a module, or a file of a folder

@@ -26,6 +26,14 @@ def copy_rulebook(tmp_path: Path, rid: str, edit: Callable[[dict[str, Any]], Any
     return path
 
 
+def add_inspected_zone(book: dict[str, Any]) -> None:
+    """Moscow's rulebook (``book``) with a zone 'inspected' (the corridor's ground) that only an obligation of
+    inspections by Russia names (a zone-bound inspection obligation, which no bundled rulebook has)."""
+    book["zones"]["inspected"] = dict(book["zones"]["corridor"], name="inspected stretch")
+    book["clauses"].append({"id": "inspected", "type": "obligation", "title": "Inspections of the stretch", "article": "Test",
+                            "parties": ["ru"], "records": "inspections", "zone": "inspected", "deadline": "2020-03-10T00:00:00+03:00"})
+
+
 def misused_clause(tmp_path: Path, rid: str, clause_id: str, change: dict[str, Any]) -> tuple[list[Problem], str, Path]:
     """The problems of ``rid`` with clause ``clause_id`` changed (a field set to None is dropped), the clause's
     place in the rulebook (``clauses[i]``) and the file; fails if the rulebook loads."""

@@ -13,7 +13,7 @@ import pytest
 import yaml
 
 import truce
-from bookcopy import copy_rulebook
+from bookcopy import add_inspected_zone, copy_rulebook
 from truce._cli import EXIT_BAD_INPUT, main
 from truce._lint import _compatible, lint_rulebook
 
@@ -225,13 +225,7 @@ def _objector(book: dict[str, Any]) -> None:
     next(c for c in book["clauses"] if c["type"] == "mandate")["objectors"].append("tr")
 
 
-def _inspected_zone(book: dict[str, Any]) -> None:
-    book["zones"]["inspected"] = dict(book["zones"]["corridor"], name="inspected stretch")
-    book["clauses"].append({"id": "inspected", "type": "obligation", "title": "Inspections of the stretch", "article": "Test",
-                            "parties": ["ru"], "records": "inspections", "zone": "inspected", "deadline": "2020-03-10T00:00:00+03:00"})
-
-
-@pytest.mark.parametrize(("rid", "edit"), [("karabakh-2020", _objector), ("moscow-2020", _inspected_zone)], ids=["objector", "zone"])
+@pytest.mark.parametrize(("rid", "edit"), [("karabakh-2020", _objector), ("moscow-2020", add_inspected_zone)], ids=["objector", "zone"])
 def test_a_party_only_a_mandate_lets_object_or_a_zone_only_an_inspection_names_is_used(tmp_path: Path, rid: str, edit: Any) -> None:
     assert [x.problem.path for x in lint_rulebook(copy_rulebook(tmp_path, rid, edit)) if x.code == "unused-id"] == []
 

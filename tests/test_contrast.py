@@ -13,7 +13,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 
 import truce
-from bookcopy import copy_rulebook
+from bookcopy import add_inspected_zone, copy_rulebook
 from truce._cli import EXIT_BAD_INPUT, main
 from truce._engines import available_engines
 from truce.strategies import scenarios
@@ -192,10 +192,8 @@ def test_the_records_of_a_witness_are_those_the_clause_reads_at_the_moment_of_it
     tmp_path: Path, rid: str, clause: str, strict: dict[str, Any], records: Any
 ) -> None:
     def edit(book: dict[str, Any]) -> None:
-        if clause == "inspected":  # an inspection obligation of a zone (as none of the bundled rulebooks has)
-            book["zones"]["inspected"] = dict(book["zones"]["corridor"], name="inspected stretch")
-            book["clauses"].append({"id": "inspected", "type": "obligation", "title": "Inspections", "article": "Test", "parties": ["ru"],
-                                    "records": "inspections", "zone": "inspected", "deadline": "2020-03-10T00:00:00+03:00"})
+        if clause == "inspected":
+            add_inspected_zone(book)
         _stricter({clause: strict})(book)
 
     book = truce.load_rulebook(copy_rulebook(tmp_path, rid, edit))
