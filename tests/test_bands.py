@@ -15,7 +15,7 @@ from pyproj import Geod
 
 import truce
 from geodesy import geodesic_km, offending_state, offset
-from truce._geo import Projection, Side, band_area
+from truce._geo import Projection, Side, _metric_area, band_area
 from truce._rulebook import Band, Rulebook
 
 GEOD = Geod(ellps="WGS84")
@@ -278,3 +278,20 @@ def test_a_zone_drawn_in_metres_places_a_point_a_centimetre_from_its_edge_on_the
         for metres, inside in ((-0.01, True), (0.01, False)):
             lon, lat = shapely.get_coordinates(projection.to_lonlat(shapely.segmentize(metric.buffer(metres).boundary, 100))).T
             assert (area.covers_xy(lon, lat) == inside).all(), (rid, metres)
+
+
+def test_an_outline_that_crosses_itself_once_moved_to_lon_lat_is_repaired() -> None:
+    """A zone drawn in metres with a hole touching its edge at one point is valid there, but its edges, densified
+    and moved to lon/lat, can cross (the point lies between two of the points the edge is densified to): the zone's
+    lon/lat outline (what unions, relations between zones and maps use) is then made valid, of the same area, the
+    hole still out of it."""
+    projection, half, tip = Projection(36.5, 35.5), 30_000.0, -15_250.0
+    shell = [(-half, -half), (half, -half), (half, half), (-half, half)]
+    ground = shapely.Polygon(shell, [[(tip, half), (tip + 1_500, half - 3_000), (tip - 1_500, half - 3_000)]])
+    moved = projection.to_lonlat(ground)
+    assert ground.is_valid and not moved.is_valid, "the case this test is about: valid in metres, not in lon/lat"
+    area = _metric_area(ground, projection, "zone", shapely.LineString(shell[:2]))
+    assert area.lonlat.is_valid
+    assert area.lonlat.area == pytest.approx(moved.area, rel=1e-9)
+    middle, in_hole = projection.to_lonlat(shapely.Point(0, 0)), projection.to_lonlat(shapely.Point(tip, half - 2_000))
+    assert area.lonlat.covers(middle) and not area.lonlat.covers(in_hole)
