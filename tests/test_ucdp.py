@@ -111,7 +111,7 @@ def test_malformed_rows_each_get_a_report_and_nothing_is_dropped(tmp_path: Path)
     assert "over 131072 characters" in found[9]
     assert "international waters" in found[10]
     assert "type_of_violence '4'" in found[11]
-    assert "did you mean 'Syrian insurgents'?" in found[12]
+    assert "side_b 'Syrian Insurgents' is not in the mapping's 'sides'" in found[12] and "did you mean 'Syrian insurgents'?" in found[12]
     assert "date_prec '6'" in found[13]
     assert "appears twice" in found[14]
     assert "has 5 fields, the header has 24" in found[15]
