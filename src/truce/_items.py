@@ -48,30 +48,8 @@ class Items:
     """
 
     def __init__(self, items: Sequence[Unit | Incident], book: Rulebook) -> None:
-        rows = [_unit_row(i) if isinstance(i, Unit) else _incident_row(i) for i in items]
-        ids, actors, kinds, weights, lon, lat, radius, zone, start, stop, first, last, fatalities, *fixes = (
-            list(zip(*rows, strict=True)) if rows else [()] * _ROW_FIELDS
-        )
-        units = [i for i in items if isinstance(i, Unit)]
-        names = sorted({a for u in units for a in u.attributes})
-        self._fill(
-            book,
-            ids=np.array(ids, dtype=object),
-            actors=object_column(actors, len(rows)),
-            kinds=np.array(kinds, dtype=object),
-            weights=np.array(weights, dtype=np.int64),
-            lon=np.array(lon, dtype=float),
-            lat=np.array(lat, dtype=float),
-            radius_km=np.array(radius, dtype=float),
-            origin=np.array(fixes[:3], dtype=float).reshape(3, len(rows)).T.copy(),
-            baseline=np.array(fixes[3:], dtype=float).reshape(3, len(rows)).T.copy(),
-            named_zone=np.array(zone, dtype=object),
-            start=np.array(start, dtype=float),
-            stop=np.array(stop, dtype=float),
-            offsets=np.array([first, last], dtype=np.int32).reshape(2, len(rows)).T.copy(),
-            attributes={a: np.array([u.attributes.get(a, np.nan) for u in units], dtype=float) for a in names},
-            fatalities=np.array(fatalities, dtype=float),
-        )
+        incidents = [i for i in items if isinstance(i, Incident)]  # the rows are units or incidents, never both
+        self._fill(book, **(_incident_columns(incidents) if incidents else _unit_columns([i for i in items if isinstance(i, Unit)])))
 
     @classmethod
     def from_columns(cls, book: Rulebook, **columns: Any) -> Items:
@@ -309,34 +287,54 @@ def _spread(ids: Strings, start: Floats, points: Floats) -> Floats:
     return spread
 
 
-_ROW_FIELDS = 19
-"""What ``_unit_row`` and ``_incident_row`` give for one item, in ``Items.__init__``'s order."""
+def _unit_columns(units: Sequence[Unit]) -> dict[str, Any]:
+    """The columns of ``Items`` (see its ``__init__``) for units given as rows."""
+    size = len(units)
+    baselines = [u.baseline for u in units]
+    names = sorted({a for u in units for a in u.attributes})
+    return {
+        "ids": object_column((u.id for u in units), size), "actors": object_column((u.party for u in units), size),
+        "kinds": object_column((u.kind for u in units), size), "weights": np.array([u.count for u in units], dtype=np.int64),
+        **_located(units), "baseline": _points(baselines) if any(baselines) else None,
+        "start": np.array([u.observed.timestamp() if u.observed else -np.inf for u in units], dtype=float),
+        "stop": np.full(size, np.inf), "offsets": np.zeros((size, 2), dtype=np.int32),
+        "attributes": {a: np.array([u.attributes.get(a, np.nan) for u in units], dtype=float) for a in names},
+    }  # fmt: skip
 
 
-def _unit_row(unit: Unit) -> tuple[Any, ...]:
-    place = unit.position
-    return (
-        unit.id, unit.party, unit.kind, unit.count, place.lon if place else np.nan, place.lat if place else np.nan,
-        unit.uncertainty_km or 0.0, unit.zone or "", unit.observed.timestamp() if unit.observed else -np.inf, np.inf, 0, 0,
-        np.nan, *_fix(None), *_fix(unit.baseline),
-    )
+def _incident_columns(incidents: Sequence[Incident]) -> dict[str, Any]:
+    """The columns of ``Items`` (see its ``__init__``) for incidents given as rows."""
+    size = len(incidents)
+    times = [i.time for i in incidents]
+    lasts = [i.latest or i.time for i in incidents]
+    origins = [i.origin for i in incidents]
+    return {
+        "ids": object_column((i.id for i in incidents), size), "actors": object_column((perpetrator(i.by) for i in incidents), size),
+        "kinds": object_column((i.kind for i in incidents), size), "weights": np.ones(size, dtype=np.int64),
+        **_located(incidents), "origin": _points(origins) if any(origins) else None,
+        "start": np.array([t.timestamp() for t in times], dtype=float), "stop": np.array([t.timestamp() for t in lasts], dtype=float),
+        "offsets": np.array([_offset(t) for t in (*times, *lasts)], dtype=np.int32).reshape(2, size).T.copy(),
+        "fatalities": np.array([np.nan if i.fatalities is None else i.fatalities for i in incidents], dtype=float),
+        "attributes": {},
+    }  # fmt: skip
 
 
-def _incident_row(incident: Incident) -> tuple[Any, ...]:
-    place, last = incident.position, incident.latest or incident.time
-    return (
-        incident.id, perpetrator(incident.by), incident.kind, 1, place.lon if place else np.nan, place.lat if place else np.nan,
-        incident.uncertainty_km or 0.0, incident.zone or "", incident.time.timestamp(), last.timestamp(),
-        _offset(incident.time), _offset(last), np.nan if incident.fatalities is None else incident.fatalities,
-        *_fix(incident.origin), *_fix(None),
-    )
+def _located(rows: Sequence[Unit | Incident]) -> dict[str, Any]:
+    """The columns of where rows are: longitude and latitude (NaN without a position), uncertainty, named zone."""
+    places = [row.position for row in rows]
+    return {
+        "lon": np.array([p.lon if p else np.nan for p in places], dtype=float),
+        "lat": np.array([p.lat if p else np.nan for p in places], dtype=float),
+        "radius_km": np.array([r.uncertainty_km or 0.0 for r in rows], dtype=float),
+        "named_zone": object_column((r.zone or "" for r in rows), len(rows)),
+    }
 
 
-def _fix(point: Origin | Baseline | None) -> tuple[float, float, float]:
-    """A launch point or baseline as longitude, latitude and uncertainty (NaN where not given)."""
-    if point is None:
-        return (np.nan, np.nan, np.nan)
-    return (point.lon, point.lat, np.nan if point.uncertainty_km is None else point.uncertainty_km)
+def _points(points: Sequence[Origin | Baseline | None]) -> Floats:
+    """Launch points or baselines as rows of longitude, latitude and uncertainty (NaN where not given)."""
+    rows = [(np.nan, np.nan, np.nan) if p is None else (p.lon, p.lat, np.nan if p.uncertainty_km is None else p.uncertainty_km)
+            for p in points]
+    return np.array(rows, dtype=float).reshape(len(points), 3)
 
 
 def _offset(moment: datetime) -> int:

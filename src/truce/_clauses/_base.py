@@ -692,6 +692,8 @@ class Counting(Clause):
         """
         certain = classified.certain & surely
         relevant = classified.relevant & maybe
+        if not relevant.any():  # nothing counts, surely or maybe: what follows finds no amount and no words
+            return Measure(self, "due", illustrative_zone=words and self.illustrative(items.book))
         doubtful = relevant & ~certain
         keys = self.totals_by(items)
         totals = [int(items.weights[certain & rows].sum()) for _, rows in keys]
