@@ -132,9 +132,11 @@ def test_a_byte_order_mark_and_line_breaks_inside_a_field_are_kept_as_written(tm
 # --- records: lines, sizes, the report ------------------------------------------------------------------------
 
 
-def test_a_record_over_the_size_bound_is_rejected_and_the_next_line_read(tmp_path: Path) -> None:
+@pytest.mark.parametrize("end", ["\n", "\r"], ids=["LF", "CR"])
+def test_a_record_over_the_size_bound_is_rejected_and_the_next_line_read(tmp_path: Path, end: str) -> None:
+    """Whatever ends the long line (a CR alone, as old Mac files do, too), the rest of it is skipped, not the next."""
     long_line = "T2," + ",".join(["x" * 100_000] * (2 * MAX_RECORD // 100_000 + 2))  # two bounds long, one line
-    path = _acled(tmp_path, [GOOD], tail=long_line + "\n" + "T3,2019-08-03,2019,1,,Battles,Armed clash,"
+    path = _acled(tmp_path, [GOOD], tail=long_line + end + "T3,2019-08-03,2019,1,,Battles,Armed clash,"
                   "Military Forces of Syria (2000-),,,,,,,,,,,,,,Khan Shaykhun,35.4389,36.6511,1,,,,0,,\n")
     data = read_acled(path, SAMPLE_MAPPING)
     assert (data.read, data.accepted) == (3, 2) and data.lines == ((2, 2), (4, 4))

@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 from pyproj import Geod
 
 import truce
+from bookcopy import copy_rulebook
 from csvfiles import ACLED_ROW, REAL_CSV, UCDP_HEADER, UCDP_MAPPING, write_csv
 from truce._cli import main
 from truce._errors import Problem
@@ -124,6 +125,7 @@ def test_the_window_narrows_to_what_both_rows_allow(tmp_path: Path) -> None:
     ("acled", "why"),
     [
         ({"event_date": "2019-08-04"}, "the next day: windows only touch"),
+        ({"event_date": "2019-08-02"}, "the day before: windows only touch"),
         ({"latitude": "35.80"}, "40 km apart, both placed exactly"),
         ({"actor1": "Hayat Tahrir al-Sham", "actor2": "NLF: National Liberation Front"}, "another dyad"),
         ({"actor1": "Military Forces of Syria (2000-)", "actor2": "Civilians (Syria)"}, "civilians are not a party"),
@@ -133,6 +135,14 @@ def test_rows_that_miss_the_rule_stay_two_incidents(tmp_path: Path, acled: dict[
     logs = _logs(tmp_path, [{}], [acled])
     _reconciles(logs)
     assert (len(logs.incidents), logs.merges) == (2, ()), why
+
+
+def test_a_rulebook_named_by_its_file_is_the_one_the_logs_are_read_onto(tmp_path: Path) -> None:
+    """``rules`` given as a path, not loaded: every log is read onto that rulebook, not the mappings' agreement."""
+    draft = copy_rulebook(tmp_path / "rules", "idlib-2019", lambda book: book.update(id="idlib-2019-draft"))
+    logs = _logs(tmp_path, [{}], [{}], rules=draft)
+    assert logs.book.id == "idlib-2019-draft" and {log.book.id for log in logs.logs} == {"idlib-2019-draft"}
+    assert len(logs.merges) == 1
 
 
 def test_a_place_known_to_the_district_reaches_a_row_25_km_off(tmp_path: Path) -> None:

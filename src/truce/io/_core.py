@@ -252,8 +252,7 @@ class _Lines:
     def __init__(self, stream: TextIO) -> None:
         self.stream = stream
         self.line = 0
-        self.current: list[str] = []
-        self.size = 0
+        self.start_record()
 
     def __iter__(self) -> _Lines:
         return self
@@ -272,7 +271,9 @@ class _Lines:
         return text
 
     def start_record(self) -> None:
-        self.current, self.size = [], 0
+        """Begin a record: its lines so far, and their characters in all."""
+        self.current: list[str] = []
+        self.size = 0
 
 
 def _open(path: Path, error: type[TruceError], max_bytes: int) -> TextIO:

@@ -30,7 +30,6 @@ import numpy.typing as npt
 
 from .._errors import Problem
 from .._geo import great_circle_km
-from .._load import load_rulebook
 from .._rulebook import Rulebook
 from .._scenario import EventSource, Incident, Scenario, Unit
 from ._core import MAX_BYTES, EventImport, EventLogError, log_scenario
@@ -134,8 +133,7 @@ def read_logs(
     if len(kinds) != len(logs):
         raise EventLogError.from_problems("formats do not match the logs", [Problem(
             "formats", f"{len(kinds)} formats for {len(logs)} logs", suggestion="give one format per log, or none to read each header")])
-    book = rules if isinstance(rules, Rulebook) else (load_rulebook(rules) if rules is not None else None)
-    read = [read_events(log, mapping, book, format=kind, max_bytes=max_bytes) for (log, mapping), kind in zip(logs, kinds, strict=True)]
+    read = [read_events(log, mapping, rules, format=kind, max_bytes=max_bytes) for (log, mapping), kind in zip(logs, kinds, strict=True)]
     if len({data.book.id for data in read}) > 1:
         raise EventLogError.from_problems("the logs' mappings name different agreements", [
             Problem("agreement", f"{data.file}'s mapping gives {data.book.id!r}", file=str(mapping),
