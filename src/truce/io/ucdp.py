@@ -109,7 +109,8 @@ class UcdpReader(BaseEventReader[UcdpMapping]):
             raise Reject(f"type_of_violence {code} ({VIOLENCE_TYPES[code]}) is not in the mapping's 'violence'")
         if rule.kind == "ignore":
             raise Reject(f"the mapping ignores type_of_violence {code} ({VIOLENCE_TYPES[code]})", ignored=True)
-        sides = dict(zip(("side_a", "side_b"), self.sides(row), strict=True))
+        side_a, side_b = self.sides(row)
+        sides = {"side_a": side_a, "side_b": side_b}
         if set(sides.values()) == {"ignore"}:
             raise Reject(f"the mapping ignores both sides, {row['side_a']!r} and {row['side_b']!r}", ignored=True)
         by: str | list[str] | None = sides.get(rule.perpetrator)
