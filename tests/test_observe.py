@@ -50,6 +50,17 @@ def test_a_unit_reported_by_zone_is_placed_in_zones_that_cover_it(idlib: truce.R
     assert _measures(idlib, data)["no-attacks"].amount == 1
 
 
+def test_a_unit_reported_by_zone_is_outside_a_zone_it_cannot_meet_and_of_unknown_place_in_one_it_overlaps() -> None:
+    """Korea: ground south of the line meets ground north of it only along the line (no area in common), and the
+    demilitarized zone lies astride it; only a unit reported north of the line is surely there."""
+    korea = truce.load_rulebook("korea-1953")
+    zones = ("south-of-line", "dmz", "north-of-line")
+    units = [{"id": zone, "party": "unc", "kind": "troops", "count": 10, "zone": zone} for zone in zones]
+    data = {"agreement": "korea-1953", "as_of": "1953-08-10T00:00:00+09:00", "units": units}
+    m = _measures(korea, data, reading="text")["south-stays-south"]
+    assert (m.amount, m.possible, m.evidence, m.unknown_evidence) == (10, 20, ("north-of-line",), ("dmz",))
+
+
 def test_a_group_unit_is_uncertain_for_a_clause_naming_only_some_members(idlib: truce.Rulebook, state: State) -> None:
     tanks = {"id": "t", "party": "rebels", "kind": "tank", "count": 2, "position": KHAN_SHAYKHUN}
     m = _measures(idlib, state(units=[tanks]))["heavy-weapons-leave-buffer"]
