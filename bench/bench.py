@@ -130,10 +130,14 @@ def small_state() -> None:
     if durable_available():
         from truce._durable import decide  # noqa: PLC0415  (durable_rules does not import on 3.13)
 
-        observation = observe(truce.prepare(state, rules=book, reading=reading))
+        case = truce.prepare(state, rules=book, reading=reading)
+        observation = observe(case)
         bare = best(lambda: decide(book, reading, observation), repeat=5, number=200)
+        prepared = best(lambda: truce.evaluate(case), repeat=5, number=200)
         print(f"    bare durable_rules       {bare * 1e6:8.0f} us   (decide() on observe()'s facts)")
         print(f"    evaluate / bare durable  {evaluate / bare:8.2f}      target <= 3: {_mark(evaluate / bare <= 3)}")
+        print(f"    evaluate of the state prepared once (truce.prepare: validated, checked and digested) "
+              f"{prepared * 1e6:.0f} us, / bare durable {prepared / bare:.2f}")
     else:
         print("    bare durable_rules       unavailable (durable_rules does not import on this Python)")
     print(f"    evaluate / peer          {evaluate / hand:8.2f}      target <= 4: {_mark(evaluate / hand <= 4)}")
