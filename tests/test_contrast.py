@@ -204,7 +204,16 @@ def test_the_records_of_a_witness_are_those_the_clause_reads_at_the_moment_of_it
     assert difference.finding_a != difference.finding_b
 
 
-def test_a_permission_granted_to_fewer_parties_is_listed_as_a_difference(tmp_path: Path) -> None:
+def test_a_permission_granted_to_fewer_parties_is_listed_with_an_act_it_excuses_under_one_reading_only(tmp_path: Path) -> None:
+    """The permission's own finding is the same under both readings; the difference shows in the clause whose acts
+    it excuses: a crossing by a party the stricter reading no longer grants leave to, beside the leave."""
     book = truce.load_rulebook(copy_rulebook(tmp_path, "korea-1953", _stricter({"crossing-with-leave": {"parties": ["unc"]}})))
     (difference,) = truce.contrast(book, "text", "strict").differences
     assert (difference.clause, difference.fields) == ("crossing-with-leave", {"parties": [["unc", "kpa", "cpv"], ["unc"]]})
+    assert difference.witness is not None
+    (act,) = difference.witness["incidents"]
+    (leave,) = difference.witness["records"]["permissions"]["entries"]
+    assert act["kind"] == "line_crossing" and act["by"] in leave["parties"] and act["by"] != "unc"
+    assert (difference.status_a, difference.status_b) == ("holds", "breached")
+    verdicts = [truce.evaluate(difference.witness, rules=book, reading=r) for r in ("text", "strict")]
+    assert [v.finding("no-crossing").status for v in verdicts] == ["met", "violated"]

@@ -177,3 +177,26 @@ def test_a_permission_may_exempt_acts_of_a_clause_that_forbids_every_kind_of_inc
     book = truce.load_rulebook(copy_rulebook(tmp_path, "korea-1953", edit))
     permission = next(c for c in book.clauses if c.id == "crossing-with-leave")
     assert isinstance(permission, Permission) and permission.clause == "no-hostilities"
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+@pytest.mark.parametrize("strict", [{"parties": ["unc"]}, {"applies": False}], ids=["narrowed", "dropped"])
+def test_a_reading_that_narrows_or_drops_a_permission_excuses_acts_only_as_it_reads_it(
+    tmp_path: Path, engine: str, strict: dict[str, Any]
+) -> None:
+    """Korea with a reading 'strict' under which the Commission's leave covers only the UN Command (or nothing): a
+    crossing by the Korean People's Army with leave naming it is allowed as the text reads, a breach as 'strict' does;
+    the UN Command's crossing stays allowed only where the reading still grants it."""
+
+    def edit(book: dict[str, Any]) -> None:
+        book["readings"]["strict"] = {"name": "strict", "description": "Leave narrowed."}
+        next(c for c in book["clauses"] if c["id"] == "crossing-with-leave")["readings"] = {"strict": strict}
+
+    book = truce.load_rulebook(copy_rulebook(tmp_path, "korea-1953", edit))
+    at = "1953-07-29T09:00:00+09:00"
+    for party, strictly in (("kpa", "violated"), ("unc", "met" if "parties" in strict else "violated")):
+        state = _state(party, at, _leave(parties=[party]))
+        found = {r: truce.evaluate(state, rules=book, reading=r, engine=engine).finding("no-crossing").status for r in ("text", "strict")}
+        assert found == {"text": "met", "strict": strictly}, party
+        line = truce.timeline(state, rules=book, reading="strict")
+        assert line.intervals[-1].status == ("holds" if strictly == "met" else "breached"), party

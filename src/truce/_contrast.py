@@ -128,7 +128,7 @@ def _witness(
             case = prepare(state, rules=book, reading=readings[0])
             cases = (case, case.read_as(readings[1]))
             verdicts = [evaluate(c, engine="python") for c in cases]
-            if verdicts[0].finding(clause.id).status != verdicts[1].finding(clause.id).status:
+            if any(verdicts[0].finding(shown).status != verdicts[1].finding(shown).status for shown in _shown_by(clause, *variants)):
                 found = found or (state, cases)
                 if verdicts[0].status != verdicts[1].status:
                     found = (state, cases)
@@ -152,12 +152,21 @@ def _instants(book: Rulebook, a: Clause | None, b: Clause | None) -> list[dateti
     return [m if end is None or m < end else start + (end - start) / 2 for m in moments]
 
 
-def _probes(book: Rulebook, a: Clause | None, b: Clause | None, moment: datetime) -> Iterator[dict[str, list[dict[str, Any]]]]:
+def _shown_by(clause: Clause, a: Clause | None, b: Clause | None) -> list[str]:
+    """The clauses whose findings show how the two readings read ``clause``: itself, and those it bears on."""
+    return [clause.id, *sorted({other for c in (a, b) if c is not None for other in c.bears_on()})]
+
+
+def _probes(book: Rulebook, a: Clause | None, b: Clause | None, moment: datetime) -> Iterator[dict[str, Any]]:
     """Each reading's probes, at a point of each zone either reading sets the clause on and of each part of one
-    zone outside the other (no place without a zone)."""
+    zone outside the other (no place without a zone); then each of them beside each probe of every clause it bears
+    on (a permission's leave beside the acts it may excuse)."""
     zones = sorted({c.zone_id for c in (a, b) if c is not None and c.zone_id is not None})
     shapes = [book.geometry(z) for z in zones]
     shapes += [x.difference(y) for x in shapes for y in shapes if x is not y]
     places: list[Place] = [{"lat": p.y, "lon": p.x} for p in (s.representative_point() for s in shapes if not s.is_empty)]
-    for clause in (c for c in (a, b) if c is not None):
-        yield from clause.probes(book, places or [None], moment)
+    own = [probe for clause in (a, b) if clause is not None for probe in clause.probes(book, places or [None], moment)]
+    yield from own
+    others = {clause.id: clause for clause in book.clauses}
+    for other in (others[i] for i in sorted({i for c in (a, b) if c is not None for i in c.bears_on()})):
+        yield from ({**probe, **acts} for acts in _probes(book, other, None, moment) for probe in own)

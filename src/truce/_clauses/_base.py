@@ -244,6 +244,9 @@ class Clause(_Data):
     _after: tuple[Clause | None] | None = PrivateAttr(default=None)
     """The clause whose being met starts this one's clock, as the same reading has it (None inside: it does not
     apply under that reading), once ``Rulebook.read_as`` has bound it."""
+    _beside: tuple[Clause, ...] | None = PrivateAttr(default=None)
+    """The rulebook's clauses as the same reading has them (those that apply), once ``Rulebook.read_as`` has bound
+    them: the ones that may excuse this clause's acts are among them."""
 
     @model_validator(mode="before")
     @classmethod
@@ -347,6 +350,11 @@ class Clause(_Data):
         """The classes (or the kind itself) through which the clause counts units of ``kind``."""
         del book, kind
         return []
+
+    def bears_on(self) -> tuple[str, ...]:
+        """The ids of the other clauses whose findings this one changes (a permission: the clause it excuses acts
+        from): none by default. Where two readings part on it, the difference may show only in those findings."""
+        return ()
 
     def excuses(self, state: State, clause: Clause, items: Items) -> dict[str, Mask]:
         """Which of ``items`` (those ``clause`` counts) this clause excuses from it, by the record that does: none by
@@ -469,7 +477,8 @@ def sequenced(clause: Clause, state: State, at: float, own: Measure) -> Measure:
 def excused(clause: Clause, state: State, items: Items) -> tuple[Items, dict[str, Mask]]:
     """``items`` with those another clause of the rulebook excuses from ``clause`` weighing 0 (so nothing counts
     them), and the covering rows by the id of each record that excuses some."""
-    found = {record: rows for other in state.book.clauses for record, rows in other.excuses(state, clause, items).items()}
+    others = clause._beside if clause._beside is not None else state.book.clauses  # a clause not read as a reading: as written
+    found = {record: rows for other in others for record, rows in other.excuses(state, clause, items).items()}
     if not found:
         return items, found
     covered = np.any(list(found.values()), axis=0)

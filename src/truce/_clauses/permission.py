@@ -122,6 +122,10 @@ class Permission(Clause):
         granted = f"permissions {', '.join(measure.evidence)}" if measure.evidence else "no permission for it"
         return f"Acts of {actors(book, self.parties)} against clause {self.clause} are allowed where {grantor} gave leave ({granted})."
 
+    def bears_on(self) -> tuple[str, ...]:
+        """The clause whose acts it excuses."""
+        return (self.clause,)
+
     def probes(self, book: Rulebook, places: Sequence[Place], moment: datetime) -> Iterator[Probe]:
         """A permission record of its grantor for every act of its parties around ``moment``."""
         del places
