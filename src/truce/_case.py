@@ -52,7 +52,8 @@ class Case:
         chosen = choose_reading(self.book, reading or self.scenario.reading, self.document.file)
         if chosen == self.reading:
             return self
-        return replace(self, reading=chosen, clauses=self.book.read_as(chosen))
+        clauses = self.book.read_as(chosen)
+        return replace(self, reading=chosen, clauses=clauses, state=replace(self.state, clauses=_applying(clauses)))
 
 
 @contextmanager
@@ -103,7 +104,14 @@ def prepare(
         digest = input_sha256(scenario)
     chosen = choose_reading(book, reading or scenario.reading, doc.file)
     areas = {a.id: a.controlled_by for a in scenario.areas}
-    return Case(book, chosen, scenario, doc, State(book, units, incidents, areas, scenario.records), book.read_as(chosen), digest)
+    clauses = book.read_as(chosen)
+    read = State(book, units, incidents, areas, scenario.records, _applying(clauses))
+    return Case(book, chosen, scenario, doc, read, clauses, digest)
+
+
+def _applying(clauses: tuple[tuple[Clause, Clause | None], ...]) -> tuple[Clause, ...]:
+    """The clauses a reading has (those that apply), as the state's units read them."""
+    return tuple(clause for _, clause in clauses if clause is not None)
 
 
 def _validated(

@@ -20,6 +20,7 @@ from ._geo import great_circle_km
 from ._scenario import Baseline, Incident, Origin, Records, Unit
 
 if TYPE_CHECKING:
+    from ._clauses import Clause
     from ._geo import Area
     from ._rulebook import Rulebook
 
@@ -400,6 +401,10 @@ class State:
     areas: Mapping[str, str | None] = field(default_factory=dict)
     records: Records = field(default_factory=Records)
     """Records of other kinds (patrols, inspections, road and post status), as the scenario gives them."""
+    clauses: tuple[Clause, ...] | None = None
+    """The rulebook's clauses as the case's reading has them (those that apply): the ones that may excuse acts
+    (permissions) are asked among them, so a reading that narrows or drops one excuses only as it reads it; None:
+    the rulebook's clauses as written."""
     remember: bool = False
     """Whether clause units keep what they work out (which items they count) in ``cache``: for a
     timeline, which measures the same state at many instants; one evaluation need not hold it."""

@@ -15,7 +15,6 @@ from ._clauses import Action, Clause, Edit, Measure
 from ._columns import Columns
 from ._engines import decider, default_engine
 from ._evaluate import evaluate
-from ._items import State
 from ._observe import Observation, observe
 from ._provenance import Provenance
 from ._rulebook import Rulebook
@@ -180,8 +179,7 @@ def _applied(case: Case, edits: Iterable[Edit]) -> Case:
             areas[edit.area] = edit.holder
         else:
             weights[edit.row] = edit.remaining
-    state = State(case.book, units.with_weights(weights), case.state.incidents, areas, case.state.records)
-    return replace(case, state=state)
+    return replace(case, state=replace(case.state, units=units.with_weights(weights), areas=areas))
 
 
 def _met(case: Case, edits: Iterable[Edit], engine: str | None) -> frozenset[str]:

@@ -422,7 +422,7 @@ class Rulebook(_Data):
         order: the one place a reading is applied, once per rulebook and reading."""
         entry = self._read.get(reading)
         if entry is None or entry[0] is not self.clauses:  # a copy with other clauses shares this cache
-            read = _beside({clause.id: clause.under(reading) for clause in self.clauses})
+            read: dict[str, Clause | None] = {clause.id: clause.under(reading) for clause in self.clauses}
             bound: dict[str, Clause | None] = {}
             entry = self._read[reading] = (self.clauses, tuple((clause, _bound(clause.id, read, bound)) for clause in self.clauses))
         return entry[1]
@@ -431,19 +431,6 @@ class Rulebook(_Data):
         """A readable name for a party or group id."""
         entry = self.parties.get(party_or_group) or self.groups.get(party_or_group)
         return entry.name if entry else party_or_group
-
-
-def _beside(read: dict[str, Clause | None]) -> dict[str, Clause | None]:
-    """Each clause as a reading has it, holding the others as the same reading has them (a permission the reading
-    narrows, or drops, excuses acts only as it reads)."""
-    applying = tuple(clause for clause in read.values() if clause is not None)
-    beside: dict[str, Clause | None] = {}
-    for clause_id, clause in read.items():
-        copied = clause.model_copy() if clause is not None else None
-        if copied is not None:
-            copied._beside = applying
-        beside[clause_id] = copied
-    return beside
 
 
 def _bound(clause_id: str, read: dict[str, Clause | None], bound: dict[str, Clause | None]) -> Clause | None:

@@ -244,9 +244,6 @@ class Clause(_Data):
     _after: tuple[Clause | None] | None = PrivateAttr(default=None)
     """The clause whose being met starts this one's clock, as the same reading has it (None inside: it does not
     apply under that reading), once ``Rulebook.read_as`` has bound it."""
-    _beside: tuple[Clause, ...] | None = PrivateAttr(default=None)
-    """The rulebook's clauses as the same reading has them (those that apply), once ``Rulebook.read_as`` has bound
-    them: the ones that may excuse this clause's acts are among them."""
 
     @model_validator(mode="before")
     @classmethod
@@ -477,7 +474,7 @@ def sequenced(clause: Clause, state: State, at: float, own: Measure) -> Measure:
 def excused(clause: Clause, state: State, items: Items) -> tuple[Items, dict[str, Mask]]:
     """``items`` with those another clause of the rulebook excuses from ``clause`` weighing 0 (so nothing counts
     them), and the covering rows by the id of each record that excuses some."""
-    others = clause._beside if clause._beside is not None else state.book.clauses  # a clause not read as a reading: as written
+    others = state.book.clauses if state.clauses is None else state.clauses
     found = {record: rows for other in others for record, rows in other.excuses(state, clause, items).items()}
     if not found:
         return items, found
