@@ -110,7 +110,7 @@ def prepare(
 
 
 def _applying(clauses: tuple[tuple[Clause, Clause | None], ...]) -> tuple[Clause, ...]:
-    """The clauses a reading has (those that apply), as the state's units read them."""
+    """The clauses as a reading has them, those that apply: what the state holds for the clause units to consult."""
     return tuple(clause for _, clause in clauses if clause is not None)
 
 

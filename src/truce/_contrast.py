@@ -121,6 +121,7 @@ def _witness(
     too if any does (searched with the Python engine, then decided by ``engine``), with the finding and verdict under
     each; None and Nones if there is none."""
     found: tuple[dict[str, Any], tuple[Case, Case]] | None = None
+    shown = [clause.id, *_borne(*variants)]  # the findings that show how the readings read it
     for as_of in _instants(book, *variants):
         moment = max(book.in_force.start, as_of - timedelta(hours=1))
         for probe in _probes(book, *variants, moment):
@@ -128,7 +129,7 @@ def _witness(
             case = prepare(state, rules=book, reading=readings[0])
             cases = (case, case.read_as(readings[1]))
             verdicts = [evaluate(c, engine="python") for c in cases]
-            if any(verdicts[0].finding(shown).status != verdicts[1].finding(shown).status for shown in _shown_by(clause, *variants)):
+            if any(verdicts[0].finding(c).status != verdicts[1].finding(c).status for c in shown):
                 found = found or (state, cases)
                 if verdicts[0].status != verdicts[1].status:
                     found = (state, cases)
@@ -152,9 +153,9 @@ def _instants(book: Rulebook, a: Clause | None, b: Clause | None) -> list[dateti
     return [m if end is None or m < end else start + (end - start) / 2 for m in moments]
 
 
-def _shown_by(clause: Clause, a: Clause | None, b: Clause | None) -> list[str]:
-    """The clauses whose findings show how the two readings read ``clause``: itself, and those it bears on."""
-    return [clause.id, *sorted({other for c in (a, b) if c is not None for other in c.bears_on()})]
+def _borne(a: Clause | None, b: Clause | None) -> list[str]:
+    """The ids of the other clauses either reading of a clause bears on, whose findings it changes."""
+    return sorted({other for c in (a, b) if c is not None for other in c.bears_on()})
 
 
 def _probes(book: Rulebook, a: Clause | None, b: Clause | None, moment: datetime) -> Iterator[dict[str, Any]]:
@@ -168,5 +169,5 @@ def _probes(book: Rulebook, a: Clause | None, b: Clause | None, moment: datetime
     own = [probe for clause in (a, b) if clause is not None for probe in clause.probes(book, places or [None], moment)]
     yield from own
     others = {clause.id: clause for clause in book.clauses}
-    for other in (others[i] for i in sorted({i for c in (a, b) if c is not None for i in c.bears_on()})):
+    for other in (others[i] for i in _borne(a, b)):
         yield from ({**probe, **acts} for acts in _probes(book, other, None, moment) for probe in own)
